@@ -1,0 +1,1 @@
+"""The rules of the domain: attendance codes, calendars, identifiers, rounding, year groups."""

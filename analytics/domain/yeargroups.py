@@ -1,0 +1,30 @@
+"""National Curriculum year groups: N1, N2, R, 1..14, and how a pupil moves through them."""
+
+from __future__ import annotations
+
+import re
+
+YEAR_GROUPS = ("N1", "N2", "R", *(str(n) for n in range(1, 15)))
+_RANK = {name: rank for rank, name in enumerate(YEAR_GROUPS)}
+_ALIASES = {"RECEPTION": "R", "YR": "R", "REC": "R", "NURSERY 1": "N1", "NURSERY 2": "N2"}
+
+
+def normalise_year_group(raw: str) -> str | None:
+    """`Y7`, `Year 7`, `07` and `7` -> `"7"`; `Reception`, `YR` -> `"R"`; None when not a year group."""
+    text = raw.strip().upper()
+    text = _ALIASES.get(text, text)
+    text = re.sub(r"^(YEAR|YR|Y)\s*", "", text) if text not in _RANK else text
+    if text.isdigit():
+        text = str(int(text))
+    return text if text in _RANK else None
+
+
+def year_group_rank(year_group: str) -> int:
+    """Position of a year group in school order (N1 first)."""
+    return _RANK[year_group]
+
+
+def shift_year_group(year_group: str, years: int) -> str | None:
+    """The year group `years` academic years later (earlier when negative); None off either end."""
+    rank = _RANK[year_group] + years
+    return YEAR_GROUPS[rank] if 0 <= rank < len(YEAR_GROUPS) else None

@@ -1,0 +1,90 @@
+"""Behaviour incidents and exclusions from MIS exports."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import polars as pl
+
+from analytics.domain.exclusions import CATEGORY_SPELLINGS, REASONS
+from analytics.ingest.batch import Batch
+from analytics.ingest.fields import Checker
+from analytics.ingest.table import ROW, read_table
+
+BEHAVIOUR_REQUIRED = ("upn", "date", "type", "category")
+BEHAVIOUR_OPTIONAL = ("time", "points", "severity", "location", "subject", "staff", "action", "notes")
+TYPE_SPELLINGS = {"positive": "positive", "+": "positive", "pos": "positive", "negative": "negative", "-": "negative", "neg": "negative"}
+
+EXCLUSION_REQUIRED = ("upn", "start_date", "category", "sessions")
+EXCLUSION_OPTIONAL = ("end_date", "reason_1", "reason_2", "reason_3")
+
+
+def _incident_keys(frame: pl.DataFrame, school_urn: int) -> pl.Series:
+    """A stable key per incident: its pupil, date, time, type and category, and which repeat of
+    those it is in the file, so re-exported incidents match and edited notes update in place."""
+    identity = ["upn", "date", "time", "type", "category"]
+    occurrence = frame.select(pl.int_range(pl.len()).over(identity).alias("n"))["n"]
+    keys = []
+    for values, n in zip(frame.select(identity).iter_rows(), occurrence, strict=True):
+        text = "|".join(str(v) for v in (school_urn, *values, n))
+        keys.append(hashlib.sha1(text.encode("utf-8")).hexdigest())
+    return pl.Series("incident_key", keys, dtype=pl.String)
+
+
+def parse_behaviour(file_name: str, data: bytes, *, school_urn: int, today: date) -> Batch:
+    """Read and check a behaviour CSV (`upn,date,type,category` and optional details)."""
+    table = read_table(file_name, data, required=BEHAVIOUR_REQUIRED, optional=BEHAVIOUR_OPTIONAL)
+    check = Checker(file_name, table.frame)
+    time = check.text("time", max_length=8)
+    bad_time = table.frame.filter(time.is_not_null() & ~time.str.contains(r"^\d{1,2}:\d{2}(:\d{2})?$"))
+    for row in bad_time[ROW]:
+        check.add(row, "time", "is not a time (write HH:MM)")
+    staged = pl.DataFrame(
+        {
+            ROW: table.frame[ROW],
+            "upn": check.upn(),
+            "date": check.date("date", required=True, not_after=today),
+            "time": time.str.slice(0, 5),
+            "type": check.choice("type", TYPE_SPELLINGS, required=True, allowed="positive, negative"),
+            "category": check.text("category", required=True, max_length=100),
+            "points": check.integer("points", minimum=-1000, maximum=1000).cast(pl.Int32),
+            "severity": check.integer("severity", minimum=-10, maximum=10).cast(pl.Int32),
+            **{c: check.text(c, max_length=2000 if c == "notes" else 200) for c in ("location", "subject", "staff", "action", "notes")},
+        }
+    )
+    check.finish()
+    staged = staged.sort(ROW).with_columns(_incident_keys(staged.sort(ROW), school_urn))
+    notes = [f"ignored columns: {', '.join(table.ignored_columns)}"] if table.ignored_columns else []
+    return Batch(kind="behaviour", rows_read=table.rows_read, behaviour=staged, notes=notes)
+
+
+def parse_exclusions(file_name: str, data: bytes, *, today: date) -> Batch:
+    """Read and check an exclusions CSV (`upn,start_date,category,sessions` and reasons)."""
+    table = read_table(file_name, data, required=EXCLUSION_REQUIRED, optional=EXCLUSION_OPTIONAL)
+    check = Checker(file_name, table.frame)
+    reason_spellings = {code.lower(): code for code in REASONS}
+    staged = pl.DataFrame(
+        {
+            ROW: table.frame[ROW],
+            "upn": check.upn(),
+            "start_date": check.date("start_date", required=True, not_after=today),
+            "end_date": check.date("end_date"),
+            "category": check.choice("category", CATEGORY_SPELLINGS, required=True, allowed="suspension, permanent"),
+            "sessions": check.integer("sessions", required=True, minimum=0, maximum=999).cast(pl.Int32),
+            **{
+                f"reason_{n}": check.choice(f"reason_{n}", reason_spellings, allowed="a census reason code such as DB or VA")
+                for n in (1, 2, 3)
+            },
+        }
+    )
+    for row in staged.filter(pl.col("end_date") < pl.col("start_date"))[ROW]:
+        check.add(row, "end_date", "is before the start date")
+    check.duplicates(
+        ["upn", "start_date", "category"],
+        staged.filter(pl.col("upn").is_not_null() & pl.col("start_date").is_not_null()),
+        "repeats the pupil, start date and category of row {first}",
+    )
+    check.finish()
+    notes = [f"ignored columns: {', '.join(table.ignored_columns)}"] if table.ignored_columns else []
+    return Batch(kind="exclusions", rows_read=table.rows_read, exclusions=staged, notes=notes)

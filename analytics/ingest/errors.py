@@ -1,0 +1,57 @@
+"""Why a file was refused: problems that name the file, the row and the field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Fields whose values are never repeated in a message: they identify a pupil.
+PRIVATE_FIELDS = frozenset({"upn", "forename", "surname", "date_of_birth", "notes", "UPN", "Surname", "Forename", "DOB"})
+_MAX_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a file. `row` counts the header as row 1, as a spreadsheet does
+    (`unit` names what is counted when it is not a row, such as a CTF's pupils); None means the
+    whole file."""
+
+    row: int | None
+    field: str | None
+    message: str
+    unit: str = "row"
+
+    def describe(self) -> str:
+        """`row 12, field 'date': ...`."""
+        where = []
+        if self.row is not None:
+            where.append(f"{self.unit} {self.row}")
+        if self.field is not None:
+            where.append(f"field '{self.field}'")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+def shown_value(field: str, value: str, limit: int = 40) -> str:
+    """How a bad value may appear in a message: quoted and cut short, or withheld for private fields."""
+    if field in PRIVATE_FIELDS:
+        return "the value"
+    cut = value if len(value) <= limit else value[:limit] + "…"
+    return f"'{cut}'"
+
+
+class ImportRefused(Exception):
+    """A file that was not imported, with every problem found (the database is unchanged)."""
+
+    def __init__(self, file_name: str, problems: list[Problem], total: int | None = None) -> None:
+        self.file_name = file_name
+        self.problems = problems
+        self.total = total if total is not None else len(problems)
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        """The whole refusal as text, at most ten problems then a count of the rest."""
+        noun = "problem" if self.total == 1 else "problems"
+        lines = [f"{self.file_name} was not imported ({self.total} {noun}); nothing was changed."]
+        lines += [f"  {self.file_name} {p.describe()}" for p in self.problems[:_MAX_SHOWN]]
+        if self.total > _MAX_SHOWN:
+            lines.append(f"  … and {self.total - _MAX_SHOWN} more")
+        return "\n".join(lines)

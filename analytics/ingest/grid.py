@@ -1,0 +1,82 @@
+"""The register grid CSV that MIS session reports produce: one row per pupil, one column per
+session, headed like `2025-09-03 AM` or `Wed 03/09/2025 PM`."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import polars as pl
+
+from analytics.domain.codes import NO_MARK_PLACEHOLDERS
+from analytics.ingest.batch import Batch
+from analytics.ingest.errors import ImportRefused, Problem
+from analytics.ingest.fields import Checker
+from analytics.ingest.marks import FIELD, MARK_COLUMNS, finish_marks
+from analytics.ingest.table import ROW, read_table
+
+SESSION_COLUMN = re.compile(
+    r"(?:[A-Za-z]{3,9}\s+)?(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})\s*[-\s]?\s*(AM|PM)", re.IGNORECASE
+)
+
+
+def session_of_column(header: str) -> tuple[date, str] | None:
+    """The date and session a grid column holds, or None when it is not a session column."""
+    match = SESSION_COLUMN.fullmatch(header.strip())
+    if not match:
+        return None
+    text, session = match.groups()
+    fmt = "%Y-%m-%d" if "-" in text else "%d/%m/%Y"
+    try:
+        return datetime.strptime(text, fmt).date(), session.upper()
+    except ValueError:
+        return None
+
+
+def parse_grid(file_name: str, data: bytes, *, today: date) -> Batch:
+    """Read and check a register grid, turning each filled cell into a mark."""
+    table = read_table(file_name, data, required=("upn",), accept_column=SESSION_COLUMN)
+    session_columns = [c for c in table.columns if c != "upn"]
+    problems = [Problem(1, c, "is not a real date") for c in session_columns if session_of_column(c) is None]
+    if not session_columns:
+        problems.append(Problem(1, None, "has no session columns (headed like '2025-09-03 AM')"))
+    if problems:
+        raise ImportRefused(file_name, problems)
+    sessions = {c: session_of_column(c) for c in session_columns}
+    seen: dict[tuple[date, str], str] = {}
+    for column, key in sessions.items():
+        if key in seen:
+            problems.append(Problem(1, column, f"is the same session as column '{seen[key]}'"))
+        seen[key] = column
+    if problems:
+        raise ImportRefused(file_name, problems)
+
+    check = Checker(file_name, table.frame)
+    upns = check.upn()
+    check.duplicates(
+        ["upn"], table.frame.select(ROW).with_columns(upns), "repeats the UPN of row {first}"
+    )
+    lookup = pl.DataFrame(
+        {
+            FIELD: list(sessions),
+            "date": [d for d, _ in sessions.values()],
+            "session": [s for _, s in sessions.values()],
+        }
+    )
+    cells = (
+        table.frame.with_columns(upns)
+        .unpivot(index=[ROW, "upn"], on=session_columns, variable_name=FIELD, value_name="code")
+        .filter(pl.col("code").is_not_null() & ~pl.col("code").is_in(list(NO_MARK_PLACEHOLDERS)))
+        .with_columns(pl.col("code").str.to_uppercase(), pl.lit(None, pl.Int16).alias("minutes_late"))
+        .join(lookup, on=FIELD)
+    )
+    marks = finish_marks(check, cells, today=today)
+    notes = [f"{len(session_columns)} session columns"]
+    if table.ignored_columns:
+        notes.append(f"ignored columns: {', '.join(table.ignored_columns)}")
+    return Batch(
+        kind="grid",
+        rows_read=table.rows_read,
+        marks=marks.select(ROW, *MARK_COLUMNS),
+        notes=notes,
+    )

@@ -1,0 +1,196 @@
+"""Importing one file: parse and check it, then merge it into the store in one transaction.
+
+A file is imported whole or not at all. The same bytes imported again (for the same school and
+kind) change nothing. For each session, the mark of the file imported last wins; the mark it
+replaces is kept in the mark history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from analytics.ingest.batch import Batch
+from analytics.ingest.behaviour import parse_behaviour, parse_exclusions
+from analytics.ingest.ctf import parse_ctf
+from analytics.ingest.errors import ImportRefused, Problem
+from analytics.ingest.fields import Checker
+from analytics.ingest.grid import parse_grid
+from analytics.ingest.marks import parse_marks
+from analytics.ingest.pupils import parse_pupils
+from analytics.ingest.table import ROW
+from analytics.store import Database
+from analytics.store import write
+from analytics.store.write import MergeCounts
+
+log = logging.getLogger(__name__)
+
+KINDS = ("pupils", "marks", "grid", "ctf", "behaviour", "exclusions")
+PHASES = ("primary", "secondary", "all-through", "special", "nursery", "pru", "unknown")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import did."""
+
+    file_name: str
+    kind: str
+    school_urn: int
+    import_id: int | None
+    rows_read: int
+    counts: MergeCounts
+    skipped: int = 0
+    already_imported: bool = False
+    school_created: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def summary(self) -> str:
+        """One line for the command line and the Import page."""
+        c = self.counts
+        text = (
+            f"{self.file_name}: {self.rows_read:,} rows read; {c.new:,} new, {c.changed:,} changed, "
+            f"{c.unchanged:,} unchanged"
+        )
+        if self.already_imported:
+            text += " (this file was imported before; nothing changed)"
+        extras = list(self.notes)
+        if self.school_created:
+            extras.insert(0, f"created school {self.school_urn}")
+        return text + (f" [{'; '.join(extras)}]" if extras else "")
+
+
+def _resolve_school(con: duckdb.DuckDBPyConnection, file_name: str, school_urn: int | None) -> int:
+    if school_urn is not None:
+        return school_urn
+    urns = write.school_urns(con)
+    if len(urns) == 1:
+        return urns[0]
+    reason = "the database holds no school yet" if not urns else f"the database holds {len(urns)} schools"
+    raise ImportRefused(file_name, [Problem(None, "--school", f"is needed: {reason}; name the school's URN")])
+
+
+def _with_enrolment_ids(
+    con: duckdb.DuckDBPyConnection, file_name: str, school_urn: int, frame: pl.DataFrame, unit: str
+) -> pl.DataFrame:
+    """Attach each row's enrolment; refuse the file when a UPN is not on the school's roll."""
+    lookup = write.enrolment_lookup(con, school_urn).select("upn", "enrolment_id")
+    joined = frame.join(lookup, on="upn", how="left")
+    unknown = joined.filter(pl.col("enrolment_id").is_null()).sort(ROW)
+    if not unknown.is_empty():
+        check = Checker(file_name, unknown, unit=unit)
+        check.total = unknown.height
+        for row in unknown[ROW].head(50):
+            check._append(row, "upn", f"is not a pupil of school {school_urn}: import the pupils file first")
+        check.finish()
+    return joined.drop(ROW)
+
+
+def _merge(con: duckdb.DuckDBPyConnection, file_name: str, school_urn: int, batch: Batch, import_id: int) -> MergeCounts:
+    unit = "pupil" if batch.kind == "ctf" else "row"
+    counts = MergeCounts()
+    if batch.enrolments is not None:
+        counts += write.merge_enrolments(con, school_urn, batch.enrolments.drop(ROW), import_id)
+        if batch.phase_hint:
+            write.set_school_phase_if_unknown(con, school_urn, batch.phase_hint)
+    if batch.marks is not None:
+        marks = _with_enrolment_ids(con, file_name, school_urn, batch.marks, unit)
+        mark_counts = write.merge_marks(
+            con,
+            school_urn,
+            marks.select("enrolment_id", "date", "session", "code", "minutes_late"),
+            import_id,
+            compare_minutes_late=batch.has_minutes_late,
+        )
+        # A CTF's pupils and marks are both counted; the marks are what the file is for.
+        counts = mark_counts if batch.enrolments is None else counts + mark_counts
+    if batch.behaviour is not None:
+        staged = _with_enrolment_ids(con, file_name, school_urn, batch.behaviour, unit)
+        counts += write.merge_behaviour(con, staged.drop("upn").with_columns(pl.lit(school_urn).alias("school_urn")), import_id)
+    if batch.exclusions is not None:
+        staged = _with_enrolment_ids(con, file_name, school_urn, batch.exclusions, unit)
+        counts += write.merge_exclusions(con, staged.drop("upn").with_columns(pl.lit(school_urn).alias("school_urn")), import_id)
+    return counts
+
+
+def _parser(kind: str, *, school_urn: int, laestab: str | None, as_of: date, today: date) -> Callable[[str, bytes], Batch]:
+    parsers: dict[str, Callable[[str, bytes], Batch]] = {
+        "pupils": lambda n, d: parse_pupils(n, d, as_of=as_of),
+        "marks": lambda n, d: parse_marks(n, d, today=today),
+        "grid": lambda n, d: parse_grid(n, d, today=today),
+        "ctf": lambda n, d: parse_ctf(n, d, laestab=laestab, today=today),
+        "behaviour": lambda n, d: parse_behaviour(n, d, school_urn=school_urn, today=today),
+        "exclusions": lambda n, d: parse_exclusions(n, d, today=today),
+    }
+    return parsers[kind]
+
+
+def import_bytes(
+    db: Database,
+    kind: str,
+    file_name: str,
+    data: bytes,
+    *,
+    school_urn: int | None = None,
+    school_name: str | None = None,
+    phase: str | None = None,
+    as_of: date | None = None,
+    today: date | None = None,
+) -> ImportResult:
+    """Import one file's bytes. Raises ImportRefused, leaving the database as it was.
+
+    `as_of` is the date a pupils file's year groups refer to (default today); `today` bounds
+    mark dates (marks may not be in the future).
+    """
+    if kind not in KINDS:
+        raise ImportRefused(file_name, [Problem(None, None, f"kind '{kind}' is not one of {', '.join(KINDS)}")])
+    if phase is not None and phase not in PHASES:
+        raise ImportRefused(file_name, [Problem(None, "--phase", f"must be one of {', '.join(PHASES)}")])
+    today = today or date.today()
+    sha256 = hashlib.sha256(data).hexdigest()
+    with db.transaction() as con:
+        urn = _resolve_school(con, file_name, school_urn)
+        earlier = write.find_import(con, sha256, kind, urn)
+        if earlier is not None:
+            log.info("%s already imported as import %s", file_name, earlier["import_id"])
+            return ImportResult(
+                file_name, kind, urn, earlier["import_id"], earlier["rows_read"],
+                MergeCounts(unchanged=earlier["rows_read"]), already_imported=True,
+            )
+        batch = _parser(kind, school_urn=urn, laestab=write.school_laestab(con, urn), as_of=as_of or today, today=today)(file_name, data)
+        if kind != "pupils" and kind != "ctf" and urn not in write.school_urns(con):
+            raise ImportRefused(file_name, [Problem(None, "--school", f"school {urn} has no pupils yet: import its pupils file first")])
+        import_id = write.next_import_id(con)
+        created = write.ensure_school(con, urn, name=school_name, phase=phase, laestab=batch.laestab, import_id=import_id)
+        counts = _merge(con, file_name, urn, batch, import_id)
+        write.record_import(
+            con,
+            import_id=import_id,
+            file_name=file_name,
+            sha256=sha256,
+            kind=kind,
+            school_urn=urn,
+            rows_read=batch.rows_read,
+            counts=counts,
+            skipped=batch.skipped,
+            notes="; ".join(batch.notes),
+        )
+    result = ImportResult(file_name, kind, urn, import_id, batch.rows_read, counts, batch.skipped, False, created, tuple(batch.notes))
+    log.info("import %s: %s", import_id, result.summary())
+    return result
+
+
+def import_file(db: Database, kind: str, path: Path | str, **options) -> ImportResult:
+    """Import a file from disk; see `import_bytes` for the options."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ImportRefused(path.name, [Problem(None, None, f"could not be read ({error.strerror})")]) from None
+    return import_bytes(db, kind, path.name, data, **options)

@@ -1,0 +1,156 @@
+"""The Rollcall database: one DuckDB file, opened briefly for each unit of work.
+
+No caller holds a connection for long. Readers and writers open the file, do their work and
+close it, so that the app, the command line and a scheduled import can share one file: a process
+that finds the file locked by another waits (up to `lock_timeout_seconds`) instead of failing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from analytics.domain.codes import code_table
+from analytics.settings import setting
+
+log = logging.getLogger(__name__)
+
+_LOCK_MESSAGES = ("Could not set lock", "Conflicting lock")
+_process_locks: dict[Path, threading.RLock] = {}
+_process_locks_guard = threading.Lock()
+
+
+class DatabaseMissing(FileNotFoundError):
+    """Raised when a reader asks for a database file that does not exist."""
+
+
+def _process_lock(path: Path) -> threading.RLock:
+    with _process_locks_guard:
+        return _process_locks.setdefault(path, threading.RLock())
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The schema migrations shipped with Rollcall: (version, name, SQL), in order."""
+    found = []
+    for entry in resources.files("analytics.store.migrations").iterdir():
+        if entry.name.endswith(".sql"):
+            version, _, name = entry.name.removesuffix(".sql").partition("_")
+            found.append((int(version), name, entry.read_text("utf-8")))
+    return sorted(found)
+
+
+class Database:
+    """A Rollcall database file, with its migrations applied on first write."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else Path(setting("db_path"))
+        self._migrated = False
+
+    def __repr__(self) -> str:
+        return f"Database({str(self.path)!r})"
+
+    def exists(self) -> bool:
+        """True when the database file is there."""
+        return self.path.exists()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + setting("lock_timeout_seconds")
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.IOException as error:
+                if not any(m in str(error) for m in _LOCK_MESSAGES) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for reading; the file must exist and be migrated."""
+        if not self.exists():
+            raise DatabaseMissing(f"No Rollcall database at {self.path}: run `rollcall demo` or import a file")
+        self.migrate()
+        with _process_lock(self.path):
+            con = self._open()
+            try:
+                yield con
+            finally:
+                con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection inside one transaction: committed when the block ends, rolled back on error."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.migrate()
+        with _process_lock(self.path):
+            con = self._open()
+            try:
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    yield con
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                con.execute("COMMIT")
+            finally:
+                con.close()
+
+    def migrate(self) -> None:
+        """Apply any migration not yet applied, and refresh the code table."""
+        if self._migrated:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with _process_lock(self.path):
+            con = self._open()
+            try:
+                con.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations "
+                    "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+                )
+                applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+                for version, name, sql in migrations():
+                    if version in applied:
+                        continue
+                    log.info("applying migration %04d_%s to %s", version, name, self.path)
+                    con.execute("BEGIN TRANSACTION")
+                    con.execute(sql)
+                    con.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, datetime.now()]
+                    )
+                    con.execute("COMMIT")
+                self._refresh_codes(con)
+            finally:
+                con.close()
+        self._migrated = True
+
+    @staticmethod
+    def _refresh_codes(con: duckdb.DuckDBPyConnection) -> None:
+        codes = code_table()
+        current = con.execute("SELECT * FROM attendance_codes ORDER BY code, valid_from").pl()
+        if current.equals(codes.sort("code", "valid_from")):
+            return
+        con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM attendance_codes")
+        con.execute("INSERT INTO attendance_codes SELECT * FROM codes")
+        con.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        """The highest migration applied."""
+        with self.connect() as con:
+            return con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+
+    def data_version(self) -> str:
+        """A cheap token that changes whenever the file changes; caches key on it."""
+        parts = []
+        for candidate in (self.path, self.path.with_name(self.path.name + ".wal")):
+            if candidate.exists():
+                stat = candidate.stat()
+                parts.append(f"{stat.st_mtime_ns}:{stat.st_size}")
+        return "|".join(parts) or "missing"

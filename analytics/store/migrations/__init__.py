@@ -1,0 +1,1 @@
+"""Versioned schema migrations, applied in order of their number."""

@@ -1,0 +1,111 @@
+"""Reading the store into Polars frames: every query the pipelines and pages need.
+
+Each function opens the database, runs one parameterised query and returns a collected frame;
+pipelines make them lazy. Filters that cut the rows read (schools, dates) are pushed into SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import polars as pl
+
+from analytics.store.database import Database
+
+ENROLMENT_COLUMNS = (
+    "enrolment_id, school_urn, upn, forename, surname, date_of_birth, sex, year_group, "
+    "year_group_academic_year, form, admission_date, leaving_date, fsm, fsm6, looked_after, sen, "
+    "eal, ethnicity, disadvantaged"
+)
+
+
+def _school_filter(column: str, school_urns: Sequence[int] | None) -> tuple[str, list]:
+    if school_urns is None:
+        return "TRUE", []
+    return f"{column} IN (SELECT unnest(?::INTEGER[]))", [list(school_urns)]
+
+
+def schools(db: Database) -> pl.DataFrame:
+    """One row per school: urn, name, phase, laestab."""
+    with db.connect() as con:
+        return con.execute("SELECT urn, name, phase, laestab FROM schools ORDER BY name").pl()
+
+
+def enrolments(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
+    """One row per enrolment with its pupil's details and cohort flags."""
+    where, params = _school_filter("school_urn", school_urns)
+    with db.connect() as con:
+        return con.execute(
+            f"SELECT {ENROLMENT_COLUMNS} FROM enrolments WHERE {where} ORDER BY enrolment_id", params
+        ).pl()
+
+
+def marks(
+    db: Database,
+    school_urns: Sequence[int] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> pl.DataFrame:
+    """One row per current mark: school_urn, enrolment_id, date, session, code, minutes_late."""
+    where, params = _school_filter("school_urn", school_urns)
+    with db.connect() as con:
+        frame = con.execute(
+            "SELECT school_urn, enrolment_id, date, session::VARCHAR AS session, code, minutes_late "
+            f"FROM marks WHERE {where} AND date >= ? AND date <= ?",
+            [*params, start or date(1900, 1, 1), end or date(9999, 12, 31)],
+        ).pl()
+    return frame
+
+
+def mark_history(db: Database, enrolment_id: int) -> pl.DataFrame:
+    """Every replaced mark of one enrolment, oldest import first."""
+    with db.connect() as con:
+        return con.execute(
+            "SELECT date, session::VARCHAR AS session, code, minutes_late, import_id, "
+            "replaced_by_import, replaced_by_code FROM mark_history WHERE enrolment_id = ? "
+            "ORDER BY date, session, import_id",
+            [enrolment_id],
+        ).pl()
+
+
+def codes(db: Database) -> pl.DataFrame:
+    """The attendance code table as stored."""
+    with db.connect() as con:
+        return con.execute("SELECT * FROM attendance_codes ORDER BY code, valid_from").pl()
+
+
+def behaviour_incidents(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
+    """One row per behaviour incident."""
+    where, params = _school_filter("school_urn", school_urns)
+    with db.connect() as con:
+        return con.execute(
+            "SELECT school_urn, enrolment_id, date, time, type, category, points, severity, location, "
+            f"subject, staff, action, notes FROM behaviour_incidents WHERE {where} ORDER BY date",
+            params,
+        ).pl()
+
+
+def exclusions(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
+    """One row per suspension or permanent exclusion."""
+    where, params = _school_filter("school_urn", school_urns)
+    with db.connect() as con:
+        return con.execute(
+            "SELECT school_urn, enrolment_id, start_date, end_date, category, sessions, reason_1, "
+            f"reason_2, reason_3 FROM exclusions WHERE {where} ORDER BY start_date",
+            params,
+        ).pl()
+
+
+def imports(db: Database) -> pl.DataFrame:
+    """The import log, newest first."""
+    with db.connect() as con:
+        return con.execute("SELECT * FROM imports ORDER BY import_id DESC").pl()
+
+
+def mark_date_range(db: Database, school_urns: Sequence[int] | None = None) -> tuple[date, date] | None:
+    """The first and last date holding a mark, or None when there are no marks."""
+    where, params = _school_filter("school_urn", school_urns)
+    with db.connect() as con:
+        first, last = con.execute(f"SELECT min(date), max(date) FROM marks WHERE {where}", params).fetchone()
+    return None if first is None else (first, last)

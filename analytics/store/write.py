@@ -1,0 +1,313 @@
+"""Writing to the store: each function merges one validated batch inside the caller's transaction.
+
+Merges report what they did as new, changed and unchanged rows. A mark that a batch replaces is
+copied to `mark_history` first; nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+import polars as pl
+
+#: Enrolment columns an import may set, besides the key (school_urn, upn).
+ENROLMENT_ATTRIBUTES = (
+    "forename",
+    "surname",
+    "date_of_birth",
+    "sex",
+    "year_group",
+    "year_group_academic_year",
+    "form",
+    "admission_date",
+    "leaving_date",
+    "fsm",
+    "fsm6",
+    "looked_after",
+    "sen",
+    "eal",
+    "ethnicity",
+    "disadvantaged",
+)
+BEHAVIOUR_ATTRIBUTES = ("points", "severity", "location", "subject", "staff", "action", "notes")
+EXCLUSION_ATTRIBUTES = ("end_date", "sessions", "reason_1", "reason_2", "reason_3")
+
+
+@dataclass(frozen=True)
+class MergeCounts:
+    """What a merge did: rows added, rows that replaced different values, rows already there."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: MergeCounts) -> MergeCounts:
+        return MergeCounts(self.new + other.new, self.changed + other.changed, self.unchanged + other.unchanged)
+
+
+def _status_counts(con: duckdb.DuckDBPyConnection, table: str) -> MergeCounts:
+    counts = dict(con.execute(f"SELECT status, count(*) FROM {table} GROUP BY status").fetchall())
+    return MergeCounts(counts.get("new", 0), counts.get("changed", 0), counts.get("unchanged", 0))
+
+
+def find_import(con: duckdb.DuckDBPyConnection, sha256: str, kind: str, school_urn: int) -> dict | None:
+    """The earlier import of the same file (same bytes, kind and school), if any."""
+    row = con.execute(
+        "SELECT import_id, file_name, rows_read, imported_at FROM imports "
+        "WHERE sha256 = ? AND kind = ? AND school_urn = ? ORDER BY import_id LIMIT 1",
+        [sha256, kind, school_urn],
+    ).fetchone()
+    if row is None:
+        return None
+    return dict(zip(("import_id", "file_name", "rows_read", "imported_at"), row, strict=True))
+
+
+def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
+    """A fresh import id."""
+    return con.execute("SELECT nextval('import_id_seq')").fetchone()[0]
+
+
+def record_import(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    import_id: int,
+    file_name: str,
+    sha256: str,
+    kind: str,
+    school_urn: int,
+    rows_read: int,
+    counts: MergeCounts,
+    skipped: int,
+    notes: str,
+) -> None:
+    """Add one line to the import log."""
+    con.execute(
+        "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            import_id,
+            file_name,
+            sha256,
+            kind,
+            school_urn,
+            rows_read,
+            counts.new,
+            counts.changed,
+            counts.unchanged,
+            skipped,
+            notes,
+            datetime.now(),
+        ],
+    )
+
+
+def school_urns(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """URNs of every school in the store."""
+    return [row[0] for row in con.execute("SELECT urn FROM schools ORDER BY urn").fetchall()]
+
+
+def school_laestab(con: duckdb.DuckDBPyConnection, urn: int) -> str | None:
+    """The school's LA and establishment number (e.g. `8012000`), when known."""
+    row = con.execute("SELECT laestab FROM schools WHERE urn = ?", [urn]).fetchone()
+    return row[0] if row else None
+
+
+def ensure_school(
+    con: duckdb.DuckDBPyConnection,
+    urn: int,
+    *,
+    name: str | None,
+    phase: str | None,
+    laestab: str | None,
+    import_id: int,
+) -> bool:
+    """Create the school when it is new; fill in a missing LAESTAB. True when it was created."""
+    existing = con.execute("SELECT laestab FROM schools WHERE urn = ?", [urn]).fetchone()
+    if existing is not None:
+        if laestab and not existing[0]:
+            con.execute("UPDATE schools SET laestab = ? WHERE urn = ?", [laestab, urn])
+        return False
+    con.execute(
+        "INSERT INTO schools VALUES (?, ?, ?, ?, ?)",
+        [urn, name or f"School {urn}", phase or "unknown", laestab, import_id],
+    )
+    return True
+
+
+def set_school_phase_if_unknown(con: duckdb.DuckDBPyConnection, urn: int, phase: str) -> None:
+    """Record a phase inferred from year groups when the school's phase is not yet known."""
+    con.execute("UPDATE schools SET phase = ? WHERE urn = ? AND phase = 'unknown'", [phase, urn])
+
+
+def enrolment_lookup(con: duckdb.DuckDBPyConnection, school_urn: int) -> pl.DataFrame:
+    """upn -> enrolment_id, admission_date, leaving_date for one school."""
+    return con.execute(
+        "SELECT upn, enrolment_id, admission_date, leaving_date FROM enrolments WHERE school_urn = ?",
+        [school_urn],
+    ).pl()
+
+
+def merge_enrolments(
+    con: duckdb.DuckDBPyConnection, school_urn: int, staged: pl.DataFrame, import_id: int
+) -> MergeCounts:
+    """Insert new enrolments and update the given attributes of existing ones.
+
+    `staged` has `upn` and any of ENROLMENT_ATTRIBUTES; attributes it lacks are left as they are.
+    """
+    present = [c for c in ENROLMENT_ATTRIBUTES if c in staged.columns]
+    con.register("staged_enrolments", staged)
+    try:
+        differs = " OR ".join(f"e.{c} IS DISTINCT FROM s.{c}" for c in present) or "FALSE"
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE enrolment_diff AS
+            SELECT s.*, e.enrolment_id,
+                   CASE WHEN e.enrolment_id IS NULL THEN 'new'
+                        WHEN {differs} THEN 'changed' ELSE 'unchanged' END AS status
+            FROM staged_enrolments s
+            LEFT JOIN (SELECT * FROM enrolments WHERE school_urn = ?) e ON e.upn = s.upn
+            """,
+            [school_urn],
+        )
+        assignments = ", ".join(f"{c} = d.{c}" for c in present)
+        if assignments:
+            con.execute(
+                f"UPDATE enrolments SET {assignments}, import_id = ? FROM enrolment_diff d "
+                "WHERE d.status = 'changed' AND enrolments.enrolment_id = d.enrolment_id",
+                [import_id],
+            )
+        columns = ", ".join(present)
+        con.execute(
+            f"INSERT INTO enrolments (school_urn, upn, {columns}, import_id) "
+            f"SELECT ?, upn, {columns}, ? FROM enrolment_diff WHERE status = 'new' ORDER BY upn",
+            [school_urn, import_id],
+        )
+        return _status_counts(con, "enrolment_diff")
+    finally:
+        con.unregister("staged_enrolments")
+
+
+def merge_marks(
+    con: duckdb.DuckDBPyConnection,
+    school_urn: int,
+    staged: pl.DataFrame,
+    import_id: int,
+    *,
+    compare_minutes_late: bool,
+) -> MergeCounts:
+    """Merge marks (enrolment_id, date, session, code, minutes_late): a differing mark replaces
+    the current one, which goes to the history first.
+
+    When the file gave no minutes late, a mark with the same code is unchanged.
+    """
+    if staged.is_empty():
+        return MergeCounts()
+    first, last = staged["date"].min(), staged["date"].max()
+    con.register("staged_marks", staged)
+    try:
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE mark_diff AS
+            SELECT s.enrolment_id, s.date, s.session::session_name AS session, s.code, s.minutes_late,
+                   m.code AS old_code, m.minutes_late AS old_minutes_late, m.import_id AS old_import_id,
+                   CASE WHEN m.code IS NULL THEN 'new'
+                        WHEN m.code = s.code
+                             AND (NOT ? OR m.minutes_late IS NOT DISTINCT FROM s.minutes_late)
+                        THEN 'unchanged' ELSE 'changed' END AS status
+            FROM staged_marks s
+            LEFT JOIN (SELECT * FROM marks WHERE school_urn = ? AND date BETWEEN ? AND ?) m
+              ON m.enrolment_id = s.enrolment_id AND m.date = s.date
+             AND m.session = s.session::session_name
+            """,
+            [compare_minutes_late, school_urn, first, last],
+        )
+        con.execute(
+            "INSERT INTO mark_history SELECT ?, enrolment_id, date, session, old_code, old_minutes_late, "
+            "old_import_id, ?, code FROM mark_diff WHERE status = 'changed'",
+            [school_urn, import_id],
+        )
+        con.execute(
+            "UPDATE marks SET code = d.code, minutes_late = d.minutes_late, import_id = ? "
+            "FROM mark_diff d WHERE d.status = 'changed' AND marks.school_urn = ? "
+            "AND marks.enrolment_id = d.enrolment_id AND marks.date = d.date AND marks.session = d.session",
+            [import_id, school_urn],
+        )
+        con.execute(
+            "INSERT INTO marks SELECT ?, enrolment_id, date, session, code, minutes_late, ? "
+            "FROM mark_diff WHERE status = 'new' ORDER BY date, enrolment_id, session",
+            [school_urn, import_id],
+        )
+        return _status_counts(con, "mark_diff")
+    finally:
+        con.unregister("staged_marks")
+
+
+def _merge_keyed(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    table: str,
+    staged: pl.DataFrame,
+    key: Sequence[str],
+    attributes: Sequence[str],
+    import_id: int,
+) -> MergeCounts:
+    """Insert rows whose key is new, update the attributes of rows whose key is there."""
+    con.register("staged_rows", staged)
+    try:
+        on = " AND ".join(f"t.{k} = s.{k}" for k in key)
+        differs = " OR ".join(f"t.{a} IS DISTINCT FROM s.{a}" for a in attributes) or "FALSE"
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE keyed_diff AS
+            SELECT s.*, CASE WHEN t.{key[0]} IS NULL THEN 'new'
+                             WHEN {differs} THEN 'changed' ELSE 'unchanged' END AS status
+            FROM staged_rows s LEFT JOIN {table} t ON {on}
+            """
+        )
+        assignments = ", ".join(f"{a} = d.{a}" for a in attributes)
+        match = " AND ".join(f"{table}.{k} = d.{k}" for k in key)
+        con.execute(
+            f"UPDATE {table} SET {assignments}, import_id = ? FROM keyed_diff d "
+            f"WHERE d.status = 'changed' AND {match}",
+            [import_id],
+        )
+        columns = ", ".join(c for c in staged.columns)
+        con.execute(
+            f"INSERT INTO {table} ({columns}, import_id) SELECT {columns}, ? FROM keyed_diff "
+            "WHERE status = 'new'",
+            [import_id],
+        )
+        return _status_counts(con, "keyed_diff")
+    finally:
+        con.unregister("staged_rows")
+
+
+def merge_behaviour(con: duckdb.DuckDBPyConnection, staged: pl.DataFrame, import_id: int) -> MergeCounts:
+    """Merge behaviour incidents keyed on `incident_key`."""
+    return _merge_keyed(
+        con,
+        table="behaviour_incidents",
+        staged=staged,
+        key=("incident_key",),
+        attributes=BEHAVIOUR_ATTRIBUTES,
+        import_id=import_id,
+    )
+
+
+def merge_exclusions(con: duckdb.DuckDBPyConnection, staged: pl.DataFrame, import_id: int) -> MergeCounts:
+    """Merge exclusions keyed on enrolment, start date and category."""
+    return _merge_keyed(
+        con,
+        table="exclusions",
+        staged=staged,
+        key=("enrolment_id", "start_date", "category"),
+        attributes=EXCLUSION_ATTRIBUTES,
+        import_id=import_id,
+    )
+
+
+def latest_mark_date(con: duckdb.DuckDBPyConnection, school_urn: int) -> date | None:
+    """The last date with a mark at a school."""
+    return con.execute("SELECT max(date) FROM marks WHERE school_urn = ?", [school_urn]).fetchone()[0]
