@@ -1,0 +1,40 @@
+# Rollcall: two commands on a fresh machine.
+#   make run   set up, build the demo trust if there is no database, start the app
+#   make test  set up (with Debian's chromium for the browser tests), run the whole suite
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+DB ?= data/rollcall.duckdb
+PORT ?= 8501
+# uv, wherever pip put it: on PATH, or run as a module of the Python that installed it.
+UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+
+.PHONY: run test setup uv chromium demo bench clean
+
+uv:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+setup: uv
+	$(UV) sync --locked
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+$(DB):
+	$(UV) run rollcall demo --db $(DB)
+
+demo: setup
+	$(UV) run rollcall demo --db $(DB) --force
+
+run: setup $(DB)
+	ROLLCALL_DB=$(DB) $(UV) run streamlit run app.py --server.port $(PORT) --server.headless true
+
+test: setup chromium
+	$(UV) run pytest
+
+clean:
+	rm -rf .pytest_cache .hypothesis

@@ -1,0 +1,17 @@
+"""Rollcall: the Streamlit app. Draws the shared filters, then runs the chosen page."""
+
+import streamlit as st
+
+from pages.ui.filters import draw_sidebar_filters
+
+st.set_page_config(page_title="Rollcall", page_icon=":material/fact_check:", layout="wide")
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"),
+    st.Page("pages/definitions.py", title="How figures are counted", icon=":material/menu_book:", url_path="definitions"),
+]
+
+page = st.navigation(PAGES)
+draw_sidebar_filters()
+page.run()

@@ -1,0 +1,75 @@
+"""Import: upload MIS exports through the same importers as `rollcall import`."""
+
+import streamlit as st
+
+from analytics.ingest import KINDS, ImportRefused, import_bytes
+from analytics.ingest.run import PHASES
+from analytics.settings import setting
+from pages.ui import cached
+from pages.ui.context import cache_key, database
+
+DESCRIPTIONS = {
+    "pupils": "Pupils CSV: `upn, forename, surname, date_of_birth, year_group, admission_date` and optional "
+    "`sex, form, leaving_date, fsm, fsm6, looked_after, sen, eal, ethnicity, disadvantaged`.",
+    "marks": "Marks CSV: `upn, date, session, code` (session AM or PM) and optional `minutes_late`.",
+    "grid": "Register grid CSV from an MIS session report: a `upn` column and one column per session, "
+    "headed like `2025-09-03 AM`.",
+    "ctf": "Common Transfer File (XML): pupils and their `AttendSessions` marks for this school.",
+    "behaviour": "Behaviour CSV: `upn, date, type, category` (type positive or negative) and optional "
+    "`time, points, severity, location, subject, staff, action, notes`.",
+    "exclusions": "Exclusions CSV: `upn, start_date, category, sessions` (category suspension or permanent) "
+    "and optional `end_date, reason_1, reason_2, reason_3`.",
+}
+NEW_SCHOOL = "new"
+
+st.title("Import")
+st.write(
+    "Each file is imported whole or not at all. A file imported twice changes nothing; for a session "
+    "already in Rollcall, the file imported last wins and the replaced mark is kept in the history."
+)
+db = database()
+schools = cached.schools(*cache_key(db)) if db.exists() else None
+names = {} if schools is None else dict(zip(schools["urn"], schools["name"], strict=True))
+
+kind = st.selectbox("What the file holds", KINDS, format_func=str.capitalize, key="import_kind")
+st.caption(DESCRIPTIONS[kind])
+choice = st.selectbox(
+    "School",
+    [*names, NEW_SCHOOL],
+    format_func=lambda v: "A new school…" if v == NEW_SCHOOL else f"{names[v]} ({v})",
+    key="import_school",
+)
+school_name = phase = None
+if choice == NEW_SCHOOL:
+    urn = st.number_input("URN of the new school", min_value=100000, max_value=999999, step=1, value=None, key="import_urn")
+    school_name = st.text_input("School name", key="import_school_name") or None
+    phase = st.selectbox("Phase", PHASES, index=PHASES.index("unknown"), key="import_phase")
+else:
+    urn = choice
+upload = st.file_uploader(
+    "File", type=["xml"] if kind == "ctf" else ["csv", "txt"], key="import_file",
+    help=f"Up to {setting('upload_limit_mb')} MB.",
+)
+
+if st.button("Import", type="primary", disabled=upload is None or urn is None, key="import_run"):
+    data = upload.getvalue()
+    if len(data) > setting("upload_limit_mb") * 1024 * 1024:
+        st.error(f"{upload.name} is larger than {setting('upload_limit_mb')} MB and was not imported.")
+    else:
+        try:
+            with st.spinner(f"Importing {upload.name}…"):
+                result = import_bytes(db, kind, upload.name, data, school_urn=int(urn), school_name=school_name, phase=phase)
+        except ImportRefused as refused:
+            st.error(f"{refused.file_name} was not imported; nothing was changed.")
+            st.code(refused.message(), language=None)
+        else:
+            st.success(result.summary())
+
+if db.exists():
+    st.subheader("Import log")
+    log = cached.import_log(*cache_key(db))
+    st.dataframe(
+        log.select("import_id", "imported_at", "file_name", "kind", "school_urn", "rows_read", "new_rows",
+                   "changed_rows", "unchanged_rows", "notes"),
+        hide_index=True,
+    )

@@ -1,0 +1,42 @@
+"""End to end in headless Chromium: the app as a user's browser sees it."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics.domain.rounding import format_percent
+from analytics.pipelines.windows import Window
+from analytics.reports.overview import HEADLINE_MEASURES, headline
+from analytics.reports.register import load_register
+from analytics.store import read
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def read_metrics(page) -> dict[str, str]:
+    page.get_by_test_id("stMetric").first.wait_for()
+    labels = page.get_by_test_id("stMetricLabel").all_inner_texts()
+    values = page.get_by_test_id("stMetricValue").all_inner_texts()
+    return {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
+
+
+def test_the_overview_shows_the_demo_trusts_figures(serve, page, demo_db):
+    page.goto(serve(demo_db))
+    shown = read_metrics(page)
+    _, last = read.mark_date_range(demo_db)
+    window = Window.year_to_date(last)
+    figures = headline(load_register(demo_db, None, window), window)
+    assert shown == {m.label: format_percent(figures[m.column]) for m in HEADLINE_MEASURES}
+    assert page.get_by_text("Whole trust ·").first.is_visible()
+
+
+def test_a_bookmarked_url_opens_the_same_view(serve, page, demo_db):
+    urn, name = read.schools(demo_db).row(0)[:2]
+    _, last = read.mark_date_range(demo_db)
+    year = Window.year_to_date(last).academic_year_start - 1
+    page.goto(f"{serve(demo_db)}/?school={urn}&year={year}&window=year")
+    shown = read_metrics(page)
+    window = Window.academic_year(year)
+    figures = headline(load_register(demo_db, (urn,), window), window)
+    assert shown["Attendance"] == format_percent(figures["attendance_rate"])
+    assert page.get_by_text(f"{name} ·").first.is_visible()

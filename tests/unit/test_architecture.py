@@ -1,0 +1,58 @@
+"""The shape of the code: `analytics` never imports Streamlit, pages hold no SQL, every setting is
+documented, and nothing reaches the database except through `analytics.store`."""
+
+import ast
+from pathlib import Path
+
+from analytics.settings import PROJECT_ROOT, SETTINGS
+
+ANALYTICS = PROJECT_ROOT / "analytics"
+PAGES = PROJECT_ROOT / "pages"
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_analytics_never_imports_streamlit():
+    offenders = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in ANALYTICS.rglob("*.py")
+        if any(m == "streamlit" or m.startswith("streamlit.") for m in imported_modules(path))
+    ]
+    assert offenders == []
+
+
+def test_only_the_store_imports_duckdb():
+    offenders = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in [*ANALYTICS.rglob("*.py"), *PAGES.rglob("*.py"), PROJECT_ROOT / "app.py"]
+        if "duckdb" in imported_modules(path) and "store" not in path.parts
+    ]
+    assert offenders == []
+
+
+def test_pipelines_do_not_read_the_store():
+    for path in (ANALYTICS / "pipelines").rglob("*.py"):
+        assert not any(m.startswith("analytics.store") for m in imported_modules(path)), path
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (PROJECT_ROOT / "README.md").read_text("utf-8")
+    for setting in SETTINGS.values():
+        assert f"`{setting.env}`" in readme, f"{setting.env} is not in the README"
+        assert setting.help
+
+
+def test_every_module_says_what_it_is_for():
+    for path in [*ANALYTICS.rglob("*.py"), *PAGES.rglob("*.py")]:
+        if path.name == "__init__.py" and not path.read_text().strip():
+            continue
+        assert ast.get_docstring(ast.parse(path.read_text("utf-8"))), f"{path} has no module docstring"
