@@ -99,8 +99,9 @@ def test_school_is_needed_when_the_database_holds_several(school, tmp_path, caps
     assert main(["--db", str(school), "import", "pupils", str(other), "--school", "100002"]) == 0
     assert main(["--db", str(school), "import", "marks", str(tmp_path / "marks.csv")]) == 2
     assert "--school" in capsys.readouterr().err
-    with pytest.raises(SystemExit, match="2 schools"):
-        export(school, tmp_path)
+    out = tmp_path / "ambiguous.csv"
+    assert main(["--db", str(school), "export", "summary", "--from", "2025-09-01", "--to", "2025-09-30", "--out", str(out)]) == 2
+    assert "2 schools" in capsys.readouterr().err
     export(school, tmp_path, "--school", "100001")
 
 

@@ -1,0 +1,7 @@
+"""`python -m analytics.cli`."""
+
+import sys
+
+from analytics.cli import main
+
+sys.exit(main())
