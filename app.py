@@ -1,8 +1,6 @@
-"""Rollcall: the Streamlit app. Draws the shared filters, then runs the chosen page."""
+"""Rollcall: the Streamlit app. Lists the pages and runs the chosen one."""
 
 import streamlit as st
-
-from pages.ui.filters import draw_sidebar_filters
 
 st.set_page_config(page_title="Rollcall", page_icon=":material/fact_check:", layout="wide")
 
@@ -12,6 +10,4 @@ PAGES = [
     st.Page("pages/definitions.py", title="How figures are counted", icon=":material/menu_book:", url_path="definitions"),
 ]
 
-page = st.navigation(PAGES)
-draw_sidebar_filters()
-page.run()
+st.navigation(PAGES).run()

@@ -6,16 +6,16 @@ from analytics.reports.charts import describe_weekly, weekly_rate_chart
 from analytics.reports.overview import HEADLINE_MEASURES
 from pages.ui import cached
 from pages.ui.context import cache_key, database
-from pages.ui.filters import current_scope
+from pages.ui.filters import sidebar_scope
 from pages.ui.format import count, percent, scope_caption
 
 st.title("Overview")
-scope = current_scope()
+scope = sidebar_scope()
 if scope is None:
     st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
     st.stop()
 
-data = cached.overview_data(*cache_key(database()), scope.urns, scope.window.start, scope.window.end)
+data = cached.overview_data(*cache_key(database()), scope.urns, scope.window.start, scope.window.end, scope.year_groups)
 headline = data.headline
 scope_caption(scope, headline["enrolments"])
 

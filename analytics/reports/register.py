@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from analytics.domain.yeargroups import year_group_rank
 from analytics.pipelines.cohorts import with_cohorts
 from analytics.pipelines.measures import enrolment_measures, enrolments_on_roll
 from analytics.pipelines.sessions import counted_sessions
@@ -31,6 +32,21 @@ class Register:
         """Enrolments on roll in the window, with their cohort columns for its academic year."""
         return with_cohorts(enrolments_on_roll(self.enrolments.lazy(), window), window.academic_year_start)
 
+    def in_year_groups(self, window: Window, year_groups: Sequence[str] | None) -> Register:
+        """The register of the enrolments in these year groups (in the window's academic year)."""
+        if not year_groups:
+            return self
+        wanted = with_cohorts(self.enrolments.lazy(), window.academic_year_start).filter(
+            pl.col("year_group").is_in(list(year_groups))
+        )
+        ids = wanted.select("enrolment_id").collect()["enrolment_id"]
+        return Register(
+            self.schools,
+            self.enrolments.filter(pl.col("enrolment_id").is_in(ids)),
+            self.marks.filter(pl.col("enrolment_id").is_in(ids)),
+            self.codes,
+        )
+
     def enrolment_measures(self, window: Window) -> pl.LazyFrame:
         """One row per enrolment on roll in the window, with cohorts, totals, rates and flags."""
         return enrolment_measures(self.cohorts(window), self.sessions(window))
@@ -46,3 +62,10 @@ def load_register(
         marks=read.marks(db, school_urns, window.start if window else None, window.end if window else None),
         codes=read.codes(db),
     )
+
+
+def year_groups_on_roll(db: Database, school_urns: Sequence[int] | None, window: Window) -> list[str]:
+    """The year groups of the enrolments on roll in the window, in school order."""
+    cohorts = with_cohorts(enrolments_on_roll(read.enrolments(db, school_urns).lazy(), window), window.academic_year_start)
+    found = cohorts.select(pl.col("year_group").drop_nulls().unique()).collect()["year_group"].to_list()
+    return sorted(found, key=year_group_rank)

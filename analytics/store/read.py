@@ -109,3 +109,13 @@ def mark_date_range(db: Database, school_urns: Sequence[int] | None = None) -> t
     with db.connect() as con:
         first, last = con.execute(f"SELECT min(date), max(date) FROM marks WHERE {where}", params).fetchone()
     return None if first is None else (first, last)
+
+
+def day_codes(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
+    """Each school's dates and the codes used on them (one row per school, date and code): the
+    small frame school days, terms and half-terms are read from."""
+    where, params = _school_filter("school_urn", school_urns)
+    with db.connect() as con:
+        return con.execute(
+            f"SELECT DISTINCT school_urn, date, code FROM marks WHERE {where} ORDER BY school_urn, date", params
+        ).pl()

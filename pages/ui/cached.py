@@ -10,8 +10,12 @@ import streamlit as st
 
 from analytics.pipelines.windows import Window
 from analytics.reports import overview
-from analytics.reports.register import load_register
+from analytics.reports.calendar import SchoolCalendar, school_calendar
+from analytics.reports.register import Register, load_register, year_groups_on_roll
 from analytics.store import Database, read
+
+Urns = tuple[int, ...] | None
+YearGroups = tuple[str, ...]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -20,10 +24,27 @@ def schools(db_path: str, version: str) -> pl.DataFrame:
     return read.schools(Database(db_path))
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def calendar(db_path: str, version: str, urns: Urns) -> SchoolCalendar:
+    """School days, half-terms and terms of these schools."""
+    return school_calendar(Database(db_path), urns)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def mark_date_range(db_path: str, version: str, urns: tuple[int, ...] | None) -> tuple[date, date] | None:
-    """First and last date with a mark for these schools."""
-    return read.mark_date_range(Database(db_path), urns)
+def year_groups(db_path: str, version: str, urns: Urns, start: date, end: date) -> list[str]:
+    """Year groups on roll in the window."""
+    return year_groups_on_roll(Database(db_path), urns, Window(start, end))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def register(db_path: str, version: str, urns: Urns) -> Register:
+    """Every mark and enrolment of these schools (shared by all sessions; never mutated)."""
+    return load_register(Database(db_path), urns)
+
+
+def scoped_register(db_path: str, version: str, urns: Urns, window: Window, groups: YearGroups) -> Register:
+    """The register restricted to the chosen year groups."""
+    return register(db_path, version, urns).in_year_groups(window, groups)
 
 
 @dataclass(frozen=True)
@@ -37,15 +58,15 @@ class OverviewData:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def overview_data(
-    db_path: str, version: str, urns: tuple[int, ...] | None, start: date, end: date
+    db_path: str, version: str, urns: Urns, start: date, end: date, groups: YearGroups = ()
 ) -> OverviewData:
     """Headline figures, the weekly series and the per-school table."""
     window = Window(start, end)
-    register = load_register(Database(db_path), urns, window)
+    reg = scoped_register(db_path, version, urns, window, groups)
     return OverviewData(
-        headline=overview.headline(register, window),
-        weekly=overview.weekly(register, window),
-        by_school=overview.by_school(register, window),
+        headline=overview.headline(reg, window),
+        weekly=overview.weekly(reg, window),
+        by_school=overview.by_school(reg, window),
     )
 
 

@@ -1,7 +1,9 @@
-"""The shared sidebar filters: school or whole trust, academic year, window.
+"""The shared sidebar filters: school or whole trust, academic year, window, year groups.
 
-They are drawn once per run by `app.py`, kept in the URL (so a view can be bookmarked and
-shared) and handed to pages through `current_scope()`.
+Each page that shows figures calls `sidebar_scope()` first. The choices are kept in the URL (so
+a view can be bookmarked and shared) and in the session (so they survive moving between pages).
+Terms, half-terms and school weeks come from the register itself, so each school's own calendar
+is followed.
 """
 
 from __future__ import annotations
@@ -11,38 +13,130 @@ from datetime import date
 
 import streamlit as st
 
-from analytics.domain.calendar import academic_year_bounds, academic_year_label, academic_year_of
+from analytics.domain.calendar import academic_year_bounds, academic_year_label
 from analytics.pipelines.windows import Window
 from pages.ui import cached
 from pages.ui.context import cache_key, database
 
 TRUST = "trust"
-WINDOW_KINDS = {"ytd": "Year to date", "year": "Whole academic year", "custom": "Custom dates"}
-_SCOPE_KEY = "rollcall_scope"
+WINDOW_KINDS = {
+    "ytd": "Year to date",
+    "year": "Whole academic year",
+    "term": "A term",
+    "half": "A half-term",
+    "weeks": "Last school weeks",
+    "custom": "Custom dates",
+}
+FILTER_KEYS = ("filter_school", "filter_year", "filter_window", "filter_term", "filter_half", "filter_weeks", "filter_dates", "filter_years")
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What the pages show: these schools (None = the whole trust) over this window."""
+    """What the pages show: these schools (None = the whole trust), year groups (empty = all),
+    over this window."""
 
     urns: tuple[int, ...] | None
     label: str
     window: Window
+    year_groups: tuple[str, ...] = ()
+
+    @property
+    def description(self) -> str:
+        """`Oakfield Primary · Years 5, 6 · Autumn 1 (...)`."""
+        groups = f" · Year groups {', '.join(self.year_groups)}" if self.year_groups else ""
+        return f"{self.label}{groups} · {self.window}"
 
 
 def _param(name: str, default: str) -> str:
     return st.query_params.get(name, default)
 
 
-def _index(options: list[str], value: str) -> int:
+def _index(options: list, value) -> int:
     return options.index(value) if value in options else 0
 
 
-def draw_sidebar_filters() -> Scope | None:
-    """Draw the filters in the sidebar and remember the chosen scope; None when there is no data."""
+def _initial(key: str, options: list | None = None, **initial) -> dict:
+    """A widget's first value from the URL, unless the session already holds a valid one (then
+    the widget takes it, and passing a default as well would be an error)."""
+    if key in st.session_state and options is not None:
+        held = st.session_state[key]
+        valid = all(v in options for v in held) if isinstance(held, list) else held in options
+        if not valid:
+            del st.session_state[key]
+    return {} if key in st.session_state else initial
+
+
+def _date_param(name: str, default: date) -> date:
+    try:
+        return date.fromisoformat(_param(name, default.isoformat()))
+    except ValueError:
+        return default
+
+
+def _pick_window(sidebar, calendar, year: int, params: dict[str, str]) -> Window:
+    """The window control for the chosen kind; records its own URL parameters in `params`."""
+    kinds = list(WINDOW_KINDS)
+    kind = sidebar.radio(
+        "Window", kinds, format_func=WINDOW_KINDS.get, key="filter_window",
+        **_initial("filter_window", kinds, index=_index(kinds, _param("window", "ytd"))),
+    )
+    params["window"] = kind
+    year_start, year_end = academic_year_bounds(year)
+    label = academic_year_label(year)
+    last = min(calendar.last_day, year_end)
+    if kind in ("term", "half"):
+        choices = calendar.windows(year, kind)
+        if choices:
+            names = [w.label for w in choices]
+            name = sidebar.selectbox(
+                "Term" if kind == "term" else "Half-term", names, key=f"filter_{kind}",
+                **_initial(f"filter_{kind}", names, index=_index(names, _param("part", names[-1]))),
+            )
+            params["part"] = name
+            chosen = choices[names.index(name)]
+            return Window(chosen.start, chosen.end, f"{chosen.label} {label}")
+        kind = "year"
+    if kind == "weeks":
+        default_weeks = _param("weeks", "4")
+        weeks = int(
+            sidebar.number_input(
+                "School weeks", min_value=1, max_value=39, key="filter_weeks",
+                **_initial("filter_weeks", value=int(default_weeks) if default_weeks.isdigit() else 4),
+            )
+        )
+        params["weeks"] = str(weeks)
+        window = calendar.last_weeks(weeks, last)
+        if window is not None:
+            return window
+        kind = "year"
+    if kind == "custom":
+        start, end = _date_param("from", year_start), _date_param("to", last)
+        picked = sidebar.date_input(
+            "From and to", min_value=year_start, max_value=year_end, format="DD/MM/YYYY", key="filter_dates",
+            **_initial("filter_dates", value=(max(start, year_start), min(end, year_end))),
+        )
+        if isinstance(picked, tuple) and len(picked) == 2:
+            start, end = picked
+        params |= {"from": start.isoformat(), "to": end.isoformat()}
+        return Window(start, end, "Custom dates")
+    if kind == "year":
+        return Window(year_start, year_end, label)
+    return Window(year_start, last, f"{label} to date")
+
+
+def _keep_choices_across_pages() -> None:
+    # Streamlit forgets a widget's value on a page that does not draw it; values set through
+    # session state are kept, so each run hands the filters' values back to themselves.
+    for key in FILTER_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def sidebar_scope() -> Scope | None:
+    """Draw the filters in the sidebar and return the chosen scope; None when there is no data."""
+    _keep_choices_across_pages()
     db = database()
     if not db.exists():
-        st.session_state.pop(_SCOPE_KEY, None)
         return None
     key = cache_key(db)
     schools = cached.schools(*key)
@@ -55,67 +149,33 @@ def draw_sidebar_filters() -> Scope | None:
     school = sidebar.selectbox(
         "School",
         options,
-        index=_index(options, _param("school", options[0])),
         format_func=lambda v: "Whole trust" if v == TRUST else f"{names[v]} ({v})",
         key="filter_school",
+        **_initial("filter_school", options, index=_index(options, _param("school", options[0]))),
     )
     urns = None if school == TRUST else (int(school),)
-    span = cached.mark_date_range(*key, urns)
-    if span is None:
+    calendar = cached.calendar(*key, urns)
+    years = calendar.academic_years()
+    if not years:
         sidebar.info("No register marks yet for this choice.")
         return None
-    first, last = span
-    years = [str(y) for y in range(academic_year_of(last), academic_year_of(first) - 1, -1)]
-    year = int(
-        sidebar.selectbox(
-            "Academic year",
-            years,
-            index=_index(years, _param("year", years[0])),
-            format_func=lambda y: academic_year_label(int(y)),
-            key="filter_year",
-        )
+    year_param = _param("year", "")
+    year = sidebar.selectbox(
+        "Academic year",
+        years,
+        format_func=academic_year_label,
+        key="filter_year",
+        **_initial("filter_year", years, index=_index(years, int(year_param)) if year_param.isdigit() else 0),
     )
-    kinds = list(WINDOW_KINDS)
-    kind = sidebar.radio(
-        "Window",
-        kinds,
-        index=_index(kinds, _param("window", "ytd")),
-        format_func=WINDOW_KINDS.get,
-        key="filter_window",
+    params = {"school": school, "year": str(year)}
+    window = _pick_window(sidebar, calendar, year, params)
+    available = cached.year_groups(*key, urns, window.start, window.end)
+    wanted = [g for g in _param("years", "").split(",") if g in available]
+    groups = sidebar.multiselect(
+        "Year groups", available, placeholder="All year groups", key="filter_years",
+        **_initial("filter_years", available, default=wanted),
     )
-    year_start, year_end = academic_year_bounds(year)
-    label = academic_year_label(year)
-    if kind == "ytd":
-        window = Window(year_start, min(last, year_end), f"{label} to date")
-    elif kind == "year":
-        window = Window(year_start, year_end, label)
-    else:
-        start = _date_param("from", year_start)
-        end = _date_param("to", min(last, year_end))
-        picked = sidebar.date_input(
-            "From and to", value=(start, end), min_value=year_start, max_value=year_end, format="DD/MM/YYYY",
-            key="filter_dates",
-        )
-        if isinstance(picked, tuple) and len(picked) == 2:
-            start, end = picked
-        window = Window(start, end, "Custom dates")
-
-    params = {"school": school, "year": str(year), "window": kind}
-    if kind == "custom":
-        params |= {"from": window.start.isoformat(), "to": window.end.isoformat()}
+    if groups:
+        params["years"] = ",".join(groups)
     st.query_params.from_dict(params)
-    scope = Scope(urns, "Whole trust" if urns is None else names[school], window)
-    st.session_state[_SCOPE_KEY] = scope
-    return scope
-
-
-def _date_param(name: str, default: date) -> date:
-    try:
-        return date.fromisoformat(_param(name, default.isoformat()))
-    except ValueError:
-        return default
-
-
-def current_scope() -> Scope | None:
-    """The scope chosen in the sidebar on this run, or None when there is no data."""
-    return st.session_state.get(_SCOPE_KEY)
+    return Scope(urns, "Whole trust" if urns is None else names[school], window, tuple(groups))

@@ -20,4 +20,4 @@ def count(value: int | None) -> str:
 
 def scope_caption(scope: Scope, enrolments: int) -> None:
     """The line every page shows: which schools, which window, how many enrolments."""
-    st.caption(f"{scope.label} · {scope.window} · {count(enrolments)} enrolments on roll in the window")
+    st.caption(f"{scope.description} · {count(enrolments)} enrolments on roll in the window")
