@@ -16,6 +16,8 @@ BEHAVIOUR_REQUIRED = ("upn", "date", "type", "category")
 BEHAVIOUR_OPTIONAL = ("time", "points", "severity", "location", "subject", "staff", "action", "notes")
 TYPE_SPELLINGS = {"positive": "positive", "+": "positive", "pos": "positive", "negative": "negative", "-": "negative", "neg": "negative"}
 
+_TIME = r"^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+
 EXCLUSION_REQUIRED = ("upn", "start_date", "category", "sessions")
 EXCLUSION_OPTIONAL = ("end_date", "reason_1", "reason_2", "reason_3")
 
@@ -37,15 +39,16 @@ def parse_behaviour(file_name: str, data: bytes, *, school_urn: int, today: date
     table = read_table(file_name, data, required=BEHAVIOUR_REQUIRED, optional=BEHAVIOUR_OPTIONAL)
     check = Checker(file_name, table.frame)
     time = check.text("time", max_length=8)
-    bad_time = table.frame.filter(time.is_not_null() & ~time.str.contains(r"^\d{1,2}:\d{2}(:\d{2})?$"))
+    bad_time = table.frame.filter(time.is_not_null() & ~time.str.contains(_TIME))
     for row in bad_time[ROW]:
-        check.add(row, "time", "is not a time (write HH:MM)")
+        check.add(row, "time", "is not a time of day (write HH:MM)")
     staged = pl.DataFrame(
         {
             ROW: table.frame[ROW],
             "upn": check.upn(),
             "date": check.date("date", required=True, not_after=today),
-            "time": time.str.slice(0, 5),
+            # `9:05` and `09:05:00` are one time, so incident keys match across exports.
+            "time": time.str.replace(r"^(\d):", "0$1:").str.slice(0, 5),
             "type": check.choice("type", TYPE_SPELLINGS, required=True, allowed="positive, negative"),
             "category": check.text("category", required=True, max_length=100),
             "points": check.integer("points", minimum=-1000, maximum=1000).cast(pl.Int32),
@@ -73,7 +76,9 @@ def parse_exclusions(file_name: str, data: bytes, *, today: date) -> Batch:
             "category": check.choice("category", CATEGORY_SPELLINGS, required=True, allowed="suspension, permanent"),
             "sessions": check.integer("sessions", required=True, minimum=0, maximum=999).cast(pl.Int32),
             **{
-                f"reason_{n}": check.choice(f"reason_{n}", reason_spellings, allowed="a census reason code such as DB or VA")
+                f"reason_{n}": check.choice(
+                    f"reason_{n}", reason_spellings, allowed="the census reason codes (such as DB or VA)"
+                )
                 for n in (1, 2, 3)
             },
         }

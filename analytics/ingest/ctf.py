@@ -12,7 +12,7 @@ covers every calendar day; otherwise it covers weekdays only. Each import notes 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from xml.etree.ElementTree import Element
 
 import polars as pl
@@ -31,6 +31,18 @@ from analytics.ingest.table import ROW
 
 MARKS_PATH = "Attendance/YearData/AttendSessions/AttendanceMarks"
 _WEEKEND_BLANKS = NO_MARK_PLACEHOLDERS | {"#"}
+_FIRST_START = date(1990, 1, 1)
+#: CTF elements a pupil's details are read from, and the enrolment columns they are stored as.
+_STORED_AS = {
+    "UPN": "upn",
+    "Forename": "forename",
+    "Surname": "surname",
+    "DOB": "date_of_birth",
+    "Sex": "sex",
+    "NCyearActual": "year_group",
+    "EntryDate": "admission_date",
+    "LeavingDate": "leaving_date",
+}
 
 
 def _local(tag: str) -> str:
@@ -63,44 +75,60 @@ def _pupil_text(pupil: Element, name: str) -> str | None:
     return _text(pupil, name) or _text(pupil, "BasicDetails", name)
 
 
-def split_marks(marks: str) -> list[str]:
-    """The session marks of an AttendanceMarks string: comma-separated, or one character each."""
-    if "," in marks:
-        return [m.strip() for m in marks.split(",")]
-    return list(marks)
+def session_marks(strings: pl.DataFrame) -> pl.DataFrame:
+    """The filled slots of AttendanceMarks strings (`_row`, `start`, `marks`), one row each:
+    `_row, date, session, code, _every_day` (which reading of its string the mark comes from).
 
-
-def _slots(start: date, count: int, every_day: bool) -> list[tuple[date, str]]:
-    slots: list[tuple[date, str]] = []
-    day = start
-    while len(slots) < count:
-        if every_day or day.weekday() < 5:
-            slots += [(day, "AM"), (day, "PM")]
-        day += timedelta(days=1)
-    return slots[:count]
-
-
-def covers_every_day(start: date, marks: list[str]) -> bool:
-    """True when the marks read as every calendar day leave all weekend sessions blank."""
-    weekend = [m for m, (day, _) in zip(marks, _slots(start, len(marks), True), strict=True) if day.weekday() >= 5]
-    return bool(weekend) and all(m.strip() in _WEEKEND_BLANKS for m in weekend)
-
-
-def session_marks(start: date, marks: list[str]) -> tuple[list[tuple[date, str, str]], bool]:
-    """(date, session, code) for each filled slot, and whether weekends were in the string."""
-    every_day = covers_every_day(start, marks)
-    filled = [
-        (day, session, code.strip().upper())
-        for code, (day, session) in zip(marks, _slots(start, len(marks), every_day), strict=True)
-        if code.strip() not in NO_MARK_PLACEHOLDERS and not (day.weekday() >= 5 and code.strip() == "#")
-    ]
-    return filled, every_day
+    A string read as every calendar day must have a mark slot on a weekend, all of them blank.
+    """
+    slots = (
+        strings.with_row_index("_string")
+        .with_columns(
+            pl.when(pl.col("marks").str.contains(","))
+            .then(pl.col("marks").str.split(","))
+            .otherwise(pl.col("marks").str.split(""))
+            .alias("code")
+        )
+        .explode("code")
+        .filter(pl.col("code").is_not_null())
+        .with_columns(
+            pl.col("code").str.strip_chars().str.to_uppercase(),
+            pl.int_range(pl.len()).over("_string").alias("_slot"),
+        )
+        .with_columns(
+            (pl.col("start") + pl.duration(days=pl.col("_slot") // 2)).alias("_calendar_day"),
+            pl.when(pl.col("_slot") % 2 == 0).then(pl.lit("AM")).otherwise(pl.lit("PM")).alias("session"),
+        )
+    )
+    weekend = pl.col("_calendar_day").dt.weekday() >= 6
+    slots = slots.with_columns(
+        (weekend.any() & (~weekend | pl.col("code").is_in(list(_WEEKEND_BLANKS))).all())
+        .over("_string")
+        .alias("_every_day")
+    )
+    return (
+        slots.with_columns(
+            pl.when(pl.col("_every_day"))
+            .then(pl.col("_calendar_day"))
+            .otherwise(pl.col("start").dt.add_business_days(pl.col("_slot") // 2, roll="forward"))
+            .alias("date")
+        )
+        .filter(
+            ~pl.col("code").is_in(list(NO_MARK_PLACEHOLDERS))
+            & ~((pl.col("date").dt.weekday() >= 6) & (pl.col("code") == "#"))
+        )
+        .select(ROW, "date", "session", "code", "_every_day")
+    )
 
 
 def _parse_xml(file_name: str, data: bytes) -> Element:
     try:
         return ElementTree.fromstring(data)
-    except (ElementTree.ParseError, DefusedXmlException) as error:
+    except DefusedXmlException:
+        message = "declares XML entities or external references, which a CTF never needs: refused for safety"
+        raise ImportRefused(file_name, [Problem(None, None, message)]) from None
+    except (ElementTree.ParseError, LookupError, ValueError) as error:
+        # LookupError: an unknown encoding in the XML declaration.
         raise ImportRefused(file_name, [Problem(None, None, f"is not well-formed XML ({error})")]) from None
 
 
@@ -124,8 +152,8 @@ def parse_ctf(file_name: str, data: bytes, *, laestab: str | None, today: date) 
 
     pupils = _children(_child(root, "CTFpupilData"), "Pupil")
     details: list[dict] = []
-    cells: list[dict] = []
-    every_day_seen: set[bool] = set()
+    strings: list[dict] = []
+    bad_starts: list[int] = []
     skipped = 0
     for number, pupil in enumerate(pupils, start=1):
         entry = leaving = None
@@ -145,66 +173,82 @@ def parse_ctf(file_name: str, data: bytes, *, laestab: str | None, today: date) 
                 try:
                     start = date.fromisoformat(start_text)
                 except ValueError:
-                    cells.append({ROW: number, "_bad_start": start_text})
+                    start = None
+                if start is None or not _FIRST_START <= start <= today:
+                    bad_starts.append(number)
                     continue
                 starts.append(start_text)
-                filled, every_day = session_marks(start, split_marks(marks_text.text.strip("\n\r")))
-                every_day_seen.add(every_day)
-                cells += [{ROW: number, "date": d, "session": s, "code": c} for d, s, c in filled]
+                strings.append({ROW: number, "start": start, "marks": marks_text.text.strip("\n\r")})
         if entry is None and not starts:
             skipped += 1
             continue
         details.append(
             {
                 ROW: number,
-                "upn": _pupil_text(pupil, "UPN"),
-                "forename": _pupil_text(pupil, "Forename"),
-                "surname": _pupil_text(pupil, "Surname"),
-                "date_of_birth": _pupil_text(pupil, "DOB"),
-                "sex": _pupil_text(pupil, "Sex") or _pupil_text(pupil, "Gender"),
-                "year_group": _text(pupil, "BasicDetails", "NCyearActual") or _pupil_text(pupil, "NCyearActual"),
-                "admission_date": entry or min(starts),
-                "leaving_date": leaving,
+                "UPN": _pupil_text(pupil, "UPN"),
+                "Forename": _pupil_text(pupil, "Forename"),
+                "Surname": _pupil_text(pupil, "Surname"),
+                "DOB": _pupil_text(pupil, "DOB"),
+                "Sex": _pupil_text(pupil, "Sex") or _pupil_text(pupil, "Gender"),
+                "NCyearActual": _text(pupil, "BasicDetails", "NCyearActual")
+                or _pupil_text(pupil, "NCyearActual"),
+                "EntryDate": entry or min(starts),
+                "LeavingDate": leaving,
             }
         )
-    text_schema = {c: pl.String for c in ("upn", "forename", "surname", "date_of_birth", "sex", "year_group", "admission_date", "leaving_date")}
-    frame = pl.DataFrame(details, schema={ROW: pl.Int64, **text_schema})
+    # Columns keep the CTF's element names, so that problems name the element to look at.
+    frame = pl.DataFrame(details, schema={ROW: pl.Int64, **{name: pl.String for name in _STORED_AS}})
     check = Checker(file_name, frame, unit="pupil")
-    for cell in cells:
-        if "_bad_start" in cell:
-            check.add(cell[ROW], "AttendanceStartDate", "is not a date (write YYYY-MM-DD)")
-    upn = check.upn("upn")
-    year_groups = frame["year_group"].map_elements(lambda v: normalise_year_group(v) or "", return_dtype=pl.String)
+    for number in bad_starts:
+        message = f"is not a date from {_FIRST_START.year} to today (write YYYY-MM-DD)"
+        check.add(number, "AttendanceStartDate", message)
+    upn = check.upn("UPN")
+    year_groups = frame["NCyearActual"].map_elements(
+        lambda v: normalise_year_group(v) or "", return_dtype=pl.String
+    )
     for row in frame.filter(year_groups.replace("", None).is_null())[ROW]:
         check.add(row, "NCyearActual", "is missing or not a year group")
     staged = pl.DataFrame(
         {
             ROW: frame[ROW],
-            "upn": upn,
-            "forename": check.text("forename", required=True, max_length=100),
-            "surname": check.text("surname", required=True, max_length=100),
-            "date_of_birth": check.date("date_of_birth", required=True, not_after=today),
-            "sex": check.choice("sex", SEX_SPELLINGS, allowed="M, F"),
-            "year_group": year_groups.replace("", None),
-            "admission_date": check.date("admission_date", required=True),
-            "leaving_date": check.date("leaving_date"),
+            "UPN": upn,
+            "Forename": check.text("Forename", required=True, max_length=100),
+            "Surname": check.text("Surname", required=True, max_length=100),
+            "DOB": check.date("DOB", required=True, not_after=today),
+            "Sex": check.choice("Sex", SEX_SPELLINGS, allowed="M, F"),
+            "NCyearActual": year_groups.replace("", None),
+            "EntryDate": check.date("EntryDate", required=True),
+            "LeavingDate": check.date("LeavingDate"),
         }
     )
-    check.duplicates(["upn"], staged.filter(pl.col("upn").is_not_null()), "repeats the UPN of pupil {first}")
+    check.duplicates(
+        ["UPN"], staged.filter(pl.col("UPN").is_not_null()), "repeats the UPN of pupil {first}"
+    )
+    staged = staged.rename(_STORED_AS)
     # NCyearActual is the year group in the file's academic year (CTF <AcademicYear>, e.g. 2025).
-    year = int(academic_year) if academic_year and academic_year.isdigit() else academic_year_of(today)
+    year = academic_year_of(today)
+    if academic_year and academic_year.isascii() and academic_year.isdigit():
+        if _FIRST_START.year <= int(academic_year) <= today.year:
+            year = int(academic_year)
+        else:
+            message = f"'{academic_year}' is not an academic year up to {today.year}"
+            check.add(None, "Header/AcademicYear", message)
     staged = staged.with_columns(pl.lit(year, pl.Int16).alias("year_group_academic_year"))
 
-    marks = pl.DataFrame(
-        [c for c in cells if "_bad_start" not in c],
-        schema={ROW: pl.Int64, "date": pl.Date, "session": pl.String, "code": pl.String},
-    ).with_columns(pl.lit(MARKS_PATH).alias(FIELD), pl.lit(None, pl.Int16).alias("minutes_late"))
-    marks = marks.join(staged.select(ROW, "upn"), on=ROW, how="left")
+    cells = session_marks(
+        pl.DataFrame(strings, schema={ROW: pl.Int64, "start": pl.Date, "marks": pl.String})
+    )
+    every_day_seen = set(cells["_every_day"].unique().to_list())
+    marks = cells.drop("_every_day").with_columns(
+        pl.lit(MARKS_PATH).alias(FIELD), pl.lit(None, pl.Int16).alias("minutes_late")
+    )
+    marks = marks.join(staged.select(ROW, "upn"), on=ROW, how="left", maintain_order="left")
     marks = finish_marks(check, marks, today=today)
 
-    notes = [f"{len(pupils)} pupils in the file"]
+    notes = [f"{len(pupils)} {'pupil' if len(pupils) == 1 else 'pupils'} in the file"]
     if skipped:
-        notes.append(f"{skipped} pupils had no attendance or entry at this school and were skipped")
+        noun = "pupil" if skipped == 1 else "pupils"
+        notes.append(f"skipped {skipped} {noun} with no attendance or entry at this school")
     if every_day_seen:
         reading = " and ".join(sorted("every calendar day" if e else "weekdays only" for e in every_day_seen))
         notes.append(f"marks strings read as {reading}")

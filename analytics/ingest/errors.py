@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 #: Fields whose values are never repeated in a message: they identify a pupil.
@@ -30,9 +31,20 @@ class Problem:
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
-def shown_value(field: str, value: str, limit: int = 40) -> str:
-    """How a bad value may appear in a message: quoted and cut short, or withheld for private fields."""
-    if field in PRIVATE_FIELDS:
+#: A UPN anywhere in a value (a row whose fields slipped along, or columns swapped).
+_UPN_LIKE = re.compile(r"[A-Za-z]\d{11}[0-9A-Za-z]")
+
+
+def shown_value(field: str, value: str, limit: int = 40, private: tuple[str | None, ...] = ()) -> str:
+    """How a bad value may appear in a message: quoted and cut short, or withheld when it is a
+    private field, holds something shaped like a UPN, or holds one of the row's `private` values
+    (its name, UPN or date of birth, found in the wrong column when a row's fields slipped)."""
+    lowered = value.lower()
+    if (
+        field in PRIVATE_FIELDS
+        or _UPN_LIKE.search(value)
+        or any(p and len(p) > 1 and p.lower() in lowered for p in private)
+    ):
         return "the value"
     cut = value if len(value) <= limit else value[:limit] + "…"
     return f"'{cut}'"

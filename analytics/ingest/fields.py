@@ -12,15 +12,22 @@ from datetime import date
 import polars as pl
 
 from analytics.domain.upn import upn_problem
-from analytics.ingest.errors import ImportRefused, Problem, shown_value
+from analytics.ingest.errors import PRIVATE_FIELDS, ImportRefused, Problem, shown_value
 from analytics.ingest.table import ROW
 
 _TIME_SUFFIX = r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
+#: Spreadsheets add midnight to a date formatted as date and time; any other time is not a date.
+_MIDNIGHT_SUFFIX = r"[ T]0?0:00(:00(\.0+)?)?$"
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 _TRUE = {"y", "yes", "true", "1", "t"}
 _FALSE = {"n", "no", "false", "0", "f"}
 _FIRST_YEAR, _LAST_YEAR = 1950, 2100
 _PROBLEMS_PER_FIELD = 50
+
+
+def _parse_dates(raw: pl.Series) -> pl.Series:
+    """Text as dates in any accepted format; null where none fits."""
+    return pl.select(pl.coalesce([raw.str.to_date(fmt, strict=False) for fmt in _DATE_FORMATS])).to_series()
 
 
 class Checker:
@@ -47,8 +54,14 @@ class Checker:
         if bad.is_empty():
             return
         self.total += bad.height
-        for row, raw in bad.select(ROW, field).head(_PROBLEMS_PER_FIELD).iter_rows():
-            shown = shown_value(field, raw) if raw is not None else ""
+        private = [c for c in self.frame.columns if c in PRIVATE_FIELDS and c != field]
+        shown_rows = bad.select(ROW, field).head(_PROBLEMS_PER_FIELD)
+        if private:
+            shown_rows = shown_rows.join(
+                self.frame.select(ROW, *private), on=ROW, how="left", maintain_order="left"
+            )
+        for row, raw, *others in shown_rows.iter_rows():
+            shown = shown_value(field, raw, private=tuple(others)) if raw is not None else ""
             self._append(row, field, message.format(value=shown))
 
     def finish(self) -> None:
@@ -91,31 +104,35 @@ class Checker:
         if required:
             self.require(field)
         raw = self._column(field)
-        trimmed = raw.str.replace(_TIME_SUFFIX, "")
-        parsed = pl.select(
-            pl.coalesce([trimmed.str.to_date(fmt, strict=False) for fmt in _DATE_FORMATS])
-        ).to_series()
-        parsed = parsed.alias(field)
+        parsed = _parse_dates(raw)
+        if (parsed.is_null() & raw.is_not_null()).any():
+            trimmed = _parse_dates(raw.str.replace(_MIDNIGHT_SUFFIX, ""))
+            parsed = pl.select(pl.coalesce(parsed, trimmed)).to_series()
         in_range = parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR)
         frame = self.frame.with_columns(raw.alias(field), parsed.alias("_parsed"))
-        serial = frame.filter(pl.col(field).str.contains(r"^\d{5}(\.\d+)?$"))
-        self._report(
-            serial,
-            field,
-            "{value} looks like an Excel serial number, not a date: format the column as a date",
-        )
-        bad = frame.filter(
-            pl.col(field).is_not_null()
-            & ~pl.col(field).str.contains(r"^\d{5}(\.\d+)?$")
-            & (pl.col("_parsed").is_null() | ~in_range)
-        )
-        self._report(bad, field, "{value} is not a date (write YYYY-MM-DD or DD/MM/YYYY)")
+        # Only the few rows that are not dates are looked at closely, to say why.
+        bad = frame.filter(pl.col(field).is_not_null() & (pl.col("_parsed").is_null() | ~in_range))
+        serial = pl.col(field).str.contains(r"^\d{5}(\.\d+)?$")
+        short_year = pl.col("_parsed").dt.year() < 1000
+        timed = pl.col(field).str.contains(_TIME_SUFFIX)
+        unread = ~serial & pl.col("_parsed").is_null()
+        for rows, message in (
+            (serial, "{value} looks like an Excel serial number, not a date: format the column as a date"),
+            (~serial & short_year, "{value} has a short year: write the year in full"),
+            (
+                pl.col("_parsed").is_not_null() & ~short_year,
+                f"{{value}} is not between {_FIRST_YEAR} and {_LAST_YEAR}",
+            ),
+            (unread & timed, "{value} has a time of day: give the date alone"),
+            (unread & ~timed, "{value} is not a date (write YYYY-MM-DD or DD/MM/YYYY)"),
+        ):
+            self._report(bad.filter(rows), field, message)
         parsed = pl.select(pl.when(in_range).then(parsed)).to_series().alias(field)
         if not_after is not None:
-            future = frame.filter(pl.col("_parsed") > not_after)
+            future = frame.filter(in_range & (pl.col("_parsed") > not_after))
             self._report(future, field, f"{{value}} is after {not_after.isoformat()}")
         if weekdays_only:
-            weekend = frame.filter(pl.col("_parsed").dt.weekday() >= 6)
+            weekend = frame.filter(in_range & (pl.col("_parsed").dt.weekday() >= 6))
             self._report(weekend, field, "{value} is a Saturday or Sunday, when there are no sessions")
         return parsed
 
@@ -164,7 +181,11 @@ class Checker:
         if required:
             self.require(field)
         raw = self._column(field)
-        parsed = raw.str.to_lowercase().replace_strict(dict(mapping), default=None, return_dtype=pl.String)
+        distinct = raw.drop_nulls().unique()
+        chosen = distinct.str.to_lowercase().replace_strict(
+            dict(mapping), default=None, return_dtype=pl.String
+        )
+        parsed = raw.replace_strict(distinct, chosen, default=None, return_dtype=pl.String)
         frame = self.frame.with_columns(raw.alias(field))
         bad = frame.filter(raw.is_not_null() & parsed.is_null())
         self._report(bad, field, "{value} is not one of " + (allowed or ", ".join(sorted(set(mapping.values())))))
@@ -173,8 +194,12 @@ class Checker:
     def upn(self, field: str = "upn") -> pl.Series:
         """A UPN: upper-cased, 13 characters, with the right check letter."""
         self.require(field)
-        values = self._column(field).str.to_uppercase().str.replace_all(r"\s", "")
-        reasons = {v: upn_problem(v) for v in values.drop_nulls().unique()}
+        raw = self._column(field)
+        # A file repeats each pupil's UPN on many rows: tidy and check each distinct one once.
+        distinct = raw.drop_nulls().unique()
+        tidied = distinct.str.to_uppercase().str.replace_all(r"\s", "")
+        values = raw.replace_strict(distinct, tidied, default=None, return_dtype=pl.String)
+        reasons = {v: upn_problem(v) for v in tidied.unique()}
         bad = {v: reason for v, reason in reasons.items() if reason}
         if bad:
             rows = self.frame.with_columns(values.alias("_upn")).filter(pl.col("_upn").is_in(list(bad)))
@@ -189,7 +214,11 @@ class Checker:
         if repeated.is_empty():
             return
         first_row = repeated.group_by(keys).agg(pl.col(ROW).min().alias("_first"))
-        later = repeated.join(first_row, on=keys, nulls_equal=True).filter(pl.col(ROW) != pl.col("_first"))
+        later = (
+            repeated.join(first_row, on=keys, nulls_equal=True)
+            .filter(pl.col(ROW) != pl.col("_first"))
+            .sort(ROW)
+        )
         self.total += later.height
         for row, first in later.select(ROW, "_first").head(_PROBLEMS_PER_FIELD).iter_rows():
             self._append(row, keys[-1], message.format(first=first))

@@ -3,6 +3,7 @@ session, headed like `2025-09-03 AM` or `Wed 03/09/2025 PM`."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date, datetime
 
@@ -16,8 +17,11 @@ from analytics.ingest.marks import FIELD, MARK_COLUMNS, finish_marks
 from analytics.ingest.table import ROW, read_table
 
 SESSION_COLUMN = re.compile(
-    r"(?:[A-Za-z]{3,9}\s+)?(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})\s*[-\s]?\s*(AM|PM)", re.IGNORECASE
+    r"(?:([A-Za-z]{3,9})\s+)?(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})\s*[-\s]?\s*(AM|PM)", re.IGNORECASE
 )
+#: Any heading with a digit and a separate AM or PM: a session column, perhaps with a bad date.
+SESSION_LIKE = re.compile(r"(?=.*\d)(?=.*\b(?:AM|PM)\b).*", re.IGNORECASE)
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def session_of_column(header: str) -> tuple[date, str] | None:
@@ -25,7 +29,7 @@ def session_of_column(header: str) -> tuple[date, str] | None:
     match = SESSION_COLUMN.fullmatch(header.strip())
     if not match:
         return None
-    text, session = match.groups()
+    _weekday, text, session = match.groups()
     fmt = "%Y-%m-%d" if "-" in text else "%d/%m/%Y"
     try:
         return datetime.strptime(text, fmt).date(), session.upper()
@@ -33,20 +37,34 @@ def session_of_column(header: str) -> tuple[date, str] | None:
         return None
 
 
+def _column_problem(header: str) -> str | None:
+    """Why a session-like heading cannot be read, or None when it can."""
+    found = session_of_column(header)
+    if found is None:
+        return "is not a session with a real date (head it like '2025-09-03 AM' or 'Wed 03/09/2025 PM')"
+    weekday = (SESSION_COLUMN.fullmatch(header.strip()).group(1) or "").lower()[:3]
+    day = found[0]
+    # A weekday that does not match the date is how a US-style (MM/DD) heading shows itself.
+    if weekday in _WEEKDAYS and _WEEKDAYS.index(weekday) != day.weekday():
+        return f"says {calendar.day_name[_WEEKDAYS.index(weekday)]} but {day:%d %b %Y} is a {day:%A}"
+    return None
+
+
 def parse_grid(file_name: str, data: bytes, *, today: date) -> Batch:
     """Read and check a register grid, turning each filled cell into a mark."""
-    table = read_table(file_name, data, required=("upn",), accept_column=SESSION_COLUMN)
+    table = read_table(file_name, data, required=("upn",), accept_column=SESSION_LIKE)
     session_columns = [c for c in table.columns if c != "upn"]
-    problems = [Problem(1, c, "is not a real date") for c in session_columns if session_of_column(c) is None]
+    header = table.header_row
+    problems = [Problem(header, c, reason) for c in session_columns if (reason := _column_problem(c))]
     if not session_columns:
-        problems.append(Problem(1, None, "has no session columns (headed like '2025-09-03 AM')"))
+        problems.append(Problem(header, None, "has no session columns (headed like '2025-09-03 AM')"))
     if problems:
         raise ImportRefused(file_name, problems)
     sessions = {c: session_of_column(c) for c in session_columns}
     seen: dict[tuple[date, str], str] = {}
     for column, key in sessions.items():
         if key in seen:
-            problems.append(Problem(1, column, f"is the same session as column '{seen[key]}'"))
+            problems.append(Problem(header, column, f"is the same session as column '{seen[key]}'"))
         seen[key] = column
     if problems:
         raise ImportRefused(file_name, problems)

@@ -26,6 +26,14 @@ def _field_of(marks: pl.DataFrame, default: str) -> pl.Expr:
     return pl.col(FIELD) if FIELD in marks.columns else pl.lit(default)
 
 
+def _shown_code(code: str) -> str:
+    """A bad register cell as a message may show it. Codes have at most two letters, so a longer
+    word (a name slipped into a register column) is withheld."""
+    if len(code) > 2 and code.isalpha():
+        return "the value"
+    return shown_value("code", code)
+
+
 def check_codes(check: Checker, marks: pl.DataFrame) -> None:
     """Every code must be a DfE code in force on its session's date."""
     rules = code_table().select("code", "valid_from", "valid_to")
@@ -54,27 +62,40 @@ def check_codes(check: Checker, marks: pl.DataFrame) -> None:
     check.total += max(bad.height - _SHOWN, 0)
     for row, day, code, field, known, _ok, first, last in bad.head(_SHOWN).iter_rows():
         if not known:
-            check.add(row, field, f"{shown_value('code', code)} is not a DfE attendance code")
+            check.add(row, field, f"{_shown_code(code)} is not a DfE attendance code")
         else:
             span = f"from {first:%d %b %Y}" if first > day else f"until {last:%d %b %Y}"
             check.add(row, field, f"code '{code}' was not in use on {day:%d %b %Y} (it is valid {span})")
 
 
 def check_one_code_per_session(check: Checker, marks: pl.DataFrame) -> pl.DataFrame:
-    """Drop exact repeats of a mark; refuse two different codes for one session."""
+    """Drop exact repeats of a mark; refuse two different codes (or minutes late) for one session."""
     keys = ["upn", "date", "session"]
-    conflicting = marks.filter(pl.col("code").n_unique().over(keys) > 1)
+    # Marks in file order: a CTF pupil's marks share one row number, so rows alone cannot order them.
+    repeated = marks.with_row_index("_seq").filter(pl.struct(keys).is_duplicated())
+    if repeated.is_empty():
+        return marks
+    conflicting = repeated.filter(pl.struct("code", "minutes_late").n_unique().over(keys) > 1)
     if not conflicting.is_empty():
-        first = conflicting.group_by(keys).agg(pl.col(ROW).min().alias("_first"))
+        first = conflicting.sort("_seq").group_by(keys).agg(
+            pl.col("_seq").first().alias("_first_seq"),
+            pl.col(ROW).first().alias("_first_row"),
+            pl.col("code").first().alias("_first_code"),
+        )
         later = (
             conflicting.with_columns(_field_of(marks, "code").alias(FIELD))
             .join(first, on=keys)
-            .filter(pl.col(ROW) != pl.col("_first"))
-            .sort(ROW)
+            .filter(pl.col("_seq") != pl.col("_first_seq"))
+            .sort("_seq")
         )
         check.total += max(later.height - _SHOWN, 0)
-        for row, field, first_row in later.select(ROW, FIELD, "_first").head(_SHOWN).iter_rows():
-            check.add(row, field, f"gives a different code for the same session as row {first_row}")
+        shown = later.select(ROW, FIELD, "_first_row", pl.col("code") == pl.col("_first_code"))
+        for row, field, first_row, same_code in shown.head(_SHOWN).iter_rows():
+            if same_code:
+                what, field = "different minutes late", "minutes_late"
+            else:
+                what = "a different code"
+            check.add(row, field, f"gives {what} for the same session as {check.unit} {first_row}")
     return marks.unique(subset=keys, keep="first", maintain_order=True)
 
 
@@ -113,7 +134,7 @@ def parse_marks(file_name: str, data: bytes, *, today: date) -> Batch:
     )
     marks = finish_marks(check, marks, today=today)
     skipped = table.rows_read - marks.height
-    notes = [f"{skipped} repeated rows skipped"] if skipped else []
+    notes = [f"{skipped} repeated {'row' if skipped == 1 else 'rows'} skipped"] if skipped else []
     if table.ignored_columns:
         notes.append(f"ignored columns: {', '.join(table.ignored_columns)}")
     return Batch(

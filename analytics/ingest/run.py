@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-import duckdb
 import polars as pl
 
 from analytics.ingest.batch import Batch
@@ -26,14 +26,15 @@ from analytics.ingest.grid import parse_grid
 from analytics.ingest.marks import parse_marks
 from analytics.ingest.pupils import parse_pupils
 from analytics.ingest.table import ROW
-from analytics.store import Database
-from analytics.store import write
+from analytics.store import Database, write
 from analytics.store.write import MergeCounts
 
 log = logging.getLogger(__name__)
 
 KINDS = ("pupils", "marks", "grid", "ctf", "behaviour", "exclusions")
 PHASES = ("primary", "secondary", "all-through", "special", "nursery", "pru", "unknown")
+#: A connection from `Database.transaction()`; only `analytics.store` imports DuckDB itself.
+Connection = Any
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ class ImportResult:
         """One line for the command line and the Import page."""
         c = self.counts
         text = (
-            f"{self.file_name}: {self.rows_read:,} rows read; {c.new:,} new, {c.changed:,} changed, "
-            f"{c.unchanged:,} unchanged"
+            f"{self.file_name}: {self.rows_read:,} {'row' if self.rows_read == 1 else 'rows'} read; "
+            f"{c.new:,} new, {c.changed:,} changed, {c.unchanged:,} unchanged"
         )
         if self.already_imported:
             text += " (this file was imported before; nothing changed)"
@@ -66,7 +67,7 @@ class ImportResult:
         return text + (f" [{'; '.join(extras)}]" if extras else "")
 
 
-def _resolve_school(con: duckdb.DuckDBPyConnection, file_name: str, school_urn: int | None) -> int:
+def _resolve_school(con: Connection, file_name: str, school_urn: int | None) -> int:
     if school_urn is not None:
         return school_urn
     urns = write.school_urns(con)
@@ -77,7 +78,7 @@ def _resolve_school(con: duckdb.DuckDBPyConnection, file_name: str, school_urn: 
 
 
 def _with_enrolment_ids(
-    con: duckdb.DuckDBPyConnection, file_name: str, school_urn: int, frame: pl.DataFrame, unit: str
+    con: Connection, file_name: str, school_urn: int, frame: pl.DataFrame, unit: str
 ) -> pl.DataFrame:
     """Attach each row's enrolment; refuse the file when a UPN is not on the school's roll."""
     lookup = write.enrolment_lookup(con, school_urn).select("upn", "enrolment_id")
@@ -92,7 +93,7 @@ def _with_enrolment_ids(
     return joined.drop(ROW)
 
 
-def _merge(con: duckdb.DuckDBPyConnection, file_name: str, school_urn: int, batch: Batch, import_id: int) -> MergeCounts:
+def _merge(con: Connection, file_name: str, school_urn: int, batch: Batch, import_id: int) -> MergeCounts:
     unit = "pupil" if batch.kind == "ctf" else "row"
     counts = MergeCounts()
     if batch.enrolments is not None:
@@ -163,7 +164,12 @@ def import_bytes(
                 file_name, kind, urn, earlier["import_id"], earlier["rows_read"],
                 MergeCounts(unchanged=earlier["rows_read"]), already_imported=True,
             )
-        batch = _parser(kind, school_urn=urn, laestab=write.school_laestab(con, urn), as_of=as_of or today, today=today)(file_name, data)
+        known_laestab = write.school_laestab(con, urn)
+        parse = _parser(kind, school_urn=urn, laestab=known_laestab, as_of=as_of or today, today=today)
+        batch = parse(file_name, data)
+        if batch.laestab and not known_laestab:
+            # Said, because a CTF sent by another school would record that school's number here.
+            batch.notes.append(f"school {urn} recorded as LA/establishment {batch.laestab} from the file")
         if kind != "pupils" and kind != "ctf" and urn not in write.school_urns(con):
             raise ImportRefused(file_name, [Problem(None, "--school", f"school {urn} has no pupils yet: import its pupils file first")])
         import_id = write.next_import_id(con)

@@ -1,7 +1,8 @@
 """Reading a CSV export into a frame of text: encodings, delimiters, headers and row numbers.
 
 Every value stays text here; `fields` turns columns into dates, codes and flags. Each row keeps
-its spreadsheet row number in `_row` (the header is row 1) so problems can point at it.
+its spreadsheet row number in `_row` (the header is row 1 unless blank lines come before it) so
+problems can point at it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ _DELIMITERS = (",", ";", "\t", "|")
 
 
 def decode(data: bytes) -> str:
-    """Bytes as text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    """Bytes as text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+
+    Raises UnicodeDecodeError when a file marked as UTF-8 or UTF-16 by its BOM is not.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -35,6 +39,17 @@ def decode(data: bytes) -> str:
             return data.decode("latin-1")
 
 
+def _decode_or_refuse(file_name: str, data: bytes) -> str:
+    try:
+        return decode(data)
+    except UnicodeDecodeError as error:
+        encoding = "UTF-16" if error.encoding.startswith("utf-16") else "UTF-8"
+        # The row of the first bad byte: the lines of good text before it, plus one.
+        row = error.object[: error.start].decode(error.encoding, errors="ignore").count("\n") + 1
+        message = f"starts with a {encoding} byte-order mark but is not valid {encoding} text"
+        raise ImportRefused(file_name, [Problem(row, None, message)]) from None
+
+
 def normalise_header(name: str) -> str:
     """`" Date of Birth "` -> `date_of_birth`; session headers such as `2025-09-03 AM` keep their text."""
     cleaned = name.strip().strip('"').strip()
@@ -43,11 +58,19 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", cleaned).lower()
 
 
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
+def _split_header(text: str) -> tuple[int, str, str]:
+    """(blank lines before the header, the header line, the text from the header on)."""
+    start = 0
+    skipped = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        line = text[start:end].rstrip("\r")
         if line.strip():
-            return line
-    return ""
+            return skipped, line, text[start:]
+        skipped += 1
+        start = end + 1
+    return skipped, "", ""
 
 
 def _sniff_delimiter(header: str) -> str:
@@ -65,12 +88,20 @@ class Table:
     columns: list[str]
     ignored_columns: list[str] = field(default_factory=list)
     rows_read: int = 0
+    header_row: int = 1
 
 
-def _ragged_row(text: str, delimiter: str, width: int) -> Problem:
-    for number, record in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        if record and len(record) > width:
-            return Problem(number, None, f"has {len(record)} fields but the header has {width}")
+def _unreadable_row(text: str, delimiter: str, width: int, first_row: int) -> Problem:
+    """Why Polars could not read `text` (which starts with the header, row `first_row`)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    number = first_row - 1
+    try:
+        for number, record in enumerate(reader, start=first_row):
+            if record and len(record) > width:
+                return Problem(number, None, f"has {len(record)} fields but the header has {width}")
+    except csv.Error:
+        message = "could not be read: a quoted field is not closed, or a field is too long"
+        return Problem(number + 1, None, message)
     return Problem(None, None, "could not be read as CSV")
 
 
@@ -87,50 +118,62 @@ def read_table(
     Columns that are neither are ignored (and listed). `accept_column` admits further columns by
     pattern, such as the session columns of a register grid.
     """
-    text = decode(data)
-    header_line = _first_line(text)
+    text = _decode_or_refuse(file_name, data)
+    blank_lines, header_line, text = _split_header(text)
     if not header_line:
         raise ImportRefused(file_name, [Problem(None, None, "is empty")])
+    header_row = blank_lines + 1
     delimiter = _sniff_delimiter(header_line)
-    header = next(csv.reader([header_line], delimiter=delimiter))
-    # Blank header cells (trailing commas from Excel) get placeholder names and are ignored.
-    names = [normalise_header(h) or f"_blank_{i}" for i, h in enumerate(header)]
+    try:
+        header = next(csv.reader([header_line], delimiter=delimiter))
+    except csv.Error:
+        message = "could not be read as a header (a heading is too long or badly quoted)"
+        raise ImportRefused(file_name, [Problem(header_row, None, message)]) from None
+    names = [normalise_header(h) for h in header]
+    known = set(required) | set(optional)
+
+    def wanted(name: str) -> bool:
+        return name in known or (accept_column is not None and accept_column.fullmatch(name) is not None)
 
     problems: list[Problem] = []
     seen: set[str] = set()
     for name in names:
-        if name in seen:
-            problems.append(Problem(1, name, "appears twice in the header"))
+        if name in seen and wanted(name):
+            problems.append(Problem(header_row, name, "appears twice in the header"))
         seen.add(name)
     for name in required:
         if name not in seen:
             hint = ""
             if delimiter == "," and any(d in header_line for d in (";", "\t")):
                 hint = " (is the file separated by something other than commas?)"
-            problems.append(Problem(1, name, f"is a required column and is missing{hint}"))
+            problems.append(Problem(header_row, name, f"is a required column and is missing{hint}"))
     if problems:
         raise ImportRefused(file_name, problems)
 
+    # Other columns (blank headings from Excel's trailing commas, repeats, names of our own such as
+    # `_row`) are read under placeholder names, then dropped; the named ones are listed.
+    columns = [name if wanted(name) else f"\x00{i}" for i, name in enumerate(names)]
+    kept = [name for name in columns if not name.startswith("\x00")]
+    ignored = list(dict.fromkeys(name for name in names if name and not wanted(name)))
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
             separator=delimiter,
             has_header=True,
-            new_columns=names,
+            new_columns=columns,
             infer_schema=False,
             quote_char='"',
         )
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as error:
-        raise ImportRefused(file_name, [_ragged_row(text, delimiter, len(names))]) from error
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
+        # Polars' own message quotes the row, so it is never shown.
+        problem = _unreadable_row(text, delimiter, len(names), header_row)
+        raise ImportRefused(file_name, [problem]) from None
 
-    known = set(required) | set(optional)
-    kept = [n for n in names if n in known or (accept_column is not None and accept_column.fullmatch(n))]
-    ignored = [n for n in names if n not in kept and not n.startswith("_blank_")]
     frame = frame.select(kept).with_columns(
         [pl.col(c).str.strip_chars().replace("", None) for c in kept]
     )
     # Row numbers before blank lines are dropped, so they match the spreadsheet.
-    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    frame = frame.with_row_index(ROW, offset=header_row + 1).with_columns(pl.col(ROW).cast(pl.Int64))
     if kept:
         frame = frame.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in kept]))
-    return Table(file_name, frame, kept, ignored, frame.height)
+    return Table(file_name, frame, kept, ignored, frame.height, header_row)

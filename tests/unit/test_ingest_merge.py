@@ -1,0 +1,265 @@
+"""Merging imports into the store: re-imports, later files winning, history, counts, schools."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from analytics.ingest import KINDS, ImportRefused, import_file
+from analytics.store import read
+from tests.conftest import TEST_TODAY
+from tests.fixtures.ingest.builders import (
+    OTHER_URN,
+    URN,
+    current_marks,
+    marks_csv,
+    pupils_csv,
+    snapshot,
+    upn,
+)
+
+U0, U1, U2 = upn(1), upn(2), upn(3)
+D1, D2 = date(2025, 9, 3), date(2025, 9, 4)
+
+
+@pytest.fixture
+def school(load):
+    load("pupils", pupils_csv([U0, U1, U2]), school_urn=URN)
+    return load
+
+
+def counts(result) -> tuple[int, int, int]:
+    return result.counts.new, result.counts.changed, result.counts.unchanged
+
+
+def enrolment_id(db, pupil_upn: str) -> int:
+    enrolments = read.enrolments(db)
+    return enrolments.filter(enrolments["upn"] == pupil_upn)["enrolment_id"][0]
+
+
+# --- re-imports -------------------------------------------------------------------------------------
+
+
+def test_reimporting_the_same_bytes_changes_nothing_and_says_so(db, school) -> None:
+    text = marks_csv([(U0, D1, "AM", "/"), (U1, D1, "AM", "N")])
+    first = school("marks", text)
+    before = snapshot(db)
+    again = school("marks", text, file_name="renamed.csv")
+    assert again.already_imported
+    assert again.import_id == first.import_id
+    assert counts(again) == (0, 0, 2)
+    assert "this file was imported before; nothing changed" in again.summary()
+    assert snapshot(db) == before
+
+
+def test_reimporting_an_older_file_after_a_newer_one_keeps_the_newer_marks(db, school) -> None:
+    old = marks_csv([(U0, D1, "AM", "N")])
+    school("marks", old, file_name="old.csv")
+    school("marks", marks_csv([(U0, D1, "AM", "I")]), file_name="new.csv")
+    assert school("marks", old, file_name="old.csv").already_imported
+    assert current_marks(db) == {(U0, D1, "AM", "I", None)}
+
+
+def test_the_same_bytes_for_another_school_are_a_new_import(db, load) -> None:
+    text = pupils_csv([U0])
+    load("pupils", text, school_urn=URN)
+    result = load("pupils", text, school_urn=OTHER_URN)
+    assert not result.already_imported
+    assert counts(result) == (1, 0, 0)
+
+
+def test_reimporting_pupils_changes_nothing(db, school) -> None:
+    before = snapshot(db)
+    result = school("pupils", pupils_csv([U0, U1, U2]), school_urn=URN)
+    assert result.already_imported
+    assert snapshot(db) == before
+
+
+# --- a later file wins --------------------------------------------------------------------------------
+
+
+def test_a_later_file_wins_and_the_replaced_mark_goes_to_the_history(db, school) -> None:
+    first = school(
+        "marks",
+        marks_csv([(U0, D1, "AM", "N"), (U0, D1, "PM", "N"), (U1, D1, "AM", "/")]),
+        file_name="a.csv",
+    )
+    second = school(
+        "marks",
+        marks_csv(
+            [(U0, D1, "AM", "I"), (U0, D1, "PM", "N"), (U1, D1, "AM", "/"), (U1, D2, "AM", "/")]
+        ),
+        file_name="b.csv",
+    )
+    assert counts(first) == (3, 0, 0)
+    assert counts(second) == (1, 1, 2)
+    assert current_marks(db) == {
+        (U0, D1, "AM", "I", None),
+        (U0, D1, "PM", "N", None),
+        (U1, D1, "AM", "/", None),
+        (U1, D2, "AM", "/", None),
+    }
+    history = read.mark_history(db, enrolment_id(db, U0))
+    assert history.rows(named=True) == [
+        {
+            "date": D1,
+            "session": "AM",
+            "code": "N",
+            "minutes_late": None,
+            "import_id": first.import_id,
+            "replaced_by_import": second.import_id,
+            "replaced_by_code": "I",
+        }
+    ]
+    assert read.mark_history(db, enrolment_id(db, U1)).is_empty()
+
+
+def test_each_replacement_is_kept_in_order(db, school) -> None:
+    ids = [
+        school("marks", marks_csv([(U0, D1, "AM", code)]), file_name=f"{n}.csv").import_id
+        for n, code in enumerate("NIM")
+    ]
+    history = read.mark_history(db, enrolment_id(db, U0))
+    assert history.select("code", "import_id", "replaced_by_import", "replaced_by_code").rows() == [
+        ("N", ids[0], ids[1], "I"),
+        ("I", ids[1], ids[2], "M"),
+    ]
+    assert current_marks(db) == {(U0, D1, "AM", "M", None)}
+
+
+def test_the_import_log_records_each_file(db, school) -> None:
+    school("marks", marks_csv([(U0, D1, "AM", "N"), (U0, D1, "AM", "N")]), file_name="a.csv")
+    school("marks", marks_csv([(U0, D1, "AM", "I"), (U1, D1, "AM", "/")]), file_name="b.csv")
+    log = read.imports(db).sort("import_id")
+    assert log.select(
+        "file_name",
+        "kind",
+        "school_urn",
+        "rows_read",
+        "new_rows",
+        "changed_rows",
+        "unchanged_rows",
+        "skipped_rows",
+    ).rows() == [
+        ("pupils.csv", "pupils", URN, 3, 3, 0, 0, 0),
+        ("a.csv", "marks", URN, 2, 1, 0, 0, 1),
+        ("b.csv", "marks", URN, 2, 1, 1, 0, 0),
+    ]
+
+
+def test_summary_prints_rows_read_new_changed_and_unchanged(school) -> None:
+    school("marks", marks_csv([(U0, D1, "AM", "N")]), file_name="a.csv")
+    result = school(
+        "marks",
+        marks_csv([(U0, D1, "AM", "I"), (U0, D1, "PM", "N"), (U1, D1, "AM", "/")]),
+        file_name="b.csv",
+    )
+    result2 = school(
+        "marks", marks_csv([(U0, D1, "AM", "I"), (U0, D1, "PM", "N")]), file_name="c.csv"
+    )
+    assert result.summary() == "b.csv: 3 rows read; 2 new, 1 changed, 0 unchanged"
+    assert result2.summary() == "c.csv: 2 rows read; 0 new, 0 changed, 2 unchanged"
+
+
+# --- pupils updates -------------------------------------------------------------------------------------
+
+
+def test_a_pupils_reimport_updates_only_the_columns_in_the_file(db, load) -> None:
+    load(
+        "pupils", pupils_csv([U0, U1], extra={"sen": "K", "fsm": "Y", "form": "5A"}), school_urn=URN
+    )
+    result = load(
+        "pupils",
+        pupils_csv([U0, U1, U2], year_group="6", extra={"fsm": "N"}).replace("Surname1", "Newname"),
+        school_urn=URN,
+    )
+    assert counts(result) == (1, 2, 0)
+    stored = {row["upn"]: row for row in read.enrolments(db).iter_rows(named=True)}
+    assert (stored[U0]["year_group"], stored[U0]["fsm"], stored[U0]["sen"], stored[U0]["form"]) == (
+        "6",
+        False,
+        "K",
+        "5A",
+    )
+    assert stored[U1]["surname"] == "Newname"
+    assert (stored[U2]["sen"], stored[U2]["form"]) == (None, None)
+
+
+def test_a_pupils_reimport_with_the_same_values_is_unchanged(db, load) -> None:
+    load("pupils", pupils_csv([U0, U1]), school_urn=URN)
+    result = load("pupils", pupils_csv([U0, U1]).replace("\n", "\r\n"), school_urn=URN)
+    assert not result.already_imported
+    assert counts(result) == (0, 0, 2)
+
+
+# --- which school -----------------------------------------------------------------------------------------
+
+
+def test_without_a_school_and_an_empty_database_the_import_is_refused(db, load) -> None:
+    with pytest.raises(ImportRefused) as caught:
+        load("pupils", pupils_csv([U0]))
+    assert [(p.field, p.message) for p in caught.value.problems] == [
+        ("--school", "is needed: the database holds no school yet; name the school's URN")
+    ]
+    assert snapshot(db) == {t: [] for t in snapshot(db)}
+
+
+def test_without_a_school_the_only_school_is_used(school) -> None:
+    result = school("marks", marks_csv([(U0, D1, "AM", "/")]))
+    assert result.school_urn == URN
+
+
+def test_without_a_school_and_many_schools_the_import_is_refused(db, school) -> None:
+    school("pupils", pupils_csv([U0]), school_urn=OTHER_URN)
+    with pytest.raises(ImportRefused) as caught:
+        school("marks", marks_csv([(U0, D1, "AM", "/")]))
+    assert "the database holds 2 schools" in str(caught.value)
+
+
+def test_the_first_import_for_a_urn_creates_the_school_with_its_name_and_phase(db, load) -> None:
+    result = load(
+        "pupils", pupils_csv([U0]), school_urn=URN, school_name="Oak Primary", phase="special"
+    )
+    assert result.school_created
+    assert f"created school {URN}" in result.summary()
+    assert read.schools(db).rows() == [(URN, "Oak Primary", "special", None)]
+    again = load(
+        "pupils", pupils_csv([U0, U1]), school_urn=URN, school_name="Renamed", phase="primary"
+    )
+    assert not again.school_created
+    assert read.schools(db).rows() == [(URN, "Oak Primary", "special", None)]
+
+
+@pytest.mark.parametrize(("year_group", "phase"), [("3", "primary"), ("Y9", "secondary")])
+def test_a_new_schools_phase_is_inferred_from_year_groups(
+    db, load, year_group: str, phase: str
+) -> None:
+    load("pupils", pupils_csv([U0], year_group=year_group), school_urn=URN)
+    assert read.schools(db).rows() == [(URN, f"School {URN}", phase, None)]
+
+
+def test_an_unknown_phase_or_kind_is_refused(db, load) -> None:
+    with pytest.raises(ImportRefused, match="--phase"):
+        load("pupils", pupils_csv([U0]), school_urn=URN, phase="infant")
+    with pytest.raises(ImportRefused, match="is not one of"):
+        load("timetable", pupils_csv([U0]), school_urn=URN)
+    assert "pupils" in KINDS and "ctf" in KINDS
+
+
+# --- import_file ----------------------------------------------------------------------------------------
+
+
+def test_import_file_reads_from_disk_and_names_the_file(db, tmp_path: Path) -> None:
+    path = tmp_path / "Autumn pupils.csv"
+    path.write_bytes(pupils_csv([U0]).encode("cp1252"))
+    result = import_file(db, "pupils", path, school_urn=URN, as_of=TEST_TODAY, today=TEST_TODAY)
+    assert result.file_name == "Autumn pupils.csv"
+    assert counts(result) == (1, 0, 0)
+
+
+def test_import_file_refuses_a_missing_file(db, tmp_path: Path) -> None:
+    with pytest.raises(ImportRefused) as caught:
+        import_file(db, "pupils", tmp_path / "missing.csv", school_urn=URN)
+    assert str(caught.value).startswith("missing.csv was not imported")
