@@ -66,8 +66,8 @@ with st.expander("How these figures are counted"):
         f"""
 - **Sessions possible** ({count(headline['possible'])}): every AM and PM mark for a pupil on roll in the
   window whose code counts as possible. `D Q X Y1–Y7 Z #` (and legacy `Y`) are not possible sessions.
-- **Attendance**: present (`/ \\ L`) plus approved educational activity (`K V P W B`, and `J` before 19 Aug 2024).
-- **Authorised absence**: `C C1 C2 E I J1 M R S T` (and `H F` before 19 Aug 2024). **Unauthorised**: `G N O U`.
+- **Attendance**: present (`/ \\ L`) plus approved educational activity (`K V P W B`, and the withdrawn `J`).
+- **Authorised absence**: `C C1 C2 E I J1 M R S T` (and the withdrawn `H`, and legacy `F`). **Unauthorised**: `G N O U`.
 - **Persistent absence**: enrolments absent for 10% or more of their own possible sessions (exactly 10% counts);
   **severe**: 50% or more. Rates are totals over enrolments divided once, shown rounded half-up.
 - Enrolments on roll in the window: {count(headline['enrolments'])}; with a possible session:

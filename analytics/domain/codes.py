@@ -2,6 +2,12 @@
 
 Every rule in Rollcall (possible sessions, attendance, absence, lateness, the penalty-notice
 codes) is read from `attendance_codes.csv`, never inferred from a column name.
+
+`valid_from`/`valid_to` say when a code is accepted and how it counts; `withdrawn_from` says when
+the regulations withdrew a code that DfE's own statistics still count. `J` and `H` were withdrawn
+on 19 Aug 2024, but DfE's 2024/25 and 2025/26 daily data still count J as approved educational
+activity and H as authorised absence (tests/unit/test_golden_dfe.py), so Rollcall counts them the
+same way and lists them as data-quality findings instead of refusing a file that holds them.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ class CodeRule:
     late: str | None
     valid_from: date
     valid_to: date
+    withdrawn_from: date | None
     source: str
 
     def applies_on(self, day: date) -> bool:
@@ -73,6 +80,7 @@ def code_rules() -> tuple[CodeRule, ...]:
                 late=row["late"] or None,
                 valid_from=_parse_date(row["valid_from"], OPEN_FROM),
                 valid_to=_parse_date(row["valid_to"], OPEN_TO),
+                withdrawn_from=date.fromisoformat(row["withdrawn_from"]) if row["withdrawn_from"] else None,
                 source=row["source"],
             )
         )
@@ -120,9 +128,16 @@ def code_table() -> pl.DataFrame:
             "late": pl.String,
             "valid_from": pl.Date,
             "valid_to": pl.Date,
+            "withdrawn_from": pl.Date,
             "source": pl.String,
         },
     )
+
+
+def withdrawn_on(code: str, day: date) -> bool:
+    """True when `code` had been withdrawn by the regulations on `day` (but still counts)."""
+    rule = rule_for(code, day)
+    return rule is not None and rule.withdrawn_from is not None and day >= rule.withdrawn_from
 
 
 def normalise_code(raw: str) -> str:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
@@ -26,15 +25,13 @@ from analytics.ingest.grid import parse_grid
 from analytics.ingest.marks import parse_marks
 from analytics.ingest.pupils import parse_pupils
 from analytics.ingest.table import ROW
-from analytics.store import Database, write
+from analytics.store import Connection, Database, write
 from analytics.store.write import MergeCounts
 
 log = logging.getLogger(__name__)
 
 KINDS = ("pupils", "marks", "grid", "ctf", "behaviour", "exclusions")
 PHASES = ("primary", "secondary", "all-through", "special", "nursery", "pru", "unknown")
-#: A connection from `Database.transaction()`; only `analytics.store` imports DuckDB itself.
-Connection = Any
 
 
 @dataclass(frozen=True)
@@ -97,7 +94,9 @@ def _merge(con: Connection, file_name: str, school_urn: int, batch: Batch, impor
     unit = "pupil" if batch.kind == "ctf" else "row"
     counts = MergeCounts()
     if batch.enrolments is not None:
-        counts += write.merge_enrolments(con, school_urn, batch.enrolments.drop(ROW), import_id)
+        counts += write.merge_enrolments(
+            con, school_urn, batch.enrolments.drop(ROW), import_id, fill_only=batch.kind == "ctf"
+        )
         if batch.phase_hint:
             write.set_school_phase_if_unknown(con, school_urn, batch.phase_hint)
     if batch.marks is not None:

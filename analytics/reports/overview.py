@@ -29,7 +29,7 @@ HEADLINE_MEASURES = (
     Measure("absence_rate", "Overall absence", "absent", "possible",
             "Authorised and unauthorised absence as a share of possible sessions."),
     Measure("authorised_rate", "Authorised absence", "authorised", "possible",
-            "Codes C C1 C2 E I J1 M R S T (and legacy H F) as a share of possible sessions."),
+            "Codes C C1 C2 E I J1 M R S T (and the withdrawn H, legacy F) as a share of possible sessions."),
     Measure("unauthorised_rate", "Unauthorised absence", "unauthorised", "possible",
             "Codes G N O U as a share of possible sessions."),
     Measure("persistent_absence_rate", "Persistent absence", "persistent_absentees", "enrolments_counted",

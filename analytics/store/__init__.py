@@ -1,5 +1,5 @@
 """The DuckDB store: the only package that talks to the database."""
 
-from analytics.store.database import Database, DatabaseMissing
+from analytics.store.database import Connection, Database, DatabaseMissing
 
-__all__ = ["Database", "DatabaseMissing"]
+__all__ = ["Connection", "Database", "DatabaseMissing"]

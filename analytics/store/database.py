@@ -28,6 +28,10 @@ _process_locks: dict[Path, threading.RLock] = {}
 _process_locks_guard = threading.Lock()
 
 
+#: A DuckDB connection, for type hints outside the store (which never imports DuckDB itself).
+Connection = duckdb.DuckDBPyConnection
+
+
 class DatabaseMissing(FileNotFoundError):
     """Raised when a reader asks for a database file that does not exist."""
 

@@ -150,20 +150,28 @@ def enrolment_lookup(con: duckdb.DuckDBPyConnection, school_urn: int) -> pl.Data
 
 
 def merge_enrolments(
-    con: duckdb.DuckDBPyConnection, school_urn: int, staged: pl.DataFrame, import_id: int
+    con: duckdb.DuckDBPyConnection,
+    school_urn: int,
+    staged: pl.DataFrame,
+    import_id: int,
+    *,
+    fill_only: bool = False,
 ) -> MergeCounts:
     """Insert new enrolments and update the given attributes of existing ones.
 
     `staged` has `upn` and any of ENROLMENT_ATTRIBUTES; attributes it lacks are left as they are.
+    With `fill_only` (a CTF, which carries what it happens to hold), a blank value never
+    replaces a recorded one; a pupils file's blank does (a leaving date removed on readmission).
     """
     present = [c for c in ENROLMENT_ATTRIBUTES if c in staged.columns]
     con.register("staged_enrolments", staged)
     try:
-        differs = " OR ".join(f"e.{c} IS DISTINCT FROM s.{c}" for c in present) or "FALSE"
+        new_value = (lambda c: f"coalesce(s.{c}, e.{c})") if fill_only else (lambda c: f"s.{c}")
+        differs = " OR ".join(f"e.{c} IS DISTINCT FROM {new_value(c)}" for c in present) or "FALSE"
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE enrolment_diff AS
-            SELECT s.*, e.enrolment_id,
+            SELECT s.upn, {"".join(f"{new_value(c)} AS {c}, " for c in present)}e.enrolment_id,
                    CASE WHEN e.enrolment_id IS NULL THEN 'new'
                         WHEN {differs} THEN 'changed' ELSE 'unchanged' END AS status
             FROM staged_enrolments s

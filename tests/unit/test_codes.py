@@ -21,7 +21,7 @@ EXPECTED = {
     "V": ("aea", "aea"),
     "P": ("aea", "aea"),
     "W": ("aea", "aea"),
-    "J": ("aea", None),
+    "J": ("aea", "aea"),  # withdrawn 19 Aug 2024; DfE's 2024/25 data still counts it as AEA
     "D": ("not_counted", "not_counted"),
     "C1": (None, "authorised"),
     "M": ("authorised", "authorised"),
@@ -34,7 +34,7 @@ EXPECTED = {
     "R": ("authorised", "authorised"),
     "I": ("authorised", "authorised"),
     "E": ("authorised", "authorised"),
-    "H": ("authorised", None),
+    "H": ("authorised", "authorised"),  # withdrawn 19 Aug 2024; still counted by DfE
     "F": ("authorised", None),
     "Q": (None, "not_counted"),
     **{f"Y{n}": (None, "not_counted") for n in range(1, 8)},
@@ -67,13 +67,21 @@ def test_every_code_counts_as_the_regulations_say(code, day, era):
 
 @pytest.mark.parametrize(
     "code,last_day_before,first_day_after",
-    [("J", "aea", None), ("K", None, "aea"), ("J1", None, "authorised"), ("H", "authorised", None)],
+    [("F", "authorised", None), ("K", None, "aea"), ("J1", None, "authorised"), ("Y", "not_counted", None)],
 )
 def test_the_2024_change_falls_exactly_on_19_august(code, last_day_before, first_day_after):
     eve = rule_for(code, date(2024, 8, 18))
     day = rule_for(code, CODE_CHANGE_2024)
     assert (eve.category if eve else None) == last_day_before
     assert (day.category if day else None) == first_day_after
+
+
+def test_j_and_h_are_withdrawn_from_19_august_2024_but_still_count():
+    assert not codes.withdrawn_on("J", date(2024, 8, 18))
+    assert codes.withdrawn_on("J", CODE_CHANGE_2024) and codes.withdrawn_on("H", AFTER)
+    assert rule_for("J", AFTER).category == "aea" and rule_for("H", AFTER).category == "authorised"
+    withdrawn = {r.code for r in code_rules() if r.withdrawn_from}
+    assert withdrawn == {"J", "H"}
 
 
 def test_lateness_is_l_before_registers_close_and_u_after():

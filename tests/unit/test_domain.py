@@ -115,3 +115,9 @@ def test_year_groups_move_one_a_year():
     assert shift_year_group("1", -2) == "N2"
     assert shift_year_group("N1", -1) is None
     assert shift_year_group("14", 1) is None
+
+
+def test_make_upn_refuses_parts_that_do_not_fit():
+    for bad in ((1000, 1, 1, 1), (801, 10000, 1, 1), (801, 2000, 25, 1000), (801, 2000, 25, -1)):
+        with pytest.raises(ValueError):
+            make_upn(*bad)

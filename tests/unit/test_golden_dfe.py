@@ -422,25 +422,7 @@ def test_present_unauthorised_and_late_follow_the_code_table(daily_file: DailyFi
         )
 
 
-RETIRED_CODES_REASON = (
-    "DfE still counts retired codes recorded after 19 Aug 2024: J (interview) as approved "
-    "educational activity and H (authorised holiday) as authorised absence (e.g. 2024/25 national "
-    "Total: J 503, H 1,465 sessions). The code table gives J and H no rule from that date "
-    "(decisions.md): Rollcall refuses a marks file holding them and would count them nowhere. See "
-    "test_the_only_gap_after_2024_is_the_retired_codes_j_and_h."
-)
-
-
-@pytest.mark.parametrize(
-    "daily_file",
-    [
-        pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=RETIRED_CODES_REASON))
-        if f in AFTER_2024_CHANGE
-        else f
-        for f in DAILY_FILES
-    ],
-    ids=lambda f: f.name,
-)
+@pytest.mark.parametrize("daily_file", DAILY_FILES, ids=lambda f: f.name)
 def test_aea_and_authorised_follow_the_code_table(daily_file: DailyFile) -> None:
     """AEA = the codes the table calls AEA, exactly (so `D`, which the pre-2024 files list under
     AEA, is rightly not counted: with it ~450 rows fail); authorised = its authorised codes plus
@@ -460,40 +442,25 @@ def test_aea_and_authorised_follow_the_code_table(daily_file: DailyFile) -> None
 
 
 @pytest.mark.parametrize("daily_file", AFTER_2024_CHANGE, ids=lambda f: f.name)
-def test_the_only_gap_after_2024_is_the_retired_codes_j_and_h(daily_file: DailyFile) -> None:
-    """Pins the disagreement the xfail above reports: in files after 19 Aug 2024 the code table
-    has no rule for J or H, and DfE's AEA exceeds the table's AEA codes by exactly the J column
-    on every row, and its authorised absence the table's codes by H plus the usual residual."""
+def test_withdrawn_codes_j_and_h_still_count_after_2024_as_dfe_counts_them(daily_file: DailyFile) -> None:
+    """The 2024 regulations withdrew J and H, but DfE's later files still hold J and H sessions
+    and count them as approved educational activity and authorised absence (2024/25 national
+    Total: J 503, H 1,465). The code table follows the data (flagging them as withdrawn), which
+    is why the AEA and authorised checks above are exact on these files too."""
     frame = daily(daily_file.name)
     rules = code_rules(daily_file)
-    assert rules["reason_j_aea_interview"] is None and rules["reason_h_authorised_holiday"] is None
-    retired = [column for column, rule in rules.items() if rule is None]
-    assert sorted(retired) == ["reason_h_authorised_holiday", "reason_j_aea_interview"]
-    gap = pl.col("approved_educational_activity") - sessions_in(rules, AEA)
-    assert (frame.select(gap).to_series() == frame["reason_j_aea_interview"]).all()
-    residual = (
-        pl.col("authorised_absence")
-        - sessions_in(rules, AUTHORISED)
-        - pl.col("reason_h_authorised_holiday")
-    )
-    allowed = (
-        pl.col("possible_sessions")
-        * AUTHORISED_RESIDUAL_SHARE.numerator
-        / AUTHORISED_RESIDUAL_SHARE.denominator
-    )
-    assert frame.filter((residual < 0) | (residual > allowed)).is_empty()
-    # The gap is real data, not an empty column.
-    assert (
-        frame["reason_j_aea_interview"].sum() > 0 and frame["reason_h_authorised_holiday"].sum() > 0
-    )
+    j, h = rules["reason_j_aea_interview"], rules["reason_h_authorised_holiday"]
+    assert (j.category, h.category) == (AEA, AUTHORISED)
+    assert j.withdrawn_from is not None and h.withdrawn_from is not None
+    assert frame["reason_j_aea_interview"].sum() > 0 and frame["reason_h_authorised_holiday"].sum() > 0
 
 
 @pytest.mark.parametrize("daily_file", DAILY_FILES, ids=lambda f: f.name)
 def test_classify_marks_puts_dfe_sessions_in_dfe_buckets(daily_file: DailyFile) -> None:
     """The engine's own pipeline: each reason count becomes a mark with its code on the file's
     first day, `classify_marks` (joined with `code_table()`) counts it, and the summed measures
-    give DfE's present, unauthorised, late (L, U) and unauthorised rate exactly, and its AEA and
-    authorised absence up to the retired codes and the unlisted residual above."""
+    give DfE's present, unauthorised, late (L, U), AEA and unauthorised rate exactly, and its
+    authorised absence up to the unlisted residual above."""
     frame = daily(daily_file.name).with_row_index("row")
     reasons = [c for c in frame.columns if c in REASON_CODES]
     marks = (
@@ -529,22 +496,16 @@ def test_classify_marks_puts_dfe_sessions_in_dfe_buckets(daily_file: DailyFile) 
     assert (ours["present"] == ours["present_sessions"]).all()
     assert (ours["unauthorised"] == ours["unauthorised_absence"]).all()
     assert (ours["late_before_close"] + ours["late_after_close"] == ours["late_sessions"]).all()
-    retired_aea = ours["reason_j_aea_interview"] if daily_file in AFTER_2024_CHANGE else 0
-    assert (ours["aea"] + retired_aea == ours["approved_educational_activity"]).all()
-    retired_authorised = (
-        ours["reason_h_authorised_holiday"] if daily_file in AFTER_2024_CHANGE else 0
-    )
-    residual = ours["authorised_absence"] - ours["authorised"] - retired_authorised
+    assert (ours["aea"] == ours["approved_educational_activity"]).all()
+    residual = ours["authorised_absence"] - ours["authorised"]
     assert residual.min() >= 0
     share = AUTHORISED_RESIDUAL_SHARE
     assert (residual * share.denominator <= ours["possible_sessions"] * share.numerator).all()
-    # D, X (and Q, Y*, Z, #) are not possible sessions: the engine's possible is DfE's, less what
-    # DfE counts and the table does not.
-    assert (
-        ours["possible"] + residual + retired_aea + retired_authorised == ours["possible_sessions"]
-    ).all()
-    # Where no unlisted or retired code occurs, the engine's possible is DfE's, and so are all
-    # its rates computed from the marks.
+    # D, X (and Q, Y*, Z, #) are not possible sessions: the engine's possible is DfE's, less the
+    # authorised sessions DfE counts under codes it does not break out.
+    assert (ours["possible"] + residual == ours["possible_sessions"]).all()
+    # Where no unlisted code occurs, the engine's possible is DfE's, and so are all its rates
+    # computed from the marks.
     same = ours.filter(
         (pl.col("possible") == pl.col("possible_sessions"))
         & (pl.col("possible") > 0)

@@ -100,12 +100,12 @@ def test_a_start_date_near_the_end_of_the_calendar_is_refused_not_crashed_on() -
 
 
 def test_codes_in_a_ctf_are_checked_by_date() -> None:
-    problems = refused(ctf(ctf_pupil(U0, "/,H,ZZ", start="2025-09-01")))
+    problems = refused(ctf(ctf_pupil(U0, "/,F,ZZ", start="2025-09-01")))
     assert problems == [
         (
             1,
             "Attendance/YearData/AttendSessions/AttendanceMarks",
-            "code 'H' was not in use on 01 Sep 2025 (it is valid until 18 Aug 2024)",
+            "code 'F' was not in use on 01 Sep 2025 (it is valid until 18 Aug 2024)",
         ),
         (
             1,

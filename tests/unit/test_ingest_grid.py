@@ -138,7 +138,7 @@ def test_an_empty_weekend_column_is_harmless() -> None:
 
 
 def test_codes_in_a_grid_are_checked_by_date() -> None:
-    assert refused(f"UPN,2024-08-16 AM,2024-08-19 AM\n{U0},C1,H\n") == [
+    assert refused(f"UPN,2024-08-16 AM,2024-08-19 AM\n{U0},C1,Y\n") == [
         (
             2,
             "2024-08-16 AM",
@@ -147,6 +147,6 @@ def test_codes_in_a_grid_are_checked_by_date() -> None:
         (
             2,
             "2024-08-19 AM",
-            "code 'H' was not in use on 19 Aug 2024 (it is valid until 18 Aug 2024)",
+            "code 'Y' was not in use on 19 Aug 2024 (it is valid until 18 Aug 2024)",
         ),
     ]

@@ -263,3 +263,31 @@ def test_import_file_refuses_a_missing_file(db, tmp_path: Path) -> None:
     with pytest.raises(ImportRefused) as caught:
         import_file(db, "pupils", tmp_path / "missing.csv", school_urn=URN)
     assert str(caught.value).startswith("missing.csv was not imported")
+
+
+def test_a_ctf_fills_gaps_but_never_blanks_what_a_pupils_file_recorded(db, load):
+    load(
+        "pupils",
+        "upn,forename,surname,date_of_birth,year_group,admission_date,sex,leaving_date\n"
+        "B801200005001,Ann,Ames,2015-03-12,5,2021-09-01,F,2026-07-22\n",
+        school_urn=100001,
+    )
+    ctf = (
+        "<CTfile><Header><SourceSchool><LEA>801</LEA><Estab>2000</Estab><AcademicYear>2025</AcademicYear>"
+        "</SourceSchool></Header><CTFpupilData><Pupil><UPN>B801200005001</UPN><Surname>Ames</Surname>"
+        "<Forename>Ann</Forename><DOB>2015-03-12</DOB><BasicDetails><NCyearActual>5</NCyearActual></BasicDetails>"
+        "<SchoolHistory><School><LEA>801</LEA><Estab>2000</Estab><EntryDate>2021-09-01</EntryDate></School>"
+        "</SchoolHistory></Pupil></CTFpupilData></CTfile>"
+    )
+    load("ctf", ctf, file_name="pupil.xml", school_urn=100001)
+    row = read.enrolments(db).row(0, named=True)
+    assert row["sex"] == "F"  # the CTF had no <Sex>
+    assert row["leaving_date"] == date(2026, 7, 22)  # nor a leaving date
+
+
+def test_a_pupils_file_blank_clears_a_leaving_date(db, load):
+    header = "upn,forename,surname,date_of_birth,year_group,admission_date,leaving_date\n"
+    load("pupils", header + "B801200005001,Ann,Ames,2015-03-12,5,2021-09-01,2025-07-22\n", school_urn=100001)
+    result = load("pupils", header + "B801200005001,Ann,Ames,2015-03-12,5,2021-09-01,\n", file_name="again.csv", school_urn=100001)
+    assert result.counts.changed == 1
+    assert read.enrolments(db).row(0, named=True)["leaving_date"] is None

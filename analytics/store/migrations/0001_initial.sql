@@ -122,6 +122,7 @@ CREATE TABLE attendance_codes (
     late                VARCHAR,
     valid_from          DATE NOT NULL,
     valid_to            DATE NOT NULL,
+    withdrawn_from      DATE,
     source              VARCHAR NOT NULL,
     PRIMARY KEY (code, valid_from)
 );
