@@ -29,3 +29,20 @@ def test_the_weekly_chart_plots_each_week():
     assert len(next(iter(spec["datasets"].values()))) == 2
     text = describe_weekly(weekly)
     assert "2 school weeks" in text and "lowest 93.0%" in text and "highest 95.3%" in text
+
+
+def test_excel_workbooks_keep_text_as_text():
+    import io
+    import zipfile
+
+    from analytics.reports.excel import to_xlsx_bytes
+
+    frame = pl.DataFrame({"name": ["=HYPERLINK(\"x\")", "plain"], "rate": [12.25, None], "day": [date(2025, 9, 1), None], "flag": [True, False]})
+    data = to_xlsx_bytes({"A sheet name longer than thirty-one characters": frame}, note="Trust · 2025/26")
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        names = book.namelist()
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert "xl/worksheets/sheet1.xml" in names
+    assert "<f>" not in sheet  # no formula anywhere
+    assert "=HYPERLINK" in strings and "Trust · 2025/26" in strings
