@@ -60,12 +60,14 @@ def session_totals(sessions: pl.LazyFrame, by: Sequence[str] = ("enrolment_id",)
     return sessions.group_by(*by).agg(pl.col(m).sum().cast(pl.Int64) for m in SESSION_MEASURES)
 
 
-def enrolments_on_roll(enrolments: pl.LazyFrame, window: Window) -> pl.LazyFrame:
-    """One row per enrolment on roll on at least one day of the window."""
-    return enrolments.filter(
+def enrolments_on_roll(enrolments: pl.LazyFrame, window: Window, spells: pl.LazyFrame | None = None) -> pl.LazyFrame:
+    """One row per enrolment on roll on at least one day of the window: one of its `spells`
+    (default: the enrolment's own admission and leaving dates, one spell each) overlaps it."""
+    overlapping = (spells if spells is not None else enrolments).filter(
         (pl.col("admission_date") <= window.end)
         & (pl.col("leaving_date").is_null() | (pl.col("leaving_date") >= window.start))
     )
+    return enrolments.join(overlapping.select("enrolment_id").unique(), on="enrolment_id", how="semi")
 
 
 def enrolment_measures(enrolments: pl.LazyFrame, sessions: pl.LazyFrame) -> pl.LazyFrame:

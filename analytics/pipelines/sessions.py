@@ -49,10 +49,11 @@ def classify_marks(marks: pl.LazyFrame, codes: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def on_roll(frame: pl.LazyFrame, enrolments: pl.LazyFrame, date_column: str = "date") -> pl.LazyFrame:
-    """Rows whose date falls inside their enrolment's on-roll dates (admission to leaving,
-    inclusive; open when there is no leaving date)."""
-    dates = enrolments.select("enrolment_id", "admission_date", "leaving_date")
+def on_roll(frame: pl.LazyFrame, spells: pl.LazyFrame, date_column: str = "date") -> pl.LazyFrame:
+    """Rows whose date falls inside one of their enrolment's spells on roll (admission to leaving,
+    inclusive; open when there is no leaving date). `spells` has one row per spell
+    (`enrolment_id, admission_date, leaving_date`); an enrolments frame serves as one spell each."""
+    dates = spells.select("enrolment_id", "admission_date", "leaving_date")
     day = pl.col(date_column)
     return (
         frame.join(dates, on="enrolment_id", how="inner")
@@ -67,7 +68,8 @@ def in_window(frame: pl.LazyFrame, window: Window, date_column: str = "date") ->
 
 
 def counted_sessions(
-    marks: pl.LazyFrame, codes: pl.LazyFrame, enrolments: pl.LazyFrame, window: Window
+    marks: pl.LazyFrame, codes: pl.LazyFrame, spells: pl.LazyFrame, window: Window
 ) -> pl.LazyFrame:
-    """One row per mark that counts for its enrolment in the window, classified by its code."""
-    return on_roll(classify_marks(in_window(marks, window), codes), enrolments)
+    """One row per mark that counts for its enrolment in the window, classified by its code.
+    `spells` are the periods on roll (see `on_roll`)."""
+    return on_roll(classify_marks(in_window(marks, window), codes), spells)

@@ -17,20 +17,22 @@ from analytics.store import Database, read
 
 @dataclass(frozen=True)
 class Register:
-    """Schools, enrolments, marks and the code table, collected from the store."""
+    """Schools, enrolments with their spells on roll, marks and the code table, from the store."""
 
     schools: pl.DataFrame
     enrolments: pl.DataFrame
+    spells: pl.DataFrame
     marks: pl.DataFrame
     codes: pl.DataFrame
 
     def sessions(self, window: Window) -> pl.LazyFrame:
         """Counted sessions in the window (one row per on-roll mark, classified)."""
-        return counted_sessions(self.marks.lazy(), self.codes.lazy(), self.enrolments.lazy(), window)
+        return counted_sessions(self.marks.lazy(), self.codes.lazy(), self.spells.lazy(), window)
 
     def cohorts(self, window: Window) -> pl.LazyFrame:
         """Enrolments on roll in the window, with their cohort columns for its academic year."""
-        return with_cohorts(enrolments_on_roll(self.enrolments.lazy(), window), window.academic_year_start)
+        on_roll = enrolments_on_roll(self.enrolments.lazy(), window, self.spells.lazy())
+        return with_cohorts(on_roll, window.academic_year_start)
 
     def in_year_groups(self, window: Window, year_groups: Sequence[str] | None) -> Register:
         """The register of the enrolments in these year groups (in the window's academic year)."""
@@ -43,6 +45,7 @@ class Register:
         return Register(
             self.schools,
             self.enrolments.filter(pl.col("enrolment_id").is_in(ids)),
+            self.spells.filter(pl.col("enrolment_id").is_in(ids)),
             self.marks.filter(pl.col("enrolment_id").is_in(ids)),
             self.codes,
         )
@@ -59,6 +62,7 @@ def load_register(
     return Register(
         schools=read.schools(db) if school_urns is None else read.schools(db).filter(pl.col("urn").is_in(list(school_urns))),
         enrolments=read.enrolments(db, school_urns),
+        spells=read.spells(db, school_urns),
         marks=read.marks(db, school_urns, window.start if window else None, window.end if window else None),
         codes=read.codes(db),
     )
@@ -66,6 +70,7 @@ def load_register(
 
 def year_groups_on_roll(db: Database, school_urns: Sequence[int] | None, window: Window) -> list[str]:
     """The year groups of the enrolments on roll in the window, in school order."""
-    cohorts = with_cohorts(enrolments_on_roll(read.enrolments(db, school_urns).lazy(), window), window.academic_year_start)
+    on_roll = enrolments_on_roll(read.enrolments(db, school_urns).lazy(), window, read.spells(db, school_urns).lazy())
+    cohorts = with_cohorts(on_roll, window.academic_year_start)
     found = cohorts.select(pl.col("year_group").drop_nulls().unique()).collect()["year_group"].to_list()
     return sorted(found, key=year_group_rank)

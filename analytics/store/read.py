@@ -41,6 +41,17 @@ def enrolments(db: Database, school_urns: Sequence[int] | None = None) -> pl.Dat
         ).pl()
 
 
+def spells(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
+    """One row per spell on roll: enrolment_id, admission_date, leaving_date (NULL while on roll)."""
+    where, params = _school_filter("e.school_urn", school_urns)
+    with db.connect() as con:
+        return con.execute(
+            "SELECT s.enrolment_id, s.admission_date, s.leaving_date FROM enrolment_spells s "
+            f"JOIN enrolments e USING (enrolment_id) WHERE {where} ORDER BY s.enrolment_id, s.admission_date",
+            params,
+        ).pl()
+
+
 def marks(
     db: Database,
     school_urns: Sequence[int] | None = None,

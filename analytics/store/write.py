@@ -142,11 +142,12 @@ def set_school_phase_if_unknown(con: duckdb.DuckDBPyConnection, urn: int, phase:
 
 
 def enrolment_lookup(con: duckdb.DuckDBPyConnection, school_urn: int) -> pl.DataFrame:
-    """upn -> enrolment_id, admission_date, leaving_date for one school."""
-    return con.execute(
-        "SELECT upn, enrolment_id, admission_date, leaving_date FROM enrolments WHERE school_urn = ?",
-        [school_urn],
-    ).pl()
+    """upn -> enrolment_id for one school."""
+    return con.execute("SELECT upn, enrolment_id FROM enrolments WHERE school_urn = ?", [school_urn]).pl()
+
+
+#: Enrolment columns that describe a spell on roll rather than the pupil.
+SPELL_COLUMNS = ("admission_date", "leaving_date")
 
 
 def merge_enrolments(
@@ -157,13 +158,15 @@ def merge_enrolments(
     *,
     fill_only: bool = False,
 ) -> MergeCounts:
-    """Insert new enrolments and update the given attributes of existing ones.
+    """Insert new enrolments, update the given attributes of existing ones, and record their
+    spells on roll.
 
-    `staged` has `upn` and any of ENROLMENT_ATTRIBUTES; attributes it lacks are left as they are.
-    With `fill_only` (a CTF, which carries what it happens to hold), a blank value never
-    replaces a recorded one; a pupils file's blank does (a leaving date removed on readmission).
+    `staged` has `upn`, `admission_date` and any of ENROLMENT_ATTRIBUTES; attributes it lacks are
+    left as they are. With `fill_only` (a CTF, which carries what it happens to hold), a blank
+    value never replaces a recorded one; a pupils file's blank does. How the admission date is
+    read is in `_merge_spells`.
     """
-    present = [c for c in ENROLMENT_ATTRIBUTES if c in staged.columns]
+    present = [c for c in ENROLMENT_ATTRIBUTES if c in staged.columns and c not in SPELL_COLUMNS]
     con.register("staged_enrolments", staged)
     try:
         new_value = (lambda c: f"coalesce(s.{c}, e.{c})") if fill_only else (lambda c: f"s.{c}")
@@ -186,15 +189,102 @@ def merge_enrolments(
                 "WHERE d.status = 'changed' AND enrolments.enrolment_id = d.enrolment_id",
                 [import_id],
             )
-        columns = ", ".join(present)
+        columns = "".join(f"{c}, " for c in present)
         con.execute(
-            f"INSERT INTO enrolments (school_urn, upn, {columns}, import_id) "
-            f"SELECT ?, upn, {columns}, ? FROM enrolment_diff WHERE status = 'new' ORDER BY upn",
+            f"INSERT INTO enrolments (school_urn, upn, {columns}admission_date, import_id) "
+            f"SELECT ?, d.upn, {''.join(f'd.{c}, ' for c in present)}s.admission_date, ? "
+            "FROM enrolment_diff d JOIN staged_enrolments s USING (upn) WHERE d.status = 'new' ORDER BY d.upn",
             [school_urn, import_id],
+        )
+        respelled = _merge_spells(con, school_urn, "leaving_date" in staged.columns, fill_only, import_id)
+        con.execute(
+            "UPDATE enrolment_diff SET status = 'changed' WHERE status = 'unchanged' "
+            "AND upn IN (SELECT unnest(?::VARCHAR[]))",
+            [respelled],
         )
         return _status_counts(con, "enrolment_diff")
     finally:
         con.unregister("staged_enrolments")
+
+
+def _merge_spells(
+    con: duckdb.DuckDBPyConnection, school_urn: int, has_leaving: bool, fill_only: bool, import_id: int
+) -> list[str]:
+    """Record the spells the staged rows describe; returns the UPNs whose spells changed.
+
+    Against the enrolment's spells, a staged admission date:
+    - equal to a spell's admission date updates that spell's leaving date;
+    - after the latest spell's leaving date is a readmission: a new spell;
+    - otherwise corrects the latest spell (its admission date, and leaving date when given).
+    Then the enrolment's own dates are refreshed: first admission, the latest spell's leaving.
+    """
+    leaving = "s.leaving_date" if has_leaving else "NULL::DATE"
+    keep_leaving = "TRUE" if (not has_leaving or fill_only) else "FALSE"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE spell_diff AS
+        WITH latest AS (
+            SELECT enrolment_id, max(admission_date) AS admission_date FROM enrolment_spells GROUP BY enrolment_id
+        )
+        SELECT e.enrolment_id, s.upn, s.admission_date, {leaving} AS leaving_date,
+               l.admission_date AS latest_admission, ls.leaving_date AS latest_leaving,
+               same.admission_date IS NOT NULL AS same_spell, same.leaving_date AS same_leaving,
+               CASE
+                 WHEN l.admission_date IS NULL THEN 'insert'
+                 WHEN same.admission_date IS NOT NULL THEN
+                   CASE WHEN ({leaving} IS NULL AND {keep_leaving}) OR same.leaving_date IS NOT DISTINCT FROM {leaving}
+                        THEN 'none' ELSE 'set_leaving' END
+                 WHEN ls.leaving_date IS NOT NULL AND s.admission_date > ls.leaving_date THEN 'insert'
+                 ELSE 'correct_latest'
+               END AS action
+        FROM staged_enrolments s
+        JOIN enrolments e ON e.school_urn = ? AND e.upn = s.upn
+        LEFT JOIN latest l ON l.enrolment_id = e.enrolment_id
+        LEFT JOIN enrolment_spells ls ON ls.enrolment_id = l.enrolment_id AND ls.admission_date = l.admission_date
+        LEFT JOIN enrolment_spells same ON same.enrolment_id = e.enrolment_id AND same.admission_date = s.admission_date
+        """,
+        [school_urn],
+    )
+    con.execute(
+        "INSERT INTO enrolment_spells SELECT enrolment_id, admission_date, leaving_date, ? "
+        "FROM spell_diff WHERE action = 'insert'",
+        [import_id],
+    )
+    con.execute(
+        "UPDATE enrolment_spells SET leaving_date = d.leaving_date, import_id = ? FROM spell_diff d "
+        "WHERE d.action = 'set_leaving' AND enrolment_spells.enrolment_id = d.enrolment_id "
+        "AND enrolment_spells.admission_date = d.admission_date",
+        [import_id],
+    )
+    # A correction rewrites the key of the latest spell: delete and insert, as DuckDB updates keys.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE corrected_spells AS
+        SELECT d.enrolment_id, d.admission_date,
+               CASE WHEN (d.leaving_date IS NULL AND {keep_leaving}) THEN d.latest_leaving ELSE d.leaving_date END AS leaving_date
+        FROM spell_diff d WHERE d.action = 'correct_latest'
+        """
+    )
+    con.execute(
+        "DELETE FROM enrolment_spells USING spell_diff d WHERE d.action = 'correct_latest' "
+        "AND enrolment_spells.enrolment_id = d.enrolment_id AND enrolment_spells.admission_date = d.latest_admission"
+    )
+    con.execute("INSERT INTO enrolment_spells SELECT enrolment_id, admission_date, leaving_date, ? FROM corrected_spells", [import_id])
+    con.execute(
+        """
+        UPDATE enrolments SET admission_date = f.first_admission, leaving_date = f.latest_leaving
+        FROM (
+            SELECT enrolment_id, min(admission_date) AS first_admission,
+                   arg_max_null(leaving_date, admission_date) AS latest_leaving
+            FROM enrolment_spells
+            WHERE enrolment_id IN (SELECT enrolment_id FROM spell_diff)
+            GROUP BY enrolment_id
+        ) f
+        WHERE enrolments.enrolment_id = f.enrolment_id
+        """
+    )
+    rows = con.execute("SELECT upn FROM spell_diff WHERE action <> 'none' AND latest_admission IS NOT NULL").fetchall()
+    return [upn for (upn,) in rows]
 
 
 def merge_marks(

@@ -29,8 +29,10 @@ CREATE TABLE schools (
     created_by_import INTEGER
 );
 
--- One pupil (UPN) on roll at one school (URN). year_group is the NC year in the academic year
--- year_group_academic_year; other years are derived by moving one year group per year.
+-- One pupil (UPN) at one school (URN), as DfE counts enrolments. year_group is the NC year in
+-- the academic year year_group_academic_year; other years move one year group per year.
+-- admission_date is the first admission and leaving_date the leaving date of the latest spell;
+-- the spells themselves (a pupil may leave and come back) are in enrolment_spells.
 CREATE TABLE enrolments (
     enrolment_id    INTEGER PRIMARY KEY DEFAULT nextval('enrolment_id_seq'),
     school_urn      INTEGER NOT NULL,
@@ -53,6 +55,16 @@ CREATE TABLE enrolments (
     disadvantaged   BOOLEAN,
     import_id       INTEGER NOT NULL,
     UNIQUE (school_urn, upn)
+);
+
+-- The periods an enrolment was on roll (inclusive; open when leaving_date is NULL). A session
+-- counts only inside a spell.
+CREATE TABLE enrolment_spells (
+    enrolment_id    INTEGER NOT NULL,
+    admission_date  DATE NOT NULL,
+    leaving_date    DATE,
+    import_id       INTEGER NOT NULL,
+    PRIMARY KEY (enrolment_id, admission_date)
 );
 
 -- The current mark of each enrolment, date and session. No index: uniqueness is kept by the
