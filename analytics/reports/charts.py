@@ -23,7 +23,7 @@ def weekly_rate_chart(weekly: pl.DataFrame, measure: str = "attendance_rate", la
         alt.Chart(data, title=f"{label} by week")
         .mark_line(point=alt.OverlayMarkDef(filled=True, size=40))
         .encode(
-            x=alt.X("week_start:T", title="Week beginning"),
+            x=alt.X("week_start:T", title="Week beginning", axis=alt.Axis(format="%d %b", labelAngle=0)),
             y=alt.Y("rate:Q", title=f"{label} (%)", scale=alt.Scale(zero=False)),
             tooltip=[
                 alt.Tooltip("week_start:T", title="Week beginning", format="%d %b %Y"),
