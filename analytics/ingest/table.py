@@ -90,6 +90,10 @@ class Table:
     rows_read: int = 0
     header_row: int = 1
 
+    def notes(self) -> list[str]:
+        """What the import should say about the file itself (the columns it ignored)."""
+        return [f"ignored columns: {', '.join(self.ignored_columns)}"] if self.ignored_columns else []
+
 
 def _unreadable_row(text: str, delimiter: str, width: int, first_row: int) -> Problem:
     """Why Polars could not read `text` (which starts with the header, row `first_row`)."""
