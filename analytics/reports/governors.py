@@ -539,15 +539,15 @@ def weekly_chart(ctx: Context) -> Chart | None:
         frames.append(_week_frame(f.last, f.label(LAST).capitalize()))
     data = pl.concat(frames).with_columns(pl.col("attendance_rate").round(2))
     order = [frame["term"][0] for frame in frames]
+    # One legend (colour), the dashed line for last year as a second signal; the caption says so.
     chart = (
         alt.Chart(alt.Data(values=data.with_columns(pl.col("week_start").cast(pl.String)).to_dicts()))
-        .mark_line(point=alt.OverlayMarkDef(filled=True, size=50))
+        .mark_line(point=alt.OverlayMarkDef(filled=True, size=45))
         .encode(
             x=alt.X("week:O", title="Week of the term", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("attendance_rate:Q", title="Attendance (%)", scale=alt.Scale(zero=False)),
             color=alt.Color("term:N", title=None, sort=order, legend=alt.Legend(orient="bottom")),
-            shape=alt.Shape("term:N", title=None, sort=order, legend=alt.Legend(orient="bottom")),
-            strokeDash=alt.StrokeDash("term:N", title=None, sort=order, legend=alt.Legend(orient="bottom")),
+            strokeDash=alt.StrokeDash("term:N", sort=order, legend=None),
             tooltip=[
                 alt.Tooltip("term:N", title="Term"),
                 alt.Tooltip("week_start:T", title="Week beginning", format="%d %b %Y"),
@@ -565,7 +565,7 @@ def weekly_chart(ctx: Context) -> Chart | None:
         f"(week beginning {_day(high['week_start'])})."
     )
     if len(frames) > 1:
-        caption += f" The dashed line with squares is the same weeks of {f.label(LAST)}."
+        caption += f" The dashed line is the same weeks of {f.label(LAST)}."
     return Chart("Attendance week by week", chart.to_dict(), caption)
 
 
