@@ -47,6 +47,8 @@ def describe(report: CensusReturn) -> list[str]:
         f"Return: {totals['pupils']:,} pupils; sessions possible {totals['sessions_possible']:,}, "
         f"authorised {totals['sessions_authorised']:,}, unauthorised {totals['sessions_unauthorised']:,}",
     ]
+    if totals["sessions_possible"] == 0:
+        lines.append("No possible session in the period yet: is it still to come, or are its marks not imported?")
     left_out = report.on_roll - totals["pupils"]
     if left_out:
         lines.append(
