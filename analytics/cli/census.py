@@ -42,10 +42,10 @@ def describe(report: CensusReturn) -> list[str]:
     names = ", ".join(f"{name} ({urn})" for urn, name in report.schools.iter_rows())
     start, end = report.window.start, report.window.end
     lines = [
-        f"Census {report.period} {academic_year_label(report.academic_year)}: {start.day} {start:%b %Y} "
-        f"to {end.day} {end:%b %Y}, {names}",
-        f"Return: {totals['pupils']:,} pupils; sessions possible {totals['sessions_possible']:,}, "
-        f"authorised {totals['sessions_authorised']:,}, unauthorised {totals['sessions_unauthorised']:,}",
+        (f"Census {report.period} {academic_year_label(report.academic_year)}: {start.day} {start:%b %Y} "
+        f"to {end.day} {end:%b %Y}, {names}"),
+        (f"Return: {totals['pupils']:,} pupils; sessions possible {totals['sessions_possible']:,}, "
+        f"authorised {totals['sessions_authorised']:,}, unauthorised {totals['sessions_unauthorised']:,}"),
     ]
     if totals["sessions_possible"] == 0:
         lines.append("No possible session in the period yet: is it still to come, or are its marks not imported?")

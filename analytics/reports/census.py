@@ -12,7 +12,15 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analytics.domain.census import CENSUS_AGES, CHECKS, ERROR, QUERY, CensusCheck, census_header, reason_codes
+from analytics.domain.census import (
+    CENSUS_AGES,
+    CHECKS,
+    ERROR,
+    QUERY,
+    CensusCheck,
+    census_header,
+    reason_codes,
+)
 from analytics.pipelines.calendar import school_days
 from analytics.pipelines.census import (
     census_pupils,

@@ -13,6 +13,7 @@ suppression threshold, rates and dates, never a UPN, a name or an enrolment id.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,9 +25,22 @@ from analytics.domain.calendar import academic_year_label
 from analytics.domain.cohorts import SEN_LABELS
 from analytics.domain.exclusions import REASONS
 from analytics.domain.rounding import format_percent, round_half_up
-from analytics.domain.suppression import LINKED, PRIMARY, SUPPRESSED, Constraint, Suppression, suppress
+from analytics.domain.suppression import (
+    LINKED,
+    PRIMARY,
+    SUPPRESSED,
+    Constraint,
+    Suppression,
+    suppress,
+)
 from analytics.domain.yeargroups import year_group_rank
-from analytics.pipelines.governors import ABSENCE_BANDS, absence_bands, behaviour_measures, breakdown, suspension_reasons
+from analytics.pipelines.governors import (
+    ABSENCE_BANDS,
+    absence_bands,
+    behaviour_measures,
+    breakdown,
+    suspension_reasons,
+)
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
@@ -455,7 +469,7 @@ class Shown:
     def points(self, difference: float | None, *keys: Hashable) -> str:
         if self.hidden(*keys):
             return SUPPRESSED
-        if difference is None or difference != difference:
+        if difference is None or math.isnan(difference):
             return "–"
         rounded = round_half_up(difference, 1)
         if rounded == 0:
@@ -593,10 +607,10 @@ def national_section(ctx: Context) -> Section:
         })
     kind = f.term.split()[0].lower()
     paragraphs = [
-        f"Like for like: DfE's national figures count pupils of compulsory school age (5 to 15 on 31 August) in "
+        (f"Like for like: DfE's national figures count pupils of compulsory school age (5 to 15 on 31 August) in "
         f"{_PHASE_WORDS[f.national_phase]}, so the school's figures here are for its "
         f"{s.count(ages['enrolments'], size)} pupils of those ages, not for every pupil on roll. National figures are "
-        f"for the {kind} term, from the latest year Rollcall holds.",
+        f"for the {kind} term, from the latest year Rollcall holds."),
     ]
     if f.national_phase == "Total":
         paragraphs.append(f"The school's phase ({f.phase}) has no national figure of its own, so it is compared with all state-funded schools.")
@@ -657,9 +671,9 @@ def groups_section(ctx: Context) -> Section:
         "A negative gap means the group attended less.",
     )
     paragraphs = (
-        "Disadvantaged: eligible for free school meals in the last six years, or looked after, as the school's "
+        ("Disadvantaged: eligible for free school meals in the last six years, or looked after, as the school's "
         "records say. SEN support and EHC plan as recorded in the MIS. National figures for these groups are not "
-        "compared: the DfE files Rollcall holds give them only for 2012/13 to 2016/17.",
+        "compared: the DfE files Rollcall holds give them only for 2012/13 to 2016/17."),
     )
     return Section("groups", "Gaps between groups", paragraphs=paragraphs, tables=(table,))
 
@@ -855,8 +869,8 @@ def about_section(ctx: Context) -> Section:
     f = ctx.figures
     bullets = [
         f"School: {f.school_name} (URN {f.school_urn}), {f.phase}.",
-        f"Window: {f.label(THIS)}, {_day(f.this.window.start)} to {_day(f.this.window.end)} (the school's own term dates, "
-        "read from its register).",
+        (f"Window: {f.label(THIS)}, {_day(f.this.window.start)} to {_day(f.this.window.end)} (the school's own term dates, "
+        "read from its register)."),
     ]
     if f.last:
         bullets.append(f"Compared with: {f.label(LAST)}, {_day(f.last.window.start)} to {_day(f.last.window.end)}.")
@@ -864,9 +878,9 @@ def about_section(ctx: Context) -> Section:
         bullets.append("No register for the same term last year, so there is no comparison with it.")
     bullets += [
         f"Source: the school's registers, behaviour and exclusion records as imported into Rollcall from its MIS, up to {_day(f.last_day) if f.last_day else 'the latest import'}.",
-        "Definitions follow DfE's: possible sessions = attended + authorised + unauthorised absence; attendance counts "
+        ("Definitions follow DfE's: possible sessions = attended + authorised + unauthorised absence; attendance counts "
         "approved educational activity; a pupil is persistently absent when missing 10% or more of their own possible "
-        "sessions, severely absent at 50% or more.",
+        "sessions, severely absent at 50% or more."),
         "National figures: DfE's published statistics (Open Government Licence), named with their window under the national table.",
         "Every figure is for a group of pupils; no pupil is named anywhere in this report.",
     ]

@@ -43,7 +43,7 @@ def test_hidden_figures_say_nothing():
 
 
 def test_national_above_below_and_level():
-    base = dict(national_phase="primary schools", national_source="autumn term 2024/25", national_attendance=94.83)
+    base = {"national_phase": "primary schools", "national_source": "autumn term 2024/25", "national_attendance": 94.83}
     above = national_sentence(facts(attendance_5_15=95.2, **base))
     assert above == (
         "Pupils aged 5 to 15 attended 95.2% of their sessions, 0.4 points above the national figure for primary "

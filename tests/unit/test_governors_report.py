@@ -160,7 +160,7 @@ def test_the_html_stands_alone_prints_on_a4_and_fits_a_phone(tiny):
 @pytest.mark.slow
 @pytest.mark.parametrize("phase", ["primary", "secondary"])
 def test_the_demo_schools_autumn_summary(demo_db, phase):
-    urn, name = read.schools(demo_db).filter(pl.col("phase") == phase).row(0)[:2]
+    urn, _name = read.schools(demo_db).filter(pl.col("phase") == phase).row(0)[:2]
     summary = governors_summary(demo_db, urn, 2025, "Autumn term")
     window = summary.window
     figures = headline(load_register(demo_db, (urn,), window), window)
