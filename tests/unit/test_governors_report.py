@@ -177,3 +177,25 @@ def test_the_demo_schools_autumn_summary(demo_db, phase):
     for column in ("upn", "forename", "surname"):
         names = set(enrolments[column])
         assert not [word for word in names if re.search(rf"\b{re.escape(word)}\b", everything)], column
+
+
+def test_a_first_term_has_no_comparison_with_last_year(db, load):
+    build(load, PUPILS, absent_on_mondays, terms=(AUTUMN_2025,))
+    summary = governors_summary(db, URN, 2025, "Autumn term")
+    assert summary.comparison is None
+    assert row(table(summary, "attendance"), "Measure", "Attendance")["Autumn term 2024/25"] == "–"
+    assert "No register for the same term last year" in " ".join(summary.section("about").bullets)
+    attendance = next(b for b in summary.section("summary").bullets if b.startswith("Attendance in"))
+    assert attendance.endswith("%.")  # no "up ... on last year" clause
+
+
+def test_a_school_smaller_than_the_threshold_shows_nothing(db, load):
+    build(load, PUPILS[:3], absent_on_mondays, terms=(AUTUMN_2025,))
+    summary = governors_summary(db, URN, 2025, "Autumn term")
+    assert summary.section("summary").bullets == ("The school had fewer than 5 pupils on roll in the term, so no figure is shown.",)
+    cells = [
+        v for s in summary.sections for t in s.tables for c in t.frame.columns[1:] if not c.startswith("National")
+        for v in t.frame[c]
+    ]
+    assert set(cells) <= {SUPPRESSED, "–", "", "0"}
+    assert all(not s.charts for s in summary.sections)
