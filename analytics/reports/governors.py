@@ -308,7 +308,8 @@ def term_figures(db: Database, urn: int, academic_year: int, term: str) -> TermF
             a_year_earlier = this.a_year_earlier().end
             end = min(before.end, max(a_year_earlier, before.start))
         last = Window(before.start, end, f"{term} {academic_year_label(academic_year - 1)}")
-    register = load_register(db, (urn,), Window((last or this).start, this.end))
+    # Each term's marks only (not the months between them): two small reads beat one long one.
+    registers = {window: load_register(db, (urn,), window) for window in (this, last) if window is not None}
     incidents = read.behaviour_incidents(db, (urn,)).select("enrolment_id", "date", "type")
     exclusions = read.exclusions(db, (urn,))
     phase = NATIONAL_PHASES.get(school["phase"], "Total")
@@ -322,8 +323,8 @@ def term_figures(db: Database, urn: int, academic_year: int, term: str) -> TermF
         academic_year=academic_year,
         in_progress=in_progress,
         last_day=calendar.last_day,
-        this=period_figures(register, incidents, exclusions, this),
-        last=period_figures(register, incidents, exclusions, last) if last else None,
+        this=period_figures(registers[this], incidents, exclusions, this),
+        last=period_figures(registers[last], incidents, exclusions, last) if last else None,
         national=national,
     )
 
