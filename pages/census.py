@@ -65,11 +65,13 @@ columns[1].metric("Sessions possible", count(totals["sessions_possible"]))
 columns[2].metric("Authorised absence", count(totals["sessions_authorised"]))
 columns[3].metric("Unauthorised absence", count(totals["sessions_unauthorised"]))
 left_out = report.on_roll - totals["pupils"]
-st.caption(
+who = (
     f"{count(report.on_roll)} pupils were on roll in the period; {count(left_out)} are outside ages 4 to 15 "
-    f"({count(report.younger)} younger, {count(report.older)} older) and are not in the return. The totals equal "
-    f"`rollcall export summary --from {start} --to {end}` for the pupils in the return."
+    f"({count(report.younger)} younger, {count(report.older)} older) and are not in the return."
+    if left_out
+    else f"All {count(report.on_roll)} pupils on roll in the period are in the return."
 )
+st.caption(f"{who} The totals equal `rollcall export summary --from {start} --to {end}` for the pupils in the return.")
 
 errors, queries = report.errors, report.queries
 if errors:
@@ -84,7 +86,7 @@ else:
     st.success("Every check passed.", icon=":material/check_circle:")
 
 stem = f"census-{period}-{year}-{(year + 1) % 100:02d}-{urn}"
-left, right, _ = st.columns([1, 1, 3])
+left = right = st.container(horizontal=True)
 left.download_button(
     "Download the return (CSV)", data=lambda: to_csv_bytes(report.table), file_name=f"{stem}.csv", mime="text/csv",
     key="census_csv", on_click="ignore", icon=":material/download:", type="primary",

@@ -9,8 +9,9 @@ from pages.ui import governors
 from pages.ui.context import cache_key, database
 from pages.ui.filters import sidebar_scope
 
-st.title("Governors' summary")
 scope = sidebar_scope(trust=False, windows=("term",), year_groups=False)
+if scope is None or scope.part is None:
+    st.title("Governors' summary")
 if scope is None:
     st.info("There is no data yet. The data manager imports the school's MIS exports on the Import page.")
     st.stop()
@@ -20,10 +21,11 @@ if scope.part is None:
 
 arguments = (*cache_key(database()), scope.urns[0], scope.academic_year, scope.part, setting("suppression_threshold"))
 report = governors.summary(*arguments)
+st.title(report.title)
 st.caption(report.subtitle)
 
 stem = file_stem(report)
-left, right, _ = st.columns([1, 1, 3])
+left = right = st.container(horizontal=True)
 left.download_button(
     "Download PDF", data=lambda: governors.pdf(*arguments), file_name=f"{stem}.pdf", mime="application/pdf",
     key="governors_pdf", on_click="ignore", icon=":material/picture_as_pdf:", type="primary",
