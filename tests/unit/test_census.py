@@ -95,6 +95,10 @@ def test_sessions_fall_in_the_period_of_their_date(db, load):
         for period in ("autumn", "spring", "summer1", "summer2")
     }
     assert possible == {"autumn": 2, "spring": 4, "summer1": 4, "summer2": 4}
+    windows = {p: census_return(db, [URN], p, 2025).window for p in ("spring", "summer1", "summer2")}
+    assert windows["spring"].end == date(2026, 4, 5)  # Easter Sunday
+    assert windows["summer1"].start == date(2026, 4, 6) and windows["summer1"].end == date(2026, 5, 24)
+    assert windows["summer2"].start == date(2026, 5, 25)  # the spring bank holiday
 
 
 AGES = [

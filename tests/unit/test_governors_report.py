@@ -108,6 +108,14 @@ def test_with_a_threshold_of_one_nothing_is_hidden(tiny):
     assert "Nothing needed hiding" in summary.section("suppression").bullets[0]
 
 
+def test_the_threshold_is_the_setting(tiny, monkeypatch):
+    monkeypatch.setenv("ROLLCALL_SUPPRESSION_THRESHOLD", "1")
+    assert "Nothing needed hiding" in governors_summary(tiny, URN, 2025, "Autumn term").section("suppression").bullets[0]
+    monkeypatch.setenv("ROLLCALL_SUPPRESSION_THRESHOLD", "15")
+    summary = governors_summary(tiny, URN, 2025, "Autumn term")
+    assert row(table(summary, "attendance"), "Measure", "Attendance")["Autumn term 2025/26"] == SUPPRESSED  # 14 pupils
+
+
 def test_the_summary_names_no_pupil(tiny):
     summary = governors_summary(tiny, URN, 2025, "Autumn term")
     enrolments = read.enrolments(tiny)
