@@ -336,16 +336,16 @@ def term_figures(db: Database, urn: int, academic_year: int, term: str) -> TermF
 
 @dataclass
 class Cells:
-    """The counts, breakdowns and links of a report, with a label for each count."""
+    """The counts, breakdowns and links of a report, with a label and a unit for each count, the
+    headline counts to keep when another can go instead, and which counts the report shows."""
 
     counts: dict[Hashable, int] = field(default_factory=dict)
     constraints: list[Constraint] = field(default_factory=list)
     links: dict[Hashable, list[Hashable]] = field(default_factory=dict)
     labels: dict[Hashable, str] = field(default_factory=dict)
+    units: dict[Hashable, str] = field(default_factory=dict)
     keep: set[Hashable] = field(default_factory=set)
     shown: set[Hashable] = field(default_factory=set)
-
-    units: dict[Hashable, str] = field(default_factory=dict)
 
     def add(self, key: Hashable, count: int | None, label: str, *, shown: bool = True, unit: str = "pupils") -> Hashable:
         self.counts[key] = int(count or 0)
@@ -607,11 +607,12 @@ def national_section(ctx: Context) -> Section:
             "Difference (points)": s.points(_difference(ages[h.column], national), *keys),
         })
     kind = f.term.split()[0].lower()
+    how_many = s.count(ages["enrolments"], size)
+    its = "its pupils" if how_many == SUPPRESSED else f"its {how_many} pupils"
     paragraphs = [
         (f"Like for like: DfE's national figures count pupils of compulsory school age (5 to 15 on 31 August) in "
-        f"{_PHASE_WORDS[f.national_phase]}, so the school's figures here are for its "
-        f"{s.count(ages['enrolments'], size)} pupils of those ages, not for every pupil on roll. National figures are "
-        f"for the {kind} term, from the latest year Rollcall holds."),
+        f"{_PHASE_WORDS[f.national_phase]}, so the school's figures here are for {its} of those ages, not for every "
+        f"pupil on roll. National figures are for the {kind} term, from the latest year Rollcall holds."),
     ]
     if f.national_phase == "Total":
         paragraphs.append(f"The school's phase ({f.phase}) has no national figure of its own, so it is compared with all state-funded schools.")
