@@ -6,6 +6,8 @@ st.set_page_config(page_title="Rollcall", page_icon=":material/fact_check:", lay
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/governors.py", title="Governors' summary", icon=":material/summarize:", url_path="governors"),
+    st.Page("pages/census.py", title="Census checks", icon=":material/checklist:", url_path="census"),
     st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"),
     st.Page("pages/definitions.py", title="How figures are counted", icon=":material/menu_book:", url_path="definitions"),
 ]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from analytics.cli.census import add_period_arguments, describe
 from analytics.cli.common import EXIT_OK, database, parse_date, school_urns
 from analytics.pipelines.windows import Window
+from analytics.reports.census import census_return
 from analytics.reports.csv import write_csv
 from analytics.reports.register import load_register
 from analytics.reports.summary import summary_table
@@ -21,6 +23,22 @@ def run_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_census(args: argparse.Namespace) -> int:
+    db = database(args)
+    report = census_return(db, school_urns(db, args.school), args.period, args.year)
+    write_csv(report.table, args.out)
+    print(f"{args.out}: {report.table.height:,} pupils")
+    for line in describe(report):
+        print(line)
+    errors, queries = len(report.errors), len(report.queries)
+    if errors or queries:
+        print(
+            f"The checks found {errors} error{'s' if errors != 1 else ''} and {queries} quer{'ies' if queries != 1 else 'y'}: "
+            f"run `rollcall check census --period {args.period} --year {args.year}/{(args.year + 1) % 100:02d}` to see them."
+        )
+    return EXIT_OK
+
+
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add `export` and its subcommands."""
     export = commands.add_parser("export", parents=[common], help="write a CSV export")
@@ -31,3 +49,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     summary.add_argument("--out", type=Path, required=True)
     summary.add_argument("--school", type=int, help="URN (may be left out when the database holds one school)")
     summary.set_defaults(run=run_summary)
+    census = exports.add_parser("census", parents=[common], help="the school census attendance return of a period")
+    add_period_arguments(census)
+    census.add_argument("--out", type=Path, required=True)
+    census.set_defaults(run=run_census)

@@ -8,6 +8,7 @@ is followed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,6 +40,9 @@ class Scope:
     label: str
     window: Window
     year_groups: tuple[str, ...] = ()
+    academic_year: int | None = None
+    #: The term or half-term chosen (its label, such as `Autumn term`), when the window is one.
+    part: str | None = None
 
     @property
     def description(self) -> str:
@@ -73,13 +77,18 @@ def _date_param(name: str, default: date) -> date:
         return default
 
 
-def _pick_window(sidebar, calendar, year: int, params: dict[str, str]) -> Window:
-    """The window control for the chosen kind; records its own URL parameters in `params`."""
-    kinds = list(WINDOW_KINDS)
-    kind = sidebar.radio(
-        "Window", kinds, format_func=WINDOW_KINDS.get, key="filter_window",
-        **_initial("filter_window", kinds, index=_index(kinds, _param("window", "ytd"))),
-    )
+def _pick_window(sidebar, calendar, year: int, params: dict[str, str], kinds: Sequence[str]) -> tuple[Window, str | None]:
+    """The window control for the chosen kind, offering `kinds` (no control for one kind, and the
+    whole year for none); records its own URL parameters in `params`. Returns the window and the
+    term or half-term chosen, if any."""
+    kinds = list(kinds)
+    if len(kinds) > 1:
+        kind = sidebar.radio(
+            "Window", kinds, format_func=WINDOW_KINDS.get, key="filter_window",
+            **_initial("filter_window", kinds, index=_index(kinds, _param("window", "ytd"))),
+        )
+    else:
+        kind = kinds[0] if kinds else "year"
     params["window"] = kind
     year_start, year_end = academic_year_bounds(year)
     label = academic_year_label(year)
@@ -94,7 +103,7 @@ def _pick_window(sidebar, calendar, year: int, params: dict[str, str]) -> Window
             )
             params["part"] = name
             chosen = choices[names.index(name)]
-            return Window(chosen.start, chosen.end, f"{chosen.label} {label}")
+            return Window(chosen.start, chosen.end, f"{chosen.label} {label}"), name
         kind = "year"
     if kind == "weeks":
         default_weeks = _param("weeks", "4")
@@ -107,7 +116,7 @@ def _pick_window(sidebar, calendar, year: int, params: dict[str, str]) -> Window
         params["weeks"] = str(weeks)
         window = calendar.last_weeks(weeks, last)
         if window is not None:
-            return window
+            return window, None
         kind = "year"
     if kind == "custom":
         start, end = _date_param("from", year_start), _date_param("to", last)
@@ -118,10 +127,10 @@ def _pick_window(sidebar, calendar, year: int, params: dict[str, str]) -> Window
         if isinstance(picked, tuple) and len(picked) == 2:
             start, end = picked
         params |= {"from": start.isoformat(), "to": end.isoformat()}
-        return Window(start, end, "Custom dates")
+        return Window(start, end, "Custom dates"), None
     if kind == "year":
-        return Window(year_start, year_end, label)
-    return Window(year_start, last, f"{label} to date")
+        return Window(year_start, year_end, label), None
+    return Window(year_start, last, f"{label} to date"), None
 
 
 def _keep_choices_across_pages() -> None:
@@ -132,8 +141,14 @@ def _keep_choices_across_pages() -> None:
             st.session_state[key] = st.session_state[key]
 
 
-def sidebar_scope() -> Scope | None:
-    """Draw the filters in the sidebar and return the chosen scope; None when there is no data."""
+def sidebar_scope(
+    *, trust: bool = True, windows: Sequence[str] = tuple(WINDOW_KINDS), year_groups: bool = True
+) -> Scope | None:
+    """Draw the filters in the sidebar and return the chosen scope; None when there is no data.
+
+    A page may narrow the choice: `trust=False` offers single schools only, `windows` the kinds
+    of window (one kind: no window control; none: the whole academic year), and
+    `year_groups=False` leaves out the year-group filter."""
     _keep_choices_across_pages()
     db = database()
     if not db.exists():
@@ -143,7 +158,7 @@ def sidebar_scope() -> Scope | None:
     if schools.is_empty():
         return None
     names = dict(zip(schools["urn"].cast(str), schools["name"], strict=True))
-    options = ([TRUST] if len(names) > 1 else []) + list(names)
+    options = ([TRUST] if len(names) > 1 and trust else []) + list(names)
     sidebar = st.sidebar
     sidebar.header("Filters")
     school = sidebar.selectbox(
@@ -168,14 +183,16 @@ def sidebar_scope() -> Scope | None:
         **_initial("filter_year", years, index=_index(years, int(year_param)) if year_param.isdigit() else 0),
     )
     params = {"school": school, "year": str(year)}
-    window = _pick_window(sidebar, calendar, year, params)
-    available = cached.year_groups(*key, urns, window.start, window.end)
-    wanted = [g for g in _param("years", "").split(",") if g in available]
-    groups = sidebar.multiselect(
-        "Year groups", available, placeholder="All year groups", key="filter_years",
-        **_initial("filter_years", available, default=wanted),
-    )
-    if groups:
-        params["years"] = ",".join(groups)
+    window, part = _pick_window(sidebar, calendar, year, params, windows)
+    groups = []
+    if year_groups:
+        available = cached.year_groups(*key, urns, window.start, window.end)
+        wanted = [g for g in _param("years", "").split(",") if g in available]
+        groups = sidebar.multiselect(
+            "Year groups", available, placeholder="All year groups", key="filter_years",
+            **_initial("filter_years", available, default=wanted),
+        )
+        if groups:
+            params["years"] = ",".join(groups)
     st.query_params.from_dict(params)
-    return Scope(urns, "Whole trust" if urns is None else names[school], window, tuple(groups))
+    return Scope(urns, "Whole trust" if urns is None else names[school], window, tuple(groups), year, part)
