@@ -27,16 +27,23 @@ def absence_spells(sessions: pl.LazyFrame) -> pl.LazyFrame:
     """One row per spell of consecutive absence: `enrolment_id, first_date, first_session,
     last_date, last_session, sessions, unauthorised, main_code` (the spell's most used code;
     the earliest on a tie)."""
+    # One integer key (enrolment, day, AM/PM) sorts about twice as fast as three columns.
+    register_order = (
+        pl.col("enrolment_id").cast(pl.Int64) * 1_000_000
+        + pl.col("date").cast(pl.Int32).cast(pl.Int64) * 2
+        + (pl.col("session") == "PM").cast(pl.Int64)
+    )
     ordered = (
         sessions.filter(pl.col("possible") == 1)
         .select("enrolment_id", "date", "session", "code", "absent", "unauthorised")
-        .sort("enrolment_id", "date", "session")
-        .with_columns(pl.col("absent").rle_id().over("enrolment_id").alias("run"))
+        .sort(register_order)
+        .with_columns(pl.struct("enrolment_id", "absent").rle_id().alias("run"))
         .filter(pl.col("absent") == 1)
     )
     return (
-        ordered.group_by("enrolment_id", "run")
+        ordered.group_by("run")
         .agg(
+            pl.col("enrolment_id").first(),
             pl.col("date").first().alias("first_date"),
             pl.col("session").first().alias("first_session"),
             pl.col("date").last().alias("last_date"),
