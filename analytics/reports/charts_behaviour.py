@@ -11,6 +11,7 @@ import altair as alt
 import polars as pl
 
 from analytics.domain.rounding import round_half_up
+from analytics.reports.chart_layout import height_for
 
 
 def _number(value: float | None) -> str:
@@ -29,7 +30,7 @@ def group_chart(by_group: pl.DataFrame, characteristic: str) -> alt.LayerChart:
         alt.Tooltip("negative_per_100:Q", title="Negative per 100", format=".1f"), alt.Tooltip("positive_per_100:Q", title="Positive per 100", format=".1f"),
     ])
     return alt.layer(bars, base.mark_text(align="left", dx=3, color="black").encode(text="text:N")).properties(
-        height=max(120, 30 * data.height), title=f"Negative incidents per 100 pupils by {characteristic.lower()}"
+        height=height_for(data.height, 30), title=f"Negative incidents per 100 pupils by {characteristic.lower()}"
     )
 
 
@@ -65,7 +66,7 @@ def weekly_chart(weekly: pl.DataFrame) -> alt.Chart:
             tooltip=[alt.Tooltip("kind:N", title="Incidents"), alt.Tooltip("week_start:T", title="Week beginning", format="%d %b %Y"),
                      alt.Tooltip("rate:Q", title="Per 100 pupils", format=".1f"), alt.Tooltip("pupils:Q", title="Pupils on roll", format=",")],
         )
-        .properties(height=260)
+        .properties(height=340)
     )
 
 
@@ -98,7 +99,7 @@ def reasons_chart(by_reason: pl.DataFrame) -> alt.LayerChart:
     text = base.mark_text(align="left", dx=3, color="black").encode(text="text:N").transform_calculate(
         text="(datum.kind == 'Suspensions' ? 'S: ' : 'PX: ') + datum.count"
     )
-    return alt.layer(bars, text).properties(height=max(120, 30 * by_reason.height), title="Suspensions (S) and permanent exclusions (PX) by reason")
+    return alt.layer(bars, text).properties(height=height_for(by_reason.height, 36), title="Suspensions (S) and permanent exclusions (PX) by reason")
 
 
 def describe_reasons(by_reason: pl.DataFrame, totals: dict) -> str:
@@ -130,7 +131,7 @@ def attendance_behaviour_chart(pupils: pl.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("negative_incidents:Q", title="Negative incidents")],
     )
     rule = alt.Chart(pl.DataFrame({"x": [90.0]})).mark_rule(strokeDash=[4, 4], color="black").encode(x="x:Q")
-    return alt.layer(points, rule).properties(height=320, title="Each pupil's attendance against negative incidents (dashed line: 90%)")
+    return alt.layer(points, rule).properties(height=400, title="Each pupil's attendance against negative incidents (dashed line: 90%)")
 
 
 def describe_attendance_behaviour(absentees: pl.DataFrame) -> str:

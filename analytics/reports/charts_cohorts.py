@@ -12,6 +12,7 @@ import altair as alt
 import polars as pl
 
 from analytics.domain.rounding import round_half_up
+from analytics.reports.chart_layout import height_for
 from analytics.reports.cohorts import ALL_PUPILS, GAP_MEASURE_LABELS, REST_OF_SCHOOL
 
 
@@ -45,12 +46,14 @@ def gap_chart(table: pl.DataFrame, measure: str) -> alt.LayerChart:
             pl.when(pl.col("value").is_not_null()).then(pl.lit("%")).otherwise(pl.lit("")),
             pl.col("compared_pupils"),
         ).alias("text"),
-        pl.when(pl.col("too_small")).then(pl.format("{} (too small to read)", pl.col("group"))).otherwise(pl.col("group")).alias("row"),
+        pl.when(pl.col("too_small")).then(pl.format("{} (too small to read)", pl.col("group"))).otherwise(pl.col("group")).alias("group_label"),
         # Labels sit past the bar or the national tick, whichever is further right.
         pl.max_horizontal("value", "national").alias("label_at"),
     )
-    order = data["row"].to_list()
-    y = alt.Y("row:N", sort=order, title=None)
+    order = data["group_label"].to_list()
+    # An explicit band scale: layering bars with ticks and text otherwise lets some Vega-Lite
+    # versions (Streamlit's) pick a point scale and draw the bars with no height.
+    y = alt.Y("group_label:N", sort=order, title=None, scale=alt.Scale(type="band", paddingInner=0.2))
     bars = alt.Chart(data).mark_bar(color="#4c78a8").encode(
         y=y,
         x=alt.X("value:Q", title=f"{label} (%), compulsory school age"),
@@ -68,7 +71,7 @@ def gap_chart(table: pl.DataFrame, measure: str) -> alt.LayerChart:
         y=y, x="national:Q", tooltip=[alt.Tooltip("national:Q", title="National (%)", format=".1f")]
     )
     return alt.layer(bars, text, ticks).properties(
-        height=max(120, 32 * data.height), title=f"{label} by group (bars) against national (black ticks)"
+        height=height_for(data.height, 34), title=f"{label} by group (bars) against national (black ticks)"
     )
 
 
@@ -116,7 +119,7 @@ def trend_chart(trend: pl.DataFrame, group: str) -> alt.Chart:
                 alt.Tooltip("enrolments_counted:Q", title="Pupils with a session", format=","),
             ],
         )
-        .properties(height=300)
+        .properties(height=360)
     )
 
 
@@ -162,7 +165,7 @@ def cross_chart(table: pl.DataFrame, measure: str, rows: str, columns: str) -> a
     )
     text = base.mark_text(fontSize=13, color="black").encode(text="text:N")
     return alt.layer(cells, text).properties(
-        height=max(120, 60 * data["group"].n_unique()),
+        height=height_for(data["group"].n_unique(), 60),
         width=max(300, 170 * data["cross_group"].n_unique()),
         title=f"{label}: {rows} by {columns}",
     )

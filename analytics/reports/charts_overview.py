@@ -10,6 +10,7 @@ import altair as alt
 import polars as pl
 
 from analytics.domain.rounding import round_half_up
+from analytics.reports.chart_layout import height_for
 
 SCHOOL = "This scope (compulsory school age)"
 NATIONAL = "National"
@@ -30,7 +31,9 @@ def band_chart(bands: pl.DataFrame) -> alt.LayerChart:
         pl.max_horizontal("share", "national_share").alias("label_at"),
     )
     order = data.sort("band_from")["band_label"].to_list()
-    y = alt.Y("band_label:N", sort=order, title="Share of possible sessions missed")
+    # An explicit band scale: layering bars with ticks and text otherwise lets some Vega-Lite
+    # versions (Streamlit's) pick a point scale and draw the bars with no height.
+    y = alt.Y("band_label:N", sort=order, title="Share of possible sessions missed", scale=alt.Scale(type="band", paddingInner=0.2))
     bars = alt.Chart(data).mark_bar(color="#4c78a8").encode(
         y=y,
         x=alt.X("share:Q", title="Pupils in the band (%)"),
@@ -47,10 +50,10 @@ def band_chart(bands: pl.DataFrame) -> alt.LayerChart:
         .mark_tick(color="black", thickness=3, size=18)
         .encode(y=y, x="national_share:Q", tooltip=[alt.Tooltip("national_share:Q", title="National share (%)", format=".1f")])
     )
-    return alt.layer(bars, labels, national).properties(height=300, title="Pupils by share of sessions missed (bars) against national (black ticks)")
+    return alt.layer(bars, labels, national).properties(height=height_for(len(order), 30), title="Pupils by share of sessions missed (bars) against national (black ticks)")
 
 
-def describe_bands(bands: pl.DataFrame, national_source: str) -> str:
+def describe_bands(bands: pl.DataFrame) -> str:
     """One sentence on the bands: how many pupils miss under 5%, 10% or more, 50% or more,
     each against national when there is a national figure."""
     compared = bands.drop_nulls("compared_share")
@@ -71,4 +74,4 @@ def describe_bands(bands: pl.DataFrame, national_source: str) -> str:
         f"their sessions{against(low)}, {share(persistent, 'compared_share')} missed 10% or more{against(persistent)} and "
         f"{share(severe, 'compared_share')} missed half or more{against(severe)}."
     )
-    return text + (f" National: {national_source}." if national else "")
+    return text

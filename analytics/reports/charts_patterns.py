@@ -13,6 +13,7 @@ import polars as pl
 
 from analytics.domain.reasons import REASON_GROUPS
 from analytics.domain.rounding import round_half_up
+from analytics.reports.chart_layout import height_for
 from analytics.pipelines.patterns import FIRST_WEEK, LAST_WEEK, OTHER_WEEKS, TERM_POSITIONS, WEEKDAYS
 
 _WEEKDAYS = list(WEEKDAYS[:5])
@@ -32,14 +33,15 @@ def weekday_heatmap(weekday: pl.DataFrame, measure: str = "absence_rate", label:
         y=alt.Y("session:N", sort=["AM", "PM"], title=None),
     )
     cells = base.mark_rect(stroke="white").encode(
-        color=alt.Color("value:Q", title=f"{label} (%)", scale=alt.Scale(scheme="oranges")),
+        # A light range keeps the black text in every cell readable.
+        color=alt.Color("value:Q", title=f"{label} (%)", scale=alt.Scale(range=["#fff5eb", "#fd8d3c"])),
         tooltip=[
             alt.Tooltip("weekday_name:N", title="Day"), alt.Tooltip("session:N", title="Session"),
             alt.Tooltip("value:Q", title=f"{label} (%)", format=".2f"), alt.Tooltip("possible:Q", title="Possible sessions", format=","),
         ],
     )
     return alt.layer(cells, base.mark_text(fontSize=14, color="black").encode(text="text:N")).properties(
-        height=140, title=f"{label} by weekday and session"
+        height=height_for(2, 45), title=f"{label} by weekday and session"
     )
 
 
@@ -77,7 +79,7 @@ def lateness_chart(weekly: pl.DataFrame) -> alt.Chart:
             tooltip=[alt.Tooltip("kind:N", title="Late"), alt.Tooltip("week_start:T", title="Week beginning", format="%d %b %Y"),
                      alt.Tooltip("rate:Q", title="Share (%)", format=".2f")],
         )
-        .properties(height=260)
+        .properties(height=340)
     )
 
 
@@ -110,7 +112,7 @@ def minutes_chart(minutes: pl.DataFrame) -> alt.LayerChart:
     bars = base.mark_bar().encode(color=alt.Color("kind:N", sort=["L", "U"], title="Code"), tooltip=["minutes_band:N", "kind:N", "sessions:Q"])
     text = base.mark_text(align="left", dx=3, color="black").encode(text=alt.Text("label:N"))
     return alt.layer(bars, text.transform_calculate(label="datum.kind + ': ' + format(datum.sessions, ',')")).properties(
-        height=300, title="Late sessions by minutes late"
+        height=height_for(len(order), 44), title="Late sessions by minutes late"
     )
 
 
@@ -159,7 +161,7 @@ def term_edges_chart(edges: pl.DataFrame) -> alt.Chart:
             tooltip=[alt.Tooltip("half_term:N", title="Half-term"), alt.Tooltip("position:N", title="Weeks"),
                      alt.Tooltip("absence_rate:Q", title="Absence (%)", format=".2f"), alt.Tooltip("possible:Q", title="Possible", format=",")],
         )
-        .properties(height=max(120, 28 * len(order)))
+        .properties(height=height_for(len(order), 28))
     )
 
 
@@ -181,7 +183,7 @@ def spells_chart(lengths: pl.DataFrame) -> alt.LayerChart:
         alt.Tooltip("enrolments:Q", title="Pupils with one", format=","), alt.Tooltip("sessions:Q", title="Sessions missed", format=","),
     ])
     return alt.layer(bars, base.mark_text(align="left", dx=3, color="black").encode(text=alt.Text("spells:Q", format=","))).properties(
-        height=200, title="Spells of consecutive absence by length"
+        height=height_for(len(order), 34), title="Spells of consecutive absence by length"
     )
 
 

@@ -12,6 +12,7 @@ import altair as alt
 import polars as pl
 
 from analytics.domain.rounding import round_half_up
+from analytics.reports.chart_layout import height_for
 from analytics.reports.pupil import CELL_KINDS, NO_MARK, NOT_ON_ROLL
 
 #: A colour per register cell kind (CELL_KINDS order); the code written in each cell carries
@@ -34,7 +35,7 @@ def register_chart(cells: pl.DataFrame) -> alt.LayerChart:
     slots += [s for s in data["slot"].unique().sort().to_list() if s not in slots]  # a weekend mark, if any
     weeks = data.sort("week_start")["week"].unique(maintain_order=True).to_list()
     base = alt.Chart(data).encode(
-        x=alt.X("slot:O", sort=slots, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
+        x=alt.X("slot:O", sort=slots, title=None, axis=alt.Axis(orient="top", labelAngle=0, labelOverlap=False, labelFontSize=10)),
         y=alt.Y("week:O", sort=weeks, title="Week beginning"),
     )
     cells_layer = base.mark_rect(stroke="#bdbdbd", strokeWidth=0.5).encode(
@@ -45,7 +46,7 @@ def register_chart(cells: pl.DataFrame) -> alt.LayerChart:
         ],
     )
     text = base.mark_text(fontSize=11, color="black").encode(text="text:N")
-    return alt.layer(cells_layer, text).properties(height=max(120, 18 * len(weeks)), width=640, title="Register: every AM and PM mark")
+    return alt.layer(cells_layer, text).properties(height=height_for(len(weeks), 22), width=720, title="Register: every AM and PM mark")
 
 
 def describe_register(cells: pl.DataFrame) -> str:
@@ -74,7 +75,7 @@ def codes_chart(codes: pl.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("sessions:Q", title="Sessions"), alt.Tooltip("share:Q", title="Share (%)", format=".1f")],
     )
     text = base.mark_text(align="left", dx=3, color="black").encode(text=alt.Text("sessions:Q", format=","))
-    return alt.layer(bars, text).properties(height=max(80, 26 * data.height), title="Sessions by register code")
+    return alt.layer(bars, text).properties(height=height_for(data.height, 28), title="Sessions by register code")
 
 
 def describe_codes(codes: pl.DataFrame) -> str:
@@ -102,7 +103,7 @@ def incidents_chart(incidents: pl.DataFrame) -> alt.Chart:
             tooltip=[alt.Tooltip("date:T", title="Date", format="%d %b %Y"), alt.Tooltip("type:N", title="Type"),
                      alt.Tooltip("category:N", title="Category"), alt.Tooltip("points:Q", title="Points"), alt.Tooltip("action:N", title="Action")],
         )
-        .properties(height=140)
+        .properties(height=height_for(2, 40))
     )
 
 

@@ -252,6 +252,18 @@ def widest_gaps(
     return found.with_columns(adverse(measure).alias("adverse_gap")).sort("adverse_gap", descending=True)
 
 
+def widest_gap_to_rest(table: pl.DataFrame, measure: str) -> str | None:
+    """The readable group of a cohort table furthest from the rest of the school, the wrong way
+    (None when no group is readable)."""
+    sign = 1.0 if HIGHER_IS_WORSE[measure] else -1.0
+    readable = table.filter(
+        (pl.col("group") != ALL_PUPILS) & pl.col("too_small").not_() & pl.col("gap_to_rest").is_not_null()
+    )
+    if readable.is_empty():
+        return None
+    return readable.sort(pl.col("gap_to_rest") * sign, descending=True)["group"][0]
+
+
 def cohort_trend(register: Register, window: Window, enrolments: pl.DataFrame, key: str, group: str) -> pl.DataFrame:
     """Attendance week by week for one group and for the rest of the school: one row per week
     and `series` (the group's label, or REST_OF_SCHOOL) with the week's measures, and

@@ -30,11 +30,11 @@ PUPIL_LIST_COLUMNS = (
     "enrolment_id",
     "school_urn",
     "school_name",
-    "upn",
     "surname",
     "forename",
     "year_group",
     "form",
+    "attendance_rate",
     "flags",
     "possible",
     "attended",
@@ -43,7 +43,6 @@ PUPIL_LIST_COLUMNS = (
     "absent",
     "late_before_close",
     "late_after_close",
-    "attendance_rate",
     "absence_rate",
     "persistent_absence",
     "severe_absence",
@@ -52,6 +51,7 @@ PUPIL_LIST_COLUMNS = (
     "positive_incidents",
     "suspensions",
     "permanent_exclusions",
+    "upn",
     "disadvantaged",
     "fsm",
     "sen",
@@ -73,6 +73,27 @@ def measures_with_phase(register: Register, window: Window) -> pl.LazyFrame:
         .join(schools, on="school_urn", how="left")
         .with_columns(national_phase().alias("national_phase"))
     )
+
+
+#: Columns of `measures_by`, in the order pages show them.
+GROUP_COLUMNS = (
+    "group",
+    "pupils",
+    "pupils_counted",
+    "possible",
+    "attended",
+    "attendance_rate",
+    "authorised",
+    "authorised_rate",
+    "unauthorised",
+    "unauthorised_rate",
+    "persistent_absentees",
+    "persistent_absence_rate",
+    "severe_absentees",
+    "severe_absence_rate",
+    "late_before_close",
+    "late_after_close",
+)
 
 
 def enrolment_table(register: Register, window: Window, behaviour: BehaviourRecords | None = None) -> pl.DataFrame:
@@ -114,7 +135,7 @@ def measures_by(enrolments: pl.DataFrame, key: str) -> pl.DataFrame:
         .rename({column: "group", "enrolments": "pupils", "enrolments_counted": "pupils_counted"})
     )
     order = {name: position for position, name in enumerate(group_order(key, shown["group"].to_list()))}
-    return shown.sort(pl.col("group").replace_strict(order, return_dtype=pl.Int32))
+    return shown.sort(pl.col("group").replace_strict(order, return_dtype=pl.Int32)).select(GROUP_COLUMNS)
 
 
 def _flags() -> pl.Expr:

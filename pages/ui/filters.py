@@ -28,6 +28,9 @@ WINDOW_KINDS = {
     "custom": "Custom dates",
 }
 FILTER_KEYS = ("filter_school", "filter_year", "filter_window", "filter_term", "filter_half", "filter_weeks", "filter_dates", "filter_years")
+#: URL parameters the filters own; any other parameter belongs to the page (a drill-down level,
+#: a pupil) and is left in the URL.
+FILTER_PARAMS = ("school", "year", "window", "part", "weeks", "from", "to", "years")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,14 @@ class Scope:
     label: str
     window: Window
     year_groups: tuple[str, ...] = ()
+    kind: str = "custom"  # a WINDOW_KINDS key: how the window was chosen
+    part: str | None = None  # the term or half-term chosen (`Autumn 1`), for kinds term and half
+    weeks: int | None = None  # the number of school weeks, for kind weeks
+
+    @property
+    def url_params(self) -> dict[str, str]:
+        """The filters' URL parameters as they are now (to carry into a link)."""
+        return {name: st.query_params[name] for name in FILTER_PARAMS if name in st.query_params}
 
     @property
     def description(self) -> str:
@@ -73,8 +84,9 @@ def _date_param(name: str, default: date) -> date:
         return default
 
 
-def _pick_window(sidebar, calendar, year: int, params: dict[str, str]) -> Window:
-    """The window control for the chosen kind; records its own URL parameters in `params`."""
+def _pick_window(sidebar, calendar, year: int, params: dict[str, str]) -> tuple[Window, str]:
+    """The window control for the chosen kind, and the kind the window was made as (a term
+    with no terms in the register falls back to the year); records its URL parameters in `params`."""
     kinds = list(WINDOW_KINDS)
     kind = sidebar.radio(
         "Window", kinds, format_func=WINDOW_KINDS.get, key="filter_window",
@@ -94,7 +106,7 @@ def _pick_window(sidebar, calendar, year: int, params: dict[str, str]) -> Window
             )
             params["part"] = name
             chosen = choices[names.index(name)]
-            return Window(chosen.start, chosen.end, f"{chosen.label} {label}")
+            return Window(chosen.start, chosen.end, f"{chosen.label} {label}"), kind
         kind = "year"
     if kind == "weeks":
         default_weeks = _param("weeks", "4")
@@ -107,7 +119,7 @@ def _pick_window(sidebar, calendar, year: int, params: dict[str, str]) -> Window
         params["weeks"] = str(weeks)
         window = calendar.last_weeks(weeks, last)
         if window is not None:
-            return window
+            return window, kind
         kind = "year"
     if kind == "custom":
         start, end = _date_param("from", year_start), _date_param("to", last)
@@ -118,10 +130,10 @@ def _pick_window(sidebar, calendar, year: int, params: dict[str, str]) -> Window
         if isinstance(picked, tuple) and len(picked) == 2:
             start, end = picked
         params |= {"from": start.isoformat(), "to": end.isoformat()}
-        return Window(start, end, "Custom dates")
+        return Window(start, end, "Custom dates"), kind
     if kind == "year":
-        return Window(year_start, year_end, label)
-    return Window(year_start, last, f"{label} to date")
+        return Window(year_start, year_end, label), kind
+    return Window(year_start, last, f"{label} to date"), kind
 
 
 def _keep_choices_across_pages() -> None:
@@ -168,7 +180,7 @@ def sidebar_scope() -> Scope | None:
         **_initial("filter_year", years, index=_index(years, int(year_param)) if year_param.isdigit() else 0),
     )
     params = {"school": school, "year": str(year)}
-    window = _pick_window(sidebar, calendar, year, params)
+    window, kind = _pick_window(sidebar, calendar, year, params)
     available = cached.year_groups(*key, urns, window.start, window.end)
     wanted = [g for g in _param("years", "").split(",") if g in available]
     groups = sidebar.multiselect(
@@ -177,5 +189,23 @@ def sidebar_scope() -> Scope | None:
     )
     if groups:
         params["years"] = ",".join(groups)
-    st.query_params.from_dict(params)
-    return Scope(urns, "Whole trust" if urns is None else names[school], window, tuple(groups))
+    _write_params(params)
+    return Scope(
+        urns,
+        "Whole trust" if urns is None else names[school],
+        window,
+        tuple(groups),
+        kind=kind,
+        part=params.get("part") if kind in ("term", "half") else None,
+        weeks=int(params["weeks"]) if kind == "weeks" else None,
+    )
+
+
+def _write_params(params: dict[str, str]) -> None:
+    """Put the filters' parameters in the URL, leaving the page's own parameters alone."""
+    for name in FILTER_PARAMS:
+        if name not in params and name in st.query_params:
+            del st.query_params[name]
+    for name, value in params.items():
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
