@@ -4,7 +4,7 @@ pupil list and the pupil profile (missing marks and marks off roll included), be
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 import pytest
@@ -22,65 +22,11 @@ from analytics.reports.pupils import enrolment_table, pupil_list
 from analytics.reports.records import load_behaviour
 from analytics.reports.register import load_register
 from tests.fixtures.ingest.builders import upn
-
-URN = 100001
-NOW = Window(date(2025, 9, 1), date(2025, 9, 12), "two weeks")
-BEFORE = Window(date(2024, 9, 2), date(2024, 9, 13), "two weeks a year earlier")
-PUPILS = 24  # Year 9: even-numbered pupils are FSM-eligible
-SIXTH_FORMER = PUPILS  # one Year 12 pupil, 16 on 31 August: not of compulsory school age
-LEAVER = 1  # leaves on 5 Sep 2025 but has marks after
-
-
-def school_days(window: Window) -> list[date]:
-    days = []
-    day = window.start
-    while day <= window.end:
-        if day.weekday() < 5:
-            days.append(day)
-        day += timedelta(days=1)
-    return days
-
-
-def absences(pupil: int) -> int:
-    """Sessions each pupil misses in a fortnight: FSM pupils 4 (20%, persistent), others none
-    but pupil 1 (one session) and pupil 3 (ten: half, severe)."""
-    if pupil == 3:
-        return 10
-    if pupil % 2 == 0:
-        return 4
-    return 1 if pupil == 1 else 0
-
+from tests.fixtures.small_school import LEAVER, NOW, PUPILS, URN, build_small_school
 
 @pytest.fixture
 def school(db, load):
-    rows = ["upn,forename,surname,date_of_birth,year_group,admission_date,leaving_date,sex,form,fsm,sen"]
-    for n in range(PUPILS + 1):
-        sixth = n == SIXTH_FORMER
-        rows.append(",".join([
-            upn(n), f"Pupil{n}", f"Surname{n:02d}", "2009-05-01" if sixth else "2011-05-01", "12" if sixth else "9",
-            "2023-09-01", "2025-09-05" if n == LEAVER else "", "F" if n % 3 else "M",
-            "12A" if sixth else ("9A" if n < 12 else "9B"), "Y" if n % 2 == 0 else "N", "K" if n in (5, 7) else "N",
-        ]))
-    load("pupils", "\n".join(rows) + "\n", school_urn=URN, school_name="Test Academy", phase="secondary", as_of=date(2025, 9, 15))
-    marks = ["upn,date,session,code,minutes_late"]
-    for window in (BEFORE, NOW):
-        for n in range(PUPILS + 1):
-            missed = absences(n) if window is NOW else 1
-            sessions = [(d, s) for d in school_days(window) for s in ("AM", "PM")]
-            for position, (day, session) in enumerate(sessions):
-                if n == 2 and window is NOW and day == date(2025, 9, 10):
-                    continue  # a school day with no mark for pupil 2
-                code = ("O" if n == 3 else "I") if position < missed else ("/" if session == "AM" else "\\")
-                minutes = ""
-                if n == 4 and position == missed:
-                    code, minutes = "L", "7"
-                marks.append(f"{upn(n)},{day},{session},{code},{minutes}")
-    load("marks", "\n".join(marks) + "\n", school_urn=URN)
-    load("behaviour", "upn,date,type,category\n" + "".join(
-        f"{upn(n)},2025-09-0{3 + n % 3},{'negative' if n % 2 == 0 else 'positive'},Test\n" for n in range(8)
-    ), school_urn=URN)
-    load("exclusions", f"upn,start_date,category,sessions,reason_1,reason_2\n{upn(6)},2025-09-08,suspension,2,PP,VA\n", school_urn=URN)
-    return db
+    return build_small_school(db, load)
 
 
 @pytest.fixture
