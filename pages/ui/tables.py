@@ -170,6 +170,7 @@ def table(frame: pl.DataFrame, name: str, *, key: str, note: str, hide: tuple[st
         options.setdefault("height", "content")
     result = st.dataframe(
         shown(frame.select(visible)),
+        alt=name,  # the table's accessible name (and how tests find it)
         hide_index=True,
         column_config={c: _config(c) for c in visible},
         key=key,
