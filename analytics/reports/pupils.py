@@ -15,7 +15,7 @@ import polars as pl
 from analytics.domain.phases import national_phase
 from analytics.pipelines.absence_spells import LONG_SPELL_SESSIONS, absence_spells, spells_per_enrolment
 from analytics.pipelines.bands import with_absence_band
-from analytics.pipelines.behaviour import exclusions_in, incidents_in, with_behaviour_counts
+from analytics.pipelines.behaviour import BEHAVIOUR_COUNTS, exclusions_in, incidents_in, with_behaviour_counts
 from analytics.pipelines.groups import CHARACTERISTICS, group_column, group_order, with_groups
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.windows import Window
@@ -155,9 +155,12 @@ def _flags() -> pl.Expr:
 
 def pupil_list(enrolments: pl.DataFrame, where: GroupFilter = ()) -> pl.DataFrame:
     """The pupils of the chosen groups, lowest attendance first (those with no possible
-    session last), with PUPIL_LIST_COLUMNS. Needs an `enrolment_table` made with behaviour."""
+    session last), with PUPIL_LIST_COLUMNS. From an `enrolment_table` made without behaviour
+    records, the behaviour columns are empty (unknown), not zero."""
+    chosen = select_groups(enrolments, where)
+    unknown = [c for c in BEHAVIOUR_COUNTS if c not in chosen.columns]
     return (
-        select_groups(enrolments, where)
+        chosen.with_columns(pl.lit(None, dtype=pl.Int64).alias(c) for c in unknown)
         .with_columns(_flags().alias("flags"))
         .select(PUPIL_LIST_COLUMNS)
         .sort("attendance_rate", "surname", "forename", nulls_last=True)
