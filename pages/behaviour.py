@@ -47,7 +47,7 @@ cells[1].metric("Positive incidents", count(totals["positive_incidents"]))
 cells[2].metric("Suspensions", count(totals["suspensions"]), help=f"{count(totals['pupils_suspended'])} pupils suspended.")
 cells[3].metric("Permanent exclusions", count(totals["permanent_exclusions"]))
 
-st.subheader(f"Incidents per 100 pupils by {name.lower()}")
+st.subheader(f"Incidents per 100 pupils, by {name}")
 description = describe_groups(figures.by_group, name)
 st.altair_chart(group_chart(figures.by_group, name), width="stretch", alt=description)
 st.caption(description + " Per 100 pupils: incidents divided by pupils on roll in the window, times 100.")

@@ -65,7 +65,7 @@ if widest.is_empty():
 else:
     top = widest.row(0, named=True)
     st.markdown(
-        f"**Widest gap: {top['group']}** ({top['characteristic'].lower()}, {count(top['compared_pupils'])} pupils): "
+        f"**Widest gap: {top['group']}** ({top['characteristic']}, {count(top['compared_pupils'])} pupils): "
         f"{label.lower()} {percent(top['compared_value'])} against {percent(top['national'])} nationally "
         f"({top['national_year']}), {points(top['gap_to_national'])}."
     )
@@ -138,7 +138,7 @@ st.page_link(
 st.subheader("Two characteristics crossed")
 crosses = [NO_CROSS, *(k for k in keys if k != characteristic and k != "form")]
 cross = url_selectbox(
-    f"Cross {name.lower()} with", crosses, key="cohort_cross", param="cross",
+    f"Cross {name} with", crosses, key="cohort_cross", param="cross",
     format_func=lambda k: "Choose a characteristic" if k == NO_CROSS else CHARACTERISTICS[k].label,
 )
 if cross != NO_CROSS:

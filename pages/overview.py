@@ -72,6 +72,11 @@ order += [c for c in ("la", "gap_to_la") if c in comparison.table.columns] + ["c
 order += [c for c in ("la_source",) if c in comparison.table.columns]
 table(comparison.table.select(order), "Headline comparison", key="overview_comparison", note=scope.description,
       hide=tuple(c for c in ("national_source", "la_source") if c in order))
+if "la" not in comparison.table.columns:
+    st.caption(
+        "No local authority figures: they need every school's LAESTAB (its LA number), which Rollcall reads from a "
+        "Common Transfer File, and one LA for all the schools shown."
+    )
 with st.expander("Where the national figures come from"):
     for row in comparison.table.iter_rows(named=True):
         st.markdown(f"- **{row['label']}**: {row['national_source']}")

@@ -49,18 +49,21 @@ def choose(label: str, options: list[str], widget_key: str, param: str, **others
         st.rerun()
 
 
-# Where we are: a cohort from the Cohorts page, or a year group and perhaps a form.
+# Where we are: a cohort (from the Cohorts page) or a year group, then perhaps one of its forms.
 where: list[tuple[str, str]] = []
-trail = [("All year groups", {})]
-if "characteristic" in level and level["characteristic"] in CHARACTERISTICS and "group" in level:
-    where = [(level["characteristic"], level["group"])]
-    trail.append((f"{CHARACTERISTICS[level['characteristic']].label}: {level['group']}", dict(characteristic=level["characteristic"], group=level["group"])))
+trail: list[tuple[str, dict[str, str]]] = [("All year groups", {})]
+base: dict[str, str] = {}
+if level.get("characteristic") in CHARACTERISTICS and "group" in level:
+    base = {"characteristic": level["characteristic"], "group": level["group"]}
+    where.append((level["characteristic"], level["group"]))
+    trail.append((f"{CHARACTERISTICS[level['characteristic']].label}: {level['group']}", dict(base)))
 elif "year_group" in level:
-    where = [("year_group", level["year_group"])]
-    trail.append((level["year_group"], dict(year_group=level["year_group"])))
-    if "form" in level:
-        where.append(("form", level["form"]))
-        trail.append((level["form"], dict(year_group=level["year_group"], form=level["form"])))
+    base = {"year_group": level["year_group"]}
+    where.append(("year_group", level["year_group"]))
+    trail.append((level["year_group"], dict(base)))
+if where and "form" in level:
+    where.append(("form", level["form"]))
+    trail.append((level["form"], base | {"form": level["form"]}))
 
 pupils = analysis.pupils(key, tuple(where))
 scope_caption(scope, enrolments.height)
@@ -76,12 +79,13 @@ if not where:
     years = analysis.groups_of(key, "year_group")
     table(years, "Year groups", key="pupils_years", note=note)
     choose("Open a year group", years["group"].to_list(), "drill_year_group", "year_group")
-elif where[0][0] == "year_group" and len(where) == 1:
-    st.subheader(f"Forms in {where[0][1]}")
+elif where[-1][0] != "form":
+    label = trail[-1][0]
+    st.subheader(f"Forms: {label}")
     forms = analysis.groups_of(key, "form", tuple(where))
-    table(forms, f"Forms in {where[0][1]}", key="pupils_forms", note=note)
+    table(forms, f"Forms in {label}", key="pupils_forms", note=note)
     st.caption("Forms are each pupil's form as the latest pupils file records it.")
-    choose("Open a form", forms["group"].to_list(), "drill_form", "form", year_group=where[0][1])
+    choose("Open a form", forms["group"].to_list(), "drill_form", "form", **base)
 
 st.subheader("Pupil list")
 if pupils.is_empty():

@@ -30,7 +30,7 @@ def group_chart(by_group: pl.DataFrame, characteristic: str) -> alt.LayerChart:
         alt.Tooltip("negative_per_100:Q", title="Negative per 100", format=".1f"), alt.Tooltip("positive_per_100:Q", title="Positive per 100", format=".1f"),
     ])
     return alt.layer(bars, base.mark_text(align="left", dx=3, color="black").encode(text="text:N")).properties(
-        height=height_for(data.height, 30), title=f"Negative incidents per 100 pupils by {characteristic.lower()}"
+        height=height_for(data.height, 30), title=f"Negative incidents per 100 pupils, by {characteristic}"
     )
 
 
@@ -44,7 +44,7 @@ def describe_groups(by_group: pl.DataFrame, characteristic: str) -> str:
     groups = by_group.slice(1).drop_nulls("negative_per_100")
     if groups.height:
         top = groups.sort("negative_per_100", descending=True).row(0, named=True)
-        text += f" Most negative incidents by {characteristic.lower()}: {top['group']} ({top['pupils']:,} pupils), {_number(top['negative_per_100'])} per 100 pupils."
+        text += f" Most negative incidents ({characteristic}): {top['group']} ({top['pupils']:,} pupils), {_number(top['negative_per_100'])} per 100 pupils."
     return text
 
 

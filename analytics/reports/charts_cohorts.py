@@ -77,10 +77,9 @@ def gap_chart(table: pl.DataFrame, measure: str) -> alt.LayerChart:
 
 def describe_gaps(table: pl.DataFrame, measure: str, characteristic: str) -> str:
     """One sentence per chart: the whole scope, and the group furthest from national."""
-    label = GAP_MEASURE_LABELS[measure].lower()
     whole = table.filter(pl.col("group") == ALL_PUPILS)
     groups = table.filter((pl.col("group") != ALL_PUPILS) & pl.col("gap_to_national").is_not_null() & pl.col("too_small").not_())
-    text = f"{GAP_MEASURE_LABELS[measure]} of pupils of compulsory school age by {characteristic.lower()}."
+    text = f"{GAP_MEASURE_LABELS[measure]} of pupils of compulsory school age, by {characteristic}."
     if not whole.is_empty():
         row = whole.row(0, named=True)
         text += f" All pupils: {_pct(row['compared_value'])} against {_pct(row['national'])} nationally."
@@ -176,11 +175,11 @@ def describe_cross(table: pl.DataFrame, measure: str, rows: str, columns: str) -
     label = GAP_MEASURE_LABELS[measure].lower()
     cells = table.filter((pl.col("group") != ALL_PUPILS) & pl.col("too_small").not_()).drop_nulls(measure)
     if cells.is_empty():
-        return f"No crossed group of {rows.lower()} and {columns.lower()} is large enough to read."
+        return f"No crossed group of {rows} and {columns} is large enough to read."
     high = cells.sort(measure, descending=True).row(0, named=True)
     low = cells.sort(measure).row(0, named=True)
     return (
-        f"{GAP_MEASURE_LABELS[measure]} by {rows.lower()} and {columns.lower()}, {cells.height} groups large enough to read: "
+        f"{GAP_MEASURE_LABELS[measure]} by {rows} and {columns}, {cells.height} groups large enough to read: "
         f"highest {label} {_pct(high[measure])} ({high['group']}, {high['cross_group']}, {high['pupils_counted']:,} pupils), "
         f"lowest {_pct(low[measure])} ({low['group']}, {low['cross_group']}, {low['pupils_counted']:,} pupils)."
     )

@@ -13,8 +13,14 @@ import polars as pl
 
 from analytics.domain.reasons import REASON_GROUPS
 from analytics.domain.rounding import round_half_up
+from analytics.pipelines.patterns import (
+    FIRST_WEEK,
+    LAST_WEEK,
+    OTHER_WEEKS,
+    TERM_POSITIONS,
+    WEEKDAYS,
+)
 from analytics.reports.chart_layout import height_for
-from analytics.pipelines.patterns import FIRST_WEEK, LAST_WEEK, OTHER_WEEKS, TERM_POSITIONS, WEEKDAYS
 
 _WEEKDAYS = list(WEEKDAYS[:5])
 
@@ -89,8 +95,8 @@ def describe_lateness(weekly: pl.DataFrame, median_minutes: dict) -> str:
         return "No school weeks in this window, so no lateness."
     possible = weekly["possible"].sum()
     late, after = weekly["late_before_close"].sum(), weekly["late_after_close"].sum()
-    share = lambda n: _pct(n * 100 / possible if possible else None)  # noqa: E731 - a local shorthand
-    minutes = lambda m: "not recorded" if m is None else f"{m:g} minutes"  # noqa: E731
+    share = lambda n: _pct(n * 100 / possible if possible else None)
+    minutes = lambda m: "not recorded" if m is None else f"{m:g} minutes"
     return (
         f"Over {weekly.height} school weeks, {late:,} sessions were late before registers closed (L, {share(late)} of possible "
         f"sessions; median {minutes(median_minutes['median_minutes_late_before_close'])} late) and {after:,} after they closed "

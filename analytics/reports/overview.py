@@ -11,7 +11,12 @@ from analytics.pipelines.bands import band_distribution
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
-from analytics.reports.comparison import compared, compulsory_age_measures, national_comparator, phase_weights
+from analytics.reports.comparison import (
+    compared,
+    compulsory_age_measures,
+    national_comparator,
+    phase_weights,
+)
 from analytics.reports.national import national_band_distribution
 from analytics.reports.pupils import measures_with_phase
 from analytics.reports.register import Register

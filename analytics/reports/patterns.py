@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analytics.pipelines.absence_spells import LONG_SPELL_SESSIONS, absence_spells, spell_length_distribution
+from analytics.pipelines.absence_spells import (
+    LONG_SPELL_SESSIONS,
+    absence_spells,
+    spell_length_distribution,
+)
 from analytics.pipelines.patterns import (
     median_minutes_late,
     minutes_late,

@@ -13,9 +13,18 @@ from collections.abc import Sequence
 import polars as pl
 
 from analytics.domain.phases import national_phase
-from analytics.pipelines.absence_spells import LONG_SPELL_SESSIONS, absence_spells, spells_per_enrolment
+from analytics.pipelines.absence_spells import (
+    LONG_SPELL_SESSIONS,
+    absence_spells,
+    spells_per_enrolment,
+)
 from analytics.pipelines.bands import with_absence_band
-from analytics.pipelines.behaviour import BEHAVIOUR_COUNTS, exclusions_in, incidents_in, with_behaviour_counts
+from analytics.pipelines.behaviour import (
+    BEHAVIOUR_COUNTS,
+    exclusions_in,
+    incidents_in,
+    with_behaviour_counts,
+)
 from analytics.pipelines.groups import CHARACTERISTICS, group_column, group_order, with_groups
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.windows import Window

@@ -21,7 +21,13 @@ from analytics.reports import overview as overview_report
 from analytics.reports import patterns as patterns_report
 from analytics.reports.comparison import national_window, same_window_last_year, school_la_number
 from analytics.reports.pupil import PupilProfile, pupil_profile
-from analytics.reports.pupils import GroupFilter, enrolment_table, measures_by, pupil_list, select_groups
+from analytics.reports.pupils import (
+    GroupFilter,
+    enrolment_table,
+    measures_by,
+    pupil_list,
+    select_groups,
+)
 from analytics.reports.records import BehaviourRecords, load_behaviour
 from analytics.reports.register import Register
 from analytics.settings import setting

@@ -171,7 +171,7 @@ def test_drill_down_from_year_groups_to_forms_to_a_pupil(open_app, demo_db):
     assert app.header[0].value == f"{worst['forename']} {worst['surname']}"
 
 
-def test_from_a_cohort_to_its_pupil_list(open_app, demo_db):
+def test_from_a_cohort_to_its_forms_and_pupil_list(open_app, demo_db):
     app = open_page(open_app, demo_db, "pages/pupils.py", characteristic="sen", group="EHC plan")
     assert not app.exception
     enrolments = enrolment_table(load_register(demo_db, None), ytd(demo_db), load_behaviour(demo_db, None))
@@ -179,8 +179,16 @@ def test_from_a_cohort_to_its_pupil_list(open_app, demo_db):
     listed = frame(app, "Pupil list")
     assert listed.height == expected.height and listed["attended"].sum() == expected["attended"].sum()
     assert "SEN provision: EHC plan" in app.caption[1].value
+    # The cohort's forms, then one form's pupils with an EHC plan.
+    forms = frame(app, "Forms in SEN provision: EHC plan")
+    assert forms["pupils"].sum() == expected.height
+    form = forms.sort("pupils", descending=True)["group"][0]
+    app.selectbox(key="drill_form").set_value(form).run()
+    assert (app.query_params["group"], app.query_params["form"]) == ("EHC plan", form)
+    narrowed = frame(app, "Pupil list")
+    assert narrowed.height == forms.filter(pl.col("group") == form)["pupils"].item()
     app.button(key="crumb_0").click().run()  # back to all year groups
-    assert "characteristic" not in app.query_params
+    assert "characteristic" not in app.query_params and "form" not in app.query_params
     assert frame(app, "Year groups").height > 0
 
 

@@ -7,7 +7,13 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from analytics.reports import charts_behaviour, charts_cohorts, charts_overview, charts_patterns, charts_pupil
+from analytics.reports import (
+    charts_behaviour,
+    charts_cohorts,
+    charts_overview,
+    charts_patterns,
+    charts_pupil,
+)
 from analytics.reports.behaviour import behaviour_figures
 from analytics.reports.calendar import school_calendar
 from analytics.reports.cohorts import cohort_table, cohort_trend
@@ -69,7 +75,7 @@ def marks(spec_dict: dict) -> set[str]:
 
 
 def test_cohort_charts(built):
-    db, register, _, enrolments = built
+    _, register, _, enrolments = built
     table = cohort_table(enrolments, "fsm", "persistent_absence_rate", 2025, "year", 5)
     gap = spec(charts_cohorts.gap_chart(table, "persistent_absence_rate"))
     assert {"bar", "text", "tick"} <= marks(gap)  # values written, national as a tick
@@ -119,7 +125,7 @@ def test_behaviour_charts(built):
     _, register, records, enrolments = built
     figures = behaviour_figures(register, records, NOW, enrolments, "fsm")
     assert "text" in marks(spec(charts_behaviour.group_chart(figures.by_group, "FSM")))
-    assert "Most negative incidents by fsm: FSM eligible" in charts_behaviour.describe_groups(figures.by_group, "FSM")
+    assert "Most negative incidents (FSM): FSM eligible" in charts_behaviour.describe_groups(figures.by_group, "FSM")
     assert {"shape", "strokeDash"} <= channels(spec(charts_behaviour.weekly_chart(figures.weekly)))
     assert "school weeks" in charts_behaviour.describe_weekly(figures.weekly)
     assert "text" in marks(spec(charts_behaviour.reasons_chart(figures.by_reason)))

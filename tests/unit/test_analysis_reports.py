@@ -24,6 +24,7 @@ from analytics.reports.register import load_register
 from tests.fixtures.ingest.builders import upn
 from tests.fixtures.small_school import LEAVER, NOW, PUPILS, URN, build_small_school
 
+
 @pytest.fixture
 def school(db, load):
     return build_small_school(db, load)

@@ -6,7 +6,13 @@ from datetime import date
 import polars as pl
 import pytest
 
-from analytics.pipelines.bands import BAND_COUNT, BAND_LABELS, absence_band, band_distribution, band_label
+from analytics.pipelines.bands import (
+    BAND_COUNT,
+    BAND_LABELS,
+    absence_band,
+    band_distribution,
+    band_label,
+)
 from analytics.pipelines.measures import enrolment_measures
 from analytics.pipelines.sessions import counted_sessions
 from analytics.pipelines.windows import Window

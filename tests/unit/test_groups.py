@@ -6,7 +6,13 @@ import pytest
 
 from analytics.domain.phases import national_phase
 from analytics.pipelines.cohorts import with_cohorts
-from analytics.pipelines.groups import CHARACTERISTICS, NOT_RECORDED, group_column, group_order, with_groups
+from analytics.pipelines.groups import (
+    CHARACTERISTICS,
+    NOT_RECORDED,
+    group_column,
+    group_order,
+    with_groups,
+)
 from tests.unit import frames
 
 

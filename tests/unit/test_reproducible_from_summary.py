@@ -122,7 +122,7 @@ def test_year_group_and_form_tables_are_sums_over_the_export(cases):
 
 
 def test_crossed_groups_are_sums_over_the_export(cases):
-    urn, window, summary, enrolments = cases[-1]
+    _, window, summary, enrolments = cases[-1]
     crossed = cohort_table(enrolments, "disadvantaged", "attendance_rate", window.academic_year_start, "year", 10, cross="sen")
     both = enrolments.with_columns(pl.format("{}|{}", "group_disadvantaged", "group_sen").alias("group_both"))
     membership = both.select("school_urn", "upn", "group_both")
