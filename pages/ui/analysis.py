@@ -61,8 +61,12 @@ def behaviour_records(db_path: str, version: str, urns: Urns) -> BehaviourRecord
     return load_behaviour(Database(db_path), urns)
 
 
+def _register(key: Key) -> Register:
+    return cached.scoped_register(key.db_path, key.version, key.urns, Window(key.start, key.end), key.groups)
+
+
 def _scoped(key: Key) -> tuple[Register, BehaviourRecords]:
-    register = cached.scoped_register(key.db_path, key.version, key.urns, Window(key.start, key.end), key.groups)
+    register = _register(key)
     records = behaviour_records(key.db_path, key.version, key.urns)
     if key.groups:
         records = records.for_enrolments(register.enrolments["enrolment_id"])
@@ -96,7 +100,7 @@ class OverviewComparison:
 def overview(key: Key, kind: str, part: str | None, weeks: int | None) -> OverviewComparison:
     """Headline figures against last year, national (and LA when known), and the 5% bands."""
     window = Window(key.start, key.end)
-    register, _ = _scoped(key)
+    register = _register(key)  # the Overview needs no behaviour records
     last = last_year_window(key, kind, part, weeks)
     last_register = cached.scoped_register(key.db_path, key.version, key.urns, last, key.groups)
     table = overview_report.headline_comparison(
@@ -131,16 +135,14 @@ def widest_gaps(key: Key, measure: str, national_kind: str) -> pl.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def cohort_trend(key: Key, characteristic: str, group: str) -> pl.DataFrame:
     """A group's weekly attendance against the rest of the school."""
-    register, _ = _scoped(key)
-    return cohort_report.cohort_trend(register, Window(key.start, key.end), enrolments(key), characteristic, group)
+    return cohort_report.cohort_trend(_register(key), Window(key.start, key.end), enrolments(key), characteristic, group)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def patterns(key: Key) -> patterns_report.Patterns:
     """Weekday, lateness, reasons, half-term edges and spells."""
-    register, _ = _scoped(key)
     calendar = cached.calendar(key.db_path, key.version, key.urns)
-    return patterns_report.patterns(register, Window(key.start, key.end), calendar)
+    return patterns_report.patterns(_register(key), Window(key.start, key.end), calendar)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
