@@ -45,13 +45,14 @@ columns = st.columns(4)
 for position, measure in enumerate(HEADLINE_MEASURES):
     row = rows[measure.column]
     national = "no national figure" if row["national"] is None else f"national {percent(row['national'])}"
+    unchanged = row["change"] is not None and round_half_up(row["change"]) == 0
     with columns[position % 4]:
         st.metric(
             measure.label,
             percent(headline[measure.column]),
             delta=_points(row["change"]),
-            delta_color="inverse" if measure.column in LOWER_IS_BETTER else "normal",
-            delta_arrow="off" if row["change"] is not None and round_half_up(row["change"]) == 0 else "auto",
+            delta_color="off" if unchanged else "inverse" if measure.column in LOWER_IS_BETTER else "normal",
+            delta_arrow="off" if unchanged else "auto",
             delta_description="on the same window last year" if row["change"] is not None else None,
             help=(
                 f"{measure.help} {count(headline[measure.numerator])} of {count(headline[measure.denominator])}. "
