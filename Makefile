@@ -36,5 +36,8 @@ run: setup $(DB)
 test: setup chromium
 	$(UV) run pytest
 
+bench: setup $(DB)
+	$(UV) run python benchmarks/pages.py --db $(DB)
+
 clean:
 	rm -rf .pytest_cache .hypothesis

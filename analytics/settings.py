@@ -53,6 +53,12 @@ SETTINGS: dict[str, Setting] = {
             "Groups with fewer pupils than this show `c` in governor views and reports.",
         ),
         Setting(
+            "small_group_pupils",
+            10,
+            "ROLLCALL_SMALL_GROUP",
+            "Cohort gaps of groups (or of the rest they are compared with) with fewer pupils than this are marked too small to read.",
+        ),
+        Setting(
             "n_code_followup_school_days",
             5,
             "ROLLCALL_N_CODE_FOLLOWUP_DAYS",

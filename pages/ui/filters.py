@@ -29,6 +29,9 @@ WINDOW_KINDS = {
     "custom": "Custom dates",
 }
 FILTER_KEYS = ("filter_school", "filter_year", "filter_window", "filter_term", "filter_half", "filter_weeks", "filter_dates", "filter_years")
+#: URL parameters the filters own; any other parameter belongs to the page (a drill-down level,
+#: a pupil) and is left in the URL.
+FILTER_PARAMS = ("school", "year", "window", "part", "weeks", "from", "to", "years")
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,14 @@ class Scope:
     window: Window
     year_groups: tuple[str, ...] = ()
     academic_year: int | None = None
-    #: The term or half-term chosen (its label, such as `Autumn term`), when the window is one.
-    part: str | None = None
+    kind: str = "custom"  # a WINDOW_KINDS key: how the window was chosen
+    part: str | None = None  # the term or half-term chosen (`Autumn 1`), for kinds term and half
+    weeks: int | None = None  # the number of school weeks, for kind weeks
+
+    @property
+    def url_params(self) -> dict[str, str]:
+        """The filters' URL parameters as they are now (to carry into a link)."""
+        return {name: st.query_params[name] for name in FILTER_PARAMS if name in st.query_params}
 
     @property
     def description(self) -> str:
@@ -77,10 +86,12 @@ def _date_param(name: str, default: date) -> date:
         return default
 
 
-def _pick_window(sidebar, calendar, year: int, params: dict[str, str], kinds: Sequence[str]) -> tuple[Window, str | None]:
-    """The window control for the chosen kind, offering `kinds` (no control for one kind, and the
-    whole year for none); records its own URL parameters in `params`. Returns the window and the
-    term or half-term chosen, if any."""
+def _pick_window(
+    sidebar, calendar, year: int, params: dict[str, str], kinds: Sequence[str]
+) -> tuple[Window, str]:
+    """The window control offering `kinds` (no control for one kind; the whole year for none), and
+    the kind the window was made as (a term with no terms in the register falls back to the
+    year); records its URL parameters in `params`."""
     kinds = list(kinds)
     if len(kinds) > 1:
         kind = sidebar.radio(
@@ -103,7 +114,7 @@ def _pick_window(sidebar, calendar, year: int, params: dict[str, str], kinds: Se
             )
             params["part"] = name
             chosen = choices[names.index(name)]
-            return Window(chosen.start, chosen.end, f"{chosen.label} {label}"), name
+            return Window(chosen.start, chosen.end, f"{chosen.label} {label}"), kind
         kind = "year"
     if kind == "weeks":
         default_weeks = _param("weeks", "4")
@@ -116,7 +127,7 @@ def _pick_window(sidebar, calendar, year: int, params: dict[str, str], kinds: Se
         params["weeks"] = str(weeks)
         window = calendar.last_weeks(weeks, last)
         if window is not None:
-            return window, None
+            return window, kind
         kind = "year"
     if kind == "custom":
         start, end = _date_param("from", year_start), _date_param("to", last)
@@ -127,10 +138,10 @@ def _pick_window(sidebar, calendar, year: int, params: dict[str, str], kinds: Se
         if isinstance(picked, tuple) and len(picked) == 2:
             start, end = picked
         params |= {"from": start.isoformat(), "to": end.isoformat()}
-        return Window(start, end, "Custom dates"), None
+        return Window(start, end, "Custom dates"), kind
     if kind == "year":
-        return Window(year_start, year_end, label), None
-    return Window(year_start, last, f"{label} to date"), None
+        return Window(year_start, year_end, label), kind
+    return Window(year_start, last, f"{label} to date"), kind
 
 
 def _keep_choices_across_pages() -> None:
@@ -183,7 +194,7 @@ def sidebar_scope(
         **_initial("filter_year", years, index=_index(years, int(year_param)) if year_param.isdigit() else 0),
     )
     params = {"school": school, "year": str(year)}
-    window, part = _pick_window(sidebar, calendar, year, params, windows)
+    window, kind = _pick_window(sidebar, calendar, year, params, windows)
     groups = []
     if year_groups:
         available = cached.year_groups(*key, urns, window.start, window.end)
@@ -194,5 +205,24 @@ def sidebar_scope(
         )
         if groups:
             params["years"] = ",".join(groups)
-    st.query_params.from_dict(params)
-    return Scope(urns, "Whole trust" if urns is None else names[school], window, tuple(groups), year, part)
+    _write_params(params)
+    return Scope(
+        urns,
+        "Whole trust" if urns is None else names[school],
+        window,
+        tuple(groups),
+        academic_year=year,
+        kind=kind,
+        part=params.get("part") if kind in ("term", "half") else None,
+        weeks=int(params["weeks"]) if kind == "weeks" else None,
+    )
+
+
+def _write_params(params: dict[str, str]) -> None:
+    """Put the filters' parameters in the URL, leaving the page's own parameters alone."""
+    for name in FILTER_PARAMS:
+        if name not in params and name in st.query_params:
+            del st.query_params[name]
+    for name, value in params.items():
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value

@@ -41,7 +41,8 @@ def test_overview_shows_the_engines_figures_for_the_whole_trust(open_app, demo_d
     assert metrics(app) == expected_metrics(demo_db, None, window)
     caption = app.caption[0].value
     assert caption.startswith("Whole trust") and "to date" in caption and "enrolments on roll" in caption
-    assert app.dataframe[0].value.shape[0] == read.schools(demo_db).height  # the schools table
+    schools = next(d for d in app.dataframe if d.proto.alt == "Schools")  # tables are named
+    assert schools.value.shape[0] == read.schools(demo_db).height
 
 
 @pytest.mark.slow
