@@ -7,7 +7,6 @@ replaces is kept in the mark history.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import logging
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from analytics.access.roles import command_line_actor
 from analytics.ingest.batch import Batch
 from analytics.ingest.behaviour import parse_behaviour, parse_exclusions
 from analytics.ingest.ctf import parse_ctf
@@ -204,7 +204,7 @@ def import_bytes(
 def _audit(
     con: Connection, actor: str | None, role: str | None, kind: str, file_name: str, urn: int, detail: str
 ) -> None:
-    actor = actor or f"{getpass.getuser()} (command line)"
+    actor = actor or command_line_actor()
     audit.append(con, AuditEvent(actor, "import", role=role, target=f"{kind}: {file_name}", school_urn=urn, detail=detail))
 
 
