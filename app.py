@@ -1,13 +1,23 @@
-"""Rollcall: the Streamlit app. Lists the pages and runs the chosen one."""
+"""Rollcall: the Streamlit app. Signs the user in, then lists the pages their role may open."""
 
 import streamlit as st
 
+from pages.ui.access import current_user, record_oidc_sign_in, sign_in_mode, sign_in_page
+from pages.ui.registry import pages_for
+
 st.set_page_config(page_title="Rollcall", page_icon=":material/fact_check:", layout="wide")
 
-PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"),
-    st.Page("pages/definitions.py", title="How figures are counted", icon=":material/menu_book:", url_path="definitions"),
-]
-
-st.navigation(PAGES).run()
+user = current_user()
+if user is None:
+    # Always call st.navigation: without it Streamlit would list every script in pages/.
+    st.navigation([st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in")]).run()
+else:
+    if sign_in_mode() == "oidc":
+        record_oidc_sign_in(user)
+    allowed = pages_for(user)
+    default = next((spec for spec in allowed if spec.default), allowed[0])
+    pages = [
+        st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec is default)
+        for spec in allowed
+    ]
+    st.navigation(pages).run()

@@ -5,10 +5,12 @@ import streamlit as st
 from analytics.reports.charts import describe_weekly, weekly_rate_chart
 from analytics.reports.overview import HEADLINE_MEASURES
 from pages.ui import cached
+from pages.ui.access import guard_page
 from pages.ui.context import cache_key, database
 from pages.ui.filters import sidebar_scope
 from pages.ui.format import count, percent, scope_caption
 
+guard_page(__file__)
 st.title("Overview")
 scope = sidebar_scope()
 if scope is None:
@@ -35,7 +37,7 @@ else:
     st.altair_chart(weekly_rate_chart(data.weekly), width="stretch")
     st.caption(describe_weekly(data.weekly))
 
-if scope.urns is None:
+if scope.urns is None or len(scope.urns) > 1:
     st.subheader("Schools")
     table = data.by_school.select(
         "name", "phase", "enrolments", "possible", "attendance_rate", "absence_rate",

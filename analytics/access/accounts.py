@@ -136,7 +136,7 @@ def add(
     if not name or any(c.isspace() for c in name):
         raise AccountError("a name may not be blank or contain spaces")
     role = Role(role)
-    schools = None if schools is None else tuple(sorted(set(int(urn) for urn in schools)))
+    schools = None if schools is None else tuple(sorted({int(urn) for urn in schools}))
     if schools is not None and not schools:
         raise AccountError("name at least one school (--school URN), or give --all-schools")
     if schools is not None and any(not 100000 <= urn <= 999999 for urn in schools):

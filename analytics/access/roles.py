@@ -114,6 +114,11 @@ def require(user: User | None, capability: Capability, urns: Iterable[int] | Non
         raise AccessDenied("Sign in to see this.")
     if not user.can(capability):
         raise AccessDenied(f"A {user.role.label.lower()} cannot see or do this ({capability.value.replace('_', ' ')}).")
+    require_scope(user, urns)
+
+
+def require_scope(user: User, urns: Iterable[int] | None) -> None:
+    """Raise AccessDenied unless every school in `urns` is the user's (None = the whole trust)."""
     if user.schools is None:
         return
     if urns is None:
