@@ -41,7 +41,8 @@ LAST_BUILD_SECONDS: float | None = None
 
 #: Who the audit log names for the demo's imports.
 DEMO_ACTOR = "rollcall demo"
-#: A made-up local authority number for the UPNs the demo issues (no English LA uses it).
+#: A made-up local authority number for the UPNs the demo issues (no English LA uses it; pupils
+#: who moved in bring UPNs of 991-999, equally made up: every demo UPN's LA starts "99").
 _LA_CODE = 990
 _TEACHING_DAYS_PER_YEAR = 190
 _INSET_DAYS_PER_YEAR = 5
@@ -2013,7 +2014,7 @@ def build_demo(path: Path | str, seed: int = 2026) -> str:
             )
             file.unlink()
     with db.transaction() as con:
-        write.mark_as_demo(con, seed=seed, upn_la=f"{_LA_CODE:03d}")
+        write.mark_as_demo(con, seed=seed, upn_la_prefix="99")
     seconds = time.perf_counter() - started
     LAST_BUILD_SECONDS = seconds
 

@@ -9,6 +9,8 @@ from pages.ui import cached
 from pages.ui.access import deny, guard_page
 from pages.ui.context import cache_key, database
 
+user = guard_page(__file__)
+
 DESCRIPTIONS = {
     "pupils": "Pupils CSV: `upn, forename, surname, date_of_birth, year_group, admission_date` and optional "
     "`sex, form, leaving_date, fsm, fsm6, looked_after, sen, eal, ethnicity, disadvantaged`.",
@@ -23,7 +25,6 @@ DESCRIPTIONS = {
 }
 NEW_SCHOOL = "new"
 
-user = guard_page(__file__)
 st.title("Import")
 st.write(
     "Each file is imported whole or not at all. A file imported twice changes nothing; for a session "

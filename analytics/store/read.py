@@ -154,7 +154,7 @@ def demo_status(db: Database) -> DemoStatus:
         if last_import != marker["last_import_id"]:
             return DemoStatus(False, "files have been imported into this database since the demo was built")
         real = con.execute(
-            "SELECT count(*) FROM enrolments WHERE substr(upn, 2, 3) <> ?", [marker["upn_la"]]
+            "SELECT count(*) FROM enrolments WHERE NOT starts_with(substr(upn, 2, 3), ?)", [marker["upn_la_prefix"]]
         ).fetchone()[0]
         if real:
             return DemoStatus(False, "this database holds pupils who are not the demo's")

@@ -127,11 +127,11 @@ def record_pupil_view(page: str, *, enrolment_id: int | None = None, school_urn:
 
 def _record_page_view(user: User, spec: PageSpec) -> None:
     params = {k: st.query_params.get(k) for k in sorted(st.query_params.keys())}
-    seen = (spec.path, tuple(params.items()))
-    if st.session_state.get(_LAST_VIEW) == seen:
-        return  # the same view redrawn (a widget changed): one row per view, not per rerun
-    st.session_state[_LAST_VIEW] = seen
     subject = next((f"enrolment {params[k]}" for k in ("enrolment", "pupil") if params.get(k)), None)
+    seen = (spec.path, subject)
+    if st.session_state.get(_LAST_VIEW) == seen:
+        return  # the same view redrawn (a filter changed): one row per view, not per rerun
+    st.session_state[_LAST_VIEW] = seen
     school = params.get("school")
     record(
         user, "view", target=spec.title, subject=subject,
@@ -237,6 +237,8 @@ def guard_page(script: str) -> User:
     identity_notice(user)
     if spec.pupil_level:
         _record_page_view(user, spec)
+    else:
+        st.session_state.pop(_LAST_VIEW, None)  # coming back to a pupil page is a new view
     return user
 
 
@@ -310,7 +312,7 @@ def _password_sign_in() -> None:
     with st.form("sign_in", clear_on_submit=True):
         name = st.text_input("Name", key="sign_in_name", autocomplete="username")
         password = st.text_input("Password", type="password", key="sign_in_password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary")
+        submitted = st.form_submit_button("Sign in", type="primary", key="sign_in_submit")
     if not submitted:
         return
     try:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from analytics.store import Database
 
-
 _databases: dict[tuple[str, str | None], Database] = {}
 
 

@@ -31,8 +31,8 @@ def download_buttons(
     """Two buttons under a table: `name.csv` and `name.xlsx` of exactly the rows shown. With
     `pupil_data`, each download is recorded in the audit log."""
     stem = _file_stem(name)
-    csv_data = lambda: to_csv_bytes(frame)  # noqa: E731
-    xlsx_data = lambda: to_xlsx_bytes({name: frame}, note=note)  # noqa: E731
+    csv_data = lambda: to_csv_bytes(frame)
+    xlsx_data = lambda: to_xlsx_bytes({name: frame}, note=note)
     user = current_user() if pupil_data else None
     if user is not None:
         csv_data = audited_export(user, f"{stem}.csv", csv_data, school_urn=school_urn, rows=frame.height)

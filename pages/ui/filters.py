@@ -28,6 +28,8 @@ WINDOW_KINDS = {
     "weeks": "Last school weeks",
     "custom": "Custom dates",
 }
+#: The URL parameters the filters own; a page's own parameters (e.g. `pupil`) are left alone.
+FILTER_PARAMS = ("school", "year", "window", "part", "weeks", "from", "to", "years")
 FILTER_KEYS = ("filter_school", "filter_year", "filter_window", "filter_term", "filter_half", "filter_weeks", "filter_dates", "filter_years")
 
 
@@ -189,5 +191,10 @@ def sidebar_scope() -> Scope | None:
     )
     if groups:
         params["years"] = ",".join(groups)
-    st.query_params.from_dict(params)
+    for name in FILTER_PARAMS:
+        if name in params:
+            if st.query_params.get(name) != params[name]:
+                st.query_params[name] = params[name]
+        elif name in st.query_params:
+            del st.query_params[name]
     return Scope(urns, trust_label if school == TRUST else names[school], window, tuple(groups))

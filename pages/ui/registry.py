@@ -59,12 +59,12 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
-def pages_for(user: User | None, pages: tuple[PageSpec, ...] = PAGES) -> list[PageSpec]:
+def pages_for(user: User | None) -> list[PageSpec]:
     """The pages this user may open, in menu order."""
-    return [page for page in pages if page.allows(user)]
+    return [page for page in PAGES if page.allows(user)]
 
 
-def page_at(script: str | Path, pages: tuple[PageSpec, ...] = PAGES) -> PageSpec | None:
+def page_at(script: str | Path) -> PageSpec | None:
     """The registered page whose script is at this path (a page's `__file__`), or None."""
     resolved = Path(script).resolve()
-    return next((page for page in pages if page.script == resolved), None)
+    return next((page for page in PAGES if page.script == resolved), None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.access import accounts
 from analytics.settings import PROJECT_ROOT
-from analytics.store import Database
+from analytics.store import Database, audit
+from pages.ui import registry
 from pages.ui.access import SIGNED_IN
 
 PASSWORD = "correct horse battery"
@@ -39,11 +40,29 @@ def account(accounts_file: Path) -> Callable[..., str]:
     return _add
 
 
+def _track_pupil_views(app: AppTest, db: Database, seen: list[tuple[Database, str]]) -> None:
+    """Note every run of the app that ends on a pupil-level page the user may open."""
+    run = app.run
+
+    def tracked(*args, **kwargs) -> AppTest:
+        result = run(*args, **kwargs)
+        script = app._registered_pages.get(app._finished_page_script_hash, {}).get("script_path")
+        spec = registry.page_at(script) if script else None
+        if spec is not None and spec.pupil_level and not app.exception and not app.error:
+            seen.append((db, spec.title))
+        return result
+
+    app.run = tracked
+
+
 @pytest.fixture
-def open_app(monkeypatch: pytest.MonkeyPatch, account) -> Callable[..., AppTest]:
+def open_app(monkeypatch: pytest.MonkeyPatch, account) -> Iterator[Callable[..., AppTest]]:
     """`open_app(db)` runs app.py over `db` signed in as a senior leader of every school and returns
     the AppTest after its first run. `as_role=` signs in with another role (`schools=` limits it),
-    `as_role=None` opens it signed out, `demo=True` turns demo mode on."""
+    `as_role=None` opens it signed out, `demo=True` turns demo mode on.
+
+    After the test, every pupil-level page the tests showed must have a `view` row in the audit log."""
+    views: list[tuple[Database, str]] = []
 
     def _open(
         db: Database,
@@ -60,6 +79,10 @@ def open_app(monkeypatch: pytest.MonkeyPatch, account) -> Callable[..., AppTest]
         if as_role is not None:
             app.session_state[SIGNED_IN] = account(as_role, schools)
         app.query_params.update(query)
+        _track_pupil_views(app, db, views)
         return app.run()
 
-    return _open
+    yield _open
+    for db, title in views:
+        shown = audit.read_log(db, actions=("view",))
+        assert title in shown["target"].to_list(), f"a view of {title} is missing from the audit log"
