@@ -12,6 +12,7 @@ files only with it; nothing is ever downloaded).
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import itertools
 import logging
@@ -186,21 +187,66 @@ class Database:
         """True when the database file is there."""
         return self.path.exists()
 
-    def _open(self) -> duckdb.DuckDBPyConnection:
+    def _busy(self, timeout: float) -> DatabaseBusy:
+        return DatabaseBusy(
+            f"{self.path} is in use by another process (an import?) and was not released "
+            f"within {timeout} s (ROLLCALL_LOCK_TIMEOUT): try again when it has finished"
+        )
+
+    def _open(self, *, writer: bool = False) -> duckdb.DuckDBPyConnection:
+        """Open the file, waiting for another process to release it. A writer that has to wait
+        says so (an exclusive lock on `<file>.lock`) and readers do not start while it does, so a
+        stream of short reads (the app's sessions) cannot keep an import out; writers queue."""
         timeout = setting("lock_timeout_seconds")
         deadline = time.monotonic() + timeout
-        while True:
+        intent = None
+        try:
+            while True:
+                if not writer and self._writer_waiting():
+                    if time.monotonic() > deadline:
+                        raise self._busy(timeout)
+                    time.sleep(0.01)
+                    continue
+                try:
+                    return connect_file(self.path, self.key)
+                except duckdb.IOException as error:
+                    if not any(m in str(error) for m in _LOCK_MESSAGES):
+                        raise
+                    if time.monotonic() > deadline:
+                        raise self._busy(timeout) from None
+                    if writer and intent is None:
+                        intent = self._announce_writer()
+                    time.sleep(0.02)
+        finally:
+            if intent is not None:
+                intent.close()  # closing the file releases its lock
+
+    @property
+    def _intent_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    def _announce_writer(self):
+        """The `.lock` file, locked, when no other writer has announced itself; else None."""
+        handle = open(self._intent_path, "a+b")  # noqa: SIM115 - held until the file is open
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        return handle
+
+    def _writer_waiting(self) -> bool:
+        try:
+            handle = open(self._intent_path, "rb")  # noqa: SIM115
+        except FileNotFoundError:
+            return False
+        with handle:
             try:
-                return connect_file(self.path, self.key)
-            except duckdb.IOException as error:
-                if not any(m in str(error) for m in _LOCK_MESSAGES):
-                    raise
-                if time.monotonic() > deadline:
-                    raise DatabaseBusy(
-                        f"{self.path} is in use by another process (an import?) and was not released "
-                        f"within {timeout} s (ROLLCALL_LOCK_TIMEOUT): try again when it has finished"
-                    ) from None
-                time.sleep(0.05)
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -221,7 +267,7 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.migrate()
         with _process_lock(self.path):
-            con = self._open()
+            con = self._open(writer=True)
             try:
                 con.execute("BEGIN TRANSACTION")
                 try:
@@ -240,7 +286,7 @@ class Database:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with _process_lock(self.path):
-            con = self._open()
+            con = self._open(writer=True)
             try:
                 con.execute(
                     "CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -281,7 +327,7 @@ class Database:
         a page does not empty every cache."""
         self.migrate()
         with _process_lock(self.path):
-            con = self._open()
+            con = self._open(writer=True)
             try:
                 con.execute("BEGIN TRANSACTION")
                 try:
@@ -297,7 +343,7 @@ class Database:
     def holding(self) -> Iterator[None]:
         """Hold the file (no other process can open it) while the block runs, e.g. to replace it."""
         with _process_lock(self.path):
-            con = self._open()
+            con = self._open(writer=True)
             try:
                 con.execute("CHECKPOINT")
                 yield
