@@ -69,7 +69,7 @@ def run_restore(args: argparse.Namespace) -> int:
         contents = _describe(backup)
     except DatabaseKeyError as error:
         raise CommandError(f"{error} (the backup key); nothing was changed") from None
-    except Exception as error:  # a damaged or foreign file: say so, change nothing
+    except Exception as error:  # noqa: BLE001 - a damaged or foreign file: say so, change nothing
         raise CommandError(f"{backup.path} is not a readable Rollcall backup ({type(error).__name__}); nothing was changed") from None
     db.path.parent.mkdir(parents=True, exist_ok=True)
     partial = _partial(db.path)

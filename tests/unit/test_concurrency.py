@@ -44,7 +44,7 @@ def drain(queue) -> list:
     while True:
         try:
             items.append(queue.get(timeout=0.5))
-        except Exception:
+        except Exception:  # noqa: BLE001 - queue.Empty, from another module
             return items
 
 
