@@ -3,14 +3,17 @@
 import streamlit as st
 
 from pages.ui.access import current_user, record_oidc_sign_in, sign_in_mode, sign_in_page
-from pages.ui.registry import pages_for
+from pages.ui.registry import PAGES, pages_for
 
 st.set_page_config(page_title="Rollcall", page_icon=":material/fact_check:", layout="wide")
 
 user = current_user()
 if user is None:
-    # Always call st.navigation: without it Streamlit would list every script in pages/.
-    st.navigation([st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in")]).run()
+    # Always call st.navigation: without it Streamlit would list every script in pages/. Every
+    # page's URL shows the sign-in, so a bookmarked page opens once the user has signed in.
+    sign_in = [st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in", default=True)]
+    sign_in += [st.Page(sign_in_page, title="Sign in", url_path=spec.url_path) for spec in PAGES]
+    st.navigation(sign_in, position="hidden").run()
 else:
     if sign_in_mode() == "oidc":
         record_oidc_sign_in(user)
