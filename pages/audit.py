@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics.store.audit import ACTIONS
 from pages.ui.access import guard_page
-from pages.ui.audit_log import audit_rows, broken_rows
+from pages.ui.auditing import audit_rows, broken_rows
 from pages.ui.context import database
 from pages.ui.download import download_buttons
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -59,7 +59,7 @@ def auth_section() -> dict:
 def oidc_providers() -> list[str | None]:
     """The configured OIDC providers: named `[auth.microsoft]`-style sections, else the one default."""
     section = auth_section()
-    named = [name for name, value in section.items() if isinstance(value, dict)]
+    named = [name for name, value in section.items() if isinstance(value, Mapping)]
     return named or ([None] if section else [])
 
 
@@ -291,7 +291,9 @@ def sign_in_page() -> None:
 def _oidc_sign_in(providers: list[str | None]) -> None:
     if st.user.get("is_logged_in"):
         email = str(st.user.get("email") or "this account")
-        record(None, "sign_in_refused", actor=email, detail="OIDC account not in the accounts file")
+        if st.session_state.get(_SIGN_IN_RECORDED) != f"refused:{email}":
+            st.session_state[_SIGN_IN_RECORDED] = f"refused:{email}"
+            record(None, "sign_in_refused", actor=email, detail="OIDC account not in the accounts file")
         st.error(f"{email} has no Rollcall account. Ask your data manager to add it (`rollcall user add {email} --oidc ...`).")
         if st.button("Sign out", key="oidc_sign_out"):
             st.logout()

@@ -255,3 +255,54 @@ def test_the_demo_trust_is_served_without_sign_in_when_asked(open_app, demo_db):
     app = open_app(demo_db, as_role=None, demo=True)
     assert not app.exception and app.metric
     assert "Demo: synthetic data only" in app.info[0].value
+
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test cookie secret",
+    "microsoft": {
+        "client_id": "id",
+        "client_secret": "secret",
+        "server_metadata_url": "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
+    },
+}
+
+
+def oidc_app(db, **user) -> AppTest:
+    app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    app.secrets["auth"] = AUTH
+    app.user = user
+    return app.run()
+
+
+def test_with_auth_configured_people_sign_in_with_their_school_account(two_schools, accounts_file, monkeypatch):
+    monkeypatch.setenv("ROLLCALL_DB", str(two_schools.path))
+    app = oidc_app(two_schools, is_logged_in=False)
+    assert titles(app) == ["Sign in to Rollcall"]
+    assert [b.label for b in app.button] == ["Sign in with Microsoft"]
+    assert not app.text_input  # no password box when the school's accounts are used
+
+
+def test_an_oidc_user_gets_the_role_and_schools_of_their_account(two_schools, accounts_file, monkeypatch):
+    from analytics.access import accounts
+
+    monkeypatch.setenv("ROLLCALL_DB", str(two_schools.path))
+    accounts.add("Head@Ash.example", "attendance_staff", [ASH])
+    app = oidc_app(two_schools, is_logged_in=True, email="head@ash.example", name="Pat Head")
+    assert not app.exception
+    assert titles(app) == ["Overview"]
+    assert "Signed in as Pat Head (attendance staff)" in [c.value for c in app.sidebar.caption]
+    assert app.sidebar.selectbox(key="filter_school").options == [f"Ash Primary ({ASH})"]
+    app.run()  # one sign-in per session, not per run
+    log = audit.read_log(two_schools, actions=("sign_in",))
+    assert log.select("actor", "detail").rows() == [("Head@Ash.example", "OIDC")]
+
+
+def test_an_oidc_user_without_an_account_sees_nothing(two_schools, accounts_file, monkeypatch):
+    monkeypatch.setenv("ROLLCALL_DB", str(two_schools.path))
+    app = oidc_app(two_schools, is_logged_in=True, email="stranger@example.com")
+    assert titles(app) == ["Sign in to Rollcall"]
+    assert "stranger@example.com has no Rollcall account" in app.error[0].value
+    assert not app.metric
+    app.run()
+    assert audit.read_log(two_schools, actions=("sign_in_refused",))["actor"].to_list() == ["stranger@example.com"]
