@@ -55,6 +55,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", "overview", ":material/dashboard:", STAFF, default=True),
     PageSpec("pages/import_data.py", "Import", "import", ":material/upload_file:", ADMINS),
     PageSpec("pages/audit.py", "Audit log", "audit", ":material/policy:", ADMINS),
+    PageSpec("pages/settings.py", "Settings", "settings", ":material/settings:", ADMINS),
     PageSpec("pages/definitions.py", "How figures are counted", "definitions", ":material/menu_book:", EVERYONE),
 )
 

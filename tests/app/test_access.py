@@ -105,12 +105,12 @@ def test_a_governor_sees_no_figures_and_cannot_reach_another_page(open_app, two_
     assert not app.exception
     assert titles(app) == ["How figures are counted"]  # the one page of theirs today
     assert not app.metric
-    for page in ("pages/overview.py", "pages/import_data.py", "pages/audit.py", PROBE):
+    for page in ("pages/overview.py", "pages/import_data.py", "pages/audit.py", "pages/settings.py", PROBE):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             app.switch_page(page)
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/import_data.py", "pages/audit.py", PROBE])
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/import_data.py", "pages/audit.py", "pages/settings.py", PROBE])
 def test_a_page_run_on_its_own_checks_the_user_itself(open_app, account, two_schools, probe, page, monkeypatch):
     """Streamlit runs a script in pages/ directly for the first request after it starts (and AppTest
     does on reruns): the page's own first line must refuse a governor and a signed-out visitor."""
@@ -224,6 +224,19 @@ def test_the_audit_log_page_is_for_data_managers(open_app, two_schools):
     shown = app.dataframe[0].value
     assert set(shown["action"]) >= {"import"}
     assert "nothing has been changed or removed" in app.success[0].value
+
+
+def test_the_settings_page_shows_the_accounts_and_never_a_secret(open_app, account, two_schools, monkeypatch):
+    monkeypatch.setenv("ROLLCALL_BACKUP_KEY", "a secret that must not show")
+    account("governor", [ASH], name="gov")
+    app = open_app(two_schools, as_role="data_manager", schools=[ASH]).switch_page("pages/settings.py").run()
+    assert not app.exception
+    people = app.dataframe[0].value
+    assert "gov" in people["name"].tolist() and "argon2" not in texts(app)
+    settings = app.dataframe[1].value.set_index("setting")["value"]
+    assert settings["ROLLCALL_BACKUP_KEY"] == "set" and settings["ROLLCALL_DB_KEY"] == "not set"
+    assert "a secret that must not show" not in texts(app)
+    assert any("**Encrypted:** no" in m.value for m in app.markdown)
 
 
 def test_demo_mode_needs_the_setting_and_an_untouched_demo_database(open_app, two_schools):

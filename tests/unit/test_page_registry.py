@@ -41,7 +41,7 @@ def test_each_role_gets_its_pages_and_always_at_least_one():
     def titles(role: Role) -> list[str]:
         return [spec.title for spec in pages_for(User("x", role, None))]
 
-    assert titles(Role.DATA_MANAGER) == ["Overview", "Import", "Audit log", "How figures are counted"]
+    assert titles(Role.DATA_MANAGER) == ["Overview", "Import", "Audit log", "Settings", "How figures are counted"]
     assert titles(Role.SENIOR_LEADER) == ["Overview", "How figures are counted"]
     assert titles(Role.ATTENDANCE_STAFF) == ["Overview", "How figures are counted"]
     assert titles(Role.GOVERNOR) == ["How figures are counted"]
