@@ -217,6 +217,8 @@ def guarded(*capabilities: Capability) -> Callable[[F], F]:
                 deny(user, str(refused), function.__name__)
             return function(*args, **kwargs)
 
+        if hasattr(function, "clear"):
+            checked.clear = function.clear  # type: ignore[attr-defined]  # st.cache_data's own
         return checked  # type: ignore[return-value]
 
     return decorate
