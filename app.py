@@ -1,20 +1,26 @@
-"""Rollcall: the Streamlit app. Lists the pages and runs the chosen one."""
+"""Rollcall: the Streamlit app. Signs the user in, then lists the pages their role may open."""
 
 import streamlit as st
 
+from pages.ui.access import current_user, record_oidc_sign_in, sign_in_mode, sign_in_page
+from pages.ui.registry import PAGES, pages_for
+
 st.set_page_config(page_title="Rollcall", page_icon=":material/fact_check:", layout="wide")
 
-PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:", url_path="cohorts"),
-    st.Page("pages/patterns.py", title="Patterns", icon=":material/calendar_month:", url_path="patterns"),
-    st.Page("pages/behaviour.py", title="Behaviour", icon=":material/report:", url_path="behaviour"),
-    st.Page("pages/pupils.py", title="Pupils", icon=":material/format_list_bulleted:", url_path="pupils"),
-    st.Page("pages/pupil.py", title="Pupil profile", icon=":material/person:", url_path="pupil"),
-    st.Page("pages/governors.py", title="Governors' summary", icon=":material/summarize:", url_path="governors"),
-    st.Page("pages/census.py", title="Census checks", icon=":material/checklist:", url_path="census"),
-    st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"),
-    st.Page("pages/definitions.py", title="How figures are counted", icon=":material/menu_book:", url_path="definitions"),
-]
-
-st.navigation(PAGES).run()
+user = current_user()
+if user is None:
+    # Always call st.navigation: without it Streamlit would list every script in pages/. Every
+    # page's URL shows the sign-in, so a bookmarked page opens once the user has signed in.
+    sign_in = [st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in", default=True)]
+    sign_in += [st.Page(sign_in_page, title="Sign in", url_path=spec.url_path) for spec in PAGES]
+    st.navigation(sign_in, position="hidden").run()
+else:
+    if sign_in_mode() == "oidc":
+        record_oidc_sign_in(user)
+    allowed = pages_for(user)
+    default = next((spec for spec in allowed if spec.default), allowed[0])
+    pages = [
+        st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec is default)
+        for spec in allowed
+    ]
+    st.navigation(pages).run()

@@ -30,7 +30,7 @@ from analytics.domain.calendar import (
 from analytics.domain.codes import CODE_CHANGE_2024
 from analytics.domain.upn import make_upn
 from analytics.ingest import ImportResult, import_file
-from analytics.store import Database
+from analytics.store import Database, write
 
 #: The demo's "today": a Friday, the last register day in the data (the app uses it for the demo).
 DEMO_TODAY = date(2026, 11, 20)
@@ -39,7 +39,10 @@ ACADEMIC_YEARS = (2023, 2024, 2025, 2026)
 #: Seconds the last `build_demo` in this process took (the test suite checks the budget).
 LAST_BUILD_SECONDS: float | None = None
 
-#: A made-up local authority number for the UPNs the demo issues (no English LA uses it).
+#: Who the audit log names for the demo's imports.
+DEMO_ACTOR = "rollcall demo"
+#: A made-up local authority number for the UPNs the demo issues (no English LA uses it; pupils
+#: who moved in bring UPNs of 991-999, equally made up: every demo UPN's LA starts "99").
 _LA_CODE = 990
 _TEACHING_DAYS_PER_YEAR = 190
 _INSET_DAYS_PER_YEAR = 5
@@ -2005,10 +2008,13 @@ def build_demo(path: Path | str, seed: int = 2026) -> str:
                     school_urn=planned.school.urn,
                     as_of=DEMO_TODAY,
                     today=DEMO_TODAY,
+                    actor=DEMO_ACTOR,
                     **extra,
                 )
             )
             file.unlink()
+    with db.transaction() as con:
+        write.mark_as_demo(con, seed=seed, upn_la_prefix="99")
     seconds = time.perf_counter() - started
     LAST_BUILD_SECONDS = seconds
 

@@ -19,6 +19,9 @@ from pages.ui.filters import sidebar_scope
 from pages.ui.format import count, scope_caption
 from pages.ui.params import url_selectbox
 from pages.ui.tables import table
+from pages.ui.access import guard_page
+
+guard_page(__file__)
 
 st.title("Behaviour")
 scope = sidebar_scope()

@@ -10,6 +10,9 @@ from pages.ui import cached, census
 from pages.ui.context import cache_key, database
 from pages.ui.filters import sidebar_scope
 from pages.ui.format import count
+from pages.ui.access import audited_export, guard_page
+
+user = guard_page(__file__)
 
 PERIOD_NAMES = {
     "autumn": ("Autumn", "spring"),
@@ -88,11 +91,15 @@ else:
 stem = f"census-{period}-{year}-{(year + 1) % 100:02d}-{urn}"
 left = right = st.container(horizontal=True)
 left.download_button(
-    "Download the return (CSV)", data=lambda: to_csv_bytes(report.table), file_name=f"{stem}.csv", mime="text/csv",
+    "Download the return (CSV)",
+    data=audited_export(user, f"{stem}.csv", lambda: to_csv_bytes(report.table), school_urn=urn, rows=report.table.height),
+    file_name=f"{stem}.csv", mime="text/csv",
     key="census_csv", on_click="ignore", icon=":material/download:", type="primary",
 )
 right.download_button(
-    "Download what to fix (CSV)", data=lambda: to_csv_bytes(report.findings_table()), file_name=f"{stem}-checks.csv",
+    "Download what to fix (CSV)",
+    data=audited_export(user, f"{stem}-checks.csv", lambda: to_csv_bytes(report.findings_table()), school_urn=urn),
+    file_name=f"{stem}-checks.csv",
     mime="text/csv", key="census_findings_csv", on_click="ignore", icon=":material/download:",
     disabled=not (errors or queries),
 )

@@ -20,6 +20,9 @@ from pages.ui.filters import sidebar_scope
 from pages.ui.format import count, percent, scope_caption
 from pages.ui.params import url_selectbox
 from pages.ui.tables import table
+from pages.ui.access import guard_page
+
+guard_page(__file__)
 
 NO_CROSS = "none"
 

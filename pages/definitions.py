@@ -3,7 +3,9 @@
 import streamlit as st
 
 from analytics.domain.codes import code_table
+from pages.ui.access import guard_page
 
+guard_page(__file__)
 st.title("How figures are counted")
 st.markdown(
     """

@@ -8,6 +8,9 @@ from analytics.settings import setting
 from pages.ui import governors
 from pages.ui.context import cache_key, database
 from pages.ui.filters import sidebar_scope
+from pages.ui.access import guard_page
+
+guard_page(__file__)
 
 scope = sidebar_scope(trust=False, windows=("term",), year_groups=False)
 if scope is None or scope.part is None:

@@ -9,6 +9,7 @@ from analytics.reports.charts_overview import band_chart, describe_bands
 from analytics.reports.comparison import COMPARED_COHORT
 from analytics.reports.overview import HEADLINE_MEASURES
 from pages.ui import analysis, cached
+from pages.ui.access import guard_page
 from pages.ui.context import cache_key, database
 from pages.ui.filters import sidebar_scope
 from pages.ui.format import count, percent, scope_caption
@@ -17,6 +18,7 @@ from pages.ui.tables import table
 #: Measures where a fall is good news (the arrow colours turn round; the arrow itself does not).
 LOWER_IS_BETTER = {m.column for m in HEADLINE_MEASURES if m.column != "attendance_rate"}
 
+guard_page(__file__)
 st.title("Overview")
 scope = sidebar_scope()
 if scope is None:
@@ -106,7 +108,7 @@ else:
         st.write(comparison.bands_source)
     table(bands, "Absence bands", key="overview_bands", note=scope.description, hide=("band_from",))
 
-if scope.urns is None:
+if scope.urns is None or len(scope.urns) > 1:
     st.subheader("Schools")
     table(
         data.by_school.select(

@@ -20,6 +20,9 @@ from pages.ui import analysis
 from pages.ui.filters import sidebar_scope
 from pages.ui.format import scope_caption
 from pages.ui.tables import table
+from pages.ui.access import guard_page
+
+guard_page(__file__)
 
 st.title("Patterns")
 scope = sidebar_scope()

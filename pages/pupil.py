@@ -27,6 +27,9 @@ from pages.ui.filters import sidebar_scope
 from pages.ui.format import count, percent, scope_caption
 from pages.ui.params import page_params
 from pages.ui.tables import table
+from pages.ui.access import guard_page
+
+guard_page(__file__)
 
 BACK_PARAMS = ("characteristic", "group", "year_group", "form")
 
@@ -103,7 +106,7 @@ def register_section(profile: PupilProfile) -> None:
     description = describe_register(cells)
     st.altair_chart(register_chart(cells), width="content", alt=description)
     st.caption(description + " Each cell shows the code; the colour repeats what it counts as.")
-    table(cells.drop("weekday"), "Register", key="pupil_register", note=note)
+    table(cells.drop("weekday"), "Register", key="pupil_register", note=note, pupil_data=True)
 
 
 def weekly_section(profile: PupilProfile) -> None:
@@ -122,7 +125,7 @@ def codes_section(profile: PupilProfile) -> None:
     description = describe_codes(profile.codes)
     st.altair_chart(codes_chart(profile.codes), width="stretch", alt=description)
     st.caption(description)
-    table(profile.codes, "Codes", key="pupil_codes", note=note)
+    table(profile.codes, "Codes", key="pupil_codes", note=note, pupil_data=True)
 
 
 def spells_section(profile: PupilProfile) -> None:
@@ -132,7 +135,7 @@ def spells_section(profile: PupilProfile) -> None:
         return
     longest = spells["sessions"].max()
     st.write(f"{count(spells.height)} spells of consecutive absence; the longest was {count(longest)} sessions.")
-    table(spells.drop("enrolment_id").sort("first_date", descending=True), "Spells of absence", key="pupil_spells", note=note)
+    table(spells.drop("enrolment_id").sort("first_date", descending=True), "Spells of absence", key="pupil_spells", note=note, pupil_data=True)
 
 
 def behaviour_section(profile: PupilProfile) -> None:
@@ -143,7 +146,7 @@ def behaviour_section(profile: PupilProfile) -> None:
         return
     st.altair_chart(incidents_chart(incidents), width="stretch", alt=description)
     st.caption(description)
-    table(incidents.sort("date", descending=True), "Behaviour incidents", key="pupil_incidents", note=note)
+    table(incidents.sort("date", descending=True), "Behaviour incidents", key="pupil_incidents", note=note, pupil_data=True)
 
 
 def exclusions_section(profile: PupilProfile) -> None:
@@ -154,7 +157,7 @@ def exclusions_section(profile: PupilProfile) -> None:
     sessions = int(exclusions["sessions"].sum())
     st.write(f"{count(exclusions.filter(pl.col('category') == 'suspension').height)} suspensions and "
              f"{count(exclusions.filter(pl.col('category') == 'permanent').height)} permanent exclusions; {count(sessions)} sessions.")
-    table(exclusions, "Exclusions", key="pupil_exclusions", note=note)
+    table(exclusions, "Exclusions", key="pupil_exclusions", note=note, pupil_data=True)
 
 
 #: The profile's sections in order: (heading, function drawing it from the profile).

@@ -9,6 +9,9 @@ from pages.ui.filters import sidebar_scope
 from pages.ui.format import count, percent, scope_caption
 from pages.ui.params import page_params
 from pages.ui.tables import table
+from pages.ui.access import guard_page
+
+guard_page(__file__)
 
 #: URL parameters of the drill-down levels; the profile link carries them so "back" returns here.
 LEVEL_PARAMS = ("characteristic", "group", "year_group", "form")
@@ -103,6 +106,7 @@ table(
     "Pupil list",
     key="pupils_list",
     note=note,
+    pupil_data=True,
     hide=("enrolment_id", "school_urn", "disadvantaged", "fsm", "eal", "looked_after", "ethnic_group", "compulsory_school_age")
     + (("school_name",) if scope.urns is not None else ()),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from analytics.access.roles import command_line_actor
 from analytics.cli.census import add_period_arguments, describe
 from analytics.cli.common import EXIT_OK, database, parse_date, school_urns
 from analytics.pipelines.windows import Window
@@ -12,13 +13,23 @@ from analytics.reports.census import census_return
 from analytics.reports.csv import write_csv
 from analytics.reports.register import load_register
 from analytics.reports.summary import summary_table
+from analytics.store import audit
+from analytics.store.audit import AuditEvent
 
 
 def run_summary(args: argparse.Namespace) -> int:
     db = database(args)
     window = Window(args.start, args.end)
-    table = summary_table(load_register(db, school_urns(db, args.school), window), window)
+    urns = school_urns(db, args.school)
+    table = summary_table(load_register(db, urns, window), window)
     write_csv(table, args.out)
+    audit.record(
+        db,
+        AuditEvent(
+            command_line_actor(), "export", target=f"summary CSV: {Path(args.out).name}",
+            school_urn=urns[0] if len(urns) == 1 else None, detail=f"{table.height} enrolments, {window}",
+        ),
+    )
     print(f"{args.out}: {table.height:,} enrolments, {window}")
     return EXIT_OK
 

@@ -32,7 +32,9 @@ from analytics.reports.records import BehaviourRecords, load_behaviour
 from analytics.reports.register import Register
 from analytics.settings import setting
 from analytics.store import Database
+from analytics.access.roles import Capability
 from pages.ui import cached
+from pages.ui.access import guarded
 from pages.ui.cached import Urns, YearGroups
 from pages.ui.context import cache_key, database
 from pages.ui.filters import Scope
@@ -73,6 +75,7 @@ def _scoped(key: Key) -> tuple[Register, BehaviourRecords]:
     return register, records
 
 
+@guarded(Capability.PUPIL_DATA)
 @st.cache_data(show_spinner=False, max_entries=32)
 def enrolments(key: Key) -> pl.DataFrame:
     """One row per enrolment on roll in the window, with groups, figures and behaviour counts."""
@@ -96,6 +99,7 @@ class OverviewComparison:
     bands_source: str
 
 
+@guarded(Capability.ANALYSIS)
 @st.cache_data(show_spinner=False, max_entries=32)
 def overview(key: Key, kind: str, part: str | None, weeks: int | None) -> OverviewComparison:
     """Headline figures against last year, national (and LA when known), and the 5% bands."""
@@ -115,6 +119,7 @@ def fewest_pupils() -> int:
     return setting("small_group_pupils")
 
 
+@guarded(Capability.ANALYSIS)
 @st.cache_data(show_spinner=False, max_entries=64)
 def cohort_table(key: Key, characteristic: str, measure: str, national_kind: str, cross: str | None = None) -> pl.DataFrame:
     """One characteristic's groups (crossed with another when asked) with gaps to rest and national."""
@@ -124,6 +129,7 @@ def cohort_table(key: Key, characteristic: str, measure: str, national_kind: str
     )
 
 
+@guarded(Capability.ANALYSIS)
 @st.cache_data(show_spinner=False, max_entries=32)
 def widest_gaps(key: Key, measure: str, national_kind: str) -> pl.DataFrame:
     """Every readable group of every characteristic, widest adverse gap to national first."""
@@ -132,12 +138,14 @@ def widest_gaps(key: Key, measure: str, national_kind: str) -> pl.DataFrame:
     )
 
 
+@guarded(Capability.ANALYSIS)
 @st.cache_data(show_spinner=False, max_entries=64)
 def cohort_trend(key: Key, characteristic: str, group: str) -> pl.DataFrame:
     """A group's weekly attendance against the rest of the school."""
     return cohort_report.cohort_trend(_register(key), Window(key.start, key.end), enrolments(key), characteristic, group)
 
 
+@guarded(Capability.ANALYSIS)
 @st.cache_data(show_spinner=False, max_entries=32)
 def patterns(key: Key) -> patterns_report.Patterns:
     """Weekday, lateness, reasons, half-term edges and spells."""
@@ -145,6 +153,7 @@ def patterns(key: Key) -> patterns_report.Patterns:
     return patterns_report.patterns(_register(key), Window(key.start, key.end), calendar)
 
 
+@guarded(Capability.ANALYSIS)
 @st.cache_data(show_spinner=False, max_entries=32)
 def behaviour(key: Key, characteristic: str) -> behaviour_report.BehaviourFigures:
     """Behaviour beside attendance, grouped by a characteristic."""
@@ -152,18 +161,21 @@ def behaviour(key: Key, characteristic: str) -> behaviour_report.BehaviourFigure
     return behaviour_report.behaviour_figures(register, records, Window(key.start, key.end), enrolments(key), characteristic)
 
 
+@guarded(Capability.ANALYSIS)
 @st.cache_data(show_spinner=False, max_entries=64)
 def groups_of(key: Key, characteristic: str, where: GroupFilter = ()) -> pl.DataFrame:
     """The figures of each group of a characteristic among the enrolments in `where`."""
     return measures_by(select_groups(enrolments(key), where), characteristic)
 
 
+@guarded(Capability.PUPIL_DATA)
 @st.cache_data(show_spinner=False, max_entries=64)
 def pupils(key: Key, where: GroupFilter = ()) -> pl.DataFrame:
     """The pupil list of the enrolments in `where` (every pupil when empty)."""
     return pupil_list(enrolments(key), where)
 
 
+@guarded(Capability.PUPIL_DATA)
 @st.cache_data(show_spinner=False, max_entries=64)
 def profile(key: Key, enrolment_id: int) -> PupilProfile | None:
     """One pupil's profile for the window (any year group of the chosen schools)."""

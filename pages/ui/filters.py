@@ -17,6 +17,7 @@ import streamlit as st
 from analytics.domain.calendar import academic_year_bounds, academic_year_label
 from analytics.pipelines.windows import Window
 from pages.ui import cached
+from pages.ui.access import current_user
 from pages.ui.context import cache_key, database
 
 TRUST = "trust"
@@ -37,7 +38,8 @@ FILTER_PARAMS = ("school", "year", "window", "part", "weeks", "from", "to", "yea
 @dataclass(frozen=True)
 class Scope:
     """What the pages show: these schools (None = the whole trust), year groups (empty = all),
-    over this window."""
+    over this window. A user limited to some schools never gets None: "all your schools" is
+    their schools, listed."""
 
     urns: tuple[int, ...] | None
     label: str
@@ -165,21 +167,31 @@ def sidebar_scope(
     if not db.exists():
         return None
     key = cache_key(db)
+    user = current_user()
     schools = cached.schools(*key)
+    if user is not None:
+        # Only the user's own schools are offered; a school in the URL or the session that is not
+        # theirs is not an option, so the first of theirs is shown instead.
+        schools = schools.filter(schools["urn"].is_in(user.visible_schools(schools["urn"].to_list())))
     if schools.is_empty():
         return None
     names = dict(zip(schools["urn"].cast(str), schools["name"], strict=True))
+    everything = user is None or user.schools is None
     options = ([TRUST] if len(names) > 1 and trust else []) + list(names)
+    trust_label = "Whole trust" if everything else "All your schools"
     sidebar = st.sidebar
     sidebar.header("Filters")
     school = sidebar.selectbox(
         "School",
         options,
-        format_func=lambda v: "Whole trust" if v == TRUST else f"{names[v]} ({v})",
+        format_func=lambda v: trust_label if v == TRUST else f"{names[v]} ({v})",
         key="filter_school",
         **_initial("filter_school", options, index=_index(options, _param("school", options[0]))),
     )
-    urns = None if school == TRUST else (int(school),)
+    if school == TRUST:
+        urns = None if everything else tuple(int(urn) for urn in names)
+    else:
+        urns = (int(school),)
     calendar = cached.calendar(*key, urns)
     years = calendar.academic_years()
     if not years:
@@ -208,7 +220,7 @@ def sidebar_scope(
     _write_params(params)
     return Scope(
         urns,
-        "Whole trust" if urns is None else names[school],
+        trust_label if school == TRUST else names[school],
         window,
         tuple(groups),
         academic_year=year,

@@ -161,10 +161,13 @@ def shown(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def table(frame: pl.DataFrame, name: str, *, key: str, note: str, hide: tuple[str, ...] = (), **options) -> object:
+def table(
+    frame: pl.DataFrame, name: str, *, key: str, note: str, hide: tuple[str, ...] = (), pupil_data: bool = False, **options
+) -> object:
     """Show `frame` (without the `hide` columns) with friendly headers, then its download
     buttons (the CSV and Excel hold the unrounded figures of the rows shown, `hide` columns
-    included). Returns what `st.dataframe` returns (the selection when `on_select` is given)."""
+    included; with `pupil_data` each download goes in the audit log). Returns what
+    `st.dataframe` returns (the selection when `on_select` is given)."""
     visible = [c for c in frame.columns if c not in hide]
     if frame.height <= SHOW_WHOLE:
         options.setdefault("height", "content")
@@ -176,5 +179,5 @@ def table(frame: pl.DataFrame, name: str, *, key: str, note: str, hide: tuple[st
         key=key,
         **options,
     )
-    download_buttons(frame, name, key=key, note=note)
+    download_buttons(frame, name, key=key, note=note, pupil_data=pupil_data)
     return result
