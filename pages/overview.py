@@ -15,10 +15,11 @@ from pages.ui.filters import sidebar_scope
 from pages.ui.format import count, percent, scope_caption
 from pages.ui.tables import table
 
+guard_page(__file__)
+
 #: Measures where a fall is good news (the arrow colours turn round; the arrow itself does not).
 LOWER_IS_BETTER = {m.column for m in HEADLINE_MEASURES if m.column != "attendance_rate"}
 
-guard_page(__file__)
 st.title("Overview")
 scope = sidebar_scope()
 if scope is None:

@@ -84,5 +84,7 @@ def open_app(monkeypatch: pytest.MonkeyPatch, account) -> Iterator[Callable[...,
 
     yield _open
     for db, title in views:
+        if not db.exists():  # nothing to show and nowhere to record: the page said there is no data
+            continue
         shown = audit.read_log(db, actions=("view",))
         assert title in shown["target"].to_list(), f"a view of {title} is missing from the audit log"

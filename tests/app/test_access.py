@@ -103,9 +103,10 @@ def test_five_wrong_passwords_pause_sign_in(open_app, account, two_schools):
 def test_a_governor_sees_no_figures_and_cannot_reach_another_page(open_app, two_schools, probe):
     app = open_app(two_schools, as_role="governor", schools=[ASH], school=str(ASH), window="year")
     assert not app.exception
-    assert titles(app) == ["How figures are counted"]  # the one page of theirs today
-    assert not app.metric
-    for page in ("pages/overview.py", "pages/import_data.py", "pages/audit.py", "pages/settings.py", PROBE):
+    assert titles(app) == ["Governors' attendance summary: Ash Primary"]  # their page, aggregates only
+    assert not app.dataframe  # the summary's tables are static, suppressed aggregates
+    pages = ("pages/overview.py", "pages/cohorts.py", "pages/pupils.py", "pages/pupil.py", "pages/census.py")
+    for page in (*pages, "pages/import_data.py", "pages/audit.py", "pages/settings.py", PROBE):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             app.switch_page(page)
 

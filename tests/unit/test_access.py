@@ -26,7 +26,8 @@ def accounts_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        (Role.DATA_MANAGER, {"import", "settings", "audit", "analysis"}),
+        # pupil_data: the census return the data manager checks lists pupils
+        (Role.DATA_MANAGER, {"import", "settings", "audit", "analysis", "pupil_data"}),
         (Role.SENIOR_LEADER, {"analysis", "pupil_data", "targets", "interventions", "governor_summary"}),
         (Role.ATTENDANCE_STAFF, {"analysis", "pupil_data", "targets", "interventions"}),
         (Role.GOVERNOR, {"governor_summary"}),
