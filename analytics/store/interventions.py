@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from analytics.domain.interventions import BUILT_IN_LABELS, Entry, InterventionR
 from analytics.settings import setting
 from analytics.store.database import Connection, Database
 
+_ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 #: Fields an edit may change.
 EDITABLE = ("type", "date", "owner", "outcome", "notes", "next_review")
 _VERSION_COLUMNS = (
@@ -160,44 +161,47 @@ def record_interventions(
 
 def record_batches(db: Database, batches: Sequence[Batch]) -> list[list[int]]:
     """Record several batches in one transaction (all or none); returns each batch's new ids."""
-    checked = [(batch, _who(batch.recorded_by)) for batch in batches]
+    checked = [(batch, _who(batch.recorded_by), batch.recorded_at or datetime.now()) for batch in batches if batch.entries]
     with db.transaction() as con:
-        return [
-            _insert_new(con, batch.entries, who, batch.recorded_at or datetime.now()) if batch.entries else []
-            for batch, who in checked
-        ]
+        new_ids = iter(_insert_new(con, checked))
+        return [[next(new_ids) for _ in batch.entries] for batch in batches]
 
 
-def _insert_new(con: Connection, entries: Sequence[Entry], who: str, when: datetime) -> list[int]:
-    schools = _school_of(con, [e.enrolment_id for e in entries])
-    types: dict[int, tuple[str, ...]] = {}
-    for number, entry in enumerate(entries, start=1):
+def _insert_new(con: Connection, batches: Sequence[tuple[Batch, str, datetime]]) -> list[int]:
+    """Check every entry of the batches against its enrolment's school and types, then write
+    them all with one statement; returns the new ids in entry order."""
+    entries = [(number, entry) for number, (batch, _, _) in enumerate(batches) for entry in batch.entries]
+    if not entries:
+        return []
+    schools = _school_of(con, list({e.enrolment_id for _, e in entries}))
+    types: dict[int, frozenset[str]] = {}
+    for position, (_, entry) in enumerate(entries, start=1):
         urn = schools.get(entry.enrolment_id)
         if urn is None:
-            raise InterventionRefused(f"entry {number}: there is no enrolment {entry.enrolment_id}")
+            raise InterventionRefused(f"entry {position}: there is no enrolment {entry.enrolment_id}")
         if urn not in types:
-            types[urn] = known_types(con, urn)
+            types[urn] = frozenset(known_types(con, urn))
         if entry.type not in types[urn]:
-            raise InterventionRefused(f"entry {number}: type '{entry.type}' is not an intervention type of school {urn}")
-    batch = con.execute("SELECT nextval('intervention_batch_seq')").fetchone()[0]
-    ids = [row[0] for row in con.execute(f"SELECT nextval('intervention_id_seq') FROM range({len(entries)})").fetchall()]
+            raise InterventionRefused(f"entry {position}: type '{entry.type}' is not an intervention type of school {urn}")
+    batch_ids = sorted(row[0] for row in con.execute(f"SELECT nextval('intervention_batch_seq') FROM range({len(batches)})").fetchall())
+    ids = sorted(row[0] for row in con.execute(f"SELECT nextval('intervention_id_seq') FROM range({len(entries)})").fetchall())
     frame = pl.DataFrame(
         [
             {
-                "intervention_id": ids[i],
+                "intervention_id": intervention_id,
                 "version": 1,
-                "school_urn": schools[e.enrolment_id],
-                **asdict(e),
-                "batch_id": batch,
+                "school_urn": schools[entry.enrolment_id],
+                **{name: getattr(entry, name) for name in _ENTRY_FIELDS},
+                "batch_id": batch_ids[number],
                 "deleted": False,
                 "change_reason": None,
-                "recorded_by": who,
-                "recorded_at": when,
+                "recorded_by": batches[number][1],
+                "recorded_at": batches[number][2],
             }
-            for i, e in enumerate(entries)
+            for intervention_id, (number, entry) in zip(ids, entries, strict=True)
         ],
         schema=_SCHEMA,
-    ).select(list(_SCHEMA))
+    )
     con.register("new_interventions", frame)
     try:
         con.execute(f"INSERT INTO intervention_versions ({_VERSION_COLUMNS}) SELECT {_VERSION_COLUMNS} FROM new_interventions")
@@ -230,6 +234,55 @@ def _add_version(con: Connection, latest: dict[str, Any], changes: dict[str, Any
     return version
 
 
+@dataclass(frozen=True)
+class Edit:
+    """A new version of an intervention with the fields of `entry` (already checked); `reason`
+    says why it changed."""
+
+    intervention_id: int
+    entry: Entry
+    recorded_by: str
+    reason: str
+    recorded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """An intervention marked deleted; its earlier versions stay in the history."""
+
+    intervention_id: int
+    recorded_by: str
+    reason: str
+    recorded_at: datetime | None = None
+
+
+def apply_changes(db: Database, changes: Sequence[Edit | Deletion]) -> list[int]:
+    """Record edits and deletions in one transaction (all or none), each as a new version;
+    returns the new version numbers."""
+    with db.transaction() as con:
+        return [_change(con, change) for change in changes]
+
+
+def _change(con: Connection, change: Edit | Deletion) -> int:
+    who = _who(change.recorded_by)
+    why = (change.reason or "").strip()
+    if not why:
+        raise InterventionRefused("reason for deleting is required" if isinstance(change, Deletion) else "reason for the change is required")
+    latest = _latest(con, change.intervention_id)
+    stamp = {"change_reason": why, "recorded_by": who, "recorded_at": change.recorded_at or datetime.now()}
+    if isinstance(change, Deletion):
+        return _add_version(con, latest, {"deleted": True, **stamp})
+    entry = change.entry
+    if entry.enrolment_id != latest["enrolment_id"]:
+        raise InterventionRefused("an edit cannot move an intervention to another pupil")
+    if entry.type not in known_types(con, latest["school_urn"]):
+        raise InterventionRefused(f"type '{entry.type}' is not an intervention type of this school")
+    edited = {field: getattr(entry, field) for field in EDITABLE}
+    if all(edited[f] == latest[f] for f in EDITABLE):
+        raise InterventionRefused("nothing was changed")
+    return _add_version(con, latest, edited | stamp)
+
+
 def edit_intervention(
     db: Database,
     intervention_id: int,
@@ -241,37 +294,14 @@ def edit_intervention(
 ) -> int:
     """Record a new version of an intervention with the fields of `entry` (already checked);
     the earlier version stays. `reason` says why it changed. Returns the new version number."""
-    who = _who(recorded_by)
-    why = (reason or "").strip()
-    if not why:
-        raise InterventionRefused("reason for the change is required")
-    with db.transaction() as con:
-        latest = _latest(con, intervention_id)
-        if entry.enrolment_id != latest["enrolment_id"]:
-            raise InterventionRefused("an edit cannot move an intervention to another pupil")
-        if entry.type not in known_types(con, latest["school_urn"]):
-            raise InterventionRefused(f"type '{entry.type}' is not an intervention type of this school")
-        changes = {field: getattr(entry, field) for field in EDITABLE}
-        if all(changes[f] == latest[f] for f in EDITABLE):
-            raise InterventionRefused("nothing was changed")
-        return _add_version(
-            con, latest, changes | {"change_reason": why, "recorded_by": who, "recorded_at": recorded_at or datetime.now()}
-        )
+    return apply_changes(db, [Edit(intervention_id, entry, recorded_by, reason, recorded_at)])[0]
 
 
 def delete_intervention(
     db: Database, intervention_id: int, *, recorded_by: str, reason: str, recorded_at: datetime | None = None
 ) -> int:
     """Mark an intervention deleted (a new version); its earlier versions stay in the history."""
-    who = _who(recorded_by)
-    why = (reason or "").strip()
-    if not why:
-        raise InterventionRefused("reason for deleting is required")
-    with db.transaction() as con:
-        latest = _latest(con, intervention_id)
-        return _add_version(
-            con, latest, {"deleted": True, "change_reason": why, "recorded_by": who, "recorded_at": recorded_at or datetime.now()}
-        )
+    return apply_changes(db, [Deletion(intervention_id, recorded_by, reason, recorded_at)])[0]
 
 
 def interventions(
