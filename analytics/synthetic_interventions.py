@@ -31,19 +31,19 @@ from analytics.domain.interventions import Entry
 EFFECT_DAYS = 30
 #: Share of the pupil's avoidable absences an action turns into attendance while it lasts.
 EFFECT = {
-    "Phone call": 0.05,
-    "Text message": 0.03,
-    "Letter": 0.10,
-    "Meeting": 0.18,
-    "Attendance action plan": 0.24,
-    "Home visit": 0.22,
-    "Early Help referral": 0.15,
-    "EWO/LA referral": 0.20,
-    "SARM": 0.25,
-    "Fast-track": 0.22,
-    "Penalty notice considered": 0.04,
-    "Notice to improve": 0.28,
-    "Penalty notice issued": 0.30,
+    "Phone call": 0.10,
+    "Text message": 0.06,
+    "Letter": 0.25,
+    "Meeting": 0.45,
+    "Attendance action plan": 0.55,
+    "Home visit": 0.50,
+    "Early Help referral": 0.35,
+    "EWO/LA referral": 0.45,
+    "SARM": 0.50,
+    "Fast-track": 0.50,
+    "Penalty notice considered": 0.05,
+    "Notice to improve": 0.55,
+    "Penalty notice issued": 0.50,
 }
 #: The school's own types the demo's schools added (Westbrook holds attendance review meetings,
 #: Brookside runs a fast-track with the local authority).
@@ -51,8 +51,11 @@ SCHOOL_TYPES = {
     990135: (("SARM", "School attendance review meeting with the head of year and the family."),),
     990127: (("Fast-track", "An eight-week fast-track with the local authority's attendance service."),),
 }
-#: Weeks to wait before the next step of the ladder, and the ladder itself (after a letter).
+#: Weeks to wait before the next step of the ladder; and the share of the pupils due a step
+#: whom the coordinator reaches in a week (there is never time for everyone at once, which is
+#: also what lets the Impact page compare pupils who had a step with pupils still waiting).
 STEP_WEEKS = 3
+WEEKLY_CAPACITY = 0.35
 _OUTCOMES = {
     "Phone call": ("Spoke to parent or carer", "No answer, message left", "Reason given: illness", "Spoke to parent or carer"),
     "Text message": ("Sent",),
@@ -115,7 +118,7 @@ def simulate(
     action: `enrolment_index, day, type, owner, outcome, notes, review_weeks`."""
     index = {code: i for i, code in enumerate(codes)}
     avoidable = np.zeros(len(codes))
-    for code, share in (("O", 1.0), ("I", 0.45), ("N", 1.0)):
+    for code, share in (("O", 1.0), ("I", 0.6), ("N", 1.0)):
         avoidable[index[code]] = share
     n_days, n = on_roll.shape
     monday = (days.astype("datetime64[D]").view("int64") + 3) // 7  # weeks since a Monday in 1970
@@ -184,7 +187,7 @@ def _choose(
         return chosen
     if not concern:
         return []
-    if d - last_step[e] >= STEP_WEEKS * 5 and rng.random() < 0.85:
+    if d - last_step[e] >= STEP_WEEKS * 5 and rng.random() < WEEKLY_CAPACITY:
         ladder = _ladder(urn, needs_support, rng)
         if stage[e] < len(ladder):
             step = ladder[stage[e]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from analytics.cli.common import EXIT_OK, database, parse_date, school_urns
@@ -21,6 +22,21 @@ def run_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_targets(args: argparse.Namespace) -> int:
+    from analytics.reports.targets import coordinator_inputs, targets_export  # loads scikit-learn: only here
+
+    db = database(args)
+    urns = None if args.school is None else school_urns(db, args.school)
+    inputs = coordinator_inputs(db)
+    table = targets_export(inputs, args.as_of, urns)
+    write_csv(table, args.out)
+    window = Window.year_to_date(args.as_of)
+    print(f"{args.out}: {table.height:,} enrolments on roll on {args.as_of:%d %b %Y}, {window}")
+    if inputs.model.kind != "model":
+        print(f"risk_score from transparent rules: {inputs.model.reason}", file=sys.stderr)
+    return EXIT_OK
+
+
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add `export` and its subcommands."""
     export = commands.add_parser("export", parents=[common], help="write a CSV export")
@@ -31,3 +47,11 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     summary.add_argument("--out", type=Path, required=True)
     summary.add_argument("--school", type=int, help="URN (may be left out when the database holds one school)")
     summary.set_defaults(run=run_summary)
+    targets = exports.add_parser(
+        "targets", parents=[common],
+        help="who needs action: one row per enrolment on roll at the as-of date, academic year to date",
+    )
+    targets.add_argument("--as-of", dest="as_of", type=parse_date, required=True)
+    targets.add_argument("--out", type=Path, required=True)
+    targets.add_argument("--school", type=int, help="URN (default: every school)")
+    targets.set_defaults(run=run_targets)
