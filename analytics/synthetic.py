@@ -2001,7 +2001,7 @@ def record_interventions(db: Database, trust: DemoTrust) -> int:
     schools' own types first, then every action, then the corrections a real log holds (an
     outcome updated after a call back, an entry recorded twice and deleted)."""
     ids = read.enrolments(db).select("school_urn", "upn", "enrolment_id")
-    planned: list[tuple[list[Entry], str, datetime]] = []
+    planned: list[tuple[list[Entry], str, datetime, list]] = []
     for register in trust.registers:
         urn = register.school.urn
         for label, description in SCHOOL_TYPES.get(urn, ()):
@@ -2015,10 +2015,11 @@ def record_interventions(db: Database, trust: DemoTrust) -> int:
             register.interventions, lookup.to_numpy(), register.calendar.days, DEMO_TODAY, trust.seed
         )
     rng = np.random.default_rng([trust.seed, 12])
-    letters = [(entries, who, when) for entries, who, when in planned if entries[0].type == "Letter"]
+    letters = [(entries, who, when) for entries, who, when, _ in planned if entries[0].type == "Letter"]
     twice = [letters[int(i)] for i in rng.choice(len(letters), size=min(6, len(letters)), replace=False)]
     duplicates = [([entries[0]], who, when + timedelta(minutes=5)) for entries, who, when in twice]
-    batches = [intervention_store.Batch(entries, who, when) for entries, who, when in [*planned, *duplicates]]
+    batches = [intervention_store.Batch(entries, who, when) for entries, who, when, _ in planned]
+    batches += [intervention_store.Batch(entries, who, when) for entries, who, when in duplicates]
     recorded = intervention_store.record_batches(db, batches)
     entries = [
         (intervention_id, entry, batch)
@@ -2036,6 +2037,13 @@ def record_interventions(db: Database, trust: DemoTrust) -> int:
             batch.recorded_at + timedelta(days=1),
         )
         for intervention_id, entry, batch in called_back
+    ]
+    changes += [
+        intervention_store.Edit(intervention_id, replace(entry, outcome=outcome, next_review=None), batch.recorded_by, "Review held", held_at)
+        for (entries_, _, _, reviews), batch, new_ids in zip(planned, batches, recorded, strict=False)
+        for intervention_id, entry, review in zip(new_ids, entries_, reviews, strict=True)
+        if review is not None
+        for held_at, outcome in [review]
     ]
     changes += [
         intervention_store.Deletion(new_ids[0], batch.recorded_by, "Recorded twice", batch.recorded_at + timedelta(minutes=15))

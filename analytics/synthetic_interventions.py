@@ -164,11 +164,32 @@ def simulate(
                         strength = EFFECT[kind] * (0.4 if severe[e, int(year) - first_year] else 1.0)
                         _apply_effect(rng, marks, int(e), act_day, strength, avoidable, index["/"], index["\\"], on_roll)
             days_off_this_week[:] = 0
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         actions,
         schema={"enrolment_index": pl.Int32, "day": pl.Int32, "type": pl.String, "owner": pl.String, "outcome": pl.String, "notes": pl.String, "review_weeks": pl.Int32},
         orient="row",
     )
+    return frame.with_columns(_reviews(rng, frame, marks, on_roll, codes))
+
+
+def _reviews(rng: np.random.Generator, actions: pl.DataFrame, marks: np.ndarray, on_roll: np.ndarray, codes: Sequence[str]) -> list[pl.Series]:
+    """When each action's review was held (`reviewed_day`, null while it is still due) and what
+    it found (`review_outcome`): attendance since the action against the four weeks before it.
+    Reviews falling in the last week of the register are mostly still waiting."""
+    absent_of = _categories(codes, 2025)[1]
+    n_days = marks.shape[1]
+    reviewed, outcomes = [], []
+    for e, day, weeks in actions.select("enrolment_index", "day", "review_weeks").iter_rows():
+        at = None if weeks is None else day + weeks * 5
+        if at is None or at >= n_days or not on_roll[at, e] or (at >= n_days - 5 and rng.random() < 0.6):
+            reviewed.append(None)
+            outcomes.append(None)
+            continue
+        since = absent_of[marks[:, day + 1 : at + 1, e]].mean()
+        before = absent_of[marks[:, max(0, day - 20) : day + 1, e]].mean()
+        reviewed.append(at)
+        outcomes.append("Reviewed: improvement seen" if since < before else "Reviewed: no improvement")
+    return [pl.Series("reviewed_day", reviewed, dtype=pl.Int32), pl.Series("review_outcome", outcomes, dtype=pl.String)]
 
 
 def _choose(
@@ -233,18 +254,18 @@ def _apply_effect(
 
 def entries_and_batches(
     actions: pl.DataFrame, enrolment_ids: np.ndarray, days: np.ndarray, today: date, seed: int
-) -> list[tuple[list[Entry], str, datetime]]:
+) -> list[tuple[list[Entry], str, datetime, list[tuple[datetime, str] | None]]]:
     """The actions as store batches: one batch per owner, day and type (a letter run for several
-    pupils is one batch), recorded that day during school hours."""
+    pupils is one batch), recorded that day during school hours; with each entry's review (when
+    it was held and what it found), to record later as an edit."""
     rng = np.random.default_rng([seed, 11])
     batches = []
     grouped = actions.sort("day", "type", "owner", "enrolment_index").group_by(["day", "type", "owner"], maintain_order=True)
     for (day, kind, owner), group in grouped:
         action_day = days[int(day)].astype(object)
-        entries = []
+        entries, reviews = [], []
         for row in group.iter_rows(named=True):
             weeks = row["review_weeks"]
-            review_date = None if weeks is None else action_day + timedelta(weeks=weeks)
             entries.append(
                 Entry(
                     enrolment_id=int(enrolment_ids[row["enrolment_index"]]),
@@ -253,11 +274,12 @@ def entries_and_batches(
                     owner=owner,
                     outcome=row["outcome"],
                     notes=row["notes"],
-                    next_review=review_date,
+                    next_review=None if weeks is None else action_day + timedelta(weeks=weeks),
                 )
             )
+            held = row["reviewed_day"]
+            reviews.append(None if held is None else (datetime.combine(days[held].astype(object), time(15, 45)), row["review_outcome"]))
         minutes = int(rng.integers(8 * 60 + 30, 16 * 60 + 30))
         when = datetime.combine(min(action_day, today), time(minutes // 60, minutes % 60))
-        batches.append((entries, owner, when))
+        batches.append((entries, owner, when, reviews))
     return batches
-

@@ -134,7 +134,7 @@ def complete_years(inputs: RiskInputs) -> list[int]:
     return [y for y, last in ends.iter_rows() if last >= date(y + 1, *COMPLETE_FROM)]
 
 
-def _cohort_labels(frame: pl.LazyFrame) -> pl.LazyFrame:
+def _cohort_labels(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         pl.when(pl.col("disadvantaged") > 0).then(pl.lit("Disadvantaged")).otherwise(pl.lit("Not disadvantaged")).alias("cohort_disadvantaged"),
         pl.col("sen").replace_strict(SEN_LABELS, default="No SEN", return_dtype=pl.String).alias("cohort_sen"),
@@ -149,15 +149,16 @@ def training_rows(inputs: RiskInputs, years: Sequence[int]) -> pl.DataFrame:
     for year in years:
         cut = inputs.years(year)
         for label, order, day in point_dates(year):
+            # One point at a time: many small queries at once cost more than they save.
+            features = cut.features(day).collect()
             frames.append(
-                cut.features(day)
-                .join(cut.outcome(day), on="enrolment_id", how="inner")
+                features.join(cut.outcome(day).collect(), on="enrolment_id", how="inner")
                 .with_columns(pl.lit(year).alias("academic_year"), pl.lit(label).alias("point"), pl.lit(order).alias("point_order"))
                 .pipe(_cohort_labels)
             )
     if not frames:
         return pl.DataFrame()
-    return pl.concat(pl.collect_all(frames), how="vertical_relaxed")
+    return pl.concat(frames, how="vertical_relaxed")
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,7 @@ def _with_pupil(rows: pl.LazyFrame, people: pl.LazyFrame, actions: pl.LazyFrame)
     return people.join(rows, on="enrolment_id", how="inner").join(actions, on="enrolment_id", how="left")
 
 
-def _penalty(inputs: CoordinatorInputs, window: Window, as_of: date) -> pl.LazyFrame:
+def penalty_status(inputs: CoordinatorInputs, window: Window, as_of: date) -> pl.LazyFrame:
     """Per enrolment: `penalty_threshold_date`, `penalty_threshold_session` (first met in the
     window, up to as_of) and `unauthorised_last_10_weeks`."""
     sessions = inputs.risk.sessions.lazy().filter(
@@ -232,7 +232,7 @@ def target_lists(
     severe = persistent.filter(pl.col("severe_absence")).with_columns((pl.col("reason") + pl.lit(" (severe absence)")).alias("reason"))
 
     penalty = (
-        _penalty(inputs, window, as_of)
+        penalty_status(inputs, window, as_of)
         .filter(pl.col("penalty_threshold_date").is_not_null())
         .join(measures.select("enrolment_id", "unauthorised"), on="enrolment_id", how="left")
         .join(
@@ -403,7 +403,7 @@ def targets_export(inputs: CoordinatorInputs, as_of: date, urns: Sequence[int] |
     table = (
         people.join(on_roll, on="enrolment_id", how="semi")
         .join(measures, on="enrolment_id", how="left")
-        .join(_penalty(inputs, window, as_of), on="enrolment_id", how="left")
+        .join(penalty_status(inputs, window, as_of), on="enrolment_id", how="left")
         .join(risk.select("enrolment_id", "risk_score", "risk_basis"), on="enrolment_id", how="left")
         .join(reasons, on="enrolment_id", how="left")
         .join(n_codes, on="enrolment_id", how="left")

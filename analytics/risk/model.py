@@ -27,6 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from analytics.pipelines.risk_features import FEATURES
 
@@ -78,14 +79,16 @@ def fit_model(rows: pl.DataFrame, seed: int) -> CalibratedClassifierCV:
     splits = list(GroupKFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(x, y, groups))
     base = Pipeline([("scale", StandardScaler()), ("regression", LogisticRegression(C=1.0, solver="newton-cholesky", max_iter=200))])
     model = CalibratedClassifierCV(base, method="sigmoid", cv=splits, ensemble=False)
-    return model.fit(x, y)
+    with threadpool_limits(1):  # small matrices: threads only contend with the app's own
+        return model.fit(x, y)
 
 
 def predict(model: CalibratedClassifierCV, features: pl.DataFrame) -> np.ndarray:
     """Calibrated probabilities of persistent absence over the rest of the year."""
     if features.is_empty():
         return np.zeros(0)
-    return model.predict_proba(design_matrix(features))[:, 1]
+    with threadpool_limits(1):
+        return model.predict_proba(design_matrix(features))[:, 1]
 
 
 def _regression(model: CalibratedClassifierCV) -> Pipeline:

@@ -210,30 +210,6 @@ def _insert_new(con: Connection, batches: Sequence[tuple[Batch, str, datetime]])
     return ids
 
 
-def _latest(con: Connection, intervention_id: int) -> dict[str, Any]:
-    cursor = con.execute(
-        f"SELECT {_VERSION_COLUMNS} FROM intervention_versions WHERE intervention_id = ? ORDER BY version DESC LIMIT 1",
-        [intervention_id],
-    )
-    row = cursor.fetchone()
-    if row is None:
-        raise InterventionRefused(f"there is no intervention {intervention_id}")
-    latest = dict(zip([d[0] for d in cursor.description], row, strict=True))
-    if latest["deleted"]:
-        raise InterventionRefused(f"intervention {intervention_id} was deleted")
-    return latest
-
-
-def _add_version(con: Connection, latest: dict[str, Any], changes: dict[str, Any]) -> int:
-    version = latest["version"] + 1
-    row = latest | changes | {"version": version}
-    con.execute(
-        f"INSERT INTO intervention_versions ({_VERSION_COLUMNS}) VALUES ({', '.join('?' * len(_SCHEMA))})",
-        [row[c] for c in _SCHEMA],
-    )
-    return version
-
-
 @dataclass(frozen=True)
 class Edit:
     """A new version of an intervention with the fields of `entry` (already checked); `reason`
@@ -258,29 +234,59 @@ class Deletion:
 
 def apply_changes(db: Database, changes: Sequence[Edit | Deletion]) -> list[int]:
     """Record edits and deletions in one transaction (all or none), each as a new version;
-    returns the new version numbers."""
+    returns the new version numbers. Several changes to one intervention apply in order."""
+    if not changes:
+        return []
     with db.transaction() as con:
-        return [_change(con, change) for change in changes]
+        cursor = con.execute(
+            f"SELECT {_VERSION_COLUMNS} FROM intervention_versions WHERE intervention_id IN (SELECT unnest(?::INTEGER[])) "
+            "QUALIFY row_number() OVER (PARTITION BY intervention_id ORDER BY version DESC) = 1",
+            [sorted({c.intervention_id for c in changes})],
+        )
+        names = [d[0] for d in cursor.description]
+        latest = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+        types: dict[int, frozenset[str]] = {}
+        added, numbers = [], []
+        for change in changes:
+            current = latest.get(change.intervention_id)
+            if current is None:
+                raise InterventionRefused(f"there is no intervention {change.intervention_id}")
+            if current["deleted"]:
+                raise InterventionRefused(f"intervention {change.intervention_id} was deleted")
+            urn = current["school_urn"]
+            if urn not in types:
+                types[urn] = frozenset(known_types(con, urn))
+            row = _changed(current, change, types[urn])
+            latest[change.intervention_id] = row
+            added.append(row)
+            numbers.append(row["version"])
+        frame = pl.DataFrame(added, schema=_SCHEMA)
+        con.register("changed_interventions", frame)
+        try:
+            con.execute(f"INSERT INTO intervention_versions ({_VERSION_COLUMNS}) SELECT {_VERSION_COLUMNS} FROM changed_interventions")
+        finally:
+            con.unregister("changed_interventions")
+        return numbers
 
 
-def _change(con: Connection, change: Edit | Deletion) -> int:
+def _changed(latest: dict[str, Any], change: Edit | Deletion, types: frozenset[str]) -> dict[str, Any]:
+    """The next version of an intervention after one change, checked."""
     who = _who(change.recorded_by)
     why = (change.reason or "").strip()
     if not why:
         raise InterventionRefused("reason for deleting is required" if isinstance(change, Deletion) else "reason for the change is required")
-    latest = _latest(con, change.intervention_id)
-    stamp = {"change_reason": why, "recorded_by": who, "recorded_at": change.recorded_at or datetime.now()}
+    stamp = {"change_reason": why, "recorded_by": who, "recorded_at": change.recorded_at or datetime.now(), "version": latest["version"] + 1}
     if isinstance(change, Deletion):
-        return _add_version(con, latest, {"deleted": True, **stamp})
+        return latest | stamp | {"deleted": True}
     entry = change.entry
     if entry.enrolment_id != latest["enrolment_id"]:
         raise InterventionRefused("an edit cannot move an intervention to another pupil")
-    if entry.type not in known_types(con, latest["school_urn"]):
+    if entry.type not in types:
         raise InterventionRefused(f"type '{entry.type}' is not an intervention type of this school")
     edited = {field: getattr(entry, field) for field in EDITABLE}
     if all(edited[f] == latest[f] for f in EDITABLE):
         raise InterventionRefused("nothing was changed")
-    return _add_version(con, latest, edited | stamp)
+    return latest | edited | stamp
 
 
 def edit_intervention(
