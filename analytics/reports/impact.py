@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from math import sqrt
 
-import altair as alt
 import polars as pl
 from scipy.stats import t as student_t
 
@@ -16,7 +15,7 @@ from analytics.domain.calendar import academic_year_expr
 from analytics.domain.interventions import BUILT_IN_LABELS
 from analytics.domain.rounding import round_half_up
 from analytics.pipelines.calendar import school_weeks
-from analytics.pipelines.cohorts import effective_disadvantaged
+from analytics.pipelines.cohorts import effective_disadvantaged, with_cohorts
 from analytics.pipelines.impact import event_weeks, first_of_type_each_year, matched_effects, weekly_attendance
 from analytics.pipelines.windows import Window
 from analytics.reports.register import Register
@@ -91,9 +90,11 @@ def intervention_impact(
     *,
     weeks: int = DEFAULT_WEEKS,
     urns: Sequence[int] | None = None,
+    year_groups: Sequence[str] = (),
     sessions: pl.LazyFrame | None = None,
 ) -> Impact:
-    """Impact of the interventions dated in the window at these schools (all when None).
+    """Impact of the interventions dated in the window at these schools (all when None), for
+    pupils in these year groups (in the window's academic year; all when empty).
     `register` must hold every enrolment of those schools (comparison pupils come from it);
     `sessions`, when given, are its counted sessions over all dates (to save reading them again)."""
     counted = sessions if sessions is not None else register.sessions(Window(date(1900, 1, 1), date(9999, 12, 31)))
@@ -109,10 +110,14 @@ def intervention_impact(
         pl.lit(None, pl.Float64).alias("last_year_rate"),
     )
     logged = interventions.lazy().with_columns(academic_year_expr(pl.col("date")).alias("academic_year"))
-    if urns is not None:
-        logged = logged.filter(pl.col("school_urn").is_in(list(urns)))
     all_events = event_weeks(logged, weeks_table)
-    events = first_of_type_each_year(all_events.filter(pl.col("date").is_between(window.start, window.end)))
+    chosen = all_events.filter(pl.col("date").is_between(window.start, window.end))
+    if urns is not None:
+        chosen = chosen.filter(pl.col("school_urn").is_in(list(urns)))
+    if year_groups:
+        in_groups = with_cohorts(register.enrolments.lazy(), window.academic_year_start).filter(pl.col("year_group").is_in(list(year_groups)))
+        chosen = chosen.join(in_groups.select("enrolment_id"), on="enrolment_id", how="semi")
+    events = first_of_type_each_year(chosen)
     actions = matched_effects(events, all_events, weekly, cohorts, last_weeks, weeks).sort("date", "intervention_id").collect()
     return Impact(window, weeks, _summary(actions), actions)
 
@@ -141,28 +146,3 @@ def describe_impact(row: dict, weeks: int) -> str:
 def _signed(value: float) -> str:
     rounded = round_half_up(value, 1)
     return f"+{rounded}" if rounded > 0 else str(rounded)
-
-
-def impact_chart(summary: pl.DataFrame) -> alt.LayerChart:
-    """The difference in differences of each type with its 95% interval (types with at least
-    MIN_MEASURED measured actions)."""
-    data = summary.filter(pl.col("measured") >= MIN_MEASURED).select(
-        "type", "effect", "effect_low", "effect_high", "measured"
-    )
-    base = alt.Chart(data).encode(y=alt.Y("type:N", title=None, sort=None))
-    bars = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("effect_low:Q", title="Change in attendance against comparable pupils (points)"),
-        x2="effect_high:Q",
-    )
-    points = base.mark_point(filled=True, size=70, shape="diamond").encode(
-        x="effect:Q",
-        tooltip=[
-            alt.Tooltip("type:N", title="Intervention"),
-            alt.Tooltip("effect:Q", title="Difference (points)", format="+.1f"),
-            alt.Tooltip("effect_low:Q", title="95% interval from", format="+.1f"),
-            alt.Tooltip("effect_high:Q", title="95% interval to", format="+.1f"),
-            alt.Tooltip("measured:Q", title="Actions measured"),
-        ],
-    )
-    zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4], color="gray").encode(x="x:Q")
-    return alt.layer(bars, points, zero).properties(height=max(60, 28 * data.height), title="Difference in attendance change, with 95% interval")

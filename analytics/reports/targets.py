@@ -83,9 +83,10 @@ class CoordinatorInputs:
         return self.risk.last_day
 
 
-def coordinator_inputs(db: Database) -> CoordinatorInputs:
-    """Read the register, behaviour, the intervention log and the active risk model."""
-    register = load_register(db)
+def coordinator_inputs(db: Database, register: Register | None = None) -> CoordinatorInputs:
+    """Read the register (unless given one of every school), behaviour, the intervention log
+    and the active risk model."""
+    register = register or load_register(db)
     return CoordinatorInputs(register, risk_inputs(db, register), intervention_store.interventions(db), active_model(db))
 
 

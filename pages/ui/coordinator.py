@@ -1,0 +1,142 @@
+"""Cached calls for the attendance coordinator's pages: targets, interventions, impact and the
+risk model card. Keyed on plain values and the database's data version, so a page shows what
+was just recorded on its next run."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from analytics.domain.rounding import round_half_up
+from analytics.pipelines.windows import Window
+from analytics.reports import impact as impact_report
+from analytics.reports import interventions as intervention_report
+from analytics.reports.risk import ActiveModel, active_model
+from analytics.reports.targets import CoordinatorInputs, TargetLists, coordinator_inputs
+from analytics.reports.targets import target_lists as build_target_lists
+from analytics.store import Database
+from analytics.store import interventions as intervention_store
+from pages.ui import cached
+
+Urns = tuple[int, ...] | None
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def inputs(db_path: str, version: str) -> CoordinatorInputs:
+    """The register of every school, behaviour, the intervention log and the active model."""
+    return coordinator_inputs(Database(db_path), cached.register(db_path, version, None))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def target_lists(
+    db_path: str, version: str, urns: Urns, start: date, end: date, groups: tuple[str, ...], forms: tuple[str, ...], improved_weeks: int
+) -> TargetLists:
+    """Every list of the Targets page for one scope."""
+    return build_target_lists(
+        inputs(db_path, version), Window(start, end), urns=urns, year_groups=groups, forms=forms, improved_weeks=improved_weeks
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def pupils_on_roll(db_path: str, version: str, urns: Urns, as_of: date, groups: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Pupils on roll on `as_of` (with a `label` to pick them by)."""
+    return intervention_report.pupils_on_roll(inputs(db_path, version), as_of, urns, groups)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def forms(db_path: str, version: str, urns: Urns, as_of: date, groups: tuple[str, ...] = ()) -> list[str]:
+    """The forms of the pupils on roll on `as_of`, in order."""
+    on_roll = pupils_on_roll(db_path, version, urns, as_of, groups)
+    return sorted(on_roll["form"].drop_nulls().unique().to_list())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def chronology(db_path: str, version: str, enrolment_id: int, as_of: date) -> intervention_report.Chronology:
+    """One pupil's chronology."""
+    return intervention_report.chronology(Database(db_path), inputs(db_path, version), enrolment_id, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def reviews_due(db_path: str, version: str, urns: Urns, since: date, as_of: date) -> pl.DataFrame:
+    """Reviews due in the window up to a week after `as_of`."""
+    return intervention_report.reviews_due(inputs(db_path, version), since, as_of, urns)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def types_for(db_path: str, version: str, urns: tuple[int, ...]) -> dict[int, tuple[str, ...]]:
+    """The intervention types each school may use."""
+    return intervention_store.types_for_schools(Database(db_path), urns)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def own_types(db_path: str, version: str, urns: Urns) -> pl.DataFrame:
+    """Types the schools added themselves (retired ones too)."""
+    return intervention_store.intervention_types(Database(db_path), urns)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def impact(
+    db_path: str, version: str, urns: Urns, start: date, end: date, weeks: int, groups: tuple[str, ...] = ()
+) -> impact_report.Impact:
+    """The Impact page's figures for interventions dated in the window."""
+    data = inputs(db_path, version)
+    return impact_report.intervention_impact(
+        data.register, data.interventions, Window(start, end), weeks=weeks, urns=urns, year_groups=groups,
+        sessions=data.risk.sessions.lazy(),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def model(db_path: str, version: str) -> ActiveModel:
+    """The active risk model (or the rules), with its card and backtest."""
+    return active_model(Database(db_path))
+
+
+def signed_in_user() -> str | None:
+    """The signed-in user's email (or name) when sign-in is configured and they are signed in."""
+    try:
+        user = st.user
+        if user.get("is_logged_in"):
+            return str(user.get("email") or user.get("name") or "") or None
+    except (AttributeError, KeyError, RuntimeError):
+        return None
+    return None
+
+
+def recorder(key: str) -> str:
+    """Who is recording: the signed-in user when there is one, else a name typed in (kept for
+    the session and offered again in every form)."""
+    signed_in = signed_in_user()
+    if signed_in:
+        st.caption(f"Recorded as {signed_in}.")
+        return signed_in
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get("coordinator_name", "")
+    name = st.text_input("Your name", key=key, help="Kept with what you record, as evidence of who recorded it.").strip()
+    if name:
+        st.session_state["coordinator_name"] = name
+    return name
+
+
+def rounded_expr(expr: pl.Expr) -> pl.Expr:
+    """A figure rounded half-up to one decimal place, as every page shows figures."""
+    return expr.map_elements(lambda v: float(round_half_up(v, 1)), return_dtype=pl.Float64)
+
+
+def rounded(column: str) -> pl.Expr:
+    """`rounded_expr` of a column, keeping its name."""
+    return rounded_expr(pl.col(column)).alias(column)
+
+
+def flash(message: str) -> None:
+    """A success message to show after the rerun that a write needs."""
+    st.session_state["coordinator_flash"] = message
+
+
+def show_flash() -> None:
+    """Show (once) the message a write left."""
+    message = st.session_state.pop("coordinator_flash", None)
+    if message:
+        st.success(message)
