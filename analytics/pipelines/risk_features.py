@@ -60,12 +60,12 @@ def year_start_of(as_of: date) -> date:
 
 
 def on_roll_at(spells: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
-    """One row per enrolment on roll at the as-of point (the night before `as_of`): a spell that
-    began by `as_of` and had not ended before the day before it. `enrolment_id` and
-    `latest_admission` (the start of that spell)."""
+    """One row per enrolment on roll at the as-of point (the end of the day before `as_of`): a
+    spell that began before `as_of` and had not ended before the day before it. `enrolment_id`
+    and `latest_admission` (the start of that spell)."""
     eve = as_of - timedelta(days=1)
     return (
-        spells.filter((pl.col("admission_date") <= as_of) & (pl.col("leaving_date").is_null() | (pl.col("leaving_date") >= eve)))
+        spells.filter((pl.col("admission_date") < as_of) & (pl.col("leaving_date").is_null() | (pl.col("leaving_date") >= eve)))
         .group_by("enrolment_id")
         .agg(pl.col("admission_date").max().alias("latest_admission"))
     )
@@ -215,7 +215,7 @@ def risk_features(
         .group_by("upn")
         .agg(pl.len().alias("_enrolments_of_pupil"))
     )
-    spells_so_far = spells.filter(pl.col("admission_date") <= as_of).group_by("enrolment_id").agg(pl.len().alias("_spells"))
+    spells_so_far = spells.filter(pl.col("admission_date") < as_of).group_by("enrolment_id").agg(pl.len().alias("_spells"))
     counts = [
         "possible", "absent", "illness", "unauthorised", "late_before_close", "late_after_close",
         "possible_last_4", "absent_last_4", "possible_last_8", "absent_last_8",

@@ -201,14 +201,16 @@ def target_lists(
     forms: Sequence[str] = (),
     improved_weeks: int = 4,
 ) -> TargetLists:
-    """Every list at the window's end (or the last register day before it), for these schools
-    (all when None), year groups and forms (all when empty)."""
+    """Every list at the window's end (or the last register day before it), for the pupils on
+    roll that day at these schools (all when None), in these year groups and forms (all when
+    empty)."""
     last = inputs.last_day or window.end
     as_of = min(window.end, last)
     register = inputs.register
-    people = _scope(pupils(register, window.academic_year_start), urns, year_groups, forms)
-    actions = latest_actions(inputs.interventions, as_of)
     on_roll = on_roll_on(register.spells.lazy(), as_of)
+    # Pupils who have left need no action: every list is of pupils on roll on the as-of date.
+    people = _scope(pupils(register, window.academic_year_start), urns, year_groups, forms).join(on_roll, on="enrolment_id", how="semi")
+    actions = latest_actions(inputs.interventions, as_of)
 
     first_day = unexplained_absences(register.marks.lazy(), register.enrolments.lazy(), register.spells.lazy(), as_of)
     first_day = _with_pupil(first_day.drop("school_urn"), people, actions).with_columns(
@@ -341,8 +343,8 @@ def target_lists(
     collected = pl.collect_all([first_day, persistent, severe, penalty, n_codes, rising, improved])
     rules = (
         TargetList("first_day", "First-day calls", f"Sessions on {as_of:%a %d %b %Y} coded N or with no mark (for sessions the school has registered).", collected[0]),
-        TargetList("persistent", "Persistent absence", "Attendance 90% or less in the window (absence of 10% or more of possible sessions).", collected[1]),
-        TargetList("severe", "Severe absence", "Attendance 50% or less in the window.", collected[2]),
+        TargetList("persistent", "Persistent absence", "Pupils on roll with attendance 90% or less in the window (absence of 10% or more of possible sessions).", collected[1]),
+        TargetList("severe", "Severe absence", "Pupils on roll with attendance 50% or less in the window.", collected[2]),
         TargetList(
             "penalty",
             "Penalty-notice threshold",
