@@ -65,9 +65,9 @@ st.caption(
 if lists.risk_basis != "model":
     st.info(f"{lists.risk_note} The rising-risk list ranks pupils by rule points, not by a probability.")
 
-columns = st.columns(len(lists.lists))
-for column, target in zip(columns, lists.lists, strict=True):
-    column.metric(target.title, count(target.rows.height), help=target.rule)
+columns = st.columns(4)
+for position, target in enumerate(lists.lists):
+    columns[position % 4].metric(target.title, count(target.rows.height), help=target.rule)
 
 
 def shown(key_: str, rows: pl.DataFrame) -> pl.DataFrame:

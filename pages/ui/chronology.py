@@ -4,6 +4,7 @@ and correcting or deleting an entry (which adds a version; nothing is overwritte
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import polars as pl
@@ -15,17 +16,26 @@ from analytics.store import interventions as intervention_store
 from pages.ui import coordinator
 from pages.ui.context import cache_key, database
 
-ENTRY_COLUMNS = {
-    "date": st.column_config.DateColumn("Date", format="DD/MM/YYYY"),
-    "type": "Action",
-    "owner": "Owner",
-    "outcome": "Outcome",
-    "notes": st.column_config.TextColumn("Notes", width="large"),
-    "next_review": st.column_config.DateColumn("Review due", format="DD/MM/YYYY"),
-    "first_recorded_by": "Recorded by",
-    "first_recorded_at": st.column_config.DatetimeColumn("Recorded", format="DD/MM/YYYY HH:mm"),
-    "version": "Version",
-}
+def plain_text(text: str) -> str:
+    """Text typed by a user, shown as it was typed (markdown characters escaped)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+
+
+def timeline_entry(entry: dict) -> str:
+    """One action as a line of the timeline: date and type, owner, outcome, review, notes, and
+    who recorded it (and that it was changed since). What users typed is escaped."""
+    entry = {k: plain_text(v) if isinstance(v, str) else v for k, v in entry.items()}
+    details = [f"owner {entry['owner']}" if entry["owner"] else None, f"outcome: {entry['outcome']}" if entry["outcome"] else None]
+    if entry["next_review"]:
+        details.append(f"review due {entry['next_review']:%d/%m/%Y}")
+    recorded = f"recorded by {entry['first_recorded_by']} on {entry['first_recorded_at']:%d/%m/%Y %H:%M}"
+    if entry["version"] > 1:
+        recorded += f"; changed by {entry['recorded_by']} on {entry['recorded_at']:%d/%m/%Y %H:%M} (version {entry['version']})"
+    lines = [f"**{entry['date']:%d/%m/%Y} · {entry['type']}**" + "".join(f" · {d}" for d in details if d)]
+    if entry["notes"]:
+        lines.append(entry["notes"])
+    lines.append(f":gray[{recorded}]")
+    return "  \n".join(lines)
 
 
 def _file_stem(chron) -> str:
@@ -46,12 +56,10 @@ def show_chronology(enrolment_id: int, as_of: date, *, key: str) -> None:
     if chron.entries.is_empty():
         st.write("No actions recorded yet.")
     else:
-        st.dataframe(
-            chron.entries.select(list(ENTRY_COLUMNS)).sort("date", descending=True),
-            hide_index=True,
-            column_config=ENTRY_COLUMNS,
-            key=f"{key}_entries",
-        )
+        st.markdown(f"**Actions** ({chron.entries.height}), latest first")
+        with st.container(height=min(460, 90 + 70 * chron.entries.height), key=f"{key}_timeline"):
+            for entry in chron.entries.sort("date", "intervention_id", descending=True).iter_rows(named=True):
+                st.markdown(timeline_entry(entry))
     left, right, _ = st.columns([1, 1, 3])
     left.download_button(
         "Chronology CSV", data=lambda: chronology_csv(chron), file_name=f"{_file_stem(chron)}.csv", mime="text/csv",

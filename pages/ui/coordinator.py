@@ -136,7 +136,9 @@ def flash(message: str) -> None:
 
 
 def show_flash() -> None:
-    """Show (once) the message a write left."""
+    """Show (once) the message a write left. The slot is drawn on every run, so what follows it
+    keeps its place (tabs would otherwise jump back to their first tab)."""
+    slot = st.container()
     message = st.session_state.pop("coordinator_flash", None)
     if message:
-        st.success(message)
+        slot.success(message)

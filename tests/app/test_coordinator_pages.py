@@ -101,7 +101,7 @@ def test_recording_a_home_visit_for_two_pupils(open_app, demo_copy, demo_inputs)
     app.selectbox(key="record_type").set_value("Home visit")
     app.text_input(key="record_owner").set_value("Mrs Pennington")
     app.selectbox(key="record_outcome").set_value("Spoke to parent or carer")
-    app.text_area(key="record_notes").set_value("Welfare check; agreed a morning routine.")
+    app.text_area(key="record_notes").set_value("Welfare check and a morning routine agreed")
     app.text_input(key="record_who").set_value("Attendance officer")
     button(app, "Record").click().run()
     assert not app.exception
@@ -113,8 +113,9 @@ def test_recording_a_home_visit_for_two_pupils(open_app, demo_copy, demo_inputs)
     assert set(new["enrolment_id"]) == set(ids) and set(new["recorded_by"]) == {"Attendance officer"}
     # The chronology tab shows the first pupil's new entry.
     assert app.selectbox(key="chronology_pupil").value == ids[0]
-    entries = table_with(app, "first_recorded_by", "outcome")
-    assert entries["type"][0] == "Home visit" and entries["outcome"][0] == "Spoke to parent or carer"
+    timeline = [m.value for m in app.markdown if m.value.startswith("**20/11/2026 · Home visit**")]
+    assert timeline and "outcome: Spoke to parent or carer" in timeline[0] and "recorded by Attendance officer" in timeline[0]
+    assert "Welfare check and a morning routine agreed" in timeline[0]
 
 
 @pytest.mark.slow
