@@ -28,9 +28,9 @@ from analytics.domain.calendar import (
     spring_bank_holiday,
 )
 from analytics.domain.codes import CODE_CHANGE_2024
+from analytics.domain.interventions import Entry
 from analytics.domain.upn import make_upn
 from analytics.ingest import ImportResult, import_file
-from analytics.domain.interventions import Entry
 from analytics.reports.risk import train as train_risk_model
 from analytics.store import Database, read
 from analytics.store import interventions as intervention_store

@@ -6,7 +6,13 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from analytics.domain.interventions import BUILT_IN_TYPES, COMMON_OUTCOMES, InterventionRefused, check_entry, settings_types
+from analytics.domain.interventions import (
+    BUILT_IN_TYPES,
+    COMMON_OUTCOMES,
+    InterventionRefused,
+    check_entry,
+    settings_types,
+)
 from analytics.settings import setting
 from analytics.store import interventions as intervention_store
 from pages.ui import coordinator

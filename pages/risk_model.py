@@ -5,8 +5,17 @@ import polars as pl
 import streamlit as st
 
 from analytics.domain.calendar import academic_year_label
-from analytics.reports.coordinator_charts import describe_reliability, model_vs_rule_chart, reliability_chart
-from analytics.reports.risk import MIN_COMPLETE_YEARS, MIN_PERSISTENT_ABSENTEES, describe_point, train
+from analytics.reports.coordinator_charts import (
+    describe_reliability,
+    model_vs_rule_chart,
+    reliability_chart,
+)
+from analytics.reports.risk import (
+    MIN_COMPLETE_YEARS,
+    MIN_PERSISTENT_ABSENTEES,
+    describe_point,
+    train,
+)
 from pages.ui import coordinator
 from pages.ui.context import cache_key, database
 from pages.ui.filters import sidebar_scope

@@ -23,7 +23,10 @@ def run_summary(args: argparse.Namespace) -> int:
 
 
 def run_targets(args: argparse.Namespace) -> int:
-    from analytics.reports.targets import coordinator_inputs, targets_export  # loads scikit-learn: only here
+    from analytics.reports.targets import (  # loads scikit-learn: only here
+        coordinator_inputs,
+        targets_export,
+    )
 
     db = database(args)
     urns = None if args.school is None else school_urns(db, args.school)

@@ -93,7 +93,7 @@ def spans(grid: pl.LazyFrame, weekly: pl.LazyFrame, weeks_each_side: int) -> pl.
     marked = grid.with_columns(expr.alias(f"_{name}") for name, expr in marks.items())
     for name in marks:
         marked = _totals_at(weekly, marked, f"_{name}", name)
-    span = lambda label, start, end: [  # noqa: E731 - sessions between two running totals
+    span = lambda label, start, end: [
         (pl.col(f"{end}_possible") - pl.col(f"{start}_possible")).alias(f"{label}_possible"),
         (pl.col(f"{end}_attended") - pl.col(f"{start}_attended")).alias(f"{label}_attended"),
     ]

@@ -235,8 +235,8 @@ def risk_features(
         .with_columns(pl.col(c).fill_null(0) for c in counts)
     )
     weekday_counts = [pl.col(f"absent_{d.lower()}") for d in WEEKDAYS]
-    before = lambda weeks: (pl.col("absent") - pl.col(f"absent_last_{weeks}"), pl.col("possible") - pl.col(f"possible_last_{weeks}"))  # noqa: E731
-    change = lambda weeks: (  # noqa: E731 - recent absence minus earlier, when both are known
+    before = lambda weeks: (pl.col("absent") - pl.col(f"absent_last_{weeks}"), pl.col("possible") - pl.col(f"possible_last_{weeks}"))
+    change = lambda weeks: (
         pl.when((pl.col(f"possible_last_{weeks}") > 0) & (before(weeks)[1] > 0))
         .then(_share(f"absent_last_{weeks}", f"possible_last_{weeks}") - _share(*before(weeks)))
         .otherwise(0.0)

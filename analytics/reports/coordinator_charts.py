@@ -77,7 +77,7 @@ def impact_chart(summary: pl.DataFrame) -> alt.LayerChart:
     """The difference in differences of each type with its 95% interval (types with at least
     MIN_MEASURED measured actions)."""
     data = summary.filter(pl.col("measured") >= MIN_MEASURED).select("type", "effect", "effect_low", "effect_high", "measured")
-    base = alt.Chart(data).encode(y=alt.Y("type:N", title=None, sort=None))
+    base = alt.Chart(data).encode(y=alt.Y("type:N", title=None, sort=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)))
     bars = base.mark_rule(strokeWidth=2).encode(
         x=alt.X("effect_low:Q", title="Change in attendance against comparable pupils (points)"),
         x2="effect_high:Q",
@@ -93,4 +93,4 @@ def impact_chart(summary: pl.DataFrame) -> alt.LayerChart:
         ],
     )
     zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4], color="gray").encode(x="x:Q")
-    return alt.layer(bars, points, zero).properties(height=max(60, 28 * data.height), title="Difference in attendance change, with its 95% interval")
+    return alt.layer(bars, points, zero).properties(height=max(80, 34 * data.height), title="Difference in attendance change, with its 95% interval")

@@ -16,7 +16,12 @@ from analytics.domain.interventions import BUILT_IN_LABELS
 from analytics.domain.rounding import round_half_up
 from analytics.pipelines.calendar import school_weeks
 from analytics.pipelines.cohorts import effective_disadvantaged, with_cohorts
-from analytics.pipelines.impact import event_weeks, first_of_type_each_year, matched_effects, weekly_attendance
+from analytics.pipelines.impact import (
+    event_weeks,
+    first_of_type_each_year,
+    matched_effects,
+    weekly_attendance,
+)
 from analytics.pipelines.windows import Window
 from analytics.reports.register import Register
 
@@ -145,4 +150,6 @@ def describe_impact(row: dict, weeks: int) -> str:
 
 def _signed(value: float) -> str:
     rounded = round_half_up(value, 1)
+    if rounded == 0:
+        return "0.0"
     return f"+{rounded}" if rounded > 0 else str(rounded)

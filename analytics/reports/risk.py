@@ -23,7 +23,12 @@ from analytics.domain.calendar import academic_year_bounds, academic_year_label
 from analytics.domain.cohorts import SEN_LABELS
 from analytics.domain.rounding import round_half_up
 from analytics.pipelines.calendar import school_days
-from analytics.pipelines.risk_features import FEATURES, persistent_absence_after, risk_features, weekly_session_totals
+from analytics.pipelines.risk_features import (
+    FEATURES,
+    persistent_absence_after,
+    risk_features,
+    weekly_session_totals,
+)
 from analytics.pipelines.windows import Window
 from analytics.reports.register import Register, load_register
 from analytics.risk import backtest as backtests

@@ -26,10 +26,22 @@ from analytics.pipelines.penalty import (
     penalty_threshold,
     penalty_window_counts,
 )
-from analytics.pipelines.targets import attendance_change, on_roll_on, unexplained_absences, unresolved_n_codes
+from analytics.pipelines.targets import (
+    attendance_change,
+    on_roll_on,
+    unexplained_absences,
+    unresolved_n_codes,
+)
 from analytics.pipelines.windows import Window
 from analytics.reports.register import Register, load_register
-from analytics.reports.risk import ActiveModel, RiskInputs, active_model, end_of, risk_inputs, risk_scores
+from analytics.reports.risk import (
+    ActiveModel,
+    RiskInputs,
+    active_model,
+    end_of,
+    risk_inputs,
+    risk_scores,
+)
 from analytics.settings import setting
 from analytics.store import Database
 from analytics.store import interventions as intervention_store

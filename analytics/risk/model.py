@@ -142,4 +142,4 @@ def from_bytes(data: bytes, trained_with: str) -> CalibratedClassifierCV:
             f"the stored risk model was trained with scikit-learn {trained_with}, this is {sklearn.__version__}: "
             "run `rollcall risk train` again"
         )
-    return pickle.loads(data)  # noqa: S301 - written by Rollcall itself (see docstring)
+    return pickle.loads(data)

@@ -34,7 +34,7 @@ UNAUTHORISED_SESSIONS = 10
 
 
 def _fired() -> dict[str, pl.Expr]:
-    pa = lambda absent, possible: at_least_percent(pl.col(absent), pl.col(possible), PERSISTENT_ABSENCE_PERCENT)  # noqa: E731
+    pa = lambda absent, possible: at_least_percent(pl.col(absent), pl.col(possible), PERSISTENT_ABSENCE_PERCENT)
     return {
         "persistent_so_far": pa("absent", "possible"),
         "persistent_last_4_weeks": pa("absent_last_4", "possible_last_4"),

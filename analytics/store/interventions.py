@@ -16,7 +16,12 @@ from typing import Any
 
 import polars as pl
 
-from analytics.domain.interventions import BUILT_IN_LABELS, Entry, InterventionRefused, settings_types
+from analytics.domain.interventions import (
+    BUILT_IN_LABELS,
+    Entry,
+    InterventionRefused,
+    settings_types,
+)
 from analytics.settings import setting
 from analytics.store.database import Connection, Database
 

@@ -16,6 +16,7 @@ from analytics.store import interventions as intervention_store
 from pages.ui import coordinator
 from pages.ui.context import cache_key, database
 
+
 def plain_text(text: str) -> str:
     """Text typed by a user, shown as it was typed (markdown characters escaped)."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)

@@ -31,7 +31,7 @@ def logged(db, load):
     )
     load("marks", marks, school_urn=URN)
     ids = {row["upn"]: row["enrolment_id"] for row in read.enrolments(db).iter_rows(named=True)}
-    entry = lambda upn, kind, day, **f: check_entry(ids[upn], kind, day, known_types=BUILT_IN_LABELS, today=TODAY, **f)  # noqa: E731
+    entry = lambda upn, kind, day, **f: check_entry(ids[upn], kind, day, known_types=BUILT_IN_LABELS, today=TODAY, **f)
     [call, letter] = store.record_interventions(
         db, [entry(A, "Phone call", date(2025, 9, 8), outcome="No answer"), entry(A, "Letter", date(2025, 9, 22))],
         recorded_by="Ms Shaw", recorded_at=datetime(2025, 9, 22, 9, 30),

@@ -6,7 +6,12 @@ from datetime import date, datetime
 
 import pytest
 
-from analytics.domain.interventions import BUILT_IN_LABELS, InterventionRefused, check_entry, settings_types
+from analytics.domain.interventions import (
+    BUILT_IN_LABELS,
+    InterventionRefused,
+    check_entry,
+    settings_types,
+)
 from analytics.store import interventions as store
 from analytics.store import read
 from tests.fixtures.ingest.builders import OTHER_URN, URN, pupils_csv, upns

@@ -10,7 +10,11 @@ import polars as pl
 import pytest
 
 from analytics.pipelines.calendar import school_days, school_weeks
-from analytics.pipelines.penalty import penalty_sessions_latest_window, penalty_threshold, penalty_window_counts
+from analytics.pipelines.penalty import (
+    penalty_sessions_latest_window,
+    penalty_threshold,
+    penalty_window_counts,
+)
 from analytics.pipelines.sessions import counted_sessions
 from analytics.pipelines.windows import Window
 from tests.unit import frames
@@ -144,7 +148,7 @@ def test_sessions_in_the_latest_ten_school_weeks_up_to_the_as_of_date():
     mondays = [AUTUMN + timedelta(weeks=w) for w in range(12)]
     sessions = build(days, one_a_week(mondays, "U"))
     weeks = school_weeks(school_days(sessions))
-    latest = lambda day: penalty_sessions_latest_window(sessions, weeks, day).collect().filter(pl.col("enrolment_id") == 1)["unauthorised_last_10_weeks"].item()  # noqa: E731
+    latest = lambda day: penalty_sessions_latest_window(sessions, weeks, day).collect().filter(pl.col("enrolment_id") == 1)["unauthorised_last_10_weeks"].item()
     assert latest(mondays[-1] + timedelta(days=4)) == 10  # weeks 3 to 12
     assert latest(mondays[-1] - timedelta(days=1)) == 10  # the Sunday before: weeks 2 to 11
     assert latest(mondays[2] - timedelta(days=3)) == 2  # Friday of week 2: weeks 1 and 2

@@ -11,7 +11,11 @@ import polars as pl
 import pytest
 
 from analytics.pipelines.calendar import school_days
-from analytics.pipelines.risk_features import FEATURES, persistent_absence_after, weekly_session_totals
+from analytics.pipelines.risk_features import (
+    FEATURES,
+    persistent_absence_after,
+    weekly_session_totals,
+)
 from analytics.reports import risk
 from analytics.risk import backtest as backtests
 from analytics.risk import model as risk_model

@@ -9,7 +9,13 @@ import polars as pl
 
 from analytics.pipelines.calendar import school_days, school_weeks
 from analytics.pipelines.sessions import counted_sessions
-from analytics.pipelines.targets import CODED_N, NO_MARK, attendance_change, unexplained_absences, unresolved_n_codes
+from analytics.pipelines.targets import (
+    CODED_N,
+    NO_MARK,
+    attendance_change,
+    unexplained_absences,
+    unresolved_n_codes,
+)
 from analytics.pipelines.windows import Window
 from tests.unit import frames
 
@@ -57,7 +63,7 @@ def test_an_n_is_listed_once_it_is_more_than_five_school_days_old():
     n_day = MONDAY  # the next Monday is 5 school days later, the Tuesday 6
     sessions = sessions_with_n(n_day, MONDAY + timedelta(days=9))
     days = school_days(sessions)
-    on = lambda day: unresolved_n_codes(sessions, days, day, 5).collect()  # noqa: E731
+    on = lambda day: unresolved_n_codes(sessions, days, day, 5).collect()
     assert on(MONDAY + timedelta(days=7)).is_empty()
     listed = on(MONDAY + timedelta(days=8))
     assert listed.select("enrolment_id", "date", "school_days_old").rows() == [(1, n_day, 6)]
