@@ -111,7 +111,7 @@ def cohort_metrics(scored: pl.DataFrame) -> list[dict]:
                     "cohort": label,
                     "group": value,
                     **metrics,
-                    "mean_predicted": float(group["model"].mean()),
+                    "mean_predicted": float(group["model"].to_numpy().mean()),
                     "model_missed": float((~top[positives]).mean()) if positives.any() else None,
                     "rule_missed": float((~flag[positives]).mean()) if positives.any() else None,
                     "model_false_alarms": float(top[negatives].mean()) if negatives.any() else None,
@@ -124,20 +124,24 @@ def cohort_metrics(scored: pl.DataFrame) -> list[dict]:
 def reliability(scored: pl.DataFrame, bins: int = RELIABILITY_BINS) -> list[dict]:
     """The reliability curve: rows split into `bins` groups of about equal size by predicted
     probability; each with its mean prediction, the share that became persistently absent, and
-    its size."""
-    ordered = scored.sort("model").with_row_index("_position")
-    size = ordered.height
-    binned = ordered.with_columns((pl.col("_position") * bins // max(size, 1)).alias("bin"))
-    table = (
-        binned.group_by("bin")
-        .agg(
-            pl.col("model").mean().alias("mean_predicted"),
-            pl.col(OUTCOME).cast(pl.Float64).mean().alias("observed"),
-            pl.len().alias("enrolments"),
-        )
-        .sort("bin")
-    )
-    return table.to_dicts()
+    its size. Computed in numpy, in order, so the same predictions give the same curve exactly."""
+    order = np.argsort(scored["model"].to_numpy(), kind="stable")
+    predicted = scored["model"].to_numpy()[order]
+    observed = scored[OUTCOME].cast(pl.Float64).to_numpy()[order]
+    edges = np.arange(len(order)) * bins // max(len(order), 1)
+    curve = []
+    for number in range(bins):
+        members = edges == number
+        if members.any():
+            curve.append(
+                {
+                    "bin": number,
+                    "mean_predicted": float(predicted[members].mean()),
+                    "observed": float(observed[members].mean()),
+                    "enrolments": int(members.sum()),
+                }
+            )
+    return curve
 
 
 def backtest(rows: pl.DataFrame, fit_and_score: Scorer, test_years: int = 1) -> dict:

@@ -408,3 +408,12 @@ def risk_model_runs(db: Database) -> pl.DataFrame:
             "SELECT model_id, kind, trained_at, trained_by, seed, data_through, sklearn_version "
             "FROM risk_models ORDER BY model_id DESC"
         ).pl()
+
+
+def register_version(db: Database) -> str:
+    """A token that changes when an import or a training run changes what the coordinator's
+    figures are computed from (and not when an action is recorded): caches of the register and
+    the model key on it."""
+    with db.connect() as con:
+        imports, models = con.execute("SELECT (SELECT max(import_id) FROM imports), (SELECT max(model_id) FROM risk_models)").fetchone()
+    return f"{db.data_version() if imports is None else imports}:{models}"

@@ -4,6 +4,7 @@ was just recorded on its next run."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
@@ -18,15 +19,32 @@ from analytics.reports.targets import CoordinatorInputs, TargetLists, coordinato
 from analytics.reports.targets import target_lists as build_target_lists
 from analytics.store import Database
 from analytics.store import interventions as intervention_store
-from pages.ui import cached
 
 Urns = tuple[int, ...] | None
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
+def _inputs(db_path: str, register_version: str) -> CoordinatorInputs:
+    """The register of every school, behaviour and the active model: reread only after an
+    import or a training run, not after each recorded action."""
+    return coordinator_inputs(Database(db_path))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def intervention_log(db_path: str, version: str) -> pl.DataFrame:
+    """The intervention log as it now stands."""
+    return intervention_store.interventions(Database(db_path))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _register_version(db_path: str, version: str) -> str:
+    return intervention_store.register_version(Database(db_path))
+
+
 def inputs(db_path: str, version: str) -> CoordinatorInputs:
-    """The register of every school, behaviour, the intervention log and the active model."""
-    return coordinator_inputs(Database(db_path), cached.register(db_path, version, None))
+    """Everything the coordinator's figures come from, with the intervention log as it is now."""
+    heavy = _inputs(db_path, _register_version(db_path, version))
+    return replace(heavy, interventions=intervention_log(db_path, version))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
