@@ -72,6 +72,13 @@ SETTINGS: dict[str, Setting] = {
             "An `N` code older than this many school days is a data-quality finding.",
         ),
         Setting(
+            "intervention_types",
+            "",
+            "ROLLCALL_INTERVENTION_TYPES",
+            "The school's own intervention types, for every school, separated by commas (e.g. "
+            "`SARM,Fast-track`); a school can also add its own on the Interventions page.",
+        ),
+        Setting(
             "upload_limit_mb",
             200,
             "ROLLCALL_UPLOAD_LIMIT_MB",

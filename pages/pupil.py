@@ -27,6 +27,9 @@ from pages.ui.filters import sidebar_scope
 from pages.ui.format import count, percent, scope_caption
 from pages.ui.params import page_params
 from pages.ui.tables import table
+from pages.ui import coordinator
+from pages.ui.chronology import show_chronology
+from pages.ui.context import cache_key, database
 from pages.ui.access import guard_page
 
 guard_page(__file__)
@@ -161,6 +164,13 @@ def exclusions_section(profile: PupilProfile) -> None:
 
 
 #: The profile's sections in order: (heading, function drawing it from the profile).
+def chronology_section(profile: PupilProfile) -> None:
+    """The attendance team's chronology of calls, letters, meetings and plans, as evidence."""
+    last_day = coordinator.last_register_day(*cache_key(database()))
+    as_of = min(scope.window.end, last_day or scope.window.end)
+    show_chronology(profile.details["enrolment_id"], as_of, key="profile_chronology")
+
+
 SECTIONS: list[tuple[str, Callable[[PupilProfile], None]]] = [
     ("Register", register_section),
     ("Attendance week by week", weekly_section),
@@ -168,6 +178,7 @@ SECTIONS: list[tuple[str, Callable[[PupilProfile], None]]] = [
     ("Spells of absence", spells_section),
     ("Behaviour", behaviour_section),
     ("Exclusions", exclusions_section),
+    ("Interventions and contacts", chronology_section),
 ]
 
 for heading, draw in SECTIONS:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analytics.cli.common import EXIT_OK, database, school_urns
+from analytics.cli.common import EXIT_OK, database, record_pupil_export, school_urns
 from analytics.domain.calendar import CENSUS_PERIODS, academic_year_label, parse_academic_year
 from analytics.domain.census import ERROR
 from analytics.reports.census import CensusReturn, census_return
@@ -60,7 +60,8 @@ def describe(report: CensusReturn) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     db = database(args)
-    report = census_return(db, school_urns(db, args.school), args.period, args.year)
+    urns = school_urns(db, args.school)
+    report = census_return(db, urns, args.period, args.year)
     for line in describe(report):
         print(line)
     failed = sorted((f for f in report.findings if f.failed), key=lambda f: f.check.severity != ERROR)
@@ -80,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"       {check.rule:<10} {check.title}")
     if args.out:
         write_csv(report.findings_table(), args.out)
+        record_pupil_export(db, "census checks CSV", args.out, urns, f"{report.findings_table().height} rows")
         print(f"\n{args.out}: {report.findings_table().height:,} rows")
     errors, queries = len(report.errors), len(report.queries)
     verdict = f"{errors} error{'s' if errors != 1 else ''}, {queries} quer{'ies' if queries != 1 else 'y'}"

@@ -43,6 +43,13 @@ def enrolments(db: Database, school_urns: Sequence[int] | None = None) -> pl.Dat
         ).pl()
 
 
+def school_of_enrolment(db: Database, enrolment_id: int) -> int | None:
+    """The URN of an enrolment's school, or None when there is no such enrolment."""
+    with db.connect() as con:
+        row = con.execute("SELECT school_urn FROM enrolments WHERE enrolment_id = ?", [enrolment_id]).fetchone()
+    return None if row is None else row[0]
+
+
 def spells(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
     """One row per spell on roll: enrolment_id, admission_date, leaving_date (NULL while on roll)."""
     where, params = _school_filter("e.school_urn", school_urns)

@@ -188,20 +188,26 @@ def require_here(capability: Capability | None, urns: tuple[int, ...] | None, ta
     return user
 
 
+SCHOOL_ARGUMENTS = frozenset({"urns", "urn", "key", "enrolment_id"})
+
+
 def _schools_asked_for(arguments: Mapping[str, Any]) -> tuple[int, ...] | None:
-    """The schools a data call reads: its `urns` (None = every school), its one `urn`, or the
-    `urns` of its `key` (the analysis pages' cache key)."""
+    """The schools a data call reads: its `urns` (None = every school), its one `urn`, the
+    `urns` of its `key` (the analysis pages' cache key), or the school of its `enrolment_id`."""
     if "urns" in arguments:
         return arguments["urns"]
     if "urn" in arguments:
         return (arguments["urn"],)
-    return arguments["key"].urns
+    if "key" in arguments:
+        return arguments["key"].urns
+    school = read.school_of_enrolment(Database(arguments["db_path"]), arguments["enrolment_id"])
+    return () if school is None else (school,)
 
 
-def guarded(*capabilities: Capability) -> Callable[[F], F]:
+def guarded(*capabilities: Capability, trust_wide: bool = False) -> Callable[[F], F]:
     """Decorate a cached data function so that it runs only for a user who has one of
-    `capabilities` (none given: any signed-in user) for the schools it reads (its `urns`, `urn`
-    or `key.urns` argument). The
+    `capabilities` (none given: any signed-in user) for the schools it reads (its `urns`, `urn`,
+    `key.urns` or `enrolment_id` argument; `trust_wide` for aggregates about no school). The
     check runs on every call, outside the cache, because cached results are shared by all users.
 
         @guarded(Capability.PUPIL_DATA)
@@ -211,12 +217,14 @@ def guarded(*capabilities: Capability) -> Callable[[F], F]:
 
     def decorate(function: F) -> F:
         signature = inspect.signature(function)
-        if not {"urns", "urn", "key"} & set(signature.parameters):
-            raise TypeError(f"{function.__name__} has no `urns`, `urn` or `key` argument to check")
+        if not trust_wide and not SCHOOL_ARGUMENTS & set(signature.parameters):
+            raise TypeError(f"{function.__name__} has no `urns`, `urn`, `key` or `enrolment_id` argument to check")
 
         @functools.wraps(function)
         def checked(*args: Any, **kwargs: Any) -> Any:
-            urns = _schools_asked_for(signature.bind(*args, **kwargs).arguments)
+            # A trust-wide call returns figures about no school in particular (the risk model's
+            # card): only the capability is checked.
+            urns = () if trust_wide else _schools_asked_for(signature.bind(*args, **kwargs).arguments)
             user = current_user()
             try:
                 if user is None:

@@ -5,6 +5,10 @@ only the pages of their role; each page's first line (`guard_page(__file__)`) ch
 and records a view of a pupil-level page in the audit log. The data functions a page calls are
 guarded separately (`pages.ui.access.guarded`), so a page left out here still reveals nothing.
 
+    PageSpec("pages/targets.py", "Who needs action", "targets", ":material/checklist:", PUPIL_STAFF, pupil_level=True),
+    PageSpec("pages/interventions.py", "Interventions", "interventions", ":material/edit_note:", PUPIL_STAFF, pupil_level=True),
+    PageSpec("pages/impact.py", "Impact", "impact", ":material/trending_up:", PUPIL_STAFF),
+    PageSpec("pages/risk_model.py", "Risk model", "risk_model", ":material/model_training:", PUPIL_STAFF),
     PageSpec("pages/pupils.py", "Pupils", "pupils", ":material/group:", PUPIL_STAFF, pupil_level=True),
 """
 
