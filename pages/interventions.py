@@ -63,7 +63,7 @@ with record:
         notes = st.text_area("Notes", key="record_notes", help="Facts, not opinions: this may be read as evidence.")
         review = st.date_input("Next review", value=None, format="DD/MM/YYYY", key="record_review")
         who = coordinator.recorder()
-        submitted = st.form_submit_button("Record", type="primary")
+        submitted = st.form_submit_button("Record", type="primary", disabled=who is None)
     if submitted:
         if not pupils:
             st.error("Choose at least one pupil.")
@@ -110,7 +110,7 @@ with reviews:
                                  accept_new_options=True, key=f"review_outcome_{chosen}")
             again = st.date_input("Next review (leave empty if none)", value=None, format="DD/MM/YYYY", key=f"review_next_{chosen}")
             who = coordinator.recorder()
-            if st.form_submit_button("Record the review"):
+            if st.form_submit_button("Record the review", disabled=who is None):
                 log = coordinator.intervention_log(*key, scope.urns)
                 current = log.filter(pl.col("intervention_id") == chosen).row(0, named=True)
                 try:
@@ -152,7 +152,7 @@ with types:
             label = st.text_input("New type", key="type_label", placeholder="e.g. SARM")
             description = st.text_input("What it is", key="type_description")
             who = coordinator.recorder()
-            if st.form_submit_button("Add the type"):
+            if st.form_submit_button("Add the type", disabled=who is None):
                 try:
                     intervention_store.add_intervention_type(db, urn, label, added_by=who, description=description)
                 except InterventionRefused as refused:
@@ -166,7 +166,7 @@ with types:
                 options = [(r["school_urn"], r["label"]) for r in active.iter_rows(named=True)]
                 pick = st.selectbox("Retire a school's own type", options, format_func=lambda o: f"{o[1]} ({schools.get(o[0], o[0])})", key="type_retire")
                 who = coordinator.recorder()
-                if st.form_submit_button("Retire it"):
+                if st.form_submit_button("Retire it", disabled=who is None):
                     try:
                         intervention_store.retire_intervention_type(db, pick[0], pick[1], retired_by=who)
                     except InterventionRefused as refused:

@@ -163,14 +163,14 @@ def exclusions_section(profile: PupilProfile) -> None:
     table(exclusions, "Exclusions", key="pupil_exclusions", note=note, pupil_data=True)
 
 
-#: The profile's sections in order: (heading, function drawing it from the profile).
 def chronology_section(profile: PupilProfile) -> None:
     """The attendance team's chronology of calls, letters, meetings and plans, as evidence."""
     last_day = coordinator.last_register_day(*cache_key(database()))
     as_of = min(scope.window.end, last_day or scope.window.end)
-    show_chronology(profile.details["enrolment_id"], as_of, key="profile_chronology")
+    show_chronology(profile.details["enrolment_id"], as_of, key="profile_chronology", heading=False)
 
 
+#: The profile's sections in order: (heading, function drawing it from the profile).
 SECTIONS: list[tuple[str, Callable[[PupilProfile], None]]] = [
     ("Register", register_section),
     ("Attendance week by week", weekly_section),

@@ -227,7 +227,7 @@ def target_lists(
     first_day = unexplained_absences(register.marks.lazy(), register.enrolments.lazy(), register.spells.lazy(), as_of)
     first_day = _with_pupil(first_day.drop("school_urn"), people, actions).with_columns(
         pl.format("{}: {}", pl.col("session"), pl.col("reason")).alias("reason")
-    ).sort("session", "school", "year_group", "form", "name")
+    ).sort("session", "school", "year_group", "form", "name", "upn")
 
     measures = register.enrolment_measures(window).select(
         "enrolment_id", "possible", "absent", "unauthorised", "attendance_rate", "persistent_absence", "severe_absence"
@@ -242,7 +242,7 @@ def target_lists(
     persistent = (
         _with_pupil(measures.filter(pl.col("persistent_absence")), people, actions)
         .with_columns(missed.alias("reason"))
-        .sort("attendance_rate", "name")
+        .sort("attendance_rate", "name", "upn")
     )
     severe = persistent.filter(pl.col("severe_absence")).with_columns((pl.col("reason") + pl.lit(" (severe absence)")).alias("reason"))
 
@@ -274,7 +274,7 @@ def target_lists(
                 .otherwise(pl.lit("; not yet recorded as considered")),
             ).alias("reason"),
         )
-        .sort("penalty_threshold_date", "name", descending=[True, False])
+        .sort("penalty_threshold_date", "name", "upn", descending=[True, False, False])
     )
 
     older_than = setting("n_code_followup_school_days")
@@ -300,7 +300,7 @@ def target_lists(
                 pl.col("oldest_school_days"),
             ).alias("reason")
         )
-        .sort("oldest_n_code", "name")
+        .sort("oldest_n_code", "name", "upn")
     )
 
     risk = _risk_rows(inputs, as_of, RISING_WEEKS).lazy()
@@ -325,7 +325,7 @@ def target_lists(
                 pl.col("drivers").list.join("; "),
             ).alias("reason")
         )
-        .sort("risk_change", descending=True)
+        .sort("risk_change", "upn", descending=[True, False])
     )
 
     weeks = school_weeks(inputs.risk.days.lazy())
@@ -349,7 +349,7 @@ def target_lists(
                 pl.col("earlier_rate").map_elements(_pct, return_dtype=pl.String),
             ).alias("reason")
         )
-        .sort("change_points", descending=True)
+        .sort("change_points", "upn", descending=[True, False])
     )
 
     collected = pl.collect_all([first_day, persistent, severe, penalty, n_codes, rising, improved])

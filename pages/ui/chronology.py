@@ -44,12 +44,14 @@ def _file_stem(chron) -> str:
     return f"chronology-{chron.pupil['upn']}-{chron.as_of:%Y-%m-%d}"
 
 
-def show_chronology(enrolment_id: int, as_of: date, *, key: str) -> None:
-    """Draw one enrolment's chronology at `as_of`; `key` keeps its widgets apart from others."""
+def show_chronology(enrolment_id: int, as_of: date, *, key: str, heading: bool = True) -> None:
+    """Draw one enrolment's chronology at `as_of`; `key` keeps its widgets apart from others.
+    `heading=False` leaves out the pupil's name as a heading (the pupil profile already shows it)."""
     db = database()
     chron = coordinator.chronology(*cache_key(db), enrolment_id, as_of)
     pupil = chron.pupil
-    st.subheader(f"Chronology: {pupil['name']}")
+    if heading:
+        st.subheader(f"Chronology: {pupil['name']}")
     st.caption(
         f"UPN {pupil['upn']} · {pupil['school']} · Year {pupil['year_group'] or '?'} · {pupil['form'] or 'no form'} · "
         f"born {pupil['date_of_birth']:%d/%m/%Y}"
@@ -111,8 +113,8 @@ def _correct(chron, as_of: date, key: str) -> None:
         notes = st.text_area("Notes", value=entry["notes"] or "", key=f"{suffix}_notes")
         review = st.date_input("Next review", value=entry["next_review"], format="DD/MM/YYYY", key=f"{suffix}_review")
         reason = st.text_input("Why is it changing?", key=f"{suffix}_reason")
-        who = coordinator.recorder(f"{suffix}_who")
-        if st.form_submit_button("Save the change"):
+        who = coordinator.recorder()
+        if st.form_submit_button("Save the change", disabled=who is None):
             try:
                 checked = check_entry(
                     chron.enrolment_id, kind, day, known_types=options, today=max(date.today(), as_of),
@@ -126,8 +128,8 @@ def _correct(chron, as_of: date, key: str) -> None:
                 st.rerun()
     with st.form(f"{suffix}_delete"):
         reason = st.text_input("Why delete it?", key=f"{suffix}_delete_reason")
-        who = coordinator.recorder(f"{suffix}_delete_who")
-        if st.form_submit_button("Delete the entry"):
+        who = coordinator.recorder()
+        if st.form_submit_button("Delete the entry", disabled=who is None):
             try:
                 intervention_store.delete_intervention(db, chosen, recorded_by=who, reason=reason)
             except InterventionRefused as refused:

@@ -137,9 +137,13 @@ def model(db_path: str, version: str) -> ActiveModel:
     return active_model(Database(db_path))
 
 
-def recorder() -> str:
-    """Who is recording: the signed-in user (their account name goes in the log as evidence)."""
+def recorder() -> str | None:
+    """Who is recording: the signed-in user (their account name goes in the log as evidence), or
+    None for the demo visitor, who may look but change nothing (the form's button is disabled)."""
     user = current_user()
+    if user.read_only:
+        st.caption("The demo trust is read-only: nothing entered here is saved.")
+        return None
     st.caption(f"Recorded as {user.label}.")
     return user.name
 

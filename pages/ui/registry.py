@@ -4,12 +4,6 @@ Registering a page is one line in PAGES. app.py builds the navigation from it, s
 only the pages of their role; each page's first line (`guard_page(__file__)`) checks it again,
 and records a view of a pupil-level page in the audit log. The data functions a page calls are
 guarded separately (`pages.ui.access.guarded`), so a page left out here still reveals nothing.
-
-    PageSpec("pages/targets.py", "Who needs action", "targets", ":material/checklist:", PUPIL_STAFF, pupil_level=True),
-    PageSpec("pages/interventions.py", "Interventions", "interventions", ":material/edit_note:", PUPIL_STAFF, pupil_level=True),
-    PageSpec("pages/impact.py", "Impact", "impact", ":material/trending_up:", PUPIL_STAFF),
-    PageSpec("pages/risk_model.py", "Risk model", "risk_model", ":material/model_training:", PUPIL_STAFF),
-    PageSpec("pages/pupils.py", "Pupils", "pupils", ":material/group:", PUPIL_STAFF, pupil_level=True),
 """
 
 from __future__ import annotations
@@ -64,6 +58,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/behaviour.py", "Behaviour", "behaviour", ":material/report:", LEADERS),
     PageSpec("pages/pupils.py", "Pupils", "pupils", ":material/format_list_bulleted:", PUPIL_STAFF, pupil_level=True),
     PageSpec("pages/pupil.py", "Pupil profile", "pupil", ":material/person:", PUPIL_STAFF, pupil_level=True),
+    PageSpec("pages/targets.py", "Who needs action", "targets", ":material/checklist:", PUPIL_STAFF, pupil_level=True),
+    PageSpec("pages/interventions.py", "Interventions", "interventions", ":material/edit_note:", PUPIL_STAFF, pupil_level=True),
+    PageSpec("pages/impact.py", "Impact", "impact", ":material/trending_up:", PUPIL_STAFF),
+    PageSpec("pages/risk_model.py", "Risk model", "risk_model", ":material/model_training:", PUPIL_STAFF),
     PageSpec("pages/governors.py", "Governors' summary", "governors", ":material/summarize:", GOVERNORS),
     PageSpec("pages/census.py", "Census checks", "census", ":material/checklist:", CENSUS, pupil_level=True),
     PageSpec("pages/import_data.py", "Import", "import", ":material/upload_file:", ADMINS),

@@ -203,7 +203,7 @@ def test_pupil_profile_from_the_url(open_app, demo_db):
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Attendance"] == format_percent(profile.figures["attendance_rate"])
     assert metrics["Unauthorised absence"] == format_percent(profile.figures["unauthorised_rate"])
-    assert [s.value for s in app.subheader] == ["Register", "Attendance week by week", "Codes", "Spells of absence", "Behaviour", "Exclusions"]
+    assert [s.value for s in app.subheader] == ["Register", "Attendance week by week", "Codes", "Spells of absence", "Behaviour", "Exclusions", "Interventions and contacts"]
     assert frame(app, "Register").height == profile.register.height
     assert frame(app, "Codes")["sessions"].sum() == profile.codes["sessions"].sum()
     # Back to the list the profile came from, with the filters.

@@ -45,10 +45,14 @@ def test_each_role_gets_its_pages_and_always_at_least_one():
         "Overview", "Census checks", "Import", "Audit log", "Settings", "How figures are counted",
     ]
     assert titles(Role.SENIOR_LEADER) == [
-        "Overview", "Cohorts", "Patterns", "Behaviour", "Pupils", "Pupil profile", "Governors' summary",
+        "Overview", "Cohorts", "Patterns", "Behaviour", "Pupils", "Pupil profile",
+        "Who needs action", "Interventions", "Impact", "Risk model", "Governors' summary",
         "Census checks", "How figures are counted",
     ]
-    assert titles(Role.ATTENDANCE_STAFF) == ["Overview", "Pupils", "Pupil profile", "How figures are counted"]
+    assert titles(Role.ATTENDANCE_STAFF) == [
+        "Overview", "Pupils", "Pupil profile", "Who needs action", "Interventions", "Impact", "Risk model",
+        "How figures are counted",
+    ]
     assert titles(Role.GOVERNOR) == ["Governors' summary", "How figures are counted"]
     assert pages_for(None) == []
 
