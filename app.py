@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pages.ui.access import current_user, record_oidc_sign_in, sign_in_mode, sign_in_page
-from pages.ui.registry import PAGES, pages_for
+from pages.ui.registry import PAGES, pages_for, sections_for
 
 st.set_page_config(page_title="Rollcall", page_icon=":material/fact_check:", layout="wide")
 
@@ -19,8 +19,11 @@ else:
         record_oidc_sign_in(user)
     allowed = pages_for(user)
     default = next((spec for spec in allowed if spec.default), allowed[0])
-    pages = [
-        st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec is default)
-        for spec in allowed
-    ]
+    pages = {
+        section: [
+            st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec is default)
+            for spec in specs
+        ]
+        for section, specs in sections_for(user).items()
+    }
     st.navigation(pages).run()

@@ -30,14 +30,16 @@ ADMINS = frozenset({Role.DATA_MANAGER})
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: its script, title, URL, icon, the roles that may open it, and whether it shows
-    any one pupil's data (views of those are recorded in the audit log)."""
+    """One page: its script, title, URL, icon, the roles that may open it, the menu section it
+    is listed under, and whether it shows any one pupil's data (views of those are recorded in
+    the audit log)."""
 
     path: str
     title: str
     url_path: str
     icon: str
     roles: frozenset[Role]
+    section: str
     pupil_level: bool = False
     default: bool = False
 
@@ -52,23 +54,31 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "Overview", "overview", ":material/dashboard:", STAFF, default=True),
-    PageSpec("pages/cohorts.py", "Cohorts", "cohorts", ":material/groups:", LEADERS),
-    PageSpec("pages/patterns.py", "Patterns", "patterns", ":material/calendar_month:", LEADERS),
-    PageSpec("pages/behaviour.py", "Behaviour", "behaviour", ":material/report:", LEADERS),
-    PageSpec("pages/pupils.py", "Pupils", "pupils", ":material/format_list_bulleted:", PUPIL_STAFF, pupil_level=True),
-    PageSpec("pages/pupil.py", "Pupil profile", "pupil", ":material/person:", PUPIL_STAFF, pupil_level=True),
-    PageSpec("pages/targets.py", "Who needs action", "targets", ":material/checklist:", PUPIL_STAFF, pupil_level=True),
-    PageSpec("pages/interventions.py", "Interventions", "interventions", ":material/edit_note:", PUPIL_STAFF, pupil_level=True),
-    PageSpec("pages/impact.py", "Impact", "impact", ":material/trending_up:", PUPIL_STAFF),
-    PageSpec("pages/risk_model.py", "Risk model", "risk_model", ":material/model_training:", PUPIL_STAFF),
-    PageSpec("pages/governors.py", "Governors' summary", "governors", ":material/summarize:", GOVERNORS),
-    PageSpec("pages/census.py", "Census checks", "census", ":material/checklist:", CENSUS, pupil_level=True),
-    PageSpec("pages/import_data.py", "Import", "import", ":material/upload_file:", ADMINS),
-    PageSpec("pages/audit.py", "Audit log", "audit", ":material/policy:", ADMINS),
-    PageSpec("pages/settings.py", "Settings", "settings", ":material/settings:", ADMINS),
-    PageSpec("pages/definitions.py", "How figures are counted", "definitions", ":material/menu_book:", EVERYONE),
+    PageSpec("pages/overview.py", "Overview", "overview", ":material/dashboard:", STAFF, "Analysis", default=True),
+    PageSpec("pages/cohorts.py", "Cohorts", "cohorts", ":material/groups:", LEADERS, "Analysis"),
+    PageSpec("pages/patterns.py", "Patterns", "patterns", ":material/calendar_month:", LEADERS, "Analysis"),
+    PageSpec("pages/behaviour.py", "Behaviour", "behaviour", ":material/report:", LEADERS, "Analysis"),
+    PageSpec("pages/pupils.py", "Pupils", "pupils", ":material/format_list_bulleted:", PUPIL_STAFF, "Analysis", pupil_level=True),
+    PageSpec("pages/pupil.py", "Pupil profile", "pupil", ":material/person:", PUPIL_STAFF, "Analysis", pupil_level=True),
+    PageSpec("pages/targets.py", "Who needs action", "targets", ":material/checklist:", PUPIL_STAFF, "Attendance team", pupil_level=True),
+    PageSpec("pages/interventions.py", "Interventions", "interventions", ":material/edit_note:", PUPIL_STAFF, "Attendance team", pupil_level=True),
+    PageSpec("pages/impact.py", "Impact", "impact", ":material/trending_up:", PUPIL_STAFF, "Attendance team"),
+    PageSpec("pages/risk_model.py", "Risk model", "risk_model", ":material/model_training:", PUPIL_STAFF, "Attendance team"),
+    PageSpec("pages/governors.py", "Governors' summary", "governors", ":material/summarize:", GOVERNORS, "Reports"),
+    PageSpec("pages/census.py", "Census checks", "census", ":material/rule:", CENSUS, "Reports", pupil_level=True),
+    PageSpec("pages/import_data.py", "Import", "import", ":material/upload_file:", ADMINS, "Data"),
+    PageSpec("pages/audit.py", "Audit log", "audit", ":material/policy:", ADMINS, "Data"),
+    PageSpec("pages/settings.py", "Settings", "settings", ":material/settings:", ADMINS, "Data"),
+    PageSpec("pages/definitions.py", "How figures are counted", "definitions", ":material/menu_book:", EVERYONE, "Help"),
 )
+
+
+def sections_for(user: User | None) -> dict[str, list[PageSpec]]:
+    """The pages this user may open, by menu section, in menu order."""
+    found: dict[str, list[PageSpec]] = {}
+    for page in pages_for(user):
+        found.setdefault(page.section, []).append(page)
+    return found
 
 
 def pages_for(user: User | None) -> list[PageSpec]:

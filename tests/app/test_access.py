@@ -37,7 +37,7 @@ def two_schools(db, load):
 @pytest.fixture
 def probe(monkeypatch):
     """A pupil-level page, registered the way issue 3's pupil pages will be."""
-    spec = PageSpec(PROBE, "Pupil probe", "probe", ":material/group:", PUPIL_STAFF, pupil_level=True)
+    spec = PageSpec(PROBE, "Pupil probe", "probe", ":material/group:", PUPIL_STAFF, "Analysis", pupil_level=True)
     monkeypatch.setattr(registry, "PAGES", (*registry.PAGES, spec))
     return spec
 
