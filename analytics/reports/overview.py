@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -10,6 +11,8 @@ from analytics.pipelines.measures import group_measures
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
 from analytics.reports.register import Register
+from analytics.reports.totals import load_totals
+from analytics.store import Database
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,32 @@ def by_school(register: Register, window: Window) -> pl.DataFrame:
 def weekly(register: Register, window: Window) -> pl.DataFrame:
     """The measures of each week of the window (weeks with sessions only)."""
     return weekly_measures(register.sessions(window), register.cohorts(window)).collect()
+
+
+@dataclass(frozen=True)
+class OverviewFigures:
+    """Everything the Overview page shows for one scope and window."""
+
+    headline: dict
+    weekly: pl.DataFrame
+    by_school: pl.DataFrame
+
+
+def overview_figures(
+    db: Database, school_urns: Sequence[int] | None, window: Window, year_groups: Sequence[str] = ()
+) -> OverviewFigures:
+    """The Overview page's figures, from the store's weekly totals (no raw mark is read beyond
+    the partial weeks at the window's ends): the same figures as `headline`, `weekly` and
+    `by_school` give from a `Register`."""
+    totals = load_totals(db, school_urns, window).in_year_groups(year_groups)
+    per_enrolment = totals.enrolment_measures().collect().lazy()
+    by_school = group_measures(per_enrolment, ["school_urn"]).collect()
+    return OverviewFigures(
+        headline=group_measures(per_enrolment).collect().row(0, named=True),
+        weekly=totals.weekly().collect(),
+        by_school=(
+            totals.schools.select(pl.col("urn").alias("school_urn"), "name", "phase")
+            .join(by_school, on="school_urn", how="inner")
+            .sort("name")
+        ),
+    )

@@ -140,9 +140,12 @@ class Database:
         current = con.execute("SELECT * FROM attendance_codes ORDER BY code, valid_from").pl()
         if current.equals(codes.sort("code", "valid_from")):
             return
+        from analytics.store import aggregates  # the totals depend on the code table
+
         con.execute("BEGIN TRANSACTION")
         con.execute("DELETE FROM attendance_codes")
         con.execute("INSERT INTO attendance_codes SELECT * FROM codes")
+        aggregates.rebuild(con)
         con.execute("COMMIT")
 
     def schema_version(self) -> int:

@@ -1,0 +1,167 @@
+"""Weekly session totals per enrolment, and the codes used on each school day, kept up to date.
+
+`enrolment_weeks` holds, for every enrolment and week (Monday), the totals of its counted
+sessions (the `counted_sessions` view: code in force on the date, inside a spell on roll), and
+`school_day_codes` how many marks carry each code on each school day. Every merge that changes
+marks or spells recounts exactly the weeks and days it touched, inside the same transaction, so
+the totals always equal what the raw marks give (tests/unit/test_aggregates.py checks it).
+
+A window that does not start on a Monday or end on a Sunday is read as its whole weeks from
+`enrolment_weeks` plus its partial weeks counted from the raw marks of those few days only, so
+figures for any window are exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import polars as pl
+
+from analytics.store.database import Connection, Database
+
+#: The totals kept per enrolment and week, in table order (`sessions` counts every counted mark,
+#: possible or not; the rest are the session measures of analytics.pipelines.sessions).
+WEEK_TOTALS = (
+    "sessions",
+    "possible",
+    "attended",
+    "present",
+    "aea",
+    "authorised",
+    "unauthorised",
+    "absent",
+    "late_before_close",
+    "late_after_close",
+)
+_SUMS = ", ".join(f"sum({c})::UTINYINT AS {c}" for c in WEEK_TOTALS[1:])
+_WEEK_ROWS = (
+    "SELECT school_urn, enrolment_id, date_trunc('week', date) AS week_start, "
+    f"count(*)::UTINYINT AS sessions, {_SUMS} FROM counted_sessions"
+)
+
+
+def _school_filter(column: str, school_urns: Sequence[int] | None) -> tuple[str, list]:
+    if school_urns is None:
+        return "TRUE", []
+    return f"{column} IN (SELECT unnest(?::INTEGER[]))", [list(school_urns)]
+
+
+def refresh_marks(con: Connection, school_urn: int, changed: str) -> None:
+    """Recount the enrolment weeks and school days of the marks in `changed` (a query or table
+    of this transaction giving `enrolment_id, date` of every mark added or replaced)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE affected_weeks AS "
+        f"SELECT DISTINCT enrolment_id, date_trunc('week', date) AS week_start FROM ({changed})"
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE affected_days AS SELECT DISTINCT date FROM ({changed})")
+    first, last = con.execute("SELECT min(week_start), max(week_start) FROM affected_weeks").fetchone()
+    if first is None:
+        return
+    con.execute(
+        "DELETE FROM enrolment_weeks USING affected_weeks a WHERE enrolment_weeks.school_urn = ? "
+        "AND enrolment_weeks.enrolment_id = a.enrolment_id AND enrolment_weeks.week_start = a.week_start",
+        [school_urn],
+    )
+    con.execute(
+        f"INSERT INTO enrolment_weeks {_WEEK_ROWS} c "
+        "SEMI JOIN affected_weeks a ON c.enrolment_id = a.enrolment_id AND date_trunc('week', c.date) = a.week_start "
+        "WHERE c.school_urn = ? AND c.date BETWEEN ? AND ? GROUP BY ALL ORDER BY week_start, enrolment_id",
+        [school_urn, first, last + timedelta(days=6)],
+    )
+    con.execute(
+        "DELETE FROM school_day_codes WHERE school_urn = ? AND date IN (SELECT date FROM affected_days)",
+        [school_urn],
+    )
+    con.execute(
+        "INSERT INTO school_day_codes SELECT school_urn, date, code, count(*) FROM marks "
+        "WHERE school_urn = ? AND date BETWEEN ? AND ? AND date IN (SELECT date FROM affected_days) "
+        "GROUP BY ALL ORDER BY date, code",
+        [school_urn, first, last + timedelta(days=6)],
+    )
+
+
+def refresh_enrolments(con: Connection, school_urn: int, enrolments: str) -> None:
+    """Recount every week of the enrolments in `enrolments` (a query giving `enrolment_id`),
+    whose spells on roll changed."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE affected_enrolments AS SELECT DISTINCT enrolment_id FROM ({enrolments})")
+    if con.execute("SELECT count(*) FROM affected_enrolments").fetchone()[0] == 0:
+        return
+    con.execute(
+        "DELETE FROM enrolment_weeks WHERE school_urn = ? "
+        "AND enrolment_id IN (SELECT enrolment_id FROM affected_enrolments)",
+        [school_urn],
+    )
+    con.execute(
+        f"INSERT INTO enrolment_weeks {_WEEK_ROWS} "
+        "WHERE school_urn = ? AND enrolment_id IN (SELECT enrolment_id FROM affected_enrolments) "
+        "GROUP BY ALL ORDER BY week_start, enrolment_id",
+        [school_urn],
+    )
+
+
+def rebuild(con: Connection) -> None:
+    """Recount every total from the raw marks (after the code table changes, or on request)."""
+    con.execute("DELETE FROM enrolment_weeks")
+    con.execute(f"INSERT INTO enrolment_weeks {_WEEK_ROWS} GROUP BY ALL ORDER BY school_urn, week_start, enrolment_id")
+    con.execute("DELETE FROM school_day_codes")
+    con.execute(
+        "INSERT INTO school_day_codes SELECT school_urn, date, code, count(*) FROM marks "
+        "GROUP BY ALL ORDER BY school_urn, date, code"
+    )
+
+
+def differences(con: Connection) -> dict[str, int]:
+    """Rows where the kept totals and a recount from the raw marks disagree, per table (both
+    zero when they agree)."""
+    columns = ", ".join(("school_urn", "enrolment_id", "week_start", *WEEK_TOTALS))
+    recount = f"SELECT {columns} FROM ({_WEEK_ROWS} GROUP BY ALL)"
+    kept = f"SELECT {columns} FROM enrolment_weeks"
+    days_recount = "SELECT school_urn, date, code, count(*) AS marks FROM marks GROUP BY ALL"
+    days_kept = "SELECT school_urn, date, code, marks FROM school_day_codes"
+    count = lambda a, b: con.execute(  # noqa: E731 - a local shorthand
+        f"SELECT (SELECT count(*) FROM ({a} EXCEPT ALL {b})) + (SELECT count(*) FROM ({b} EXCEPT ALL {a}))"
+    ).fetchone()[0]
+    return {"enrolment_weeks": count(recount, kept), "school_day_codes": count(days_recount, days_kept)}
+
+
+def whole_weeks(start: date, end: date) -> tuple[date, date] | None:
+    """The first and last Monday of the Monday-to-Sunday weeks lying wholly inside the window,
+    or None when there is none."""
+    first = start + timedelta(days=(7 - start.weekday()) % 7)
+    last = end - timedelta(days=end.weekday())
+    if end.weekday() != 6:
+        last -= timedelta(days=7)
+    return (first, last) if first <= last else None
+
+
+def window_weeks(db: Database, school_urns: Sequence[int] | None, start: date, end: date) -> pl.DataFrame:
+    """One row per enrolment and week with a counted session inside the window: `enrolment_id,
+    week_start` and WEEK_TOTALS over the window's days of that week.
+
+    Whole weeks come from `enrolment_weeks`; the days of partial weeks at either end are counted
+    from the raw marks (DuckDB's min/max statistics on the date-ordered table skip the rest).
+    """
+    where, params = _school_filter("school_urn", school_urns)
+    weeks = whole_weeks(start, end)
+    raw_days = [(start, end)] if weeks is None else [
+        (start, weeks[0] - timedelta(days=1)),
+        (weeks[1] + timedelta(days=7), end),
+    ]
+    raw_days = [(a, b) for a, b in raw_days if a <= b]
+    columns = ", ".join(WEEK_TOTALS)
+    parts, values = [], []
+    if weeks is not None:
+        parts.append(
+            f"SELECT enrolment_id, week_start, {columns} FROM enrolment_weeks "
+            f"WHERE {where} AND week_start BETWEEN ? AND ?"
+        )
+        values += [*params, *weeks]
+    if raw_days:
+        in_days = " OR ".join("date BETWEEN ? AND ?" for _ in raw_days)
+        parts.append(
+            f"SELECT enrolment_id, week_start, {columns} FROM ({_WEEK_ROWS} WHERE {where} AND ({in_days}) GROUP BY ALL)"
+        )
+        values += [*params, *(d for pair in raw_days for d in pair)]
+    with db.connect() as con:
+        return con.execute(" UNION ALL ".join(parts), values).pl()
