@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from pages.ui.context import database
+
 st.set_page_config(page_title="Rollcall", page_icon=":material/fact_check:", layout="wide")
 
 PAGES = [
@@ -10,4 +12,7 @@ PAGES = [
     st.Page("pages/definitions.py", title="How figures are counted", icon=":material/menu_book:", url_path="definitions"),
 ]
 
-st.navigation(PAGES).run()
+# One run of a page opens the database once, however many reads it makes (each open costs tens
+# of milliseconds); the file is let go when the run ends.
+with database().held():
+    st.navigation(PAGES).run()

@@ -47,56 +47,88 @@ def _school_filter(column: str, school_urns: Sequence[int] | None) -> tuple[str,
     return f"{column} IN (SELECT unnest(?::INTEGER[]))", [list(school_urns)]
 
 
-def refresh_marks(con: Connection, school_urn: int, changed: str) -> None:
-    """Recount the enrolment weeks and school days of the marks in `changed` (a query or table
-    of this transaction giving `enrolment_id, date` of every mark added or replaced)."""
+_DELTAS = ", ".join(f"sum(c.sign * f.{c})::SMALLINT AS {c}" for c in WEEK_TOTALS[1:])
+
+
+def refresh_marks(con: Connection, school_urn: int, changes: str) -> None:
+    """Bring the school's weekly totals and day codes up to date with the marks in `changes` (a
+    query of this transaction giving `enrolment_id, date, code, old_code` for every mark added,
+    `old_code` NULL, or replaced): each total moves by what the new code counts less what the old
+    one counted, so only the rows the marks touch are read or written."""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE affected_weeks AS "
-        f"SELECT DISTINCT enrolment_id, date_trunc('week', date) AS week_start FROM ({changed})"
+        "CREATE OR REPLACE TEMP TABLE mark_changes AS "
+        "SELECT enrolment_id, date, code::attendance_code AS code, 1 AS sign FROM (" + changes + ") "
+        "UNION ALL SELECT enrolment_id, date, old_code::attendance_code, -1 FROM (" + changes + ") "
+        "WHERE old_code IS NOT NULL"
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE affected_days AS SELECT DISTINCT date FROM ({changed})")
-    first, last = con.execute("SELECT min(week_start), max(week_start) FROM affected_weeks").fetchone()
+    first, last = con.execute("SELECT min(date), max(date) FROM mark_changes").fetchone()
+    if first is None:
+        return
+    weeks = (first - timedelta(days=first.weekday()), last)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE week_deltas AS
+        SELECT c.enrolment_id, date_trunc('week', c.date) AS week_start, sum(c.sign)::SMALLINT AS sessions, {_DELTAS}
+        FROM mark_changes c
+        JOIN code_flags f ON f.code = c.code AND c.date BETWEEN f.valid_from AND f.valid_to
+        JOIN enrolment_spells s ON s.enrolment_id = c.enrolment_id
+         AND c.date >= s.admission_date AND (s.leaving_date IS NULL OR c.date <= s.leaving_date)
+        GROUP BY ALL
+        """
+    )
+    same_week = (
+        "enrolment_weeks.school_urn = ? AND enrolment_weeks.week_start BETWEEN ? AND ? "
+        "AND enrolment_weeks.enrolment_id = d.enrolment_id AND enrolment_weeks.week_start = d.week_start"
+    )
+    added = ", ".join(f"{c} = enrolment_weeks.{c} + d.{c}" for c in WEEK_TOTALS)
+    con.execute(f"UPDATE enrolment_weeks SET {added} FROM week_deltas d WHERE {same_week}", [school_urn, *weeks])
+    con.execute(
+        f"INSERT INTO enrolment_weeks SELECT ?, d.enrolment_id, d.week_start, {', '.join(f'd.{c}' for c in WEEK_TOTALS)} "
+        "FROM week_deltas d WHERE NOT EXISTS (SELECT 1 FROM enrolment_weeks WHERE " + same_week + ") "
+        "ORDER BY d.week_start, d.enrolment_id",
+        [school_urn, school_urn, *weeks],
+    )
+    con.execute(
+        "DELETE FROM enrolment_weeks WHERE school_urn = ? AND week_start BETWEEN ? AND ? AND sessions = 0",
+        [school_urn, *weeks],
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE day_deltas AS SELECT date, code, sum(sign) AS marks FROM mark_changes GROUP BY ALL"
+    )
+    same_day = (
+        "school_day_codes.school_urn = ? AND school_day_codes.date BETWEEN ? AND ? "
+        "AND school_day_codes.date = d.date AND school_day_codes.code = d.code"
+    )
+    days = [school_urn, first, last]
+    con.execute(f"UPDATE school_day_codes SET marks = school_day_codes.marks + d.marks FROM day_deltas d WHERE {same_day}", days)
+    con.execute(
+        "INSERT INTO school_day_codes SELECT ?, d.date, d.code, d.marks FROM day_deltas d "
+        f"WHERE NOT EXISTS (SELECT 1 FROM school_day_codes WHERE {same_day}) ORDER BY d.date, d.code",
+        [school_urn, *days],
+    )
+    con.execute("DELETE FROM school_day_codes WHERE school_urn = ? AND date BETWEEN ? AND ? AND marks = 0", days)
+
+
+def refresh_enrolments(con: Connection, school_urn: int, changes: str) -> None:
+    """Recount the weeks of enrolments whose spells on roll changed. `changes` is a query giving
+    `enrolment_id, since`: the first date whose being on roll may have changed."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE affected_enrolments AS SELECT enrolment_id, "
+        f"min(date_trunc('week', since)) AS from_week FROM ({changes}) WHERE since IS NOT NULL GROUP BY enrolment_id"
+    )
+    first = con.execute("SELECT min(from_week) FROM affected_enrolments").fetchone()[0]
     if first is None:
         return
     con.execute(
-        "DELETE FROM enrolment_weeks USING affected_weeks a WHERE enrolment_weeks.school_urn = ? "
-        "AND enrolment_weeks.enrolment_id = a.enrolment_id AND enrolment_weeks.week_start = a.week_start",
+        "DELETE FROM enrolment_weeks USING affected_enrolments a WHERE enrolment_weeks.school_urn = ? "
+        "AND enrolment_weeks.enrolment_id = a.enrolment_id AND enrolment_weeks.week_start >= a.from_week",
         [school_urn],
     )
     con.execute(
         f"INSERT INTO enrolment_weeks {_WEEK_ROWS} c "
-        "SEMI JOIN affected_weeks a ON c.enrolment_id = a.enrolment_id AND date_trunc('week', c.date) = a.week_start "
-        "WHERE c.school_urn = ? AND c.date BETWEEN ? AND ? GROUP BY ALL ORDER BY week_start, enrolment_id",
-        [school_urn, first, last + timedelta(days=6)],
-    )
-    con.execute(
-        "DELETE FROM school_day_codes WHERE school_urn = ? AND date IN (SELECT date FROM affected_days)",
-        [school_urn],
-    )
-    con.execute(
-        "INSERT INTO school_day_codes SELECT school_urn, date, code, count(*) FROM marks "
-        "WHERE school_urn = ? AND date BETWEEN ? AND ? AND date IN (SELECT date FROM affected_days) "
-        "GROUP BY ALL ORDER BY date, code",
-        [school_urn, first, last + timedelta(days=6)],
-    )
-
-
-def refresh_enrolments(con: Connection, school_urn: int, enrolments: str) -> None:
-    """Recount every week of the enrolments in `enrolments` (a query giving `enrolment_id`),
-    whose spells on roll changed."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE affected_enrolments AS SELECT DISTINCT enrolment_id FROM ({enrolments})")
-    if con.execute("SELECT count(*) FROM affected_enrolments").fetchone()[0] == 0:
-        return
-    con.execute(
-        "DELETE FROM enrolment_weeks WHERE school_urn = ? "
-        "AND enrolment_id IN (SELECT enrolment_id FROM affected_enrolments)",
-        [school_urn],
-    )
-    con.execute(
-        f"INSERT INTO enrolment_weeks {_WEEK_ROWS} "
-        "WHERE school_urn = ? AND enrolment_id IN (SELECT enrolment_id FROM affected_enrolments) "
-        "GROUP BY ALL ORDER BY week_start, enrolment_id",
-        [school_urn],
+        "SEMI JOIN affected_enrolments a ON c.enrolment_id = a.enrolment_id AND c.date >= a.from_week "
+        "WHERE c.school_urn = ? AND c.date >= ? GROUP BY ALL ORDER BY week_start, enrolment_id",
+        [school_urn, first],
     )
 
 

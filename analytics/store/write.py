@@ -287,7 +287,19 @@ def _merge_spells(
         WHERE enrolments.enrolment_id = f.enrolment_id
         """
     )
-    aggregates.refresh_enrolments(con, school_urn, "SELECT enrolment_id FROM spell_diff WHERE action <> 'none'")
+    # The first day whose being on roll may have changed: a new spell's admission, the earlier of
+    # a spell's old and new leaving dates, or of the latest spell's old and new admission dates.
+    aggregates.refresh_enrolments(
+        con,
+        school_urn,
+        """
+        SELECT enrolment_id, CASE action
+            WHEN 'insert' THEN admission_date
+            WHEN 'set_leaving' THEN coalesce(least(same_leaving, leaving_date), same_leaving, leaving_date)
+            WHEN 'correct_latest' THEN least(admission_date, latest_admission) END AS since
+        FROM spell_diff WHERE action <> 'none'
+        """,
+    )
     rows = con.execute("SELECT upn FROM spell_diff WHERE action <> 'none' AND latest_admission IS NOT NULL").fetchall()
     return [upn for (upn,) in rows]
 
@@ -312,12 +324,14 @@ def merge_marks(
     try:
         if not _marks_held(con, school_urn, first, last):
             # Days the school has no mark for yet (a history load, the next term's file): all new.
+            # Files come in date order; only a file that does not is sorted before it goes in.
+            order = "" if staged["date"].is_sorted() else " ORDER BY date, enrolment_id, session"
             con.execute(
                 "INSERT INTO marks SELECT ?, enrolment_id, date, session::session_name, code, minutes_late, ? "
-                "FROM staged_marks ORDER BY date, enrolment_id, session",
+                f"FROM staged_marks{order}",
                 [school_urn, import_id],
             )
-            aggregates.refresh_marks(con, school_urn, "SELECT enrolment_id, date FROM staged_marks")
+            aggregates.refresh_marks(con, school_urn, "SELECT enrolment_id, date, code, NULL AS old_code FROM staged_marks")
             return MergeCounts(new=staged.height)
         con.execute(
             """
@@ -351,7 +365,9 @@ def merge_marks(
             "FROM mark_diff WHERE status = 'new' ORDER BY date, enrolment_id, session",
             [school_urn, import_id],
         )
-        aggregates.refresh_marks(con, school_urn, "SELECT enrolment_id, date FROM mark_diff WHERE status <> 'unchanged'")
+        aggregates.refresh_marks(
+            con, school_urn, "SELECT enrolment_id, date, code, old_code FROM mark_diff WHERE status <> 'unchanged'"
+        )
         return _status_counts(con, "mark_diff")
     finally:
         con.unregister("staged_marks")

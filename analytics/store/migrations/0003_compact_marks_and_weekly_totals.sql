@@ -36,22 +36,29 @@ CREATE VIEW register_marks AS
 SELECT m.school_urn, e.upn, m.date, m.session, m.code::VARCHAR AS code, m.minutes_late, m.import_id
 FROM marks m JOIN enrolments e USING (enrolment_id);
 
--- One row per mark that counts (its code in force on its date, the date inside a spell on roll)
--- with a 0/1 column per session measure: the SQL twin of pipelines.sessions.counted_sessions.
+-- How each code counts while it is in force: a 0/1 column per session measure (the SQL twin of
+-- pipelines.sessions.classify_marks, over the code table kept in attendance_codes).
+CREATE VIEW code_flags AS
+SELECT code::attendance_code AS code, valid_from, valid_to, category,
+       counts_as_possible::UTINYINT AS possible,
+       (category IN ('present', 'aea'))::UTINYINT AS attended,
+       (category = 'present')::UTINYINT AS present,
+       (category = 'aea')::UTINYINT AS aea,
+       (category = 'authorised')::UTINYINT AS authorised,
+       (category = 'unauthorised')::UTINYINT AS unauthorised,
+       (category IN ('authorised', 'unauthorised'))::UTINYINT AS absent,
+       coalesce(late = 'before_close', FALSE)::UTINYINT AS late_before_close,
+       coalesce(late = 'after_close', FALSE)::UTINYINT AS late_after_close
+FROM attendance_codes;
+
+-- One row per mark that counts (its code in force on its date, the date inside a spell on roll),
+-- classified: the SQL twin of pipelines.sessions.counted_sessions.
 CREATE VIEW counted_sessions AS
 SELECT m.school_urn, m.enrolment_id, m.date, m.session, m.code::VARCHAR AS code, m.minutes_late,
-       c.category,
-       c.counts_as_possible::UTINYINT AS possible,
-       (c.category IN ('present', 'aea'))::UTINYINT AS attended,
-       (c.category = 'present')::UTINYINT AS present,
-       (c.category = 'aea')::UTINYINT AS aea,
-       (c.category = 'authorised')::UTINYINT AS authorised,
-       (c.category = 'unauthorised')::UTINYINT AS unauthorised,
-       (c.category IN ('authorised', 'unauthorised'))::UTINYINT AS absent,
-       coalesce(c.late = 'before_close', FALSE)::UTINYINT AS late_before_close,
-       coalesce(c.late = 'after_close', FALSE)::UTINYINT AS late_after_close
+       f.category, f.possible, f.attended, f.present, f.aea, f.authorised, f.unauthorised, f.absent,
+       f.late_before_close, f.late_after_close
 FROM marks m
-JOIN attendance_codes c ON c.code = m.code::VARCHAR AND m.date BETWEEN c.valid_from AND c.valid_to
+JOIN code_flags f ON f.code = m.code AND m.date BETWEEN f.valid_from AND f.valid_to
 JOIN enrolment_spells s ON s.enrolment_id = m.enrolment_id
  AND m.date >= s.admission_date AND (s.leaving_date IS NULL OR m.date <= s.leaving_date);
 

@@ -1,0 +1,230 @@
+"""The benchmark: generate a trust or local authority, import it, then time each step against
+the pandas baseline and the SQL floor, and check the targets (`benchmarks/README.md`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from analytics.bench import pandas_baseline, standins
+from analytics.bench.generate import Size, generate
+from analytics.bench.measure import Step, machine, measure, peak_mb, reset_peak
+from analytics.bench.pages import Interaction, interactions, time_view
+from analytics.ingest import import_file
+from analytics.pipelines.measures import group_measures
+from analytics.pipelines.windows import Window
+from analytics.reports.totals import load_totals
+from analytics.store import Database, floor
+
+#: Targets at size M on a 2-core machine (issue 6); pages at size L must open within 5 s cold.
+IMPORT_MARKS_PER_SECOND = 3_000_000
+FLOOR_RATIO = 1.5
+PANDAS_RATIO = 10
+PAGE_WARM_SECONDS, PAGE_COLD_SECONDS, PAGE_COLD_SECONDS_L = 0.3, 2.0, 5.0
+PEAK_MB = 4096
+COHORT_CHARACTERISTICS = ("year_group", "sex", "disadvantaged", "sen")
+_COMPARED = ("enrolment_id", "possible", "attended", "present", "aea", "authorised", "unauthorised", "absent",
+             "late_before_close", "late_after_close", "persistent_absence", "severe_absence")
+
+
+@dataclass
+class Report:
+    """Everything one run measured."""
+
+    size: Size
+    command: str
+    machine_before: str
+    steps: list[Step] = field(default_factory=list)
+    ratios: list[tuple[str, float, float, float]] = field(default_factory=list)  # name, ours, floor, pandas
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, step: Step, say: Callable[[str], None]) -> Step:
+        self.steps.append(step)
+        say(f"  {step.name:<58} {step.seconds * 1000:>9,.0f} ms {step.peak_mb:>8,.0f} MB  {step.detail}")
+        return step
+
+    @property
+    def peak_mb(self) -> float:
+        return max((s.peak_mb for s in self.steps), default=0.0)
+
+    def markdown(self) -> str:
+        """The results as the table kept in `benchmarks/README.md`."""
+        lines = [
+            f"Size {self.size.name}: {self.size.describe()}.",
+            "",
+            f"Command: `{self.command}`  ",
+            f"Machine: {self.machine_before} (at the start); {machine()} (at the end).",
+            "",
+            "| step | time | peak memory | detail | target | met |",
+            "|---|---:|---:|---|---|---|",
+        ]
+        for s in self.steps:
+            met = "" if s.met is None else ("yes" if s.met else "**no**")
+            lines.append(f"| {s.name} | {_duration(s.seconds)} | {s.peak_mb:,.0f} MB | {s.detail} | {s.target} | {met} |")
+        lines += ["", "| compared with | Rollcall | SQL floor | pandas | Rollcall ÷ floor | pandas ÷ Rollcall |", "|---|---:|---:|---:|---:|---:|"]
+        for name, ours, sql, pandas in self.ratios:
+            lines.append(f"| {name} | {_duration(ours)} | {_duration(sql)} | {_duration(pandas)} | {ours / sql:.2f} | {pandas / ours:.1f} |")
+        lines += ["", *(f"- {note}" for note in self.notes)]
+        return "\n".join(lines) + "\n"
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def _import_all(db: Database, files, today: date) -> tuple[float, float, int]:
+    """Import every file in order through the importers, holding the database open for the batch;
+    returns (seconds for everything, seconds for the pupils files, marks imported)."""
+    started = time.perf_counter()
+    pupils_seconds, marks = 0.0, 0
+    named: set[int] = set()
+    with db.held():
+        for file in files:
+            first = file.school.urn not in named
+            named.add(file.school.urn)
+            began = time.perf_counter()
+            result = import_file(
+                db, file.kind, file.path, school_urn=file.school.urn, as_of=file.as_of, today=today,
+                **({"school_name": file.school.name, "phase": file.school.phase} if first else {}),
+            )
+            if file.kind == "pupils":
+                pupils_seconds += time.perf_counter() - began
+            else:
+                marks += result.rows_read
+    return time.perf_counter() - started, pupils_seconds, marks
+
+
+def _cohort_table(per_enrolment: pl.DataFrame) -> pl.DataFrame:
+    """The cohort table from Rollcall's per-enrolment measures, shaped like the baselines'."""
+    lazy = per_enrolment.lazy()
+    parts = [
+        group_measures(lazy, [c]).select(
+            pl.lit(c).alias("characteristic"), pl.col(c).cast(pl.String).str.to_lowercase().alias("value"),
+            "enrolments", "enrolments_counted", "possible", "absent", "persistent_absentees",
+        )
+        for c in COHORT_CHARACTERISTICS
+    ]
+    return pl.concat(pl.collect_all(parts)).sort("characteristic", "value")
+
+
+def _same(ours: pl.DataFrame, other: pl.DataFrame, columns, key) -> bool:
+    cast = [pl.col(c).cast(pl.Int64) if ours.schema[c].is_integer() or ours.schema[c] == pl.Boolean else pl.col(c) for c in columns]
+    left = ours.select(cast).sort(key, nulls_last=True)
+    right = other.select(columns).with_columns(cast).sort(key, nulls_last=True)
+    return left.equals(right)
+
+
+def _cold(db: Database, view: Interaction) -> tuple[float, float]:
+    """Time an interaction in a fresh Python process (its imports not counted)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "analytics.bench.pages", str(db.path), view.to_json()],
+        capture_output=True, text=True, check=True,
+    )
+    timing = json.loads(done.stdout.strip().splitlines()[-1])
+    return timing["seconds"], timing["peak_mb"]
+
+
+def run(size: Size, folder: Path, *, seed: int = 2026, command: str = "", say: Callable[[str], None] = print) -> Report:
+    """Generate `size` into `folder`, import it into a fresh database there and time every step."""
+    report = Report(size, command, machine())
+    say(f"Rollcall bench, size {size.name}: {size.describe()}")
+    say(f"  machine: {report.machine_before}")
+    today = size.today
+    db_path = folder / "bench.duckdb"
+    for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    db = Database(db_path)
+
+    files, step = measure("generate the exports (CSV)", lambda: generate(size, folder / "exports", seed))
+    marks_files = [f for f in files if f.kind == "marks"]
+    step.detail = f"{len(files)} files, {sum(f.rows for f in marks_files):,} marks"
+    report.add(step, say)
+
+    (seconds, pupils_seconds, marks), step = measure("import from CSV (every file, through the importers)", lambda: _import_all(db, files, today))
+    rate = marks / (seconds - pupils_seconds)
+    step.detail = f"{marks:,} marks at {rate / 1e6:.2f} million marks/s (marks files {seconds - pupils_seconds:.1f} s, pupils files {pupils_seconds:.1f} s)"
+    step.target, step.met = f">= {IMPORT_MARKS_PER_SECOND / 1e6:.0f} million marks/s", rate >= IMPORT_MARKS_PER_SECOND
+    report.add(step, say)
+
+    year = Window.academic_year(size.years[-1])
+    ours, step = measure("per-enrolment year summary (Rollcall)", lambda: load_totals(db, None, year).enrolment_measures().collect())
+    step.detail = f"{ours.height:,} enrolments, {year}"
+    report.add(step, say)
+    sql, floor_step = measure("per-enrolment year summary (SQL floor)", lambda: floor.year_summary(db, year.start, year.end))
+    report.add(floor_step, say)
+    loaded, load_step = measure("pandas: load the year's marks", lambda: pandas_baseline.load(db, year.start, year.end))
+    report.add(load_step, say)
+    summary_pd, pandas_step = measure("per-enrolment year summary (pandas)", lambda: pandas_baseline.year_summary(loaded, year.start, year.end))
+    pandas_step.detail = f"plus {load_step.seconds:.1f} s to load"
+    report.add(pandas_step, say)
+    agree = _same(ours, sql, _COMPARED, "enrolment_id") and _same(ours, pl.from_pandas(summary_pd), _COMPARED, "enrolment_id")
+    step.target, step.met = f"<= {FLOOR_RATIO}x the SQL floor, >= {PANDAS_RATIO}x faster than pandas", (
+        step.seconds <= FLOOR_RATIO * floor_step.seconds and load_step.seconds + pandas_step.seconds >= PANDAS_RATIO * step.seconds and agree
+    )
+    report.notes.append(f"Per-enrolment year summary: Rollcall, the SQL floor and pandas give {'the same' if agree else 'DIFFERENT'} figures.")
+    report.ratios.append(("per-enrolment year summary", step.seconds, floor_step.seconds, load_step.seconds + pandas_step.seconds))
+
+    cohorts, step = measure("cohort table (Rollcall)", lambda: _cohort_table(load_totals(db, None, year).enrolment_measures().collect()))
+    step.detail = f"{cohorts.height} rows: {', '.join(COHORT_CHARACTERISTICS)}"
+    report.add(step, say)
+    cohorts_sql, floor_step = measure("cohort table (SQL floor)", lambda: floor.cohort_table(db, year.start, year.end, size.years[-1]))
+    report.add(floor_step, say)
+    cohorts_pd, pandas_step = measure(
+        "cohort table (pandas)",
+        lambda: pandas_baseline.cohort_table(loaded, pandas_baseline.year_summary(loaded, year.start, year.end), size.years[-1]),
+    )
+    pandas_step.detail = f"plus {load_step.seconds:.1f} s to load"
+    report.add(pandas_step, say)
+    del loaded
+    columns = ("characteristic", "value", "enrolments", "enrolments_counted", "possible", "absent", "persistent_absentees")
+    lowered = lambda frame: frame.with_columns(pl.col("value").cast(pl.String).str.to_lowercase())  # noqa: E731
+    agree = _same(cohorts, lowered(cohorts_sql), columns, ["characteristic", "value"]) and _same(
+        cohorts, lowered(pl.from_pandas(cohorts_pd)), columns, ["characteristic", "value"]
+    )
+    step.target, step.met = f">= {PANDAS_RATIO}x faster than pandas", load_step.seconds + pandas_step.seconds >= PANDAS_RATIO * step.seconds and agree
+    report.notes.append(f"Cohort table: Rollcall, the SQL floor and pandas give {'the same' if agree else 'DIFFERENT'} figures.")
+    report.ratios.append(("cohort table", step.seconds, floor_step.seconds, load_step.seconds + pandas_step.seconds))
+
+    weekly, step = measure("weekly series (whole trust, a year)", lambda: load_totals(db, None, year).weekly().collect())
+    step.detail = f"{weekly.height} weeks"
+    report.add(step, say)
+    lists, step = measure("targets lists, with the penalty window (stand-in)", lambda: standins.targets(db, today))
+    step.detail = lists.counts()
+    report.add(step, say)
+    as_of = date(size.years[-1] + 1, 2, 1)
+    scores, step = measure("risk scoring (stand-in, logistic regression)", lambda: standins.risk_scores(db, as_of))
+    step.detail = f"{scores.height:,} enrolments scored as of {as_of:%d %b %Y}"
+    report.add(step, say)
+
+    cold_limit = PAGE_COLD_SECONDS_L if size.name == "L" else PAGE_COLD_SECONDS
+    for view in interactions(db, today):
+        name = f"{view.page} page: {view.label}"
+        cold, cold_peak = _cold(db, view)
+        report.add(Step(f"{name}, cold", cold, cold_peak, "a fresh process", f"< {cold_limit:g} s", cold < cold_limit), say)
+        time_view(db, view)  # the first warm-up in this process
+        seconds, peak = time_view(db, view)
+        report.add(Step(f"{name}, warm", seconds, peak, "recomputed, no cache", f"< {PAGE_WARM_SECONDS * 1000:.0f} ms", seconds < PAGE_WARM_SECONDS), say)
+
+    reset_peak()
+    report.notes.append(f"Peak memory of any step: {max(report.peak_mb, peak_mb()):,.0f} MB (target < {PEAK_MB:,} MB).")
+    report.notes.append(
+        "Targets and risk are simple stand-ins for issue 4's functions (not on main when this ran), on the same store reads."
+    )
+    report.notes.append("Warm page times recompute every figure (no Streamlit cache); a cached rerun returns in about a millisecond.")
+    return report
+
+
+def size_checks(report: Report) -> list[str]:
+    """The targets that were not met, in words."""
+    failed = [f"{s.name}: {_duration(s.seconds)} ({s.detail}); target {s.target}" for s in report.steps if s.met is False]
+    if report.peak_mb >= PEAK_MB:
+        failed.append(f"peak memory {report.peak_mb:,.0f} MB; target < {PEAK_MB:,} MB")
+    return failed
