@@ -183,9 +183,9 @@ def run(size: Size, folder: Path, *, seed: int = 2026, command: str = "", say: C
     )
     pandas_step.detail = f"plus {load_step.seconds:.1f} s to load"
     report.add(pandas_step, say)
-    del loaded
+    loaded = None  # let the pandas frames go before the next steps
     columns = ("characteristic", "value", "enrolments", "enrolments_counted", "possible", "absent", "persistent_absentees")
-    lowered = lambda frame: frame.with_columns(pl.col("value").cast(pl.String).str.to_lowercase())  # noqa: E731
+    lowered = lambda frame: frame.with_columns(pl.col("value").cast(pl.String).str.to_lowercase())
     agree = _same(cohorts, lowered(cohorts_sql), columns, ["characteristic", "value"]) and _same(
         cohorts, lowered(pl.from_pandas(cohorts_pd)), columns, ["characteristic", "value"]
     )

@@ -7,12 +7,12 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from analytics.cli import bench, demo, exports, imports
+from analytics.cli import bench, demo, exports, imports, store
 from analytics.cli.common import EXIT_REFUSED, CommandError
 from analytics.store import DatabaseMissing
 
 #: Modules that add commands: each has `register(commands, common)`.
-COMMAND_MODULES = (imports, demo, exports, bench)
+COMMAND_MODULES = (imports, demo, exports, bench, store)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analytics.cli.common import EXIT_OK, database, parse_date, school_urns
+from analytics.cli.common import EXIT_OK, CommandError, database, parse_date, school_urns
 from analytics.pipelines.windows import Window
 from analytics.reports.csv import write_csv
 from analytics.reports.register import load_register
@@ -21,6 +21,17 @@ def run_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_parquet(args: argparse.Namespace) -> int:
+    from analytics.store.parquet import ParquetRefused, export_parquet
+
+    try:
+        counts = export_parquet(database(args), args.folder)
+    except ParquetRefused as refused:
+        raise CommandError(str(refused)) from None
+    print(f"{args.folder}: {len(counts)} tables, {counts.get('marks', 0):,} marks, partitioned by school and academic year")
+    return EXIT_OK
+
+
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add `export` and its subcommands."""
     export = commands.add_parser("export", parents=[common], help="write a CSV export")
@@ -31,3 +42,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     summary.add_argument("--out", type=Path, required=True)
     summary.add_argument("--school", type=int, help="URN (may be left out when the database holds one school)")
     summary.set_defaults(run=run_summary)
+    parquet = exports.add_parser(
+        "parquet", parents=[common], help="the whole store as Parquet, partitioned by school and academic year"
+    )
+    parquet.add_argument("folder", type=Path, help="a new (or empty) folder")
+    parquet.set_defaults(run=run_parquet)

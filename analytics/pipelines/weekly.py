@@ -7,7 +7,12 @@ from collections.abc import Sequence
 import polars as pl
 
 from analytics.pipelines.calendar import week_start
-from analytics.pipelines.measures import group_measures, session_totals, with_absence_flags, with_session_rates
+from analytics.pipelines.measures import (
+    group_measures,
+    session_totals,
+    with_absence_flags,
+    with_session_rates,
+)
 
 
 def weekly_measures(sessions: pl.LazyFrame, cohorts: pl.LazyFrame, by: Sequence[str] = ()) -> pl.LazyFrame:

@@ -151,7 +151,7 @@ def differences(con: Connection) -> dict[str, int]:
     kept = f"SELECT {columns} FROM enrolment_weeks"
     days_recount = "SELECT school_urn, date, code, count(*) AS marks FROM marks GROUP BY ALL"
     days_kept = "SELECT school_urn, date, code, marks FROM school_day_codes"
-    count = lambda a, b: con.execute(  # noqa: E731 - a local shorthand
+    count = lambda a, b: con.execute(
         f"SELECT (SELECT count(*) FROM ({a} EXCEPT ALL {b})) + (SELECT count(*) FROM ({b} EXCEPT ALL {a}))"
     ).fetchone()[0]
     return {"enrolment_weeks": count(recount, kept), "school_day_codes": count(days_recount, days_kept)}
