@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from analytics.cli.common import EXIT_OK, EXIT_REFUSED, CommandError, database, parse_date
-from analytics.ingest import KINDS, ImportRefused, import_file
+from analytics.ingest import KINDS, ImportJob, ImportRefused, import_files
 
 PARQUET = "parquet"
 
@@ -29,24 +29,14 @@ def run_parquet(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.kind == PARQUET:
         return run_parquet(args)
-    db = database(args)
-    # Several files are imported one by one (each whole or not at all) over one open database.
-    with db.held():
-        for file in args.file:
-            try:
-                result = import_file(
-                    db,
-                    args.kind,
-                    file,
-                    school_urn=args.school,
-                    school_name=args.school_name,
-                    phase=args.phase,
-                    as_of=args.as_of,
-                )
-            except ImportRefused as refused:
-                print(refused.message(), file=sys.stderr)
-                return EXIT_REFUSED
+    options = {"school_urn": args.school, "school_name": args.school_name, "phase": args.phase, "as_of": args.as_of}
+    # Several files are imported in order, each whole or not at all, over one open database.
+    try:
+        for result in import_files(database(args), [ImportJob(args.kind, file, options) for file in args.file]):
             print(result.summary())
+    except ImportRefused as refused:
+        print(refused.message(), file=sys.stderr)
+        return EXIT_REFUSED
     return EXIT_OK
 
 

@@ -50,16 +50,22 @@ def _school_filter(column: str, school_urns: Sequence[int] | None) -> tuple[str,
 _DELTAS = ", ".join(f"sum(c.sign * f.{c})::SMALLINT AS {c}" for c in WEEK_TOTALS[1:])
 
 
-def refresh_marks(con: Connection, school_urn: int, changes: str) -> None:
+def refresh_marks(con: Connection, school_urn: int, changes: str, *, new_days: bool = False) -> None:
     """Bring the school's weekly totals and day codes up to date with the marks in `changes` (a
     query of this transaction giving `enrolment_id, date, code, old_code` for every mark added,
     `old_code` NULL, or replaced): each total moves by what the new code counts less what the old
-    one counted, so only the rows the marks touch are read or written."""
+    one counted, so only the rows the marks touch are read or written.
+
+    `new_days` says the school held no mark from the first to the last date of `changes` before
+    them (a history load, the next term's file): then only the weeks at either end can already
+    have totals, and every day is new.
+    """
+    replaced = "" if new_days else (
+        f" UNION ALL SELECT enrolment_id, date, old_code::attendance_code, -1 FROM ({changes}) WHERE old_code IS NOT NULL"
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE mark_changes AS "
-        "SELECT enrolment_id, date, code::attendance_code AS code, 1 AS sign FROM (" + changes + ") "
-        "UNION ALL SELECT enrolment_id, date, old_code::attendance_code, -1 FROM (" + changes + ") "
-        "WHERE old_code IS NOT NULL"
+        f"SELECT enrolment_id, date, code::attendance_code AS code, 1 AS sign FROM ({changes}){replaced}"
     )
     first, last = con.execute("SELECT min(date), max(date) FROM mark_changes").fetchone()
     if first is None:
@@ -76,24 +82,38 @@ def refresh_marks(con: Connection, school_urn: int, changes: str) -> None:
         GROUP BY ALL
         """
     )
+    values = ", ".join(f"d.{c}" for c in WEEK_TOTALS)
+    may_exist = "TRUE"
+    if new_days:
+        # Weeks lying wholly between the first and last day held no mark, so no totals: in they go.
+        may_exist = "(d.week_start < ? OR d.week_start + 6 > ?)"
+        con.execute(
+            f"INSERT INTO enrolment_weeks SELECT ?, d.enrolment_id, d.week_start, {values} FROM week_deltas d "
+            f"WHERE NOT {may_exist} ORDER BY d.week_start, d.enrolment_id",
+            [school_urn, first, last],
+        )
+    ends = [first, last] if new_days else []
     same_week = (
         "enrolment_weeks.school_urn = ? AND enrolment_weeks.week_start BETWEEN ? AND ? "
         "AND enrolment_weeks.enrolment_id = d.enrolment_id AND enrolment_weeks.week_start = d.week_start"
     )
     added = ", ".join(f"{c} = enrolment_weeks.{c} + d.{c}" for c in WEEK_TOTALS)
-    con.execute(f"UPDATE enrolment_weeks SET {added} FROM week_deltas d WHERE {same_week}", [school_urn, *weeks])
+    con.execute(f"UPDATE enrolment_weeks SET {added} FROM week_deltas d WHERE {may_exist} AND {same_week}", [*ends, school_urn, *weeks])
     con.execute(
-        f"INSERT INTO enrolment_weeks SELECT ?, d.enrolment_id, d.week_start, {', '.join(f'd.{c}' for c in WEEK_TOTALS)} "
-        "FROM week_deltas d WHERE NOT EXISTS (SELECT 1 FROM enrolment_weeks WHERE " + same_week + ") "
+        f"INSERT INTO enrolment_weeks SELECT ?, d.enrolment_id, d.week_start, {values} FROM week_deltas d "
+        f"WHERE {may_exist} AND NOT EXISTS (SELECT 1 FROM enrolment_weeks WHERE {same_week}) "
         "ORDER BY d.week_start, d.enrolment_id",
-        [school_urn, school_urn, *weeks],
-    )
-    con.execute(
-        "DELETE FROM enrolment_weeks WHERE school_urn = ? AND week_start BETWEEN ? AND ? AND sessions = 0",
-        [school_urn, *weeks],
+        [school_urn, *ends, school_urn, *weeks],
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE day_deltas AS SELECT date, code, sum(sign) AS marks FROM mark_changes GROUP BY ALL"
+    )
+    if new_days:
+        con.execute("INSERT INTO school_day_codes SELECT ?, date, code, marks FROM day_deltas ORDER BY date, code", [school_urn])
+        return
+    con.execute(
+        "DELETE FROM enrolment_weeks WHERE school_urn = ? AND week_start BETWEEN ? AND ? AND sessions = 0",
+        [school_urn, *weeks],
     )
     same_day = (
         "school_day_codes.school_urn = ? AND school_day_codes.date BETWEEN ? AND ? "

@@ -331,7 +331,9 @@ def merge_marks(
                 f"FROM staged_marks{order}",
                 [school_urn, import_id],
             )
-            aggregates.refresh_marks(con, school_urn, "SELECT enrolment_id, date, code, NULL AS old_code FROM staged_marks")
+            aggregates.refresh_marks(
+                con, school_urn, "SELECT enrolment_id, date, code, NULL AS old_code FROM staged_marks", new_days=True
+            )
             return MergeCounts(new=staged.height)
         con.execute(
             """

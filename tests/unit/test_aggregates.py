@@ -117,6 +117,16 @@ def test_a_file_of_new_days_goes_in_whole_and_the_next_week_is_recounted(db, sch
     assert week.select("sessions", "possible", "attended", "authorised").row(0) == (10, 10, 6, 4)
 
 
+def test_a_file_of_new_days_that_starts_mid_week_adds_to_that_weeks_totals(db, school):
+    first = [(U0, d, s, "/") for d in weekdays(MONDAY, 3) for s in ("AM", "PM")]  # Mon-Wed
+    later = [(U0, d, s, "O") for d in weekdays(date(2025, 9, 4), 12) for s in ("AM", "PM")]  # Thu to the Fri 2 weeks on
+    school("marks", marks_csv(first), school_urn=URN)
+    school("marks", marks_csv(later), school_urn=URN, file_name="later.csv")
+    assert differences(db) == {"enrolment_weeks": 0, "school_day_codes": 0}
+    weeks = load_totals(db, None, Window(MONDAY, date(2025, 9, 21))).weeks.sort("week_start")
+    assert weeks.select("sessions", "attended", "unauthorised").rows() == [(10, 6, 4), (10, 0, 10), (10, 0, 10)]
+
+
 def test_totals_are_recounted_when_the_code_table_changes(db, school):
     rows = [(U0, d, s, "M") for d in weekdays(MONDAY, 5) for s in ("AM", "PM")]
     school("marks", marks_csv(rows), school_urn=URN)
