@@ -147,6 +147,14 @@ def run(size: Size, folder: Path, *, seed: int = 2026, command: str = "", say: C
     step.detail = f"{marks:,} marks in {count} files (pupils, marks, corrections): {rate / 1e6:.2f} million marks/s"
     step.target, step.met = f">= {IMPORT_MARKS_PER_SECOND / 1e6:.0f} million marks/s", rate >= IMPORT_MARKS_PER_SECOND
     report.add(step, say)
+    scratch = folder / "floor.duckdb"
+    loaded_rows, floor_step = measure(
+        "import floor: DuckDB's CSV reader alone (no checks, no merge)",
+        lambda: floor.bare_csv_load(scratch, [f.path for f in marks_files if f.path.name.endswith("_marks.csv")]),
+    )
+    scratch.unlink(missing_ok=True)
+    floor_step.detail = f"{loaded_rows:,} rows of the marks files at {loaded_rows / floor_step.seconds / 1e6:.2f} million rows/s"
+    report.add(floor_step, say)
 
     year = Window.academic_year(size.years[-1])
     ours, step = measure("per-enrolment year summary (Rollcall)", lambda: load_totals(db, None, year).enrolment_measures().collect())

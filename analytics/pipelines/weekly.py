@@ -7,12 +7,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from analytics.pipelines.calendar import week_start
-from analytics.pipelines.measures import (
-    group_measures,
-    session_totals,
-    with_absence_flags,
-    with_session_rates,
-)
+from analytics.pipelines.measures import group_measures, session_totals, with_absence_flags
 
 
 def weekly_measures(sessions: pl.LazyFrame, cohorts: pl.LazyFrame, by: Sequence[str] = ()) -> pl.LazyFrame:
@@ -24,9 +19,10 @@ def weekly_measures(sessions: pl.LazyFrame, cohorts: pl.LazyFrame, by: Sequence[
 
 def measures_by_week(per_week: pl.LazyFrame, cohorts: pl.LazyFrame, by: Sequence[str] = ()) -> pl.LazyFrame:
     """One row per group and week from session totals per enrolment and week (`enrolment_id,
-    week_start` and the session measures, as the store keeps them): adds each week's
-    enrolments, sums, persistent and severe absentees (of that week) and rates."""
-    flagged = session_totals(per_week, ("enrolment_id", "week_start")).pipe(with_session_rates).pipe(with_absence_flags)
+    week_start` and the session measures, one row per enrolment and week, as the store keeps
+    them): adds each week's enrolments, sums, persistent and severe absentees (of that week) and
+    rates."""
+    flagged = per_week.pipe(with_absence_flags)
     if by:
         flagged = flagged.join(cohorts.select("enrolment_id", *by), on="enrolment_id", how="inner")
     return group_measures(flagged, [*by, "week_start"]).sort(*by, "week_start")

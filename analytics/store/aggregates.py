@@ -202,18 +202,21 @@ def window_weeks(db: Database, school_urns: Sequence[int] | None, start: date, e
     ]
     raw_days = [(a, b) for a, b in raw_days if a <= b]
     columns = ", ".join(WEEK_TOTALS)
-    parts, values = [], []
-    if weeks is not None:
-        parts.append(
-            f"SELECT enrolment_id, week_start, {columns} FROM enrolment_weeks "
-            f"WHERE {where} AND week_start BETWEEN ? AND ?"
-        )
-        values += [*params, *weeks]
-    if raw_days:
-        in_days = " OR ".join("date BETWEEN ? AND ?" for _ in raw_days)
-        parts.append(
-            f"SELECT enrolment_id, week_start, {columns} FROM ({_WEEK_ROWS} WHERE {where} AND ({in_days}) GROUP BY ALL)"
-        )
-        values += [*params, *(d for pair in raw_days for d in pair)]
+    parts = []
     with db.connect() as con:
-        return con.execute(" UNION ALL ".join(parts), values).pl()
+        if weeks is not None:
+            parts.append(
+                con.execute(
+                    f"SELECT enrolment_id, week_start, {columns} FROM enrolment_weeks WHERE {where} AND week_start BETWEEN ? AND ?",
+                    [*params, *weeks],
+                ).pl()
+            )
+        if raw_days or not parts:
+            in_days = " OR ".join("date BETWEEN ? AND ?" for _ in raw_days) or "FALSE"
+            parts.append(
+                con.execute(
+                    f"SELECT enrolment_id, week_start, {columns} FROM ({_WEEK_ROWS} WHERE {where} AND ({in_days}) GROUP BY ALL)",
+                    [*params, *(d for pair in raw_days for d in pair)],
+                ).pl()
+            )
+    return pl.concat(parts) if len(parts) > 1 else parts[0]
