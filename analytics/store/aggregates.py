@@ -34,7 +34,9 @@ WEEK_TOTALS = (
     "late_before_close",
     "late_after_close",
 )
-_SUMS = ", ".join(f"sum({c})::UTINYINT AS {c}" for c in WEEK_TOTALS[1:])
+# Totals are counted with FILTER rather than summed: DuckDB sums small integers into 128-bit
+# accumulators, several times slower than counting.
+_SUMS = ", ".join(f"(count(*) FILTER (WHERE {c} = 1))::UTINYINT AS {c}" for c in WEEK_TOTALS[1:])
 _WEEK_ROWS = (
     "SELECT school_urn, enrolment_id, date_trunc('week', date) AS week_start, "
     f"count(*)::UTINYINT AS sessions, {_SUMS} FROM counted_sessions"
@@ -47,86 +49,114 @@ def _school_filter(column: str, school_urns: Sequence[int] | None) -> tuple[str,
     return f"{column} IN (SELECT unnest(?::INTEGER[]))", [list(school_urns)]
 
 
-_DELTAS = ", ".join(f"sum(c.sign * f.{c})::SMALLINT AS {c}" for c in WEEK_TOTALS[1:])
+def _counted_changes(con: Connection, school_urn: int, changes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The week and day deltas of a set of mark changes, computed in Polars: the marks an import
+    brings are already in memory, and DuckDB reads a table made inside the import's transaction
+    several times slower than a committed one. The flags come from `code_flags`, and a mark counts
+    as in `counted_sessions`: its code in force on the day, the day inside a spell on roll."""
+    flags = con.execute(
+        f"SELECT code::VARCHAR AS code, valid_from, valid_to, {', '.join(WEEK_TOTALS[1:])} FROM code_flags"
+    ).pl()
+    spells = con.execute(
+        "SELECT enrolment_id, admission_date, leaving_date FROM enrolment_spells "
+        "WHERE enrolment_id IN (SELECT enrolment_id FROM enrolments WHERE school_urn = ?)",
+        [school_urn],
+    ).pl()
+    day = pl.col("date")
+    signed = pl.concat(
+        [
+            changes.lazy().select("enrolment_id", "date", "code", pl.lit(1, pl.Int16).alias("sign")),
+            changes.lazy()
+            .filter(pl.col("old_code").is_not_null())
+            .select("enrolment_id", "date", pl.col("old_code").alias("code"), pl.lit(-1, pl.Int16).alias("sign")),
+        ]
+    )
+    weeks = (
+        signed.join(flags.lazy(), on="code")
+        .filter(day.is_between(pl.col("valid_from"), pl.col("valid_to")))
+        .join(spells.lazy(), on="enrolment_id")
+        .filter((day >= pl.col("admission_date")) & (pl.col("leaving_date").is_null() | (day <= pl.col("leaving_date"))))
+        .group_by("enrolment_id", day.dt.truncate("1w").alias("week_start"))
+        .agg(
+            pl.col("sign").sum().cast(pl.Int16).alias("sessions"),
+            *((pl.col(c).cast(pl.Int16) * pl.col("sign")).sum().cast(pl.Int16).alias(c) for c in WEEK_TOTALS[1:]),
+        )
+    )
+    days = signed.group_by("date", "code").agg(pl.col("sign").sum().cast(pl.Int32).alias("marks"))
+    week_deltas, day_deltas = pl.collect_all([weeks, days])
+    return week_deltas, day_deltas
 
 
-def refresh_marks(con: Connection, school_urn: int, changes: str, *, new_days: bool = False) -> None:
-    """Bring the school's weekly totals and day codes up to date with the marks in `changes` (a
-    query of this transaction giving `enrolment_id, date, code, old_code` for every mark added,
-    `old_code` NULL, or replaced): each total moves by what the new code counts less what the old
-    one counted, so only the rows the marks touch are read or written.
+def refresh_marks(con: Connection, school_urn: int, changes: pl.DataFrame, *, new_days: bool = False) -> None:
+    """Bring the school's weekly totals and day codes up to date with `changes` (`enrolment_id,
+    date, code, old_code` for every mark added, `old_code` null, or replaced): each total moves by
+    what the new code counts less what the old one counted, so only the rows the marks touch are
+    read or written.
 
     `new_days` says the school held no mark from the first to the last date of `changes` before
     them (a history load, the next term's file): then only the weeks at either end can already
     have totals, and every day is new.
     """
-    replaced = "" if new_days else (
-        f" UNION ALL SELECT enrolment_id, date, old_code::attendance_code, -1 FROM ({changes}) WHERE old_code IS NOT NULL"
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE mark_changes AS "
-        f"SELECT enrolment_id, date, code::attendance_code AS code, 1 AS sign FROM ({changes}){replaced}"
-    )
-    first, last = con.execute("SELECT min(date), max(date) FROM mark_changes").fetchone()
-    if first is None:
+    if changes.is_empty():
         return
+    first, last = changes["date"].min(), changes["date"].max()
     weeks = (first - timedelta(days=first.weekday()), last)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE week_deltas AS
-        SELECT c.enrolment_id, date_trunc('week', c.date) AS week_start, sum(c.sign)::SMALLINT AS sessions, {_DELTAS}
-        FROM mark_changes c
-        JOIN code_flags f ON f.code = c.code AND c.date BETWEEN f.valid_from AND f.valid_to
-        JOIN enrolment_spells s ON s.enrolment_id = c.enrolment_id
-         AND c.date >= s.admission_date AND (s.leaving_date IS NULL OR c.date <= s.leaving_date)
-        GROUP BY ALL
-        """
-    )
-    values = ", ".join(f"d.{c}" for c in WEEK_TOTALS)
-    may_exist = "TRUE"
-    if new_days:
-        # Weeks lying wholly between the first and last day held no mark, so no totals: in they go.
-        may_exist = "(d.week_start < ? OR d.week_start + 6 > ?)"
+    week_deltas, day_deltas = _counted_changes(con, school_urn, changes)
+    con.register("week_deltas", week_deltas)
+    con.register("day_deltas", day_deltas)
+    try:
+        values = ", ".join(f"d.{c}" for c in WEEK_TOTALS)
+        may_exist = "TRUE"
+        if new_days:
+            # Weeks lying wholly between the first and last day held no mark, so no totals: in they go.
+            may_exist = "(d.week_start < ? OR d.week_start + 6 > ?)"
+            con.execute(
+                f"INSERT INTO enrolment_weeks SELECT ?, d.enrolment_id, d.week_start, {values} FROM week_deltas d "
+                f"WHERE NOT {may_exist} ORDER BY d.week_start, d.enrolment_id",
+                [school_urn, first, last],
+            )
+        ends = [first, last] if new_days else []
+        same_week = (
+            "enrolment_weeks.school_urn = ? AND enrolment_weeks.week_start BETWEEN ? AND ? "
+            "AND enrolment_weeks.enrolment_id = d.enrolment_id AND enrolment_weeks.week_start = d.week_start"
+        )
+        added = ", ".join(f"{c} = enrolment_weeks.{c} + d.{c}" for c in WEEK_TOTALS)
+        con.execute(
+            f"UPDATE enrolment_weeks SET {added} FROM week_deltas d WHERE {may_exist} AND {same_week}",
+            [*ends, school_urn, *weeks],
+        )
         con.execute(
             f"INSERT INTO enrolment_weeks SELECT ?, d.enrolment_id, d.week_start, {values} FROM week_deltas d "
-            f"WHERE NOT {may_exist} ORDER BY d.week_start, d.enrolment_id",
-            [school_urn, first, last],
+            f"WHERE {may_exist} AND NOT EXISTS (SELECT 1 FROM enrolment_weeks WHERE {same_week}) "
+            "ORDER BY d.week_start, d.enrolment_id",
+            [school_urn, *ends, school_urn, *weeks],
         )
-    ends = [first, last] if new_days else []
-    same_week = (
-        "enrolment_weeks.school_urn = ? AND enrolment_weeks.week_start BETWEEN ? AND ? "
-        "AND enrolment_weeks.enrolment_id = d.enrolment_id AND enrolment_weeks.week_start = d.week_start"
-    )
-    added = ", ".join(f"{c} = enrolment_weeks.{c} + d.{c}" for c in WEEK_TOTALS)
-    con.execute(f"UPDATE enrolment_weeks SET {added} FROM week_deltas d WHERE {may_exist} AND {same_week}", [*ends, school_urn, *weeks])
-    con.execute(
-        f"INSERT INTO enrolment_weeks SELECT ?, d.enrolment_id, d.week_start, {values} FROM week_deltas d "
-        f"WHERE {may_exist} AND NOT EXISTS (SELECT 1 FROM enrolment_weeks WHERE {same_week}) "
-        "ORDER BY d.week_start, d.enrolment_id",
-        [school_urn, *ends, school_urn, *weeks],
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE day_deltas AS SELECT date, code, sum(sign) AS marks FROM mark_changes GROUP BY ALL"
-    )
-    if new_days:
-        con.execute("INSERT INTO school_day_codes SELECT ?, date, code, marks FROM day_deltas ORDER BY date, code", [school_urn])
-        return
-    con.execute(
-        "DELETE FROM enrolment_weeks WHERE school_urn = ? AND week_start BETWEEN ? AND ? AND sessions = 0",
-        [school_urn, *weeks],
-    )
-    same_day = (
-        "school_day_codes.school_urn = ? AND school_day_codes.date BETWEEN ? AND ? "
-        "AND school_day_codes.date = d.date AND school_day_codes.code = d.code"
-    )
-    days = [school_urn, first, last]
-    con.execute(f"UPDATE school_day_codes SET marks = school_day_codes.marks + d.marks FROM day_deltas d WHERE {same_day}", days)
-    con.execute(
-        "INSERT INTO school_day_codes SELECT ?, d.date, d.code, d.marks FROM day_deltas d "
-        f"WHERE NOT EXISTS (SELECT 1 FROM school_day_codes WHERE {same_day}) ORDER BY d.date, d.code",
-        [school_urn, *days],
-    )
-    con.execute("DELETE FROM school_day_codes WHERE school_urn = ? AND date BETWEEN ? AND ? AND marks = 0", days)
+        if new_days:
+            con.execute(
+                "INSERT INTO school_day_codes SELECT ?, date, code, marks FROM day_deltas ORDER BY date, code", [school_urn]
+            )
+            return
+        con.execute(
+            "DELETE FROM enrolment_weeks WHERE school_urn = ? AND week_start BETWEEN ? AND ? AND sessions = 0",
+            [school_urn, *weeks],
+        )
+        same_day = (
+            "school_day_codes.school_urn = ? AND school_day_codes.date BETWEEN ? AND ? "
+            "AND school_day_codes.date = d.date AND school_day_codes.code = d.code"
+        )
+        days = [school_urn, first, last]
+        con.execute(
+            f"UPDATE school_day_codes SET marks = school_day_codes.marks + d.marks FROM day_deltas d WHERE {same_day}", days
+        )
+        con.execute(
+            "INSERT INTO school_day_codes SELECT ?, d.date, d.code, d.marks FROM day_deltas d "
+            f"WHERE NOT EXISTS (SELECT 1 FROM school_day_codes WHERE {same_day}) ORDER BY d.date, d.code",
+            [school_urn, *days],
+        )
+        con.execute("DELETE FROM school_day_codes WHERE school_urn = ? AND date BETWEEN ? AND ? AND marks = 0", days)
+    finally:
+        con.unregister("week_deltas")
+        con.unregister("day_deltas")
 
 
 def refresh_enrolments(con: Connection, school_urn: int, changes: str) -> None:

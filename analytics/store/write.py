@@ -331,9 +331,8 @@ def merge_marks(
                 f"FROM staged_marks{order}",
                 [school_urn, import_id],
             )
-            aggregates.refresh_marks(
-                con, school_urn, "SELECT enrolment_id, date, code, NULL AS old_code FROM staged_marks", new_days=True
-            )
+            changes = staged.select("enrolment_id", "date", "code", pl.lit(None, pl.String).alias("old_code"))
+            aggregates.refresh_marks(con, school_urn, changes, new_days=True)
             return MergeCounts(new=staged.height)
         con.execute(
             """
@@ -367,9 +366,10 @@ def merge_marks(
             "FROM mark_diff WHERE status = 'new' ORDER BY date, enrolment_id, session",
             [school_urn, import_id],
         )
-        aggregates.refresh_marks(
-            con, school_urn, "SELECT enrolment_id, date, code, old_code FROM mark_diff WHERE status <> 'unchanged'"
-        )
+        changes = con.execute(
+            "SELECT enrolment_id, date, code, old_code::VARCHAR AS old_code FROM mark_diff WHERE status <> 'unchanged'"
+        ).pl()
+        aggregates.refresh_marks(con, school_urn, changes)
         return _status_counts(con, "mark_diff")
     finally:
         con.unregister("staged_marks")
