@@ -69,7 +69,8 @@ class Size:
 
     def describe(self) -> str:
         years = f"{len(self.years)} academic year{'s' if len(self.years) > 1 else ''}"
-        return f"{self.schools:,} schools, {self.pupils:,} pupils, {years} (about {self.expected_marks / 1e6:.1f} million marks)"
+        schools = f"{self.schools:,} school{'s' if self.schools > 1 else ''}"
+        return f"{schools}, {self.pupils:,} pupils, {years} (about {self.expected_marks / 1e6:.1f} million marks)"
 
     @property
     def expected_marks(self) -> int:
