@@ -249,4 +249,4 @@ def window_weeks(db: Database, school_urns: Sequence[int] | None, start: date, e
                     [*params, *(d for pair in raw_days for d in pair)],
                 ).pl()
             )
-    return pl.concat(parts) if len(parts) > 1 else parts[0]
+    return pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
