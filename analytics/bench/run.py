@@ -236,6 +236,11 @@ def run(size: Size, folder: Path, *, seed: int = 2026, command: str = "", say: C
         seconds, peak = time_view(db, view)
         report.add(Step(f"{name}, warm", seconds, peak, "recomputed, no cache", f"< {PAGE_WARM_SECONDS * 1000:.0f} ms", seconds < PAGE_WARM_SECONDS), say)
 
+    if size.name != "M":  # the issue sets its targets at size M, and pages cold at size L
+        for step in report.steps:
+            if not (size.name == "L" and step.name.endswith(", cold")):
+                step.target, step.met = "", None
+        report.notes.append("The targets are set at size M (and each page under 5 s cold at size L); other steps here are for reference.")
     reset_peak()
     report.notes.append(f"Peak memory of any step: {max(report.peak_mb, peak_mb()):,.0f} MB (target < {PEAK_MB:,} MB).")
     report.notes.append(
@@ -248,6 +253,6 @@ def run(size: Size, folder: Path, *, seed: int = 2026, command: str = "", say: C
 def size_checks(report: Report) -> list[str]:
     """The targets that were not met, in words."""
     failed = [f"{s.name}: {_duration(s.seconds)} ({s.detail}); target {s.target}" for s in report.steps if s.met is False]
-    if report.peak_mb >= PEAK_MB:
+    if report.size.name == "M" and report.peak_mb >= PEAK_MB:
         failed.append(f"peak memory {report.peak_mb:,.0f} MB; target < {PEAK_MB:,} MB")
     return failed
