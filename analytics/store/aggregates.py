@@ -2,9 +2,12 @@
 
 `enrolment_weeks` holds, for every enrolment and week (Monday), the totals of its counted
 sessions (the `counted_sessions` view: code in force on the date, inside a spell on roll), and
-`school_day_codes` how many marks carry each code on each school day. Every merge that changes
-marks or spells recounts exactly the weeks and days it touched, inside the same transaction, so
-the totals always equal what the raw marks give (tests/unit/test_aggregates.py checks it).
+`school_day_codes` how many marks carry each code on each school day. Every merge keeps them up
+to date inside its own transaction: new and replaced marks move the totals of the weeks and days
+they fall in (by what the new code counts less what the old one counted), and a change to an
+enrolment's spells on roll recounts its weeks from the first day it affects. So the totals
+always equal what the raw marks give (tests/unit/test_aggregates.py checks it after every kind
+of change, and `differences` checks a live store).
 
 A window that does not start on a Monday or end on a Sunday is read as its whole weeks from
 `enrolment_weeks` plus its partial weeks counted from the raw marks of those few days only, so
@@ -201,9 +204,11 @@ def differences(con: Connection) -> dict[str, int]:
     kept = f"SELECT {columns} FROM enrolment_weeks"
     days_recount = "SELECT school_urn, date, code, count(*) AS marks FROM marks GROUP BY ALL"
     days_kept = "SELECT school_urn, date, code, marks FROM school_day_codes"
-    count = lambda a, b: con.execute(
-        f"SELECT (SELECT count(*) FROM ({a} EXCEPT ALL {b})) + (SELECT count(*) FROM ({b} EXCEPT ALL {a}))"
-    ).fetchone()[0]
+
+    def count(a: str, b: str) -> int:
+        both_ways = f"SELECT (SELECT count(*) FROM ({a} EXCEPT ALL {b})) + (SELECT count(*) FROM ({b} EXCEPT ALL {a}))"
+        return con.execute(both_ways).fetchone()[0]
+
     return {"enrolment_weeks": count(recount, kept), "school_day_codes": count(days_recount, days_kept)}
 
 
