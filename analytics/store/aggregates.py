@@ -9,9 +9,9 @@ enrolment's spells on roll recounts its weeks from the first day it affects. So 
 always equal what the raw marks give (tests/unit/test_aggregates.py checks it after every kind
 of change, and `differences` checks a live store).
 
-A window that does not start on a Monday or end on a Sunday is read as its whole weeks from
-`enrolment_weeks` plus its partial weeks counted from the raw marks of those few days only, so
-figures for any window are exact.
+A window is read from `enrolment_weeks`, except that a school whose first or last week of the
+window holds marks outside it has that week counted from the raw marks of the window's days in
+it, so figures for any window are exact.
 """
 
 from __future__ import annotations
@@ -212,46 +212,43 @@ def differences(con: Connection) -> dict[str, int]:
     return {"enrolment_weeks": count(recount, kept), "school_day_codes": count(days_recount, days_kept)}
 
 
-def whole_weeks(start: date, end: date) -> tuple[date, date] | None:
-    """The first and last Monday of the Monday-to-Sunday weeks lying wholly inside the window,
-    or None when there is none."""
-    first = start + timedelta(days=(7 - start.weekday()) % 7)
-    last = end - timedelta(days=end.weekday())
-    if end.weekday() != 6:
-        last -= timedelta(days=7)
-    return (first, last) if first <= last else None
-
-
 def window_weeks(db: Database, school_urns: Sequence[int] | None, start: date, end: date) -> pl.DataFrame:
     """One row per enrolment and week with a counted session inside the window: `enrolment_id,
     week_start` and WEEK_TOTALS over the window's days of that week.
 
-    Whole weeks come from `enrolment_weeks`; the days of partial weeks at either end are counted
-    from the raw marks (DuckDB's min/max statistics on the date-ordered table skip the rest).
+    A week's kept totals answer for it whenever the school has no mark on the week's days outside
+    the window: every week in the middle, and the weeks at either end in the usual case (a window
+    from a Monday, or to a Friday or the last register day, as terms, half-terms and "to date"
+    windows are). Only a school whose end week does hold marks outside the window has that week
+    counted from the raw marks of the window's days in it.
     """
     where, params = _school_filter("school_urn", school_urns)
-    weeks = whole_weeks(start, end)
-    raw_days = [(start, end)] if weeks is None else [
-        (start, weeks[0] - timedelta(days=1)),
-        (weeks[1] + timedelta(days=7), end),
-    ]
-    raw_days = [(a, b) for a, b in raw_days if a <= b]
+    first_week = start - timedelta(days=start.weekday())
+    last_week = end - timedelta(days=end.weekday())
     columns = ", ".join(WEEK_TOTALS)
-    parts = []
     with db.connect() as con:
-        if weeks is not None:
-            parts.append(
-                con.execute(
-                    f"SELECT enrolment_id, week_start, {columns} FROM enrolment_weeks WHERE {where} AND week_start BETWEEN ? AND ?",
-                    [*params, *weeks],
-                ).pl()
-            )
-        if raw_days or not parts:
-            in_days = " OR ".join("date BETWEEN ? AND ?" for _ in raw_days) or "FALSE"
-            parts.append(
-                con.execute(
-                    f"SELECT enrolment_id, week_start, {columns} FROM ({_WEEK_ROWS} WHERE {where} AND ({in_days}) GROUP BY ALL)",
-                    [*params, *(d for pair in raw_days for d in pair)],
-                ).pl()
-            )
-    return pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
+        # Each school's end weeks that hold marks outside the window (a few rows at most).
+        partial = con.execute(
+            "SELECT DISTINCT school_urn, date_trunc('week', date) AS week_start FROM school_day_codes "
+            f"WHERE {where} AND ((date >= ? AND date < ?) OR (date > ? AND date <= ?))",
+            [*params, first_week, start, end, last_week + timedelta(days=6)],
+        ).pl()
+        con.register("partial_weeks", partial)
+        try:
+            kept = con.execute(
+                f"SELECT w.enrolment_id, w.week_start, {', '.join(f'w.{c}' for c in WEEK_TOTALS)} FROM enrolment_weeks w "
+                "ANTI JOIN partial_weeks p ON w.school_urn = p.school_urn AND w.week_start = p.week_start "
+                f"WHERE {where.replace('school_urn', 'w.school_urn')} AND w.week_start BETWEEN ? AND ?",
+                [*params, first_week, last_week],
+            ).pl()
+            if partial.is_empty():
+                return kept
+            counted = con.execute(
+                f"SELECT enrolment_id, week_start, {columns} FROM ({_WEEK_ROWS} c "
+                "SEMI JOIN partial_weeks p ON c.school_urn = p.school_urn AND date_trunc('week', c.date) = p.week_start "
+                f"WHERE {where.replace('school_urn', 'c.school_urn')} AND c.date BETWEEN ? AND ? GROUP BY ALL)",
+                [*params, start, end],
+            ).pl()
+        finally:
+            con.unregister("partial_weeks")
+    return pl.concat([kept, counted], rechunk=False)

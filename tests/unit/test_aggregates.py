@@ -140,14 +140,6 @@ def test_totals_are_recounted_when_the_code_table_changes(db, school):
     assert load_totals(reopened, None, WINDOWS[3].shifted(-7)).weeks["authorised"].sum() == 10
 
 
-def test_whole_weeks_of_a_window():
-    assert aggregates.whole_weeks(date(2025, 9, 1), date(2025, 9, 7)) == (date(2025, 9, 1), date(2025, 9, 1))
-    assert aggregates.whole_weeks(date(2025, 9, 1), date(2025, 9, 5)) is None  # Friday: the week is not whole
-    assert aggregates.whole_weeks(date(2025, 9, 2), date(2025, 9, 14)) == (date(2025, 9, 8), date(2025, 9, 8))
-    assert aggregates.whole_weeks(date(2025, 9, 2), date(2025, 9, 13)) is None
-    assert aggregates.whole_weeks(date(2025, 8, 31), date(2025, 9, 21)) == (date(2025, 9, 1), date(2025, 9, 15))
-
-
 def test_the_demo_trusts_totals_equal_its_marks(demo_db):
     assert differences(demo_db) == {"enrolment_weeks": 0, "school_day_codes": 0}
 
