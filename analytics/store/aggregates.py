@@ -212,6 +212,16 @@ def differences(con: Connection) -> dict[str, int]:
     return {"enrolment_weeks": count(recount, kept), "school_day_codes": count(days_recount, days_kept)}
 
 
+def pooled_day_codes(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
+    """The codes used on each date by any of these schools (all when None): `date, code`, one row
+    per date and code (a trust's calendar from a few thousand rows instead of one per school)."""
+    where, params = _school_filter("school_urn", school_urns)
+    with db.connect() as con:
+        return con.execute(
+            f"SELECT DISTINCT date, code::VARCHAR AS code FROM school_day_codes WHERE {where} ORDER BY date, code", params
+        ).pl()
+
+
 def window_weeks(db: Database, school_urns: Sequence[int] | None, start: date, end: date) -> pl.DataFrame:
     """One row per enrolment and week with a counted session inside the window: `enrolment_id,
     week_start` and WEEK_TOTALS over the window's days of that week.

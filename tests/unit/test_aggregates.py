@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from analytics.pipelines.calendar import school_days
+from analytics.pipelines.sessions import classify_marks
 from analytics.pipelines.windows import Window
 from analytics.reports import overview
+from analytics.reports.calendar import school_calendar
 from analytics.reports.register import load_register
 from analytics.reports.summary import summary_table
 from analytics.reports.totals import load_totals
-from analytics.store import Database, aggregates
+from analytics.store import Database, aggregates, read
 from tests.conftest import TEST_TODAY
 from tests.fixtures.ingest.builders import URN, marks_csv, upn
 
@@ -142,6 +146,16 @@ def test_totals_are_recounted_when_the_code_table_changes(db, school):
 
 def test_the_demo_trusts_totals_equal_its_marks(demo_db):
     assert differences(demo_db) == {"enrolment_weeks": 0, "school_day_codes": 0}
+
+
+@pytest.mark.parametrize("urns", [None, (990114,)])
+def test_the_calendar_from_pooled_day_codes_is_the_calendar_of_the_marks(demo_db, urns):
+    with demo_db.connect() as con:
+        marks = con.execute("SELECT school_urn, date, code::VARCHAR AS code FROM marks").pl()
+    if urns:
+        marks = marks.filter(pl.col("school_urn").is_in(list(urns)))
+    from_marks = school_days(classify_marks(marks.lazy(), read.codes(demo_db).lazy())).select("date").unique().sort("date")
+    assert school_calendar(demo_db, urns).days.equals(from_marks.collect())
 
 
 CODES = st.sampled_from(["/", "\\", "L", "I", "M", "N", "O", "U", "G", "X", "#", "V", "E", "C1", "Q"])
