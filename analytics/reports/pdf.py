@@ -37,7 +37,7 @@ class Document(FPDF):
         self.alias_nb_pages()
         self.add_page()
 
-    def header(self) -> None:
+    def header(self) -> None:  # noqa: D102 - fpdf2 hook
         self.set_font("Helvetica", "B", 13)
         self.cell(0, 7, self.title_text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if self.subtitle_text:
@@ -47,7 +47,7 @@ class Document(FPDF):
             self.set_text_color(0, 0, 0)
         self.ln(3)
 
-    def footer(self) -> None:
+    def footer(self) -> None:  # noqa: D102 - fpdf2 hook
         self.set_y(-12)
         self.set_font("Helvetica", "", 8)
         self.set_text_color(100, 100, 100)
