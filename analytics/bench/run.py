@@ -177,8 +177,9 @@ def _summary_and_cohorts(report: Report, db: Database, year: Window, academic_ye
     )
     cohort_step.target = f">= {PANDAS_RATIO}x faster than pandas"
     cohort_step.met = cohorts_agree and not (pandas_cohorts < PANDAS_RATIO * cohort_step.seconds)
+    compared = "Rollcall and the SQL floor" if math.isnan(pandas_summary) else "Rollcall, the SQL floor and pandas"
     for name, agree in (("Per-enrolment year summary", summary_agree), ("Cohort table", cohorts_agree)):
-        report.notes.append(f"{name}: Rollcall, the SQL floor and pandas give {'the same' if agree else 'DIFFERENT'} figures.")
+        report.notes.append(f"{name}: {compared} give {'the same' if agree else 'DIFFERENT'} figures.")
     report.ratios.append(("per-enrolment year summary", summary_step.seconds, summary_floor.seconds, pandas_summary))
     report.ratios.append(("cohort table", cohort_step.seconds, cohort_floor.seconds, pandas_cohorts))
 
