@@ -11,7 +11,7 @@ from analytics.domain.codes import code_table
 from analytics.ingest.batch import Batch
 from analytics.ingest.errors import shown_value
 from analytics.ingest.fields import Checker
-from analytics.ingest.table import ROW, Table, read_table
+from analytics.ingest.table import ROW, read_table
 
 REQUIRED = ("upn", "date", "session", "code")
 OPTIONAL = ("minutes_late",)
@@ -116,83 +116,23 @@ def finish_marks(check: Checker, marks: pl.DataFrame, *, today: date) -> pl.Data
     return deduplicated
 
 
-def _distinct(check: Checker, frame: pl.DataFrame, column: str, parse) -> tuple[pl.Series, pl.Series] | None:
-    """Each row's index into the column's distinct values, and those values parsed by the same
-    Checker method the whole file would go through; None when any of them is not clean."""
-    values = frame[column].unique(maintain_order=True)
-    distinct = Checker(check.file_name, pl.DataFrame({ROW: pl.int_range(values.len(), eager=True), column: values}))
-    parsed = parse(distinct)
-    if distinct.problems:
-        return None
-    positions = pl.int_range(values.len(), eager=True, dtype=pl.UInt32)
-    index = frame[column].replace_strict(values, positions, return_dtype=pl.UInt32)
-    return index, parsed
-
-
-def _clean_marks(check: Checker, table: Table, today: date) -> pl.DataFrame | None:
-    """The file's marks when every value is clean (the common case), read by checking each
-    column's few distinct values instead of every row; None sends the file through the full,
-    row-by-row checks, which say what is wrong and where. Gives exactly what they would."""
-    frame = table.frame
-    if frame.is_empty() or any(frame[c].null_count() for c in REQUIRED):
-        return None
-    upns = _distinct(check, frame, "upn", lambda c: c.upn())
-    days = _distinct(check, frame, "date", lambda c: c.date("date", required=True))
-    sessions = _distinct(check, frame, "session", lambda c: c.choice("session", SESSIONS, required=True, allowed="AM, PM"))
-    codes = _distinct(check, frame, "code", lambda c: c.frame["code"].str.to_uppercase())
-    if upns is None or days is None or sessions is None or codes is None:
-        return None
-    day_values = days[1]
-    if ((day_values.dt.weekday() >= 6) | (day_values > today)).any():
-        return None
-    minutes = pl.Series("minutes_late", [None] * frame.height, dtype=pl.Int16)
-    if "minutes_late" in frame.columns and frame["minutes_late"].null_count() < frame.height:
-        given = _distinct(check, frame, "minutes_late", lambda c: c.integer("minutes_late", minimum=0, maximum=600))
-        if given is None:
-            return None
-        minutes = given[1].cast(pl.Int16).gather(given[0])
-    marks = pl.DataFrame(
-        {
-            ROW: frame[ROW],
-            "upn": upns[1].gather(upns[0]),
-            "date": day_values.gather(days[0]),
-            "session": sessions[1].gather(sessions[0]),
-            "code": codes[1].gather(codes[0]),
-            "minutes_late": minutes,
-        }
-    )
-    pairs = Checker(check.file_name, marks.select("date", "code").unique().with_row_index(ROW))
-    check_codes(pairs, pairs.frame)
-    if pairs.problems:
-        return None
-    # One mark per session: compare whole-number keys (pupil, day, session), not text.
-    pupil = upns[1].rank("dense").cast(pl.Int64).gather(upns[0])
-    day = day_values.cast(pl.Int32).cast(pl.Int64).gather(days[0])
-    key = (pupil * 200_000 + day + 100_000) * 2 + (sessions[1] == "PM").cast(pl.Int64).gather(sessions[0])
-    if key.n_unique() < frame.height:
-        return None
-    return marks
-
-
 def parse_marks(file_name: str, data: bytes, *, today: date) -> Batch:
     """Read and check a marks CSV (`upn,date,session,code[,minutes_late]`)."""
     table = read_table(file_name, data, required=REQUIRED, optional=OPTIONAL)
     check = Checker(file_name, table.frame)
     has_minutes = "minutes_late" in table.columns
-    marks = _clean_marks(check, table, today)
-    if marks is None:
-        check.require("code")
-        marks = pl.DataFrame(
-            {
-                ROW: table.frame[ROW],
-                "upn": check.upn(),
-                "date": check.date("date", required=True),
-                "session": check.choice("session", SESSIONS, required=True, allowed="AM, PM"),
-                "code": table.frame["code"].str.to_uppercase(),
-                "minutes_late": check.integer("minutes_late", minimum=0, maximum=600).cast(pl.Int16),
-            }
-        )
-        marks = finish_marks(check, marks, today=today)
+    check.require("code")
+    marks = pl.DataFrame(
+        {
+            ROW: table.frame[ROW],
+            "upn": check.upn(),
+            "date": check.date("date", required=True),
+            "session": check.choice("session", SESSIONS, required=True, allowed="AM, PM"),
+            "code": table.frame["code"].str.to_uppercase(),
+            "minutes_late": check.integer("minutes_late", minimum=0, maximum=600).cast(pl.Int16),
+        }
+    )
+    marks = finish_marks(check, marks, today=today)
     skipped = table.rows_read - marks.height
     notes = [f"{skipped} repeated {'row' if skipped == 1 else 'rows'} skipped"] if skipped else []
     if table.ignored_columns:
