@@ -6,6 +6,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 DB ?= data/rollcall.duckdb
 PORT ?= 8501
+# Demo mode serves the database without sign-in only when it is the untouched demo trust.
+DEMO ?= 1
 # uv, wherever pip put it: on PATH, or run as a module of the Python that installed it.
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
@@ -31,10 +33,13 @@ demo: setup
 	$(UV) run rollcall demo --db $(DB) --force
 
 run: setup $(DB)
-	ROLLCALL_DB=$(DB) $(UV) run streamlit run app.py --server.port $(PORT) --server.headless true
+	ROLLCALL_DB=$(DB) ROLLCALL_DEMO=$(DEMO) $(UV) run streamlit run app.py --server.port $(PORT) --server.headless true
 
 test: setup chromium
 	$(UV) run pytest
+
+bench: setup $(DB)
+	$(UV) run python benchmarks/pages.py --db $(DB)
 
 clean:
 	rm -rf .pytest_cache .hypothesis

@@ -7,6 +7,7 @@ every setting (a test checks it), so nothing configurable is hidden.
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,16 @@ class Setting:
     default: Any
     env: str
     help: str
+    #: A secret may also be given in the secrets file (`ROLLCALL_SECRETS`), under the same name.
+    secret: bool = False
 
     def read(self) -> Any:
-        """The value from the environment, converted to the default's type, else the default."""
+        """The value from the environment (or, for a secret, the secrets file), converted to the
+        default's type, else the default."""
         raw = os.environ.get(self.env)
+        if (raw is None or raw == "") and self.secret:
+            raw = _secrets_file().get(self.env)
+            raw = None if raw is None else str(raw)
         if raw is None or raw == "":
             return self.default
         if isinstance(self.default, bool):
@@ -53,16 +60,63 @@ SETTINGS: dict[str, Setting] = {
             "Groups with fewer pupils than this show `c` in governor views and reports.",
         ),
         Setting(
+            "small_group_pupils",
+            10,
+            "ROLLCALL_SMALL_GROUP",
+            "Cohort gaps of groups (or of the rest they are compared with) with fewer pupils than this are marked too small to read.",
+        ),
+        Setting(
             "n_code_followup_school_days",
             5,
             "ROLLCALL_N_CODE_FOLLOWUP_DAYS",
             "An `N` code older than this many school days is a data-quality finding.",
         ),
         Setting(
+            "intervention_types",
+            "",
+            "ROLLCALL_INTERVENTION_TYPES",
+            "The school's own intervention types, for every school, separated by commas (e.g. "
+            "`SARM,Fast-track`); a school can also add its own on the Interventions page.",
+        ),
+        Setting(
             "upload_limit_mb",
             200,
             "ROLLCALL_UPLOAD_LIMIT_MB",
             "Largest file the Import page accepts, in megabytes.",
+        ),
+        Setting(
+            "accounts_path",
+            PROJECT_ROOT / "data" / "accounts.json",
+            "ROLLCALL_ACCOUNTS",
+            "The local accounts file (`rollcall user add|remove|list`); used when no `[auth]` sign-in is configured.",
+        ),
+        Setting(
+            "demo_mode",
+            False,
+            "ROLLCALL_DEMO",
+            "Serve the synthetic demo trust without sign-in. Only a database built by `rollcall demo`, "
+            "with nothing imported since, is ever served this way.",
+        ),
+        Setting(
+            "db_key",
+            None,
+            "ROLLCALL_DB_KEY",
+            "Encryption key of the database file (also read from the secrets file). Unset: not encrypted.",
+            secret=True,
+        ),
+        Setting(
+            "backup_key",
+            None,
+            "ROLLCALL_BACKUP_KEY",
+            "Key that `rollcall backup` encrypts with and `rollcall restore` reads with (also read from "
+            "the secrets file). Unset: the database key.",
+            secret=True,
+        ),
+        Setting(
+            "secrets_path",
+            PROJECT_ROOT / ".streamlit" / "secrets.toml",
+            "ROLLCALL_SECRETS",
+            "The secrets file: `[auth]` for sign-in with Microsoft or Google, and the keys above.",
         ),
         Setting(
             "lock_timeout_seconds",
@@ -77,3 +131,13 @@ SETTINGS: dict[str, Setting] = {
 def setting(name: str) -> Any:
     """The current value of a setting."""
     return SETTINGS[name].read()
+
+
+def _secrets_file() -> dict[str, Any]:
+    """The secrets file's top-level values ({} when there is none)."""
+    path = SETTINGS["secrets_path"].read()
+    try:
+        with open(path, "rb") as file:
+            return tomllib.load(file)
+    except FileNotFoundError:
+        return {}

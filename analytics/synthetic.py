@@ -13,8 +13,8 @@ from __future__ import annotations
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +28,14 @@ from analytics.domain.calendar import (
     spring_bank_holiday,
 )
 from analytics.domain.codes import CODE_CHANGE_2024
+from analytics.domain.interventions import Entry
 from analytics.domain.upn import make_upn
 from analytics.ingest import ImportResult, import_file
-from analytics.store import Database
+from analytics.reports.risk import train as train_risk_model
+from analytics.store import Database, read, write
+from analytics.store import interventions as intervention_store
+from analytics.synthetic_interventions import SCHOOL_TYPES, entries_and_batches
+from analytics.synthetic_interventions import simulate as simulate_interventions
 
 #: The demo's "today": a Friday, the last register day in the data (the app uses it for the demo).
 DEMO_TODAY = date(2026, 11, 20)
@@ -39,7 +44,10 @@ ACADEMIC_YEARS = (2023, 2024, 2025, 2026)
 #: Seconds the last `build_demo` in this process took (the test suite checks the budget).
 LAST_BUILD_SECONDS: float | None = None
 
-#: A made-up local authority number for the UPNs the demo issues (no English LA uses it).
+#: Who the audit log names for the demo's imports.
+DEMO_ACTOR = "rollcall demo"
+#: A made-up local authority number for the UPNs the demo issues (no English LA uses it; pupils
+#: who moved in bring UPNs of 991-999, equally made up: every demo UPN's LA starts "99").
 _LA_CODE = 990
 _TEACHING_DAYS_PER_YEAR = 190
 _INSET_DAYS_PER_YEAR = 5
@@ -872,6 +880,7 @@ class SchoolRegister:
     recorded: np.ndarray  # (2, days, enrolments) True where a mark is written
     incidents: pl.DataFrame
     exclusions: pl.DataFrame
+    interventions: pl.DataFrame  # the coordinator's actions (analytics.synthetic_interventions)
 
 
 def _column(frame: pl.DataFrame, name: str) -> np.ndarray:
@@ -1746,11 +1755,25 @@ def school_register(
     incidents, exclusions = _behaviour(
         rng, school, calendar, pupils, marks, recorded, on_roll, rate
     )
+    interventions = simulate_interventions(
+        np.random.default_rng([seed, 4, school.urn]),
+        urn=school.urn,
+        codes=CODES,
+        days=calendar.days,
+        years=calendar.year,
+        marks=marks,
+        on_roll=on_roll,
+        severe=severe,
+        first_year=ACADEMIC_YEARS[0],
+        needs_support=_column(pupils, "disadvantaged") | (_column(pupils, "sen") != "N"),
+        staff=_staff(school),
+        today=DEMO_TODAY,
+    )
     minutes[~np.isin(marks, (_CODE["L"], _CODE["U"]))] = 0
     first = _unexplained_first(rng, marks, calendar)
     _data_quality_findings(school, calendar, pupils, marks, first, recorded)
     return SchoolRegister(
-        school, calendar, pupils, marks, first, minutes, recorded, incidents, exclusions
+        school, calendar, pupils, marks, first, minutes, recorded, incidents, exclusions, interventions
     )
 
 
@@ -1976,6 +1999,64 @@ def import_plan(trust: DemoTrust) -> list[PlannedImport]:
     return plan
 
 
+def record_interventions(db: Database, trust: DemoTrust) -> int:
+    """Write each coordinator's actions through the store, as the Interventions page would: the
+    schools' own types first, then every action, then the corrections a real log holds (an
+    outcome updated after a call back, an entry recorded twice and deleted)."""
+    ids = read.enrolments(db).select("school_urn", "upn", "enrolment_id")
+    planned: list[tuple[list[Entry], str, datetime, list]] = []
+    for register in trust.registers:
+        urn = register.school.urn
+        for label, description in SCHOOL_TYPES.get(urn, ()):
+            intervention_store.add_intervention_type(
+                db, urn, label, added_by=_staff(register.school)[0], description=description
+            )
+        lookup = register.enrolments.select("upn").join(
+            ids.filter(pl.col("school_urn") == urn), on="upn", how="left", maintain_order="left"
+        )["enrolment_id"]
+        planned += entries_and_batches(
+            register.interventions, lookup.to_numpy(), register.calendar.days, DEMO_TODAY, trust.seed
+        )
+    rng = np.random.default_rng([trust.seed, 12])
+    letters = [(entries, who, when) for entries, who, when, _ in planned if entries[0].type == "Letter"]
+    twice = [letters[int(i)] for i in rng.choice(len(letters), size=min(6, len(letters)), replace=False)]
+    duplicates = [([entries[0]], who, when + timedelta(minutes=5)) for entries, who, when in twice]
+    batches = [intervention_store.Batch(entries, who, when) for entries, who, when, _ in planned]
+    batches += [intervention_store.Batch(entries, who, when) for entries, who, when in duplicates]
+    recorded = intervention_store.record_batches(db, batches)
+    entries = [
+        (intervention_id, entry, batch)
+        for batch, new_ids in zip(batches[: len(planned)], recorded, strict=False)
+        for intervention_id, entry in zip(new_ids, batch.entries, strict=True)
+    ]
+    unanswered = [item for item in entries if item[1].outcome == "No answer, message left"]
+    called_back = [unanswered[int(i)] for i in rng.choice(len(unanswered), size=min(25, len(unanswered)), replace=False)]
+    changes: list[intervention_store.Edit | intervention_store.Deletion] = [
+        intervention_store.Edit(
+            intervention_id,
+            replace(entry, outcome="Spoke to parent or carer"),
+            batch.recorded_by,
+            "Parent called back the next day",
+            batch.recorded_at + timedelta(days=1),
+        )
+        for intervention_id, entry, batch in called_back
+    ]
+    changes += [
+        intervention_store.Edit(intervention_id, replace(entry, outcome=outcome, next_review=None), batch.recorded_by, "Review held", held_at)
+        for (entries_, _, _, reviews), batch, new_ids in zip(planned, batches, recorded, strict=False)
+        for intervention_id, entry, review in zip(new_ids, entries_, reviews, strict=True)
+        if review is not None
+        for held_at, outcome in [review]
+    ]
+    changes += [
+        intervention_store.Deletion(new_ids[0], batch.recorded_by, "Recorded twice", batch.recorded_at + timedelta(minutes=15))
+        for batch, new_ids in zip(batches[len(planned) :], recorded[len(planned) :], strict=True)
+    ]
+    intervention_store.apply_changes(db, changes)
+    recorded = recorded[: len(planned)]
+    return sum(len(new_ids) for new_ids in recorded)
+
+
 def build_demo(path: Path | str, seed: int = 2026) -> str:
     """Replace the database at `path` with the demo trust, imported file by file through the
     importers; returns a short report."""
@@ -2005,10 +2086,15 @@ def build_demo(path: Path | str, seed: int = 2026) -> str:
                     school_urn=planned.school.urn,
                     as_of=DEMO_TODAY,
                     today=DEMO_TODAY,
+                    actor=DEMO_ACTOR,
                     **extra,
                 )
             )
             file.unlink()
+    interventions = record_interventions(db, trust)
+    risk_run = train_risk_model(db, seed=seed, trained_by="rollcall demo")
+    with db.transaction() as con:
+        write.mark_as_demo(con, seed=seed, upn_la_prefix="99")
     seconds = time.perf_counter() - started
     LAST_BUILD_SECONDS = seconds
 
@@ -2025,6 +2111,8 @@ def build_demo(path: Path | str, seed: int = 2026) -> str:
             f"  enrolments  {total('pupils'):,}",
             f"  marks       {total('marks'):,} ({corrected:,} corrected by later files)",
             f"  behaviour   {total('behaviour'):,} incidents, {total('exclusions')} exclusions",
+            f"  actions     {interventions:,} in the coordinators' intervention logs",
+            f"  risk        {risk_run.kind} {risk_run.card['headline']}",
             f"  imports     {len(results)}",
             f"  seconds     {seconds:.1f} ({generated:.1f} generating, {importing:.1f} importing)",
         ]

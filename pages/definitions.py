@@ -3,7 +3,9 @@
 import streamlit as st
 
 from analytics.domain.codes import code_table
+from pages.ui.access import guard_page
 
+guard_page(__file__)
 st.title("How figures are counted")
 st.markdown(
     """
@@ -38,4 +40,28 @@ st.dataframe(
         "valid_from": st.column_config.DateColumn("In use from", format="DD/MM/YYYY"),
         "valid_to": st.column_config.DateColumn("In use until", format="DD/MM/YYYY"),
     },
+)
+
+st.subheader("Cohorts, patterns and behaviour")
+st.markdown(
+    """
+- **Absence bands**: each pupil's share of possible sessions missed, in DfE's 5% bands: 0% to under 5%,
+  5% to under 10% … 45% to under 50%, and 50% and over (computed in whole numbers, so exactly 10% is in the
+  10% to under 15% band, and the bands from 10% up are the persistent absentees).
+- **Gap to the rest of the school**: a group's rate minus the rate of every other pupil in the scope (both from
+  summed sessions or pupils), in percentage points. **Gap to national**: the group's pupils of compulsory school
+  age (5 to 15 on 31 August) against DfE's national figure for that group, the latest year published.
+  Groups with fewer pupils than the small-group setting, or compared with too few, are marked *too small to read*.
+- **National figures for a mix of phases** (a trust with primary and secondary schools): each phase's figure
+  weighted by the scope's own compulsory-age pupils (or possible sessions) in that phase.
+- **Same window last year**: the same-named term or half-term of the previous year as the register shows it, the
+  same number of school weeks up to the same date, the previous academic year, or the same dates a year earlier.
+- **Spell of absence**: a run of a pupil's possible sessions that are all absences. Weekends, holidays and
+  sessions that are not possible neither break nor extend it; an attended session ends it.
+- **Reasons over time**: illness (I), medical appointments (M), holidays (G, and the withdrawn H and F), other
+  authorised, late after registers closed (U), other unauthorised (O) and not yet known (N), as shares of the
+  week's possible sessions. They add up to overall absence.
+- **Incidents and exclusions per 100 pupils**: counts dated in the window divided by the pupils on roll in it,
+  times 100 (weekly: by the pupils with a session that week). An exclusion with several reasons counts under each.
+"""
 )

@@ -6,7 +6,10 @@ from analytics.ingest import KINDS, ImportRefused, import_bytes
 from analytics.ingest.run import PHASES
 from analytics.settings import setting
 from pages.ui import cached
+from pages.ui.access import deny, guard_page
 from pages.ui.context import cache_key, database
+
+user = guard_page(__file__)
 
 DESCRIPTIONS = {
     "pupils": "Pupils CSV: `upn, forename, surname, date_of_birth, year_group, admission_date` and optional "
@@ -30,12 +33,15 @@ st.write(
 db = database()
 schools = cached.schools(*cache_key(db)) if db.exists() else None
 names = {} if schools is None else dict(zip(schools["urn"], schools["name"], strict=True))
+names = {urn: name for urn, name in names.items() if user.schools is None or urn in user.schools}
+# Only an account that covers every school may add a school.
+new_school = [NEW_SCHOOL] if user.schools is None else []
 
 kind = st.selectbox("What the file holds", KINDS, format_func=str.capitalize, key="import_kind")
 st.caption(DESCRIPTIONS[kind])
 choice = st.selectbox(
     "School",
-    [*names, NEW_SCHOOL],
+    [*names, *new_school],
     format_func=lambda v: "A new school…" if v == NEW_SCHOOL else f"{names[v]} ({v})",
     key="import_school",
 )
@@ -52,13 +58,18 @@ upload = st.file_uploader(
 )
 
 if st.button("Import", type="primary", disabled=upload is None or urn is None, key="import_run"):
+    if user.schools is not None and int(urn) not in user.schools:
+        deny(user, f"Your account does not cover school {int(urn)}.", "Import")
     data = upload.getvalue()
     if len(data) > setting("upload_limit_mb") * 1024 * 1024:
         st.error(f"{upload.name} is larger than {setting('upload_limit_mb')} MB and was not imported.")
     else:
         try:
             with st.spinner(f"Importing {upload.name}…"):
-                result = import_bytes(db, kind, upload.name, data, school_urn=int(urn), school_name=school_name, phase=phase)
+                result = import_bytes(
+                    db, kind, upload.name, data, school_urn=int(urn), school_name=school_name, phase=phase,
+                    actor=user.name, role=user.role.value,
+                )
         except ImportRefused as refused:
             st.error(f"{refused.file_name} was not imported; nothing was changed.")
             st.code(refused.message(), language=None)
@@ -67,7 +78,7 @@ if st.button("Import", type="primary", disabled=upload is None or urn is None, k
 
 if db.exists():
     st.subheader("Import log")
-    log = cached.import_log(*cache_key(db))
+    log = cached.import_log(*cache_key(db), user.schools)
     st.dataframe(
         log.select("import_id", "imported_at", "file_name", "kind", "school_urn", "rows_read", "new_rows",
                    "changed_rows", "unchanged_rows", "notes"),

@@ -1,13 +1,24 @@
-"""Overview: the headline attendance figures for the chosen school (or trust) and window."""
+"""Overview: the headline figures for the chosen school (or trust) and window, each against the
+same window last year and against national, the weekly trend and the 5% absence bands."""
 
 import streamlit as st
 
+from analytics.domain.rounding import round_half_up
 from analytics.reports.charts import describe_weekly, weekly_rate_chart
+from analytics.reports.charts_overview import band_chart, describe_bands
+from analytics.reports.comparison import COMPARED_COHORT
 from analytics.reports.overview import HEADLINE_MEASURES
-from pages.ui import cached
+from pages.ui import analysis, cached
+from pages.ui.access import guard_page
 from pages.ui.context import cache_key, database
 from pages.ui.filters import sidebar_scope
 from pages.ui.format import count, percent, scope_caption
+from pages.ui.tables import table
+
+guard_page(__file__)
+
+#: Measures where a fall is good news (the arrow colours turn round; the arrow itself does not).
+LOWER_IS_BETTER = {m.column for m in HEADLINE_MEASURES if m.column != "attendance_rate"}
 
 st.title("Overview")
 scope = sidebar_scope()
@@ -16,49 +27,98 @@ if scope is None:
     st.stop()
 
 data = cached.overview_data(*cache_key(database()), scope.urns, scope.window.start, scope.window.end, scope.year_groups)
+key = analysis.key_of(scope)
+comparison = analysis.overview(key, scope.kind, scope.part, scope.weeks)
 headline = data.headline
 scope_caption(scope, headline["enrolments"])
+last_label = str(comparison.last_window)
+rows = {row["measure"]: row for row in comparison.table.iter_rows(named=True)}
+
+
+def _points(value: float | None) -> str | None:
+    if value is None:
+        return None
+    rounded = round_half_up(value)
+    if rounded == 0:
+        return "no change (0.0 points)"
+    return f"{'+' if rounded > 0 else ''}{rounded} points"
+
 
 columns = st.columns(4)
 for position, measure in enumerate(HEADLINE_MEASURES):
+    row = rows[measure.column]
+    national = "no national figure" if row["national"] is None else f"national {percent(row['national'])}"
+    unchanged = row["change"] is not None and round_half_up(row["change"]) == 0
     with columns[position % 4]:
         st.metric(
             measure.label,
             percent(headline[measure.column]),
-            help=f"{measure.help} {count(headline[measure.numerator])} of {count(headline[measure.denominator])}.",
+            delta=_points(row["change"]),
+            delta_color="off" if unchanged else "inverse" if measure.column in LOWER_IS_BETTER else "normal",
+            delta_arrow="off" if unchanged else "auto",
+            delta_description="on the same window last year" if row["change"] is not None else None,
+            help=(
+                f"{measure.help} {count(headline[measure.numerator])} of {count(headline[measure.denominator])}. "
+                f"Same window last year ({last_label}): {percent(row['last_year'])}. Compulsory-age pupils "
+                f"{percent(row['compared_value'])}, {national}."
+            ),
         )
+st.caption(f"Arrows compare with the same window last year: {last_label}.")
+
+st.subheader("Against last year and national")
+st.write(
+    f"The school figure set beside the national one is that of {COMPARED_COHORT}: "
+    f"{count(rows['attendance_rate']['compared_pupils'])} pupils here. National figures are for the nearest "
+    "comparable window DfE has published, and say which in their source."
+)
+order = ["label", "value", "numerator", "denominator", "last_year", "change", "compared_value", "national", "gap_to_national"]
+order += [c for c in ("la", "gap_to_la") if c in comparison.table.columns] + ["compared_pupils", "national_source"]
+order += [c for c in ("la_source",) if c in comparison.table.columns]
+table(comparison.table.select(order), "Headline comparison", key="overview_comparison", note=scope.description,
+      hide=tuple(c for c in ("national_source", "la_source") if c in order))
+if "la" not in comparison.table.columns:
+    st.caption(
+        "No local authority figures: they need every school's LAESTAB (its LA number), which Rollcall reads from a "
+        "Common Transfer File, and one LA for all the schools shown."
+    )
+with st.expander("Where the national figures come from"):
+    for row in comparison.table.iter_rows(named=True):
+        st.markdown(f"- **{row['label']}**: {row['national_source']}")
+        if "la_source" in row:
+            st.markdown(f"  - Local authority: {row['la_source']}")
 
 st.subheader("Attendance week by week")
 if data.weekly.is_empty():
     st.write("No school weeks in this window.")
 else:
-    st.altair_chart(weekly_rate_chart(data.weekly), width="stretch")
-    st.caption(describe_weekly(data.weekly))
+    description = describe_weekly(data.weekly)
+    st.altair_chart(weekly_rate_chart(data.weekly), width="stretch", alt=description)
+    st.caption(description)
+    table(data.weekly.select("week_start", "enrolments_counted", "possible", "attended", "absent", "attendance_rate", "absence_rate"),
+          "Attendance by week", key="overview_weekly", note=scope.description)
 
-if scope.urns is None:
+st.subheader("Pupils by share of sessions missed")
+bands = comparison.bands
+if bands["pupils"].sum() == 0:
+    st.write("No pupils with a possible session in this window.")
+else:
+    description = describe_bands(bands)
+    st.altair_chart(band_chart(bands), width="stretch", alt=description)
+    st.caption(description + " The bars are this scope's compulsory-age pupils, to compare like with like.")
+    with st.expander("Where the national bands come from"):
+        st.write(comparison.bands_source)
+    table(bands, "Absence bands", key="overview_bands", note=scope.description, hide=("band_from",))
+
+if scope.urns is None or len(scope.urns) > 1:
     st.subheader("Schools")
-    table = data.by_school.select(
-        "name", "phase", "enrolments", "possible", "attendance_rate", "absence_rate",
-        "persistent_absence_rate", "severe_absence_rate",
-    )
-    st.dataframe(
-        table,
-        hide_index=True,
-        column_config={
-            "name": "School",
-            "phase": "Phase",
-            "enrolments": st.column_config.NumberColumn("Enrolments", format="localized"),
-            "possible": st.column_config.NumberColumn("Possible sessions", format="localized"),
-            **{
-                c: st.column_config.NumberColumn(label, format="%.1f%%")
-                for c, label in (
-                    ("attendance_rate", "Attendance"),
-                    ("absence_rate", "Absence"),
-                    ("persistent_absence_rate", "Persistent absence"),
-                    ("severe_absence_rate", "Severe absence"),
-                )
-            },
-        },
+    table(
+        data.by_school.select(
+            "name", "phase", "enrolments", "possible", "attendance_rate", "absence_rate",
+            "persistent_absence_rate", "severe_absence_rate",
+        ),
+        "Schools",
+        key="overview_schools",
+        note=scope.description,
     )
 
 with st.expander("How these figures are counted"):
@@ -70,6 +130,11 @@ with st.expander("How these figures are counted"):
 - **Authorised absence**: `C C1 C2 E I J1 M R S T` (and the withdrawn `H`, and legacy `F`). **Unauthorised**: `G N O U`.
 - **Persistent absence**: enrolments absent for 10% or more of their own possible sessions (exactly 10% counts);
   **severe**: 50% or more. Rates are totals over enrolments divided once, shown rounded half-up.
+- **Absence bands**: each pupil's share of possible sessions missed, in DfE's 5% bands ([0, 5)%, [5, 10)% … 50% and over).
+- **Same window last year**: the same-named term or half-term of the previous year from the register's own
+  calendar, the same number of school weeks, or the same dates a year earlier.
+- **National**: DfE's published figures for the same phase (a trust's primary and secondary figures weighted by its
+  own compulsory-age pupils in each phase), compared with this scope's pupils of compulsory school age.
 - Enrolments on roll in the window: {count(headline['enrolments'])}; with a possible session:
   {count(headline['enrolments_counted'])}. Missing marks count in no figure.
 """

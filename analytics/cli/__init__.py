@@ -7,12 +7,12 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from analytics.cli import bench, demo, exports, imports, store
+from analytics.cli import backups, bench, census, demo, exports, imports, risk, store, users
 from analytics.cli.common import EXIT_REFUSED, CommandError
-from analytics.store import DatabaseMissing
+from analytics.store import DatabaseBusy, DatabaseKeyError, DatabaseMissing
 
 #: Modules that add commands: each has `register(commands, common)`.
-COMMAND_MODULES = (imports, demo, exports, bench, store)
+COMMAND_MODULES = (imports, demo, exports, census, risk, users, backups, bench, store)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +35,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (DatabaseMissing, CommandError) as error:
+    except (DatabaseMissing, DatabaseBusy, DatabaseKeyError, CommandError) as error:
         print(f"rollcall: {error}", file=sys.stderr)
         return EXIT_REFUSED

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from datetime import date, datetime
+from pathlib import Path
 
-from analytics.store import Database, read
+from analytics.access.roles import command_line_actor
+from analytics.store import Database, audit, read
+from analytics.store.audit import AuditEvent
 
 EXIT_OK = 0
 #: Input refused (a bad file, a missing database, an ambiguous school): nothing was changed.
@@ -29,6 +33,13 @@ def parse_date(text: str) -> date:
 def database(args: argparse.Namespace) -> Database:
     """The database named by --db, else the configured one."""
     return Database(getattr(args, "db", None))
+
+
+def record_pupil_export(db: Database, what: str, out: Path, urns: Sequence[int] | None, detail: str) -> None:
+    """Put a command-line export of pupil-level rows in the audit log: who ran it, which file."""
+    one_school = urns[0] if urns is not None and len(urns) == 1 else None
+    event = AuditEvent(command_line_actor(), "export", target=f"{what}: {Path(out).name}", school_urn=one_school, detail=detail)
+    audit.record(db, event)
 
 
 def school_urns(db: Database, school: int | None) -> list[int]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from analytics.cli.common import EXIT_OK, CommandError, database, parse_date, school_urns
+from analytics.cli.census import add_period_arguments, describe
+from analytics.cli.common import EXIT_OK, CommandError, database, parse_date, record_pupil_export, school_urns
 from analytics.pipelines.windows import Window
+from analytics.reports.census import census_return
 from analytics.reports.csv import write_csv
 from analytics.reports.register import load_register
 from analytics.reports.summary import summary_table
@@ -15,8 +18,10 @@ from analytics.reports.summary import summary_table
 def run_summary(args: argparse.Namespace) -> int:
     db = database(args)
     window = Window(args.start, args.end)
-    table = summary_table(load_register(db, school_urns(db, args.school), window), window)
+    urns = school_urns(db, args.school)
+    table = summary_table(load_register(db, urns, window), window)
     write_csv(table, args.out)
+    record_pupil_export(db, "summary CSV", args.out, urns, f"{table.height} enrolments, {window}")
     print(f"{args.out}: {table.height:,} enrolments, {window}")
     return EXIT_OK
 
@@ -24,11 +29,50 @@ def run_summary(args: argparse.Namespace) -> int:
 def run_parquet(args: argparse.Namespace) -> int:
     from analytics.store.parquet import ParquetRefused, export_parquet
 
+    db = database(args)
     try:
-        counts = export_parquet(database(args), args.folder)
+        counts = export_parquet(db, args.folder)
     except ParquetRefused as refused:
         raise CommandError(str(refused)) from None
+    record_pupil_export(db, "Parquet store", args.folder, None, f"{len(counts)} tables, {counts.get('marks', 0)} marks")
     print(f"{args.folder}: {len(counts)} tables, {counts.get('marks', 0):,} marks, partitioned by school and academic year")
+    return EXIT_OK
+
+
+def run_census(args: argparse.Namespace) -> int:
+    db = database(args)
+    urns = school_urns(db, args.school)
+    report = census_return(db, urns, args.period, args.year)
+    write_csv(report.table, args.out)
+    record_pupil_export(db, "census CSV", args.out, urns, f"{report.table.height} pupils, {args.period} {args.year}")
+    print(f"{args.out}: {report.table.height:,} pupils")
+    for line in describe(report):
+        print(line)
+    errors, queries = len(report.errors), len(report.queries)
+    if errors or queries:
+        print(
+            f"The checks found {errors} error{'s' if errors != 1 else ''} and {queries} quer{'ies' if queries != 1 else 'y'}: "
+            f"run `rollcall check census --period {args.period} --year {args.year}/{(args.year + 1) % 100:02d}` to see them."
+        )
+    return EXIT_OK
+
+
+def run_targets(args: argparse.Namespace) -> int:
+    from analytics.reports.targets import (  # loads scikit-learn: only here
+        coordinator_inputs,
+        targets_export,
+    )
+
+    db = database(args)
+    urns = None if args.school is None else school_urns(db, args.school)
+    inputs = coordinator_inputs(db)
+    table = targets_export(inputs, args.as_of, urns)
+    write_csv(table, args.out)
+    record_pupil_export(db, "targets CSV", args.out, urns, f"{table.height} enrolments, as of {args.as_of}")
+    window = Window.year_to_date(args.as_of)
+    print(f"{args.out}: {table.height:,} enrolments on roll on {args.as_of:%d %b %Y}, {window}")
+    if inputs.model.kind != "model":
+        print(f"risk_score from transparent rules: {inputs.model.reason}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -42,6 +86,18 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     summary.add_argument("--out", type=Path, required=True)
     summary.add_argument("--school", type=int, help="URN (may be left out when the database holds one school)")
     summary.set_defaults(run=run_summary)
+    census = exports.add_parser("census", parents=[common], help="the school census attendance return of a period")
+    add_period_arguments(census)
+    census.add_argument("--out", type=Path, required=True)
+    census.set_defaults(run=run_census)
+    targets = exports.add_parser(
+        "targets", parents=[common],
+        help="who needs action: one row per enrolment on roll at the as-of date, academic year to date",
+    )
+    targets.add_argument("--as-of", dest="as_of", type=parse_date, required=True)
+    targets.add_argument("--out", type=Path, required=True)
+    targets.add_argument("--school", type=int, help="URN (default: every school)")
+    targets.set_defaults(run=run_targets)
     parquet = exports.add_parser(
         "parquet", parents=[common], help="the whole store as Parquet, partitioned by school and academic year"
     )

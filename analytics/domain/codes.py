@@ -30,6 +30,12 @@ CATEGORIES = (PRESENT, AEA, AUTHORISED, UNAUTHORISED, NOT_COUNTED)
 LATE_BEFORE_CLOSE = "before_close"
 LATE_AFTER_CLOSE = "after_close"
 
+#: `N`, reason not yet established: counted as unauthorised until the school finds the reason
+#: and replaces it (`rules.md` section 1: follow up within 5 school days).
+NOT_YET_KNOWN = "N"
+#: `I`, illness (not medical appointments, which are `M`).
+ILLNESS = "I"
+
 #: Open ends of a code's validity are stored as these dates so that range joins stay simple.
 OPEN_FROM = date(1900, 1, 1)
 OPEN_TO = date(9999, 12, 31)

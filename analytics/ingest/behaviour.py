@@ -58,7 +58,7 @@ def parse_behaviour(file_name: str, data: bytes, *, school_urn: int, today: date
     )
     check.finish()
     staged = staged.sort(ROW).with_columns(_incident_keys(staged.sort(ROW), school_urn))
-    notes = [f"ignored columns: {', '.join(table.ignored_columns)}"] if table.ignored_columns else []
+    notes = table.notes()
     return Batch(kind="behaviour", rows_read=table.rows_read, behaviour=staged, notes=notes)
 
 
@@ -91,5 +91,5 @@ def parse_exclusions(file_name: str, data: bytes, *, today: date) -> Batch:
         "repeats the pupil, start date and category of row {first}",
     )
     check.finish()
-    notes = [f"ignored columns: {', '.join(table.ignored_columns)}"] if table.ignored_columns else []
+    notes = table.notes()
     return Batch(kind="exclusions", rows_read=table.rows_read, exclusions=staged, notes=notes)

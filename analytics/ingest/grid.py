@@ -89,9 +89,7 @@ def parse_grid(file_name: str, data: bytes, *, today: date) -> Batch:
         .join(lookup, on=FIELD)
     )
     marks = finish_marks(check, cells, today=today)
-    notes = [f"{len(session_columns)} session columns"]
-    if table.ignored_columns:
-        notes.append(f"ignored columns: {', '.join(table.ignored_columns)}")
+    notes = [f"{len(session_columns)} session columns", *table.notes()]
     return Batch(
         kind="grid",
         rows_read=table.rows_read,

@@ -135,8 +135,7 @@ def parse_marks(file_name: str, data: bytes, *, today: date) -> Batch:
     marks = finish_marks(check, marks, today=today)
     skipped = table.rows_read - marks.height
     notes = [f"{skipped} repeated {'row' if skipped == 1 else 'rows'} skipped"] if skipped else []
-    if table.ignored_columns:
-        notes.append(f"ignored columns: {', '.join(table.ignored_columns)}")
+    notes += table.notes()
     return Batch(
         kind="marks",
         rows_read=table.rows_read,

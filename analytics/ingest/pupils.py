@@ -101,7 +101,7 @@ def parse_pupils(file_name: str, data: bytes, *, as_of: date) -> Batch:
 
     leaving = staged["leaving_date"] if "leaving_date" in staged.columns else pl.Series([None] * staged.height, dtype=pl.Date)
     staged = staged.with_columns(year_group_reference(leaving, as_of))
-    notes = [f"ignored columns: {', '.join(table.ignored_columns)}"] if table.ignored_columns else []
+    notes = table.notes()
     return Batch(
         kind="pupils",
         rows_read=table.rows_read,

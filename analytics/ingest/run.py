@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from analytics.access.roles import command_line_actor
 from analytics.ingest.batch import Batch
 from analytics.ingest.behaviour import parse_behaviour, parse_exclusions
 from analytics.ingest.ctf import parse_ctf
@@ -27,7 +28,8 @@ from analytics.ingest.grid import parse_grid
 from analytics.ingest.marks import parse_marks
 from analytics.ingest.pupils import parse_pupils
 from analytics.ingest.table import ROW
-from analytics.store import Connection, Database, write
+from analytics.store import Connection, Database, audit, write
+from analytics.store.audit import AuditEvent
 from analytics.store.write import MergeCounts
 
 log = logging.getLogger(__name__)
@@ -144,14 +146,18 @@ def import_bytes(
     phase: str | None = None,
     as_of: date | None = None,
     today: date | None = None,
+    actor: str | None = None,
+    role: str | None = None,
 ) -> ImportResult:
     """Import one file's bytes. Raises ImportRefused, leaving the database as it was.
 
     `as_of` is the date a pupils file's year groups refer to (default today); `today` bounds
-    mark dates (marks may not be in the future).
+    mark dates (marks may not be in the future). The import is recorded in the audit log, in the
+    same transaction, as done by `actor` (default: the operating-system user) in `role`.
     """
     return _import(
-        db, kind, file_name, data, school_urn=school_urn, school_name=school_name, phase=phase, as_of=as_of, today=today
+        db, kind, file_name, data, school_urn=school_urn, school_name=school_name, phase=phase, as_of=as_of, today=today,
+        actor=actor, role=role,
     )
 
 
@@ -166,6 +172,8 @@ def _import(
     phase: str | None,
     as_of: date | None,
     today: date | None,
+    actor: str | None = None,
+    role: str | None = None,
     read_ahead: Future[Batch] | None = None,
 ) -> ImportResult:
     if kind not in KINDS:
@@ -179,6 +187,7 @@ def _import(
         earlier = write.find_import(con, sha256, kind, urn)
         if earlier is not None:
             log.info("%s already imported as import %s", file_name, earlier["import_id"])
+            _audit(con, actor, role, kind, file_name, urn, f"same file as import {earlier['import_id']}; nothing changed")
             return ImportResult(
                 file_name, kind, urn, earlier["import_id"], earlier["rows_read"],
                 MergeCounts(unchanged=earlier["rows_read"]), already_imported=True,
@@ -206,9 +215,20 @@ def _import(
             skipped=batch.skipped,
             notes="; ".join(batch.notes),
         )
+        _audit(
+            con, actor, role, kind, file_name, urn,
+            f"import {import_id}: {batch.rows_read} rows read; {counts.new} new, {counts.changed} changed",
+        )
     result = ImportResult(file_name, kind, urn, import_id, batch.rows_read, counts, batch.skipped, False, created, tuple(batch.notes))
     log.info("import %s: %s", import_id, result.summary())
     return result
+
+
+def _audit(
+    con: Connection, actor: str | None, role: str | None, kind: str, file_name: str, urn: int, detail: str
+) -> None:
+    actor = actor or command_line_actor()
+    audit.append(con, AuditEvent(actor, "import", role=role, target=f"{kind}: {file_name}", school_urn=urn, detail=detail))
 
 
 def _read(path: Path) -> bytes:

@@ -90,6 +90,10 @@ class Table:
     rows_read: int = 0
     header_row: int = 1
 
+    def notes(self) -> list[str]:
+        """What the import should say about the file itself (the columns it ignored)."""
+        return [f"ignored columns: {', '.join(self.ignored_columns)}"] if self.ignored_columns else []
+
 
 def _unreadable_row(text: str, delimiter: str, width: int, first_row: int) -> Problem:
     """Why Polars could not read `text` (which starts with the header, row `first_row`)."""
@@ -103,6 +107,22 @@ def _unreadable_row(text: str, delimiter: str, width: int, first_row: int) -> Pr
         message = "could not be read: a quoted field is not closed, or a field is too long"
         return Problem(number + 1, None, message)
     return Problem(None, None, "could not be read as CSV")
+
+
+_DATA_LIKE = re.compile(r"[A-Za-z]\d{11}[0-9A-Za-z]|\d{1,4}[-/]\d{1,2}[-/]\d{1,4}")
+
+
+def _header_that_is_not_one(header: list[str], line: str, required: tuple[str, ...]) -> str | None:
+    """Why a first row holding none of the required columns is not a header, when it can be told:
+    it holds data (the header is missing), or it is one column (the wrong separator)."""
+    expected = ", ".join(required)
+    if any(_DATA_LIKE.search(cell) for cell in header):
+        return f"holds data, not column names: the first row must be the header ({expected})"
+    if len(header) == 1:
+        others = sorted({c for c in line if not c.isalnum() and c not in " _-'\"\ufeff"})
+        found = f" (found {' '.join(repr(c) for c in others[:3])})" if others else ""
+        return f"has only one column: separate the columns with commas, semicolons or tabs{found}"
+    return None
 
 
 def read_table(
@@ -135,6 +155,10 @@ def read_table(
     def wanted(name: str) -> bool:
         return name in known or (accept_column is not None and accept_column.fullmatch(name) is not None)
 
+    if not set(required) & set(names):
+        whole = _header_that_is_not_one(header, header_line, required)
+        if whole:
+            raise ImportRefused(file_name, [Problem(header_row, None, whole)])
     problems: list[Problem] = []
     seen: set[str] = set()
     for name in names:

@@ -10,13 +10,18 @@ import polars as pl
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _is_text(dtype: pl.DataType) -> bool:
+    # Categorical and Enum columns are written as their text, so they need escaping as well.
+    return dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))
+
+
 def escape_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     """Text cells that Excel would read as formulas, prefixed with `'`; numbers are untouched."""
     pattern = "^[" + "".join("\\" + c if c in "-+" else c for c in FORMULA_STARTS) + "]"
+    text = {c: pl.col(c).cast(pl.String) for c, dtype in frame.schema.items() if _is_text(dtype)}
     return frame.with_columns(
-        pl.when(pl.col(c).str.contains(pattern)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
-        for c, dtype in frame.schema.items()
-        if dtype == pl.String
+        pl.when(value.str.contains(pattern)).then(pl.lit("'") + value).otherwise(value).alias(c)
+        for c, value in text.items()
     )
 
 

@@ -19,7 +19,7 @@ weight each phase's rate by its census headcount instead of dividing summed sess
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -57,6 +57,7 @@ SCHEMA = {
     "region_name": pl.String,
     "la_name": pl.String,
     "new_la_code": pl.String,
+    "old_la_code": pl.String,
     "phase": pl.String,
     "characteristic": pl.String,
     "measure": pl.String,
@@ -105,10 +106,18 @@ EXCLUSION_RATES = {
     "one_or_more_fixed_excl_rate": "one_or_more_suspensions_rate",
 }
 
+#: Rates DfE's daily files give only as counts, computed here the way DfE computes its own:
+#: `sessions / possible_sessions × 100` (dfe-formulas.md §6.2). Name -> count column.
+DERIVED_RATES = {
+    "late_before_close_rate": "reason_l_present_late_before_registers_closed",  # L
+}
+_DAILY_RATES = ATTENDANCE_RATES | {f"{name}_derived": name for name in DERIVED_RATES}
+
 MEASURES = tuple(
     dict.fromkeys(
         [
             *ATTENDANCE_RATES.values(),
+            *DERIVED_RATES,
             *CENSUS_RATES.values(),
             "severe_absence_rate",
             *EXCLUSION_RATES.values(),
@@ -126,12 +135,16 @@ _PHASE_NAMES = {
     "all schools": "Total",
 }
 
-_ATTENDANCE_IDS = (
+_PLACE_IDS = (
     "geographic_level",
     "region_name",
     "la_name",
     "new_la_code",
+    "old_la_code",
     "phase",
+)
+_ATTENDANCE_IDS = (
+    *_PLACE_IDS,
     "academic_year",
     "window_label",
     "window_start",
@@ -264,6 +277,8 @@ class Benchmark:
     window_end: date | None
     data_kind: str
     source_file: str
+    characteristic: str = "Total"
+    place: str = "England"
 
     @property
     def same_year(self) -> bool:
@@ -281,8 +296,9 @@ class Benchmark:
         span = ""
         if self.window_start and self.window_end:
             span = f", {_day(self.window_start)} to {_day(self.window_end)}"
+        group = "" if self.characteristic == "Total" else f", {self.characteristic}"
         text = (
-            f"England, {self.phase}: {kind}, {academic_year_label(self.academic_year)} "
+            f"{self.place}, {self.phase}{group}: {kind}, {academic_year_label(self.academic_year)} "
             f"{self.window_label.lower()}{span} ({self.source_file})"
         )
         if not self.same_year:
@@ -290,7 +306,12 @@ class Benchmark:
                 f". No {academic_year_label(self.requested_year)} figure yet: this is the "
                 f"latest earlier year"
             )
-        if self.data_kind == DAILY and self.phase == "Total" and self.academic_year < 2025:
+        if (
+            self.data_kind == DAILY
+            and self.phase == "Total"
+            and self.academic_year < 2025
+            and self.place == "England"
+        ):
             text += ". DfE weights this total by each phase's headcount"
         return text
 
@@ -335,6 +356,7 @@ def _with_source(frame: pl.LazyFrame, source: Source) -> pl.LazyFrame:
         "region_name": pl.lit(None),
         "la_name": pl.lit(None),
         "new_la_code": pl.lit(None),
+        "old_la_code": pl.lit(None),
         "characteristic": pl.lit("Total"),
     }
     return frame.with_columns(
@@ -347,7 +369,18 @@ def _attendance(frame: pl.LazyFrame, source: Source) -> pl.LazyFrame:
     phase = (
         "education_phase" if "education_phase" in frame.collect_schema().names() else "school_type"
     )
-    return _long(frame.with_columns(_phase(phase)), ATTENDANCE_RATES, _ATTENDANCE_IDS[:5])
+    return _long(
+        frame.with_columns(_phase(phase), *_derived_rates()), _DAILY_RATES, _PLACE_IDS
+    )
+
+
+def _derived_rates() -> list[pl.Expr]:
+    return [
+        rate(pl.col(count).cast(pl.Float64), pl.col("possible_sessions").cast(pl.Float64)).alias(
+            f"{name}_derived"
+        )
+        for name, count in DERIVED_RATES.items()
+    ]
 
 
 def _week_monday() -> pl.Expr:
@@ -364,12 +397,13 @@ def _weekly(frame: pl.LazyFrame, source: Source) -> pl.LazyFrame:
     """The weekly file: each row's window is its ISO week, Monday to Friday."""
     framed = frame.with_columns(
         _phase("school_type"),
+        *_derived_rates(),
         pl.col("time_identifier").alias("window_label"),
         _week_monday().alias("window_start"),
         _week_monday().dt.offset_by("4d").alias("window_end"),
         academic_year_expr(_week_monday()).alias("academic_year"),
     )
-    return _long(framed, ATTENDANCE_RATES, _ATTENDANCE_IDS)
+    return _long(framed, _DAILY_RATES, _ATTENDANCE_IDS)
 
 
 def _fortnightly_pa(frame: pl.LazyFrame, source: Source) -> pl.LazyFrame:
@@ -385,7 +419,7 @@ def _fortnightly_pa(frame: pl.LazyFrame, source: Source) -> pl.LazyFrame:
     return _long(
         framed,
         {"persistent_absence_percent": "persistent_absence_rate"},
-        (*_ATTENDANCE_IDS[:5], "window_label", "window_end"),
+        (*_PLACE_IDS, "window_label", "window_end"),
     )
 
 
@@ -418,10 +452,32 @@ def _band_floor(column: str) -> int:
     return 50 if bound == "50plus" else int(bound) - 5
 
 
+#: Pupil characteristics of the bands file, as (column, name used in `characteristic`). A band
+#: figure's characteristic reads `FSM: Eligible`, `SEN: Any special educational need`, `Sex:
+#: Female` or `NC year: 9`; `Unclassified` values are left out.
+BAND_CHARACTERISTICS = (
+    ("fsm_eligible", "FSM"),
+    ("sen_status", "SEN"),
+    ("gender", "Sex"),
+    ("NCyearActual", "NC year"),
+)
+
+
+def _band_columns(frame: pl.LazyFrame) -> list[str]:
+    return [c for c in frame.collect_schema().names() if c.endswith("_OARate")]
+
+
+def _band_floor_expr(column: str) -> pl.Expr:
+    """`_band_floor` for a column of band column names."""
+    bound = pl.col(column).str.strip_prefix("pct").str.strip_suffix("_OARate")
+    return pl.when(bound == "50plus").then(pl.lit(50)).otherwise(bound.cast(pl.Int32, strict=False) - 5).cast(pl.Int32)
+
+
 def _bands(frame: pl.LazyFrame, source: Source) -> pl.LazyFrame:
     """Persistent and severe absence rates derived from enrolment counts in 5% absence bands,
-    by phase and for all three phases together."""
-    bands = [c for c in frame.collect_schema().names() if c.endswith("_OARate")]
+    by phase and for all three phases together, for all pupils (`Total`) and by each of
+    BAND_CHARACTERISTICS."""
+    bands = _band_columns(frame)
     persistent = [c for c in bands if _band_floor(c) >= PERSISTENT_ABSENCE_PERCENT]
     severe = [c for c in bands if _band_floor(c) >= SEVERE_ABSENCE_PERCENT]
     counts = frame.with_columns(
@@ -432,10 +488,23 @@ def _bands(frame: pl.LazyFrame, source: Source) -> pl.LazyFrame:
         pl.sum_horizontal(pl.col(severe).cast(pl.Int64)).alias("severe"),
     )
     sums = [pl.col(c).sum() for c in ("enrolments", "persistent", "severe")]
-    by_phase = counts.group_by("academic_year", "phase").agg(sums)
-    total = counts.group_by("academic_year").agg(sums).with_columns(pl.lit("Total").alias("phase"))
+    parts = []
+    groupings = [(pl.lit("Total"), None)] + [
+        (pl.format(f"{name}: {{}}", pl.col(column).str.strip_chars()), column)
+        for column, name in BAND_CHARACTERISTICS
+    ]
+    for characteristic, column in groupings:
+        rows = counts if column is None else counts.filter(pl.col(column).str.strip_chars() != "Unclassified")
+        rows = rows.with_columns(characteristic.alias("characteristic"))
+        by_phase = rows.group_by("academic_year", "phase", "characteristic").agg(sums)
+        total = (
+            rows.group_by("academic_year", "characteristic")
+            .agg(sums)
+            .with_columns(pl.lit("Total").alias("phase"))
+        )
+        parts += [by_phase, total]
     return (
-        pl.concat([by_phase, total], how="diagonal")
+        pl.concat(parts, how="diagonal")
         .with_columns(
             rate("persistent", "enrolments").alias("persistent_absence_rate"),
             rate("severe", "enrolments").alias("severe_absence_rate"),
@@ -443,10 +512,11 @@ def _bands(frame: pl.LazyFrame, source: Source) -> pl.LazyFrame:
         )
         .unpivot(
             on=["persistent_absence_rate", "severe_absence_rate"],
-            index=["academic_year", "phase", "window_start", "window_end"],
+            index=["academic_year", "phase", "characteristic", "window_start", "window_end"],
             variable_name="measure",
             value_name="value",
         )
+        .filter(pl.col("value").is_not_null())
     )
 
 
@@ -488,37 +558,11 @@ def _canonical(value: str, allowed: tuple[str, ...], what: str) -> str:
     raise ValueError(f"unknown {what} '{value}': use one of {', '.join(allowed)}")
 
 
-def national_benchmark(
-    phase: str, measure: str, academic_year: int, window: str = "year"
+def _best(
+    candidates: pl.DataFrame, measure: str, phase: str, requested_year: int, place: str = "England"
 ) -> Benchmark | None:
-    """The national figure for `phase` and `measure` in `academic_year` (its starting year),
-    or, when that year has none, in the latest earlier year that has one; None when no year
-    up to `academic_year` has it.
-
-    `window` is a kind from WINDOWS (`year`, `autumn`, `spring`, `summer`, `week`,
-    `year_to_date`) or an exact window label such as `Week 37`. Where a year has several
-    matching windows the latest-ending is taken, and census figures (definitive) are preferred
-    to daily-data estimates. Only whole-population (`Total` characteristic) figures are used.
-    """
-    phase = _canonical(phase, PHASES, "phase")
-    measure = _canonical(measure, MEASURES, "measure")
-    frame = benchmarks()
-    if window.lower() in WINDOWS:
-        in_window = pl.col("window") == window.lower()
-    elif window in frame["window_label"]:
-        in_window = pl.col("window_label") == window
-    else:
-        raise ValueError(
-            f"unknown window '{window}': use one of {', '.join(WINDOWS)} or a window label"
-        )
-    candidates = frame.filter(
-        (pl.col("geographic_level") == "National")
-        & (pl.col("characteristic") == "Total")
-        & (pl.col("phase") == phase)
-        & (pl.col("measure") == measure)
-        & (pl.col("academic_year") <= academic_year)
-        & in_window
-    )
+    """The latest year's figure among `candidates`, census (definitive) before daily data, then
+    the latest-ending window."""
     if candidates.is_empty():
         return None
     best = candidates.sort(
@@ -533,11 +577,151 @@ def national_benchmark(
         measure=measure,
         phase=phase,
         academic_year=best["academic_year"],
-        requested_year=academic_year,
+        requested_year=requested_year,
         window=best["window"],
         window_label=best["window_label"],
         window_start=best["window_start"],
         window_end=best["window_end"],
         data_kind=best["data_kind"],
         source_file=best["source_file"],
+        characteristic=best["characteristic"],
+        place=place,
     )
+
+
+def _window_filter(window: str) -> pl.Expr:
+    if window.lower() in WINDOWS:
+        return pl.col("window") == window.lower()
+    if window in benchmarks()["window_label"]:
+        return pl.col("window_label") == window
+    raise ValueError(
+        f"unknown window '{window}': use one of {', '.join(WINDOWS)} or a window label"
+    )
+
+
+def _figures(phase: str, measure: str, academic_year: int, window: str) -> tuple[str, str, pl.DataFrame]:
+    phase = _canonical(phase, PHASES, "phase")
+    measure = _canonical(measure, MEASURES, "measure")
+    in_window = _window_filter(window)
+    frame = benchmarks().filter(
+        (pl.col("phase") == phase)
+        & (pl.col("measure") == measure)
+        & (pl.col("academic_year") <= academic_year)
+        & in_window
+    )
+    return phase, measure, frame
+
+
+def national_benchmark(
+    phase: str, measure: str, academic_year: int, window: str = "year"
+) -> Benchmark | None:
+    """The national figure for `phase` and `measure` in `academic_year` (its starting year),
+    or, when that year has none, in the latest earlier year that has one; None when no year
+    up to `academic_year` has it.
+
+    `window` is a kind from WINDOWS (`year`, `autumn`, `spring`, `summer`, `week`,
+    `year_to_date`) or an exact window label such as `Week 37`. Where a year has several
+    matching windows the latest-ending is taken, and census figures (definitive) are preferred
+    to daily-data estimates. Only whole-population (`Total` characteristic) figures are used.
+    """
+    phase, measure, frame = _figures(phase, measure, academic_year, window)
+    candidates = frame.filter(
+        (pl.col("geographic_level") == "National") & (pl.col("characteristic") == "Total")
+    )
+    return _best(candidates, measure, phase, academic_year)
+
+
+def national_group_benchmark(
+    phase: str, measure: str, academic_year: int, characteristics: Sequence[str]
+) -> Benchmark | None:
+    """The national figure for one group of pupils (`characteristics`: the names DfE's files
+    give that group, e.g. `FSM_eligible` in the census file and `FSM: Eligible` in the bands
+    file) over the whole academic year, from the latest year up to `academic_year` that has
+    one; None when no file has it. Group figures are census statistics only."""
+    phase, measure, frame = _figures(phase, measure, academic_year, "year")
+    candidates = frame.filter(
+        (pl.col("geographic_level") == "National")
+        & pl.col("characteristic").is_in(list(characteristics))
+    )
+    return _best(candidates, measure, phase, academic_year)
+
+
+def local_authority_benchmark(
+    la_number: str, phase: str, measure: str, academic_year: int, window: str = "year"
+) -> Benchmark | None:
+    """The figure of the local authority numbered `la_number` (the three digits that start a
+    school's LAESTAB, DfE's `old_la_code`), chosen as `national_benchmark` chooses; None when
+    DfE published none (an LA with one school reporting shows `c`)."""
+    phase, measure, frame = _figures(phase, measure, academic_year, window)
+    candidates = frame.filter(
+        (pl.col("geographic_level") == "Local authority")
+        & (pl.col("old_la_code") == str(la_number).strip())
+        & (pl.col("characteristic") == "Total")
+    )
+    if candidates.is_empty():
+        return None
+    return _best(candidates, measure, phase, academic_year, place=candidates["la_name"][0])
+
+
+#: The bands file's school types for each phase (Total: all three).
+_BAND_SCHOOL_TYPES = {
+    "Primary": ("State-funded primary",),
+    "Secondary": ("State-funded secondary",),
+    "Special": ("Special",),
+    "Total": ("State-funded primary", "State-funded secondary", "Special"),
+}
+
+
+@cache
+def _band_counts() -> pl.DataFrame:
+    source = next(s for s in SOURCES if s.reader == "bands")
+    frame = _read(BENCHMARKS_DIR / source.file_name)
+    bands = _band_columns(frame)
+    return (
+        frame.with_columns(_academic_year("time_period"))
+        .unpivot(on=bands, index=["academic_year", "school_type"], variable_name="column", value_name="enrolments")
+        .with_columns(pl.col("enrolments").cast(pl.Int64).fill_null(0))
+        .group_by("academic_year", "school_type", "column")
+        .agg(pl.col("enrolments").sum())
+        .collect()
+    )
+
+
+def national_band_distribution(phase: str, academic_year: int) -> tuple[pl.DataFrame, Benchmark] | None:
+    """DfE's national distribution of enrolments over the 5% absence bands for `phase`, from
+    the latest census year up to `academic_year`: one row per band, `band_from` (the band's
+    lowest rate: 0, 5, ... 50), `enrolments` and `share` (% of enrolments), with a Benchmark
+    saying where it comes from (its value is the share in the 50%-and-over band). None when no
+    year up to `academic_year` is in the file."""
+    phase = _canonical(phase, PHASES, "phase")
+    counts = _band_counts().filter(
+        pl.col("school_type").is_in(list(_BAND_SCHOOL_TYPES[phase]))
+        & (pl.col("academic_year") <= academic_year)
+    )
+    if counts.is_empty():
+        return None
+    year = counts["academic_year"].max()
+    shown = (
+        counts.filter(pl.col("academic_year") == year)
+        .group_by("column")
+        .agg(pl.col("enrolments").sum())
+        .with_columns(_band_floor_expr("column").alias("band_from"))
+        .with_columns((pl.col("enrolments") * 100.0 / pl.col("enrolments").sum()).alias("share"))
+        .select("band_from", "enrolments", "share")
+        .sort("band_from")
+    )
+    source = next(s for s in SOURCES if s.reader == "bands")
+    benchmark = Benchmark(
+        value=shown["share"][-1],
+        measure="absence_bands",
+        phase=phase,
+        academic_year=year,
+        requested_year=academic_year,
+        window="year",
+        window_label=source.window_label,
+        window_start=date(year, 8, 1),
+        window_end=date(year + 1, 7, 31),
+        data_kind=CENSUS,
+        source_file=source.file_name,
+    )
+    return shown, benchmark

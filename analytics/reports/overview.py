@@ -1,4 +1,5 @@
-"""The Overview page's figures: headline measures, the weekly series and the school table."""
+"""The Overview page's figures: headline measures against last year and national, the weekly
+series, the 5% absence bands and the school table."""
 
 from __future__ import annotations
 
@@ -7,9 +8,18 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from analytics.pipelines.bands import band_distribution
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
+from analytics.reports.comparison import (
+    compared,
+    compulsory_age_measures,
+    national_comparator,
+    phase_weights,
+)
+from analytics.reports.national import national_band_distribution
+from analytics.reports.pupils import measures_with_phase
 from analytics.reports.register import Register
 from analytics.reports.totals import load_totals
 from analytics.store import Database
@@ -64,6 +74,89 @@ def by_school(register: Register, window: Window) -> pl.DataFrame:
 def weekly(register: Register, window: Window) -> pl.DataFrame:
     """The measures of each week of the window (weeks with sessions only)."""
     return weekly_measures(register.sessions(window), register.cohorts(window)).collect()
+
+
+def headline_comparison(
+    register: Register,
+    window: Window,
+    last_year: Register,
+    last_window: Window,
+    national_kind: str,
+    la_number: str | None = None,
+) -> pl.DataFrame:
+    """One row per HEADLINE_MEASURES measure: `measure, label, value, numerator, denominator`
+    (all enrolments on roll), `last_year` (the same measure over `last_window`, from
+    `last_year`, the register scoped the same way for that window) and `change`
+    (percentage points); `compared_pupils` and `compared_value` (compulsory-age pupils only),
+    `national`, `gap_to_national` and `national_source`; with an LA number, `la`, `gap_to_la`
+    and `la_source`."""
+    now = measures_with_phase(register, window)
+    figures = group_measures(now).collect().row(0, named=True)
+    before = group_measures(measures_with_phase(last_year, last_window)).collect().row(0, named=True)
+    compulsory = compulsory_age_measures(now).collect().row(0, named=True)
+    year = window.academic_year_start
+    rows = []
+    for measure in HEADLINE_MEASURES:
+        national = national_comparator(now, measure.column, year, national_kind)
+        row = {
+            "measure": measure.column,
+            "label": measure.label,
+            "value": figures[measure.column],
+            "numerator": figures[measure.numerator],
+            "denominator": figures[measure.denominator],
+            "last_year": before[measure.column],
+            "compared_pupils": compulsory["enrolments_counted"],
+            "compared_value": compulsory[measure.column],
+            "national": national.value,
+            "national_source": national.source,
+        }
+        if la_number is not None:
+            local = national_comparator(now, measure.column, year, national_kind, la_number)
+            row |= {"la": local.value, "la_source": local.source}
+        rows.append(row)
+    frame = pl.DataFrame(rows, schema_overrides={"value": pl.Float64, "last_year": pl.Float64, "compared_value": pl.Float64, "national": pl.Float64})
+    frame = frame.with_columns(
+        (pl.col("value") - pl.col("last_year")).alias("change"),
+        (pl.col("compared_value") - pl.col("national")).alias("gap_to_national"),
+    )
+    if la_number is not None:
+        frame = frame.with_columns(pl.col("la").cast(pl.Float64)).with_columns((pl.col("compared_value") - pl.col("la")).alias("gap_to_la"))
+    return frame
+
+
+def band_comparison(register: Register, window: Window) -> tuple[pl.DataFrame, str]:
+    """The 5% absence bands: one row per band with `band_label, band_from`, `pupils` and
+    `share` (all enrolments with a possible session), `compared_pupils` and `compared_share`
+    (compulsory-age pupils) and `national_share` (DfE's census distribution for the same mix
+    of phases), and the national figures' source."""
+    enrolments = measures_with_phase(register, window)
+    everyone = band_distribution(enrolments).select(
+        "absence_band", "band_label", "band_from", pl.col("enrolments").alias("pupils"), "share"
+    )
+    like = band_distribution(compared(enrolments)).select(
+        "absence_band", pl.col("enrolments").alias("compared_pupils"), pl.col("share").alias("compared_share")
+    )
+    weights = phase_weights(enrolments, "persistent_absence_rate")
+    national_parts, sources = [], []
+    for phase, weight in weights.items():
+        found = national_band_distribution(phase, window.academic_year_start)
+        if found is None:
+            national_parts = []
+            sources = [f"no DfE absence bands for {phase.lower()} pupils"]
+            break
+        distribution, source = found
+        national_parts.append(distribution.select("band_from", (pl.col("share") * weight).alias("weighted")))
+        sources.append(source.label)
+    frame = everyone.join(like, on="absence_band", how="left").collect()
+    if national_parts:
+        total = sum(weights.values())
+        national = pl.concat(national_parts).group_by("band_from").agg((pl.col("weighted").sum() / total).alias("national_share"))
+        frame = frame.join(national, on="band_from", how="left")
+        if len(weights) > 1:
+            sources.append("weighted by this scope's compulsory-age pupils in each phase")
+    else:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias("national_share"))
+    return frame.sort("absence_band").drop("absence_band"), "; ".join(sources)
 
 
 @dataclass(frozen=True)

@@ -30,22 +30,6 @@ SUMMARY_COLUMNS = (
 def summary_table(register: Register, window: Window) -> pl.DataFrame:
     """Session counts, unrounded rates (null when nothing was possible) and PA/SA flags per
     enrolment on roll at any point of the window, ordered by school and UPN."""
-    measures = register.enrolment_measures(window)
-    return (
-        measures.select(
-            "school_urn",
-            "upn",
-            *(pl.col(m).alias(f"sessions_{m}") for m in (
-                "possible", "attended", "present", "aea", "authorised", "unauthorised",
-                "late_before_close", "late_after_close",
-            )),
-            "attendance_rate",
-            "absence_rate",
-            "authorised_rate",
-            "unauthorised_rate",
-            "persistent_absence",
-            "severe_absence",
-        )
-        .sort("school_urn", "upn")
-        .collect()
-    )
+    # Each `sessions_x` column is the engine's session measure `x`; the rest keep their names.
+    columns = [pl.col(c.removeprefix("sessions_")).alias(c) for c in SUMMARY_COLUMNS]
+    return register.enrolment_measures(window).select(columns).sort("school_urn", "upn").collect()

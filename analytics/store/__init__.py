@@ -1,5 +1,11 @@
 """The DuckDB store: the only package that talks to the database."""
 
-from analytics.store.database import Connection, Database, DatabaseMissing
+from analytics.store.database import (
+    Connection,
+    Database,
+    DatabaseBusy,
+    DatabaseKeyError,
+    DatabaseMissing,
+)
 
-__all__ = ["Connection", "Database", "DatabaseMissing"]
+__all__ = ["Connection", "Database", "DatabaseBusy", "DatabaseKeyError", "DatabaseMissing"]

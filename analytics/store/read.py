@@ -6,7 +6,9 @@ pipelines make them lazy. Filters that cut the rows read (schools, dates) are pu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -39,6 +41,13 @@ def enrolments(db: Database, school_urns: Sequence[int] | None = None) -> pl.Dat
         return con.execute(
             f"SELECT {ENROLMENT_COLUMNS} FROM enrolments WHERE {where} ORDER BY enrolment_id", params
         ).pl()
+
+
+def school_of_enrolment(db: Database, enrolment_id: int) -> int | None:
+    """The URN of an enrolment's school, or None when there is no such enrolment."""
+    with db.connect() as con:
+        row = con.execute("SELECT school_urn FROM enrolments WHERE enrolment_id = ?", [enrolment_id]).fetchone()
+    return None if row is None else row[0]
 
 
 def spells(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
@@ -133,3 +142,30 @@ def day_codes(db: Database, school_urns: Sequence[int] | None = None) -> pl.Data
             "ORDER BY school_urn, date, code",
             params,
         ).pl()
+
+
+@dataclass(frozen=True)
+class DemoStatus:
+    """Whether a database is the synthetic demo trust and nothing else."""
+
+    synthetic: bool
+    reason: str
+
+
+def demo_status(db: Database) -> DemoStatus:
+    """Synthetic only when `rollcall demo` built the database, nothing was imported after it, and
+    every pupil has a UPN of the demo's made-up local authority."""
+    with db.connect() as con:
+        row = con.execute("SELECT value FROM store_state WHERE key = 'demo'").fetchone()
+        if row is None:
+            return DemoStatus(False, "this database was not built by `rollcall demo`")
+        marker = json.loads(row[0])
+        last_import = con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchone()[0]
+        if last_import != marker["last_import_id"]:
+            return DemoStatus(False, "files have been imported into this database since the demo was built")
+        real = con.execute(
+            "SELECT count(*) FROM enrolments WHERE NOT starts_with(substr(upn, 2, 3), ?)", [marker["upn_la_prefix"]]
+        ).fetchone()[0]
+        if real:
+            return DemoStatus(False, "this database holds pupils who are not the demo's")
+    return DemoStatus(True, f"the synthetic demo trust (seed {marker['seed']})")

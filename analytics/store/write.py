@@ -8,6 +8,7 @@ that writes marks or spells must do the same.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -449,3 +450,17 @@ def merge_exclusions(con: duckdb.DuckDBPyConnection, staged: pl.DataFrame, impor
 def latest_mark_date(con: duckdb.DuckDBPyConnection, school_urn: int) -> date | None:
     """The last date with a mark at a school."""
     return con.execute("SELECT max(date) FROM marks WHERE school_urn = ?", [school_urn]).fetchone()[0]
+
+
+def mark_as_demo(con: duckdb.DuckDBPyConnection, *, seed: int, upn_la_prefix: str) -> None:
+    """Record that this database is the synthetic demo trust, as built up to its latest import.
+    Only `rollcall demo` calls this; anything imported afterwards ends demo mode (`read.demo_status`).
+    `upn_la_prefix` starts the LA number of every UPN the demo made up."""
+    last_import = con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchone()[0]
+    marker = {
+        "seed": seed,
+        "last_import_id": last_import,
+        "upn_la_prefix": upn_la_prefix,
+        "built_at": datetime.now().isoformat(timespec="seconds"),
+    }
+    con.execute("INSERT OR REPLACE INTO store_state VALUES ('demo', ?)", [json.dumps(marker)])

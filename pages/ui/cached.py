@@ -1,4 +1,7 @@
-"""Cached calls into `analytics`, keyed on plain values and the database's data version."""
+"""Cached calls into `analytics`, keyed on plain values and the database's data version.
+
+Each call that reads school-scoped data is `guarded`: the user's role and schools are checked on
+every call, outside the cache (whose results every user shares)."""
 
 from __future__ import annotations
 
@@ -8,11 +11,13 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from analytics.access.roles import Capability
 from analytics.pipelines.windows import Window
 from analytics.reports import overview
 from analytics.reports.calendar import SchoolCalendar, school_calendar
 from analytics.reports.register import Register, load_register, year_groups_on_roll
 from analytics.store import Database, read
+from pages.ui.access import guarded
 
 Urns = tuple[int, ...] | None
 YearGroups = tuple[str, ...]
@@ -24,18 +29,21 @@ def schools(db_path: str, version: str) -> pl.DataFrame:
     return read.schools(Database(db_path))
 
 
+@guarded()
 @st.cache_data(show_spinner=False, max_entries=16)
 def calendar(db_path: str, version: str, urns: Urns) -> SchoolCalendar:
     """School days, half-terms and terms of these schools."""
     return school_calendar(Database(db_path), urns)
 
 
+@guarded()
 @st.cache_data(show_spinner=False, max_entries=32)
 def year_groups(db_path: str, version: str, urns: Urns, start: date, end: date) -> list[str]:
     """Year groups on roll in the window."""
     return year_groups_on_roll(Database(db_path), urns, Window(start, end))
 
 
+@guarded()
 @st.cache_resource(show_spinner=False, max_entries=4)
 def register(db_path: str, version: str, urns: Urns) -> Register:
     """Every mark and enrolment of these schools (shared by all sessions; never mutated)."""
@@ -56,6 +64,7 @@ class OverviewData:
     by_school: pl.DataFrame
 
 
+@guarded(Capability.ANALYSIS)
 @st.cache_data(show_spinner=False, max_entries=32)
 def overview_data(
     db_path: str, version: str, urns: Urns, start: date, end: date, groups: YearGroups = ()
@@ -66,7 +75,9 @@ def overview_data(
     return OverviewData(headline=figures.headline, weekly=figures.weekly, by_school=figures.by_school)
 
 
+@guarded(Capability.IMPORT)
 @st.cache_data(show_spinner=False, max_entries=4)
-def import_log(db_path: str, version: str) -> pl.DataFrame:
-    """The import log, newest first."""
-    return read.imports(Database(db_path))
+def import_log(db_path: str, version: str, urns: Urns) -> pl.DataFrame:
+    """The import log of these schools, newest first."""
+    log = read.imports(Database(db_path))
+    return log if urns is None else log.filter(pl.col("school_urn").is_in(list(urns)))

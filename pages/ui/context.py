@@ -7,10 +7,14 @@ from pathlib import Path
 
 from analytics.store import Database
 
+_databases: dict[tuple[str, str | None], Database] = {}
+
 
 def database() -> Database:
-    """The app's database (ROLLCALL_DB, else data/rollcall.duckdb)."""
-    return Database(os.environ.get("ROLLCALL_DB") or None)
+    """The app's database (ROLLCALL_DB, else data/rollcall.duckdb; its key from ROLLCALL_DB_KEY or
+    the secrets file). One object per file and key, so migrations are checked once per process."""
+    db = Database(os.environ.get("ROLLCALL_DB") or None)
+    return _databases.setdefault((str(db.path.resolve()), db.key), db)
 
 
 def cache_key(db: Database) -> tuple[str, str]:

@@ -8,6 +8,7 @@ is followed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +17,7 @@ import streamlit as st
 from analytics.domain.calendar import academic_year_bounds, academic_year_label
 from analytics.pipelines.windows import Window
 from pages.ui import cached
+from pages.ui.access import current_user
 from pages.ui.context import cache_key, database
 
 TRUST = "trust"
@@ -28,17 +30,30 @@ WINDOW_KINDS = {
     "custom": "Custom dates",
 }
 FILTER_KEYS = ("filter_school", "filter_year", "filter_window", "filter_term", "filter_half", "filter_weeks", "filter_dates", "filter_years")
+#: URL parameters the filters own; any other parameter belongs to the page (a drill-down level,
+#: a pupil) and is left in the URL.
+FILTER_PARAMS = ("school", "year", "window", "part", "weeks", "from", "to", "years")
 
 
 @dataclass(frozen=True)
 class Scope:
     """What the pages show: these schools (None = the whole trust), year groups (empty = all),
-    over this window."""
+    over this window. A user limited to some schools never gets None: "all your schools" is
+    their schools, listed."""
 
     urns: tuple[int, ...] | None
     label: str
     window: Window
     year_groups: tuple[str, ...] = ()
+    academic_year: int | None = None
+    kind: str = "custom"  # a WINDOW_KINDS key: how the window was chosen
+    part: str | None = None  # the term or half-term chosen (`Autumn 1`), for kinds term and half
+    weeks: int | None = None  # the number of school weeks, for kind weeks
+
+    @property
+    def url_params(self) -> dict[str, str]:
+        """The filters' URL parameters as they are now (to carry into a link)."""
+        return {name: st.query_params[name] for name in FILTER_PARAMS if name in st.query_params}
 
     @property
     def description(self) -> str:
@@ -73,13 +88,20 @@ def _date_param(name: str, default: date) -> date:
         return default
 
 
-def _pick_window(sidebar, calendar, year: int, params: dict[str, str]) -> Window:
-    """The window control for the chosen kind; records its own URL parameters in `params`."""
-    kinds = list(WINDOW_KINDS)
-    kind = sidebar.radio(
-        "Window", kinds, format_func=WINDOW_KINDS.get, key="filter_window",
-        **_initial("filter_window", kinds, index=_index(kinds, _param("window", "ytd"))),
-    )
+def _pick_window(
+    sidebar, calendar, year: int, params: dict[str, str], kinds: Sequence[str]
+) -> tuple[Window, str]:
+    """The window control offering `kinds` (no control for one kind; the whole year for none), and
+    the kind the window was made as (a term with no terms in the register falls back to the
+    year); records its URL parameters in `params`."""
+    kinds = list(kinds)
+    if len(kinds) > 1:
+        kind = sidebar.radio(
+            "Window", kinds, format_func=WINDOW_KINDS.get, key="filter_window",
+            **_initial("filter_window", kinds, index=_index(kinds, _param("window", "ytd"))),
+        )
+    else:
+        kind = kinds[0] if kinds else "year"
     params["window"] = kind
     year_start, year_end = academic_year_bounds(year)
     label = academic_year_label(year)
@@ -94,7 +116,7 @@ def _pick_window(sidebar, calendar, year: int, params: dict[str, str]) -> Window
             )
             params["part"] = name
             chosen = choices[names.index(name)]
-            return Window(chosen.start, chosen.end, f"{chosen.label} {label}")
+            return Window(chosen.start, chosen.end, f"{chosen.label} {label}"), kind
         kind = "year"
     if kind == "weeks":
         default_weeks = _param("weeks", "4")
@@ -107,7 +129,7 @@ def _pick_window(sidebar, calendar, year: int, params: dict[str, str]) -> Window
         params["weeks"] = str(weeks)
         window = calendar.last_weeks(weeks, last)
         if window is not None:
-            return window
+            return window, kind
         kind = "year"
     if kind == "custom":
         start, end = _date_param("from", year_start), _date_param("to", last)
@@ -118,10 +140,10 @@ def _pick_window(sidebar, calendar, year: int, params: dict[str, str]) -> Window
         if isinstance(picked, tuple) and len(picked) == 2:
             start, end = picked
         params |= {"from": start.isoformat(), "to": end.isoformat()}
-        return Window(start, end, "Custom dates")
+        return Window(start, end, "Custom dates"), kind
     if kind == "year":
-        return Window(year_start, year_end, label)
-    return Window(year_start, last, f"{label} to date")
+        return Window(year_start, year_end, label), kind
+    return Window(year_start, last, f"{label} to date"), kind
 
 
 def _keep_choices_across_pages() -> None:
@@ -132,28 +154,44 @@ def _keep_choices_across_pages() -> None:
             st.session_state[key] = st.session_state[key]
 
 
-def sidebar_scope() -> Scope | None:
-    """Draw the filters in the sidebar and return the chosen scope; None when there is no data."""
+def sidebar_scope(
+    *, trust: bool = True, windows: Sequence[str] = tuple(WINDOW_KINDS), year_groups: bool = True
+) -> Scope | None:
+    """Draw the filters in the sidebar and return the chosen scope; None when there is no data.
+
+    A page may narrow the choice: `trust=False` offers single schools only, `windows` the kinds
+    of window (one kind: no window control; none: the whole academic year), and
+    `year_groups=False` leaves out the year-group filter."""
     _keep_choices_across_pages()
     db = database()
     if not db.exists():
         return None
     key = cache_key(db)
+    user = current_user()
     schools = cached.schools(*key)
+    if user is not None:
+        # Only the user's own schools are offered; a school in the URL or the session that is not
+        # theirs is not an option, so the first of theirs is shown instead.
+        schools = schools.filter(schools["urn"].is_in(user.visible_schools(schools["urn"].to_list())))
     if schools.is_empty():
         return None
     names = dict(zip(schools["urn"].cast(str), schools["name"], strict=True))
-    options = ([TRUST] if len(names) > 1 else []) + list(names)
+    everything = user is None or user.schools is None
+    options = ([TRUST] if len(names) > 1 and trust else []) + list(names)
+    trust_label = "Whole trust" if everything else "All your schools"
     sidebar = st.sidebar
     sidebar.header("Filters")
     school = sidebar.selectbox(
         "School",
         options,
-        format_func=lambda v: "Whole trust" if v == TRUST else f"{names[v]} ({v})",
+        format_func=lambda v: trust_label if v == TRUST else f"{names[v]} ({v})",
         key="filter_school",
         **_initial("filter_school", options, index=_index(options, _param("school", options[0]))),
     )
-    urns = None if school == TRUST else (int(school),)
+    if school == TRUST:
+        urns = None if everything else tuple(int(urn) for urn in names)
+    else:
+        urns = (int(school),)
     calendar = cached.calendar(*key, urns)
     years = calendar.academic_years()
     if not years:
@@ -168,14 +206,35 @@ def sidebar_scope() -> Scope | None:
         **_initial("filter_year", years, index=_index(years, int(year_param)) if year_param.isdigit() else 0),
     )
     params = {"school": school, "year": str(year)}
-    window = _pick_window(sidebar, calendar, year, params)
-    available = cached.year_groups(*key, urns, window.start, window.end)
-    wanted = [g for g in _param("years", "").split(",") if g in available]
-    groups = sidebar.multiselect(
-        "Year groups", available, placeholder="All year groups", key="filter_years",
-        **_initial("filter_years", available, default=wanted),
+    window, kind = _pick_window(sidebar, calendar, year, params, windows)
+    groups = []
+    if year_groups:
+        available = cached.year_groups(*key, urns, window.start, window.end)
+        wanted = [g for g in _param("years", "").split(",") if g in available]
+        groups = sidebar.multiselect(
+            "Year groups", available, placeholder="All year groups", key="filter_years",
+            **_initial("filter_years", available, default=wanted),
+        )
+        if groups:
+            params["years"] = ",".join(groups)
+    _write_params(params)
+    return Scope(
+        urns,
+        trust_label if school == TRUST else names[school],
+        window,
+        tuple(groups),
+        academic_year=year,
+        kind=kind,
+        part=params.get("part") if kind in ("term", "half") else None,
+        weeks=int(params["weeks"]) if kind == "weeks" else None,
     )
-    if groups:
-        params["years"] = ",".join(groups)
-    st.query_params.from_dict(params)
-    return Scope(urns, "Whole trust" if urns is None else names[school], window, tuple(groups))
+
+
+def _write_params(params: dict[str, str]) -> None:
+    """Put the filters' parameters in the URL, leaving the page's own parameters alone."""
+    for name in FILTER_PARAMS:
+        if name not in params and name in st.query_params:
+            del st.query_params[name]
+    for name, value in params.items():
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value

@@ -51,15 +51,19 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 60)
 
 
 @pytest.fixture(scope="session")
-def serve() -> Iterator[Callable[[Database], str]]:
-    """`serve(db)` starts the app over `db` (once per database) and returns its URL."""
-    servers: dict[Path, tuple[subprocess.Popen, str]] = {}
+def serve() -> Iterator[Callable[..., str]]:
+    """`serve(db)` starts the app over `db` in demo mode, as `make run` does (once per database and
+    settings), and returns its URL; `serve(db, demo=False, accounts=path)` needs a sign-in."""
+    servers: dict[tuple, tuple[subprocess.Popen, str]] = {}
 
-    def _serve(db: Database) -> str:
-        if db.path in servers:
-            return servers[db.path][1]
+    def _serve(db: Database, *, demo: bool = True, accounts: Path | None = None) -> str:
+        key = (db.path, demo, accounts)
+        if key in servers:
+            return servers[key][1]
         port = _free_port()
-        env = os.environ | {"ROLLCALL_DB": str(db.path)}
+        env = os.environ | {"ROLLCALL_DB": str(db.path), "ROLLCALL_DEMO": "1" if demo else ""}
+        if accounts is not None:
+            env["ROLLCALL_ACCOUNTS"] = str(accounts)
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
@@ -68,7 +72,7 @@ def serve() -> Iterator[Callable[[Database], str]]:
         )
         url = f"http://127.0.0.1:{port}"
         _wait_until_healthy(url, server)
-        servers[db.path] = (server, url)
+        servers[key] = (server, url)
         return url
 
     yield _serve

@@ -46,3 +46,11 @@ def test_excel_workbooks_keep_text_as_text():
     assert "xl/worksheets/sheet1.xml" in names
     assert "<f>" not in sheet  # no formula anywhere
     assert "=HYPERLINK" in strings and "Trust · 2025/26" in strings
+
+
+def test_categorical_and_enum_cells_are_escaped_too():
+    frame = pl.DataFrame({"text": ["=1+1", "ok"]}).with_columns(
+        pl.col("text").cast(pl.Categorical).alias("category"),
+        pl.col("text").cast(pl.Enum(["=1+1", "ok"])).alias("enum"),
+    )
+    assert to_csv_bytes(frame).decode().splitlines()[1:] == ["'=1+1,'=1+1,'=1+1", "ok,ok,ok"]

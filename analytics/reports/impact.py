@@ -1,0 +1,155 @@
+"""The Impact page: for each intervention type, attendance before and after against matched
+comparison pupils, with counts and a 95% interval (`analytics.pipelines.impact` says how)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from math import sqrt
+
+import polars as pl
+from scipy.stats import t as student_t
+
+from analytics.domain.calendar import academic_year_expr
+from analytics.domain.interventions import BUILT_IN_LABELS
+from analytics.domain.rounding import round_half_up
+from analytics.pipelines.calendar import school_weeks
+from analytics.pipelines.cohorts import effective_disadvantaged, with_cohorts
+from analytics.pipelines.impact import (
+    event_weeks,
+    first_of_type_each_year,
+    matched_effects,
+    weekly_attendance,
+)
+from analytics.pipelines.windows import Window
+from analytics.reports.register import Register
+
+DEFAULT_WEEKS = 6
+#: Fewer measured actions than this and the page says the estimate cannot be read.
+MIN_MEASURED = 5
+#: The counts the summary reports per type, in order, with their labels.
+STATUS_LABELS = {
+    "measured": "measured",
+    "no comparison": "no comparable pupil",
+    "too recent": "too recent",
+    "too few sessions": "not on roll for enough of the weeks",
+}
+
+
+@dataclass(frozen=True)
+class Impact:
+    """Per type (`summary`) and per action (`actions`), for interventions dated in `window`."""
+
+    window: Window
+    weeks: int
+    summary: pl.DataFrame
+    actions: pl.DataFrame
+
+
+def _type_order(label: str) -> tuple[int, str]:
+    return (BUILT_IN_LABELS.index(label), label) if label in BUILT_IN_LABELS else (len(BUILT_IN_LABELS), label)
+
+
+def _summary(actions: pl.DataFrame) -> pl.DataFrame:
+    rows = []
+    for (kind,), group in actions.group_by("type"):
+        measured = group.filter(pl.col("status") == "measured")
+        n = measured.height
+        effect = measured["effect"]
+        mean = effect.mean() if n else None
+        low = high = None
+        if n >= 2:
+            half = float(student_t.ppf(0.975, n - 1)) * float(effect.std()) / sqrt(n)
+            low, high = mean - half, mean + half
+        rows.append(
+            {
+                "type": kind,
+                "actions": group.height,
+                **{f"{status.replace(' ', '_')}": int((group["status"] == status).sum()) for status in STATUS_LABELS},
+                "comparison_pupils": int(measured["controls"].sum()) if n else 0,
+                "pupil_before": measured["before_rate"].mean() if n else None,
+                "pupil_after": measured["after_rate"].mean() if n else None,
+                "comparison_before": measured["control_before_rate"].mean() if n else None,
+                "comparison_after": measured["control_after_rate"].mean() if n else None,
+                "effect": mean,
+                "effect_low": low,
+                "effect_high": high,
+            }
+        )
+    schema = {
+        "type": pl.String, "actions": pl.Int64, "measured": pl.Int64, "no_comparison": pl.Int64, "too_recent": pl.Int64,
+        "too_few_sessions": pl.Int64, "comparison_pupils": pl.Int64, "pupil_before": pl.Float64, "pupil_after": pl.Float64,
+        "comparison_before": pl.Float64, "comparison_after": pl.Float64, "effect": pl.Float64, "effect_low": pl.Float64,
+        "effect_high": pl.Float64,
+    }
+    frame = pl.DataFrame(rows, schema=schema)
+    order = sorted(frame["type"].to_list(), key=_type_order)
+    return frame.with_columns(pl.col("type").replace_strict({t: i for i, t in enumerate(order)}, return_dtype=pl.Int32).alias("_order")).sort("_order").drop("_order")
+
+
+def intervention_impact(
+    register: Register,
+    interventions: pl.DataFrame,
+    window: Window,
+    *,
+    weeks: int = DEFAULT_WEEKS,
+    urns: Sequence[int] | None = None,
+    year_groups: Sequence[str] = (),
+    sessions: pl.LazyFrame | None = None,
+) -> Impact:
+    """Impact of the interventions dated in the window at these schools (all when None), for
+    pupils in these year groups (in the window's academic year; all when empty).
+    `register` must hold every enrolment of those schools (comparison pupils come from it);
+    `sessions`, when given, are its counted sessions over all dates (to save reading them again)."""
+    counted = sessions if sessions is not None else register.sessions(Window(date(1900, 1, 1), date(9999, 12, 31)))
+    school_days = counted.filter(pl.col("possible") == 1).select("school_urn", "date").unique()
+    # Collected once: every span below reads them many times.
+    weeks_table = school_weeks(school_days).collect().lazy()
+    weekly = weekly_attendance(counted, weeks_table).collect().lazy()
+    last_weeks = weeks_table.group_by("school_urn").agg(pl.col("school_week_number").max().alias("last_week"))
+    cohorts = register.enrolments.lazy().select(
+        "enrolment_id",
+        effective_disadvantaged().fill_null(False).alias("disadvantaged"),
+        (pl.col("sen").fill_null("N") != "N").alias("sen"),
+        pl.lit(None, pl.Float64).alias("last_year_rate"),
+    )
+    logged = interventions.lazy().with_columns(academic_year_expr(pl.col("date")).alias("academic_year"))
+    all_events = event_weeks(logged, weeks_table)
+    chosen = all_events.filter(pl.col("date").is_between(window.start, window.end))
+    if urns is not None:
+        chosen = chosen.filter(pl.col("school_urn").is_in(list(urns)))
+    if year_groups:
+        in_groups = with_cohorts(register.enrolments.lazy(), window.academic_year_start).filter(pl.col("year_group").is_in(list(year_groups)))
+        chosen = chosen.join(in_groups.select("enrolment_id"), on="enrolment_id", how="semi")
+    events = first_of_type_each_year(chosen)
+    actions = matched_effects(events, all_events, weekly, cohorts, last_weeks, weeks).sort("date", "intervention_id").collect()
+    return Impact(window, weeks, _summary(actions), actions)
+
+
+def describe_impact(row: dict, weeks: int) -> str:
+    """One sentence on one type's measured impact, with its interval, in words."""
+    kind, n = row["type"], row["measured"]
+    if n < MIN_MEASURED:
+        return f"{kind}: {n} action{'s' if n != 1 else ''} could be measured, too few to say whether it helps."
+    effect, low, high = row["effect"], row["effect_low"], row["effect_high"]
+    if low > 0:
+        verdict = "attendance rose more than for comparable pupils"
+    elif high < 0:
+        verdict = "attendance rose less (or fell more) than for comparable pupils"
+    else:
+        verdict = "no clear difference from comparable pupils"
+    return (
+        f"{kind}: {verdict}. Over the {weeks} school weeks after, pupils' attendance went from "
+        f"{round_half_up(row['pupil_before'], 1)}% to {round_half_up(row['pupil_after'], 1)}%; comparable pupils' from "
+        f"{round_half_up(row['comparison_before'], 1)}% to {round_half_up(row['comparison_after'], 1)}%. Difference "
+        f"{_signed(effect)} points (95% interval {_signed(low)} to {_signed(high)}), from {n:,} actions against "
+        f"{row['comparison_pupils']:,} comparison pupils."
+    )
+
+
+def _signed(value: float) -> str:
+    rounded = round_half_up(value, 1)
+    if rounded == 0:
+        return "0.0"
+    return f"+{rounded}" if rounded > 0 else str(rounded)

@@ -1,0 +1,441 @@
+"""Who needs action: the attendance coordinator's lists (the Targets page) and
+`rollcall export targets`.
+
+Every list is computed for every school at once from the whole register (the penalty window and
+last year's record may reach back before the window, and a pupil's risk is the same whichever
+school is shown), then cut to the schools, year groups and forms asked for. Each row names the
+pupil, says in words why they are on the list, and shows the latest action in the intervention log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import polars as pl
+
+from analytics.domain.rounding import round_half_up
+from analytics.pipelines.calendar import school_weeks
+from analytics.pipelines.cohorts import with_cohorts
+from analytics.pipelines.measures import PERSISTENT_ABSENCE_PERCENT
+from analytics.pipelines.penalty import (
+    PENALTY_SCHOOL_WEEKS,
+    PENALTY_SESSIONS,
+    penalty_sessions_latest_window,
+    penalty_threshold,
+    penalty_window_counts,
+)
+from analytics.pipelines.targets import (
+    attendance_change,
+    on_roll_on,
+    unexplained_absences,
+    unresolved_n_codes,
+)
+from analytics.pipelines.windows import Window
+from analytics.reports.register import Register, load_register
+from analytics.reports.risk import (
+    ActiveModel,
+    RiskInputs,
+    active_model,
+    end_of,
+    risk_inputs,
+    risk_scores,
+)
+from analytics.settings import setting
+from analytics.store import Database
+from analytics.store import interventions as intervention_store
+
+#: Rising risk: a risk at least this high now, up at least this much over the last school weeks.
+RISING_MIN_RISK = 0.3
+RISING_MIN_RISE = 0.1
+RISING_WEEKS = 4
+#: Most improved: attendance up at least this many points on the weeks before.
+IMPROVED_MIN_POINTS = 5.0
+#: How far back the penalty window's sessions are read before the window starts (10 school weeks
+#: with every holiday between them fit in well under a year).
+_PENALTY_LOOKBACK_DAYS = 366
+
+TARGETS_EXPORT_COLUMNS = (
+    "school_urn",
+    "upn",
+    "attendance_rate",
+    "persistent_absence",
+    "severe_absence",
+    "penalty_threshold_met",
+    "penalty_threshold_date",
+    "unauthorised_last_10_weeks",
+    "risk_score",
+    "reasons",
+    "year_group",
+    "form",
+    "sessions_possible",
+    "sessions_absent",
+    "sessions_unauthorised",
+    "unresolved_n_codes",
+    "risk_basis",
+    "latest_action",
+    "latest_action_date",
+    "next_review",
+)
+
+
+@dataclass(frozen=True)
+class CoordinatorInputs:
+    """Everything the coordinator's lists come from, for every school in the database."""
+
+    register: Register
+    risk: RiskInputs
+    interventions: pl.DataFrame
+    model: ActiveModel
+
+    @property
+    def last_day(self) -> date | None:
+        """The latest school day in the register."""
+        return self.risk.last_day
+
+
+def coordinator_inputs(db: Database, register: Register | None = None) -> CoordinatorInputs:
+    """Read the register (unless given one of every school), behaviour, the intervention log
+    and the active risk model."""
+    register = register or load_register(db)
+    return CoordinatorInputs(register, risk_inputs(db, register), intervention_store.interventions(db), active_model(db))
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{round_half_up(value, 1)}%"
+
+
+def pupils(register: Register, academic_year: int) -> pl.LazyFrame:
+    """One row per enrolment: `enrolment_id, school_urn, school, upn, name, year_group, form`
+    (year group in `academic_year`)."""
+    schools = register.schools.select(pl.col("urn").alias("school_urn"), pl.col("name").alias("school")).lazy()
+    return (
+        with_cohorts(register.enrolments.lazy(), academic_year)
+        .join(schools, on="school_urn", how="left")
+        .select(
+            "enrolment_id",
+            "school_urn",
+            "school",
+            "upn",
+            pl.format("{}, {}", pl.col("surname"), pl.col("forename")).alias("name"),
+            "year_group",
+            "form",
+        )
+    )
+
+
+def latest_actions(interventions: pl.DataFrame, as_of: date) -> pl.LazyFrame:
+    """One row per enrolment with an action on or before `as_of`: `latest_action` (its type),
+    `latest_action_date` and `next_review` (the earliest review still open among its actions)."""
+    done = interventions.lazy().filter(pl.col("date") <= as_of)
+    latest = done.sort("date", "intervention_id").group_by("enrolment_id").agg(
+        pl.col("type").last().alias("latest_action"),
+        pl.col("date").last().alias("latest_action_date"),
+    )
+    reviews = done.filter(pl.col("next_review").is_not_null()).group_by("enrolment_id").agg(
+        pl.col("next_review").max().alias("next_review")
+    )
+    return latest.join(reviews, on="enrolment_id", how="left")
+
+
+@dataclass(frozen=True)
+class TargetList:
+    """One list: its title, what puts a pupil on it, and its rows (pupil columns first)."""
+
+    key: str
+    title: str
+    rule: str
+    rows: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class TargetLists:
+    """The coordinator's lists at one as-of date."""
+
+    as_of: date
+    window: Window
+    risk_basis: str
+    risk_note: str
+    lists: tuple[TargetList, ...]
+
+    def __getitem__(self, key: str) -> TargetList:
+        return next(item for item in self.lists if item.key == key)
+
+
+def _scope(frame: pl.LazyFrame, urns: Sequence[int] | None, year_groups: Sequence[str], forms: Sequence[str]) -> pl.LazyFrame:
+    if urns is not None:
+        frame = frame.filter(pl.col("school_urn").is_in(list(urns)))
+    if year_groups:
+        frame = frame.filter(pl.col("year_group").is_in(list(year_groups)))
+    if forms:
+        frame = frame.filter(pl.col("form").is_in(list(forms)))
+    return frame
+
+
+def _with_pupil(rows: pl.LazyFrame, people: pl.LazyFrame, actions: pl.LazyFrame) -> pl.LazyFrame:
+    return people.join(rows, on="enrolment_id", how="inner").join(actions, on="enrolment_id", how="left")
+
+
+def penalty_status(inputs: CoordinatorInputs, window: Window, as_of: date) -> pl.LazyFrame:
+    """Per enrolment: `penalty_threshold_date`, `penalty_threshold_session` (first met in the
+    window, up to as_of) and `unauthorised_last_10_weeks`."""
+    sessions = inputs.risk.sessions.lazy().filter(
+        pl.col("date").is_between(window.start - timedelta(days=_PENALTY_LOOKBACK_DAYS), as_of)
+    )
+    weeks = school_weeks(inputs.risk.days.lazy())
+    counted = penalty_window_counts(sessions, weeks)
+    met = penalty_threshold(counted, Window(window.start, min(window.end, as_of)))
+    latest = penalty_sessions_latest_window(sessions, weeks, as_of)
+    return met.join(latest, on="enrolment_id", how="full", coalesce=True).with_columns(
+        pl.col("unauthorised_last_10_weeks").fill_null(0)
+    )
+
+
+def _risk_rows(inputs: CoordinatorInputs, as_of: date, weeks: int) -> pl.DataFrame:
+    """Risk now (end of `as_of`) and at the start of the last `weeks` school weeks, with drivers."""
+    now = risk_scores(inputs.risk, inputs.model, end_of(as_of))
+    days = inputs.risk.days.filter(pl.col("date") <= as_of)
+    mondays = days.select(pl.col("date").dt.truncate("1w").unique().sort(descending=True))["date"]
+    if len(mondays) < weeks:
+        return now.with_columns(pl.lit(None, pl.Float64).alias("earlier_risk_score"), pl.lit(None, pl.Date).alias("earlier_as_of"))
+    earlier_as_of = mondays[weeks - 1]
+    earlier = risk_scores(inputs.risk, inputs.model, earlier_as_of).select("enrolment_id", pl.col("risk_score").alias("earlier_risk_score"))
+    return now.join(earlier, on="enrolment_id", how="left").with_columns(pl.lit(earlier_as_of).alias("earlier_as_of"))
+
+
+def target_lists(
+    inputs: CoordinatorInputs,
+    window: Window,
+    *,
+    urns: Sequence[int] | None = None,
+    year_groups: Sequence[str] = (),
+    forms: Sequence[str] = (),
+    improved_weeks: int = 4,
+) -> TargetLists:
+    """Every list at the window's end (or the last register day before it), for the pupils on
+    roll that day at these schools (all when None), in these year groups and forms (all when
+    empty)."""
+    last = inputs.last_day or window.end
+    as_of = min(window.end, last)
+    register = inputs.register
+    on_roll = on_roll_on(register.spells.lazy(), as_of)
+    # Pupils who have left need no action: every list is of pupils on roll on the as-of date.
+    people = _scope(pupils(register, window.academic_year_start), urns, year_groups, forms).join(on_roll, on="enrolment_id", how="semi")
+    actions = latest_actions(inputs.interventions, as_of)
+
+    first_day = unexplained_absences(register.marks.lazy(), register.enrolments.lazy(), register.spells.lazy(), as_of)
+    first_day = _with_pupil(first_day.drop("school_urn"), people, actions).with_columns(
+        pl.format("{}: {}", pl.col("session"), pl.col("reason")).alias("reason")
+    ).sort("session", "school", "year_group", "form", "name", "upn")
+
+    measures = register.enrolment_measures(window).select(
+        "enrolment_id", "possible", "absent", "unauthorised", "attendance_rate", "persistent_absence", "severe_absence"
+    )
+    missed = pl.format(
+        "attendance {} in {} ({} of {} sessions missed)",
+        pl.col("attendance_rate").map_elements(_pct, return_dtype=pl.String),
+        pl.lit(window.label or str(window)),
+        pl.col("absent"),
+        pl.col("possible"),
+    )
+    persistent = (
+        _with_pupil(measures.filter(pl.col("persistent_absence")), people, actions)
+        .with_columns(missed.alias("reason"))
+        .sort("attendance_rate", "name", "upn")
+    )
+    severe = persistent.filter(pl.col("severe_absence")).with_columns((pl.col("reason") + pl.lit(" (severe absence)")).alias("reason"))
+
+    penalty = (
+        penalty_status(inputs, window, as_of)
+        .filter(pl.col("penalty_threshold_date").is_not_null())
+        .join(measures.select("enrolment_id", "unauthorised"), on="enrolment_id", how="left")
+        .join(
+            inputs.interventions.lazy()
+            .filter((pl.col("type") == "Penalty notice considered") & (pl.col("date") <= as_of))
+            .group_by("enrolment_id")
+            .agg(pl.col("date").max().alias("penalty_notice_considered")),
+            on="enrolment_id",
+            how="left",
+        )
+    )
+    penalty = (
+        _with_pupil(penalty, people, actions)
+        .with_columns(
+            (pl.col("unauthorised_last_10_weeks") >= PENALTY_SESSIONS).alias("met_in_latest_window"),
+            pl.format(
+                "threshold met on {} ({}); {} G N O U sessions in the last {} school weeks{}",
+                pl.col("penalty_threshold_date").dt.strftime("%a %d/%m/%Y"),
+                pl.col("penalty_threshold_session"),
+                pl.col("unauthorised_last_10_weeks"),
+                pl.lit(PENALTY_SCHOOL_WEEKS),
+                pl.when(pl.col("penalty_notice_considered") >= pl.col("penalty_threshold_date"))
+                .then(pl.format("; penalty notice considered on {}", pl.col("penalty_notice_considered").dt.strftime("%d/%m/%Y")))
+                .otherwise(pl.lit("; not yet recorded as considered")),
+            ).alias("reason"),
+        )
+        .sort("penalty_threshold_date", "name", "upn", descending=[True, False, False])
+    )
+
+    older_than = setting("n_code_followup_school_days")
+    n_codes = (
+        unresolved_n_codes(inputs.risk.sessions.lazy().filter(pl.col("date") >= window.start), inputs.risk.days.lazy(), as_of, older_than)
+        .join(on_roll, on="enrolment_id", how="semi")
+        .group_by("enrolment_id")
+        .agg(
+            pl.len().alias("unresolved_n_codes"),
+            pl.col("date").min().alias("oldest_n_code"),
+            pl.col("school_days_old").max().alias("oldest_school_days"),
+        )
+    )
+    n_codes = (
+        _with_pupil(n_codes, people, actions)
+        .with_columns(
+            pl.format(
+                "{} N code{} over {} school days old, the oldest from {} ({} school days)",
+                pl.col("unresolved_n_codes"),
+                pl.when(pl.col("unresolved_n_codes") == 1).then(pl.lit("")).otherwise(pl.lit("s")),
+                pl.lit(older_than),
+                pl.col("oldest_n_code").dt.strftime("%d/%m/%Y"),
+                pl.col("oldest_school_days"),
+            ).alias("reason")
+        )
+        .sort("oldest_n_code", "name", "upn")
+    )
+
+    risk = _risk_rows(inputs, as_of, RISING_WEEKS).lazy()
+    rising = (
+        risk.join(on_roll, on="enrolment_id", how="semi")
+        .join(measures.select("enrolment_id", "persistent_absence", "attendance_rate"), on="enrolment_id", how="left")
+        .with_columns((pl.col("risk_score") - pl.col("earlier_risk_score")).alias("risk_change"))
+        .filter(
+            (pl.col("risk_score") >= RISING_MIN_RISK)
+            & (pl.col("risk_change") >= RISING_MIN_RISE)
+            & ~pl.col("persistent_absence").fill_null(False)
+        )
+    )
+    rising = (
+        _with_pupil(rising, people, actions)
+        .with_columns(
+            pl.format(
+                "risk {} (up {} points since {}): {}",
+                (pl.col("risk_score") * 100).map_elements(lambda v: f"{round_half_up(v, 0)}%", return_dtype=pl.String),
+                (pl.col("risk_change") * 100).map_elements(lambda v: str(round_half_up(v, 0)), return_dtype=pl.String),
+                pl.col("earlier_as_of").dt.strftime("%d/%m/%Y"),
+                pl.col("drivers").list.join("; "),
+            ).alias("reason")
+        )
+        .sort("risk_change", "upn", descending=[True, False])
+    )
+
+    weeks = school_weeks(inputs.risk.days.lazy())
+    change = attendance_change(inputs.risk.sessions.lazy(), weeks, as_of, improved_weeks).join(on_roll, on="enrolment_id", how="semi")
+    improved = (
+        _with_pupil(
+            change.filter(
+                (pl.col("change_points") >= IMPROVED_MIN_POINTS)
+                & (pl.col("earlier_attended") * 100 <= pl.col("earlier_possible") * (100 - PERSISTENT_ABSENCE_PERCENT))
+            ),
+            people,
+            actions,
+        )
+        .with_columns(
+            pl.format(
+                "attendance {} in the last {} school weeks, up {} points on the {} before ({})",
+                pl.col("recent_rate").map_elements(_pct, return_dtype=pl.String),
+                pl.lit(improved_weeks),
+                pl.col("change_points").map_elements(lambda v: str(round_half_up(v, 1)), return_dtype=pl.String),
+                pl.lit(improved_weeks),
+                pl.col("earlier_rate").map_elements(_pct, return_dtype=pl.String),
+            ).alias("reason")
+        )
+        .sort("change_points", "upn", descending=[True, False])
+    )
+
+    collected = pl.collect_all([first_day, persistent, severe, penalty, n_codes, rising, improved])
+    rules = (
+        TargetList("first_day", "First-day calls", f"Sessions on {as_of:%a %d %b %Y} coded N or with no mark (for sessions the school has registered).", collected[0]),
+        TargetList("persistent", "Persistent absence", "Pupils on roll with attendance 90% or less in the window (absence of 10% or more of possible sessions).", collected[1]),
+        TargetList("severe", "Severe absence", "Pupils on roll with attendance 50% or less in the window.", collected[2]),
+        TargetList(
+            "penalty",
+            "Penalty-notice threshold",
+            f"{PENALTY_SESSIONS} or more sessions coded G N O U within {PENALTY_SCHOOL_WEEKS} consecutive school weeks (holiday weeks skipped), first met in the window.",
+            collected[3],
+        ),
+        TargetList("unresolved_n", "N codes unresolved", f"Sessions still coded N more than {older_than} school days after the day.", collected[4]),
+        TargetList(
+            "rising_risk",
+            "Rising risk",
+            f"Not yet persistently absent, risk of being so over the rest of the year at least {RISING_MIN_RISK:.0%} and up {RISING_MIN_RISE * 100:.0f} points or more over the last {RISING_WEEKS} school weeks.",
+            collected[5],
+        ),
+        TargetList(
+            "most_improved",
+            "Most improved",
+            f"Attendance 90% or less in the {improved_weeks} school weeks before the last {improved_weeks}, and at least "
+            f"{IMPROVED_MIN_POINTS:.0f} points higher since.",
+            collected[6],
+        ),
+    )
+    return TargetLists(as_of, window, inputs.model.kind, inputs.model.reason, rules)
+
+
+def targets_export(inputs: CoordinatorInputs, as_of: date, urns: Sequence[int] | None = None) -> pl.DataFrame:
+    """`rollcall export targets`: one row per enrolment on roll on `as_of`, for the academic
+    year to date, with TARGETS_EXPORT_COLUMNS (unrounded rates; dates ISO)."""
+    window = Window.year_to_date(as_of)
+    lists = target_lists(inputs, window, urns=urns)
+    register = inputs.register
+    on_roll = on_roll_on(register.spells.lazy(), as_of)
+    people = _scope(pupils(register, window.academic_year_start), urns, (), ())
+    measures = register.enrolment_measures(window).select(
+        "enrolment_id", "possible", "absent", "unauthorised", "attendance_rate", "persistent_absence", "severe_absence"
+    )
+    risk = risk_scores(inputs.risk, inputs.model, end_of(as_of)).lazy()
+    reasons = pl.concat(
+        [
+            target.rows.lazy().select("enrolment_id", pl.format("{}: {}", pl.lit(target.title.lower()), pl.col("reason")).alias("reason"))
+            for target in lists.lists
+            if target.key != "most_improved" and not target.rows.is_empty()
+        ]
+        or [pl.LazyFrame(schema={"enrolment_id": pl.Int32, "reason": pl.String})]
+    )
+    drivers = risk.filter((pl.col("risk_score") >= RISING_MIN_RISK) & (pl.col("drivers").list.len() > 0)).select(
+        "enrolment_id",
+        pl.format(
+            "risk {}: {}",
+            (pl.col("risk_score") * 100).map_elements(lambda v: f"{round_half_up(v, 0)}%", return_dtype=pl.String),
+            pl.col("drivers").list.join("; "),
+        ).alias("reason"),
+    )
+    reasons = (
+        pl.concat([reasons, drivers], how="vertical_relaxed")
+        .group_by("enrolment_id", maintain_order=True)
+        .agg(pl.col("reason").str.join(" | ").alias("reasons"))
+    )
+    n_codes = lists["unresolved_n"].rows.lazy().select("enrolment_id", "unresolved_n_codes")
+    table = (
+        people.join(on_roll, on="enrolment_id", how="semi")
+        .join(measures, on="enrolment_id", how="left")
+        .join(penalty_status(inputs, window, as_of), on="enrolment_id", how="left")
+        .join(risk.select("enrolment_id", "risk_score", "risk_basis"), on="enrolment_id", how="left")
+        .join(reasons, on="enrolment_id", how="left")
+        .join(n_codes, on="enrolment_id", how="left")
+        .join(latest_actions(inputs.interventions, as_of), on="enrolment_id", how="left")
+        .with_columns(
+            pl.col("penalty_threshold_date").is_not_null().alias("penalty_threshold_met"),
+            pl.col("unauthorised_last_10_weeks").fill_null(0),
+            pl.col("unresolved_n_codes").fill_null(0),
+            pl.col("reasons").fill_null(""),
+            pl.col("possible").fill_null(0).alias("sessions_possible"),
+            pl.col("absent").fill_null(0).alias("sessions_absent"),
+            pl.col("unauthorised").fill_null(0).alias("sessions_unauthorised"),
+            pl.col("persistent_absence").fill_null(False),
+            pl.col("severe_absence").fill_null(False),
+            pl.col("risk_basis").fill_null(inputs.model.kind),
+        )
+        .select(TARGETS_EXPORT_COLUMNS)
+        .sort("school_urn", "upn")
+    )
+    return table.collect()

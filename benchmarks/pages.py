@@ -1,0 +1,142 @@
+"""Cold and warm timings of each page interaction on the demo trust (a script, not a test).
+
+    uv run python benchmarks/pages.py [--db data/rollcall.duckdb] [--repeat 3]
+
+Each interaction is run through Streamlit's AppTest (the real page script, in process): *cold*
+clears every cached figure (`st.cache_data`) first, keeping the scope's register in memory as
+the running app does (`st.cache_resource`); *warm* runs the same interaction again. The first
+line times the very first page view, when the register is also read from disk. Times are the
+server's (script run, figures, charts and tables serialised); the browser's drawing is not in
+them. Targets: under 2 s cold, under 300 ms warm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# This script is itself called pages.py: drop its folder from the path so that `pages` is the
+# app's package, not this file.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(ROOT))
+
+COLD_TARGET, WARM_TARGET = 2.0, 0.3
+
+
+def _open(page: str, **query: str):
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    app.query_params.update(query)
+    app.run()
+    if page != "pages/overview.py":
+        app.switch_page(page)
+        app.query_params.update(query)
+        app.run()
+    return app
+
+
+def _pupil_id(db_path: str) -> str:
+    import polars as pl
+
+    from analytics.reports.pupils import enrolment_table, pupil_list
+    from analytics.reports.register import load_register
+    from analytics.store import Database, read
+
+    db = Database(db_path)
+    _, last = read.mark_date_range(db)
+    from analytics.pipelines.windows import Window
+
+    listed = pupil_list(enrolment_table(load_register(db, None), Window.year_to_date(last)))
+    return str(listed.filter(pl.col("possible") > 0)["enrolment_id"][0])
+
+
+def interactions(pupil: str, secondary: str) -> list[tuple[str, str, dict, Callable | None]]:
+    """(name, page, URL parameters, change made before the timed run)."""
+    return [
+        ("Overview: open", "pages/overview.py", {}, None),
+        ("Overview: whole academic year", "pages/overview.py", {}, lambda a: a.sidebar.radio(key="filter_window").set_value("year")),
+        ("Overview: one school", "pages/overview.py", {}, lambda a: a.sidebar.selectbox(key="filter_school").set_value(secondary)),
+        ("Overview: a half-term", "pages/overview.py", {"window": "half"}, lambda a: a.sidebar.selectbox(key="filter_half").set_value("Autumn 1")),
+        ("Cohorts: open", "pages/cohorts.py", {}, None),
+        ("Cohorts: compare on attendance", "pages/cohorts.py", {}, lambda a: a.selectbox(key="cohort_measure").set_value("attendance_rate")),
+        ("Cohorts: by year group", "pages/cohorts.py", {}, lambda a: a.selectbox(key="cohort_characteristic").set_value("year_group")),
+        ("Cohorts: crossed with sex", "pages/cohorts.py", {}, lambda a: a.selectbox(key="cohort_cross").set_value("sex")),
+        ("Patterns: open", "pages/patterns.py", {}, None),
+        ("Patterns: whole academic year", "pages/patterns.py", {}, lambda a: a.sidebar.radio(key="filter_window").set_value("year")),
+        ("Behaviour: open", "pages/behaviour.py", {}, None),
+        ("Behaviour: by SEN", "pages/behaviour.py", {}, lambda a: a.selectbox(key="behaviour_characteristic").set_value("sen")),
+        ("Pupils: year groups", "pages/pupils.py", {}, None),
+        ("Pupils: a year group's forms", "pages/pupils.py", {}, lambda a: a.selectbox(key="drill_year_group").set_value("Year 9")),
+        ("Pupils: a form's pupils", "pages/pupils.py", {"year_group": "Year 9"}, lambda a: a.selectbox(key="drill_form").set_value("9A (Westbrook Academy)")),
+        ("Pupils: a cohort's pupils", "pages/pupils.py", {"characteristic": "sen", "group": "EHC plan"}, None),
+        ("Pupils: sort by incidents", "pages/pupils.py", {}, lambda a: a.selectbox(key="pupils_sort").set_value("negative_incidents")),
+        ("Pupil profile: open", "pages/pupil.py", {"pupil": pupil}, None),
+        ("Pupil profile: whole academic year", "pages/pupil.py", {"pupil": pupil}, lambda a: a.sidebar.radio(key="filter_window").set_value("year")),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=str(ROOT / "data" / "rollcall.duckdb"), help="the demo trust (built in a temporary folder when missing)")
+    parser.add_argument("--repeat", type=int, default=3, help="times each interaction is measured (the median is printed)")
+    args = parser.parse_args()
+    db_path = args.db
+    if not Path(db_path).exists():
+        from analytics.synthetic import build_demo
+
+        db_path = str(Path(tempfile.mkdtemp()) / "demo.duckdb")
+        print(f"building the demo trust in {db_path} ...", flush=True)
+        build_demo(db_path)
+    os.environ["ROLLCALL_DB"] = db_path
+
+    import logging
+
+    import streamlit as st
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    from analytics.store import Database, read
+
+    secondary = str(read.schools(Database(db_path)).filter(read.schools(Database(db_path))["phase"] == "secondary")["urn"][0])
+    pupil = _pupil_id(db_path)
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    started = time.perf_counter()
+    first = _open("pages/overview.py")
+    first_view = time.perf_counter() - started
+    assert not first.exception, first.exception
+    print(f"First page view after start (register read from disk): {first_view:.2f} s\n")
+    print(f"{'interaction':40} {'cold (s)':>9} {'warm (ms)':>10}")
+    worst_cold = worst_warm = 0.0
+    for name, page, query, change in interactions(pupil, secondary):
+        colds, warms = [], []
+        for _ in range(args.repeat):
+            app = _open(page, **query)
+            if change is not None:
+                change(app)
+            st.cache_data.clear()
+            started = time.perf_counter()
+            app.run()
+            colds.append(time.perf_counter() - started)
+            assert not app.exception, (name, app.exception)
+            started = time.perf_counter()
+            app.run()
+            warms.append(time.perf_counter() - started)
+        cold, warm = statistics.median(colds), statistics.median(warms)
+        worst_cold, worst_warm = max(worst_cold, cold), max(worst_warm, warm)
+        flag = "" if cold < COLD_TARGET and warm < WARM_TARGET else "  <- over target"
+        print(f"{name:40} {cold:9.2f} {warm * 1000:10.0f}{flag}", flush=True)
+    print(f"\nslowest: cold {worst_cold:.2f} s (target < {COLD_TARGET} s), warm {worst_warm * 1000:.0f} ms (target < {WARM_TARGET * 1000:.0f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Cohorts: which groups of pupils attend worst, how far from national and from the rest of the
+school, how the gap moves week by week, two characteristics crossed, and the way to the pupils."""
+
+import streamlit as st
+
+from analytics.domain.rounding import round_half_up
+from analytics.pipelines.groups import CHARACTERISTICS
+from analytics.reports.charts_cohorts import (
+    cross_chart,
+    describe_cross,
+    describe_gaps,
+    describe_trend,
+    gap_chart,
+    trend_chart,
+)
+from analytics.reports.cohorts import ALL_PUPILS, GAP_MEASURE_LABELS, widest_gap_to_rest
+from analytics.reports.comparison import COMPARED_COHORT, national_window
+from pages.ui import analysis
+from pages.ui.filters import sidebar_scope
+from pages.ui.format import count, percent, scope_caption
+from pages.ui.params import url_selectbox
+from pages.ui.tables import table
+from pages.ui.access import guard_page
+
+guard_page(__file__)
+
+NO_CROSS = "none"
+
+st.title("Cohorts")
+scope = sidebar_scope()
+if scope is None:
+    st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
+    st.stop()
+
+key = analysis.key_of(scope)
+enrolments = analysis.enrolments(key)
+scope_caption(scope, enrolments.height)
+if enrolments.is_empty():
+    st.info("No pupils on roll in this window.")
+    st.stop()
+national_kind = national_window(scope.kind, scope.window, scope.part)
+fewest = analysis.fewest_pupils()
+
+
+def points(value: float | None) -> str:
+    if value is None:
+        return "no figure"
+    rounded = round_half_up(value)
+    return f"{'+' if rounded > 0 else ''}{rounded} points"
+
+
+measure = url_selectbox(
+    "Compare on", list(GAP_MEASURE_LABELS), key="cohort_measure", param="measure", format_func=GAP_MEASURE_LABELS.get,
+    help="Persistent absence is DfE's headline measure for groups of pupils.",
+)
+label = GAP_MEASURE_LABELS[measure]
+
+st.subheader("Widest gaps against national")
+widest = analysis.widest_gaps(key, measure, national_kind)
+st.write(
+    f"Every group large enough to read ({fewest} or more pupils), furthest from the national figure for that group first. "
+    f"The school figure is that of {COMPARED_COHORT}; national figures for groups are DfE's census statistics for the "
+    "whole academic year, from the latest year that has the group."
+)
+if widest.is_empty():
+    st.write("No group has a national figure to compare with in this window.")
+    top = None
+else:
+    top = widest.row(0, named=True)
+    st.markdown(
+        f"**Widest gap: {top['group']}** ({top['characteristic']}, {count(top['compared_pupils'])} pupils): "
+        f"{label.lower()} {percent(top['compared_value'])} against {percent(top['national'])} nationally "
+        f"({top['national_year']}), {points(top['gap_to_national'])}."
+    )
+    table(
+        widest.head(10).select("characteristic", "group", "compared_pupils", "compared_value", "national", "gap_to_national", "national_year", "national_source"),
+        "Widest gaps against national",
+        key="cohort_widest",
+        note=f"{scope.description} · {label}",
+        hide=("national_source",),
+    )
+
+st.subheader("By characteristic")
+keys = list(CHARACTERISTICS)
+characteristic = url_selectbox(
+    "Characteristic", keys, key="cohort_characteristic", param="characteristic",
+    default=top["characteristic_key"] if top else "disadvantaged", format_func=lambda k: CHARACTERISTICS[k].label,
+)
+name = CHARACTERISTICS[characteristic].label
+cohorts = analysis.cohort_table(key, characteristic, measure, national_kind)
+description = describe_gaps(cohorts, measure, name)
+st.altair_chart(gap_chart(cohorts, measure), width="stretch", alt=description)
+st.caption(description)
+table(
+    cohorts,
+    f"Cohorts by {name}",
+    key="cohort_table",
+    note=f"{scope.description} · gaps on {label.lower()}",
+    hide=("characteristic", "national_source"),
+)
+st.caption(
+    f"Gaps are in percentage points, group minus comparator. *Too small to read*: fewer than {fewest} pupils with a possible "
+    "session in the group or in the rest of the school. Pupils and sessions are counted beside every rate."
+)
+
+st.subheader("Trend")
+groups = [g for g in cohorts["group"].to_list() if g != ALL_PUPILS]
+default_group = top["group"] if top and top["characteristic_key"] == characteristic else widest_gap_to_rest(cohorts, measure)
+group = url_selectbox("Group", groups, key="cohort_group", param="group", default=default_group)
+trend = analysis.cohort_trend(key, characteristic, group)
+description = describe_trend(trend, group)
+st.altair_chart(trend_chart(trend, group), width="stretch", alt=description)
+st.caption(description)
+row = cohorts.filter(cohorts["group"] == group).row(0, named=True)
+last_window = analysis.last_year_window(key, scope.kind, scope.part, scope.weeks)
+last_key = analysis.Key(key.db_path, key.version, key.urns, last_window.start, last_window.end, key.groups)
+last = analysis.cohort_table(last_key, characteristic, measure, national_window(scope.kind, last_window, scope.part))
+last_rows = last.filter(last["group"] == group)
+before = last_rows.row(0, named=True)["gap_to_rest"] if last_rows.height else None
+left, middle, right = st.columns(3)
+left.metric(f"{label}: {group}", percent(row[measure]), help=f"{count(row['pupils_counted'])} pupils with a possible session.")
+middle.metric(
+    "Gap to the rest of the school", points(row["gap_to_rest"]),
+    delta=None if before is None or row["gap_to_rest"] is None else f"{points(row['gap_to_rest'] - before)} on last year",
+    delta_color="off",
+    help=f"Same window last year ({last_window}): {points(before)}.",
+)
+right.metric("Gap to national", points(row["gap_to_national"]), help=row["national_source"])
+st.caption(f"Last year's gap is for the same window a year earlier: {last_window}.")
+table(
+    trend.select("week_start", "series", "enrolments_counted", "possible", "attended", "attendance_rate", "gap_to_rest"),
+    f"Weekly attendance of {group}", key="cohort_trend_table", note=scope.description,
+)
+st.page_link(
+    "pages/pupils.py",
+    label=f"Open the pupil list: {group} ({count(row['pupils'])} pupils)",
+    icon=":material/arrow_forward:",
+    query_params=scope.url_params | {"characteristic": characteristic, "group": group},
+)
+
+st.subheader("Two characteristics crossed")
+crosses = [NO_CROSS, *(k for k in keys if k != characteristic and k != "form")]
+cross = url_selectbox(
+    f"Cross {name} with", crosses, key="cohort_cross", param="cross",
+    format_func=lambda k: "Choose a characteristic" if k == NO_CROSS else CHARACTERISTICS[k].label,
+)
+if cross != NO_CROSS:
+    crossed = analysis.cohort_table(key, characteristic, measure, national_kind, cross)
+    cross_name = CHARACTERISTICS[cross].label
+    description = describe_cross(crossed, measure, name, cross_name)
+    st.altair_chart(cross_chart(crossed, measure, name, cross_name), width="stretch", alt=description)
+    st.caption(description)
+    table(
+        crossed.drop("national", "gap_to_national", "national_year", "national_source", "compared_value", "compared_pupils"),
+        f"{name} by {cross_name}", key="cohort_cross_table", note=scope.description, hide=("characteristic",),
+    )

@@ -1,0 +1,92 @@
+"""Impact: does each kind of intervention help? Attendance before and after, against matched
+comparable pupils, with counts and a 95% interval."""
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from analytics.pipelines.impact import CALIPER_POINTS, MAX_MATCHES, PRIOR_SPANS
+from analytics.reports.coordinator_charts import impact_chart
+from analytics.reports.impact import MIN_MEASURED, describe_impact
+from pages.ui import coordinator
+from pages.ui.context import cache_key, database
+from pages.ui.download import download_buttons
+from pages.ui.filters import sidebar_scope
+from pages.ui.access import guard_page
+
+guard_page(__file__)
+
+st.title("Impact of interventions")
+scope = sidebar_scope()
+if scope is None:
+    st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
+    st.stop()
+
+key = cache_key(database())
+weeks = int(st.sidebar.number_input("School weeks before and after", min_value=2, max_value=12, value=6, key="impact_weeks"))
+only_window = st.sidebar.toggle("Only actions dated in the window", value=False, key="impact_only_window",
+                                help="Off: every action up to the window's end, for the most evidence.")
+start = scope.window.start if only_window else date(1900, 1, 1)
+impact = coordinator.impact(*key, scope.urns, start, scope.window.end, weeks, scope.year_groups)
+summary = impact.summary
+pupils = impact.actions["enrolment_id"].n_unique() if impact.actions.height else 0
+st.caption(
+    f"{scope.description} · actions dated {'in the window' if only_window else f'up to {scope.window.end:%d %b %Y}'}: {impact.actions.height:,} "
+    f"(each pupil's first of each type in an academic year) for {pupils:,} pupils · {weeks} school weeks before and after."
+)
+if summary.is_empty():
+    st.write("No interventions recorded for this scope yet.")
+    st.stop()
+
+measured = summary.filter(pl.col("measured") >= MIN_MEASURED)
+if measured.height:
+    st.altair_chart(impact_chart(summary), width="stretch")
+for row in summary.iter_rows(named=True):
+    st.markdown(f"- {describe_impact(row, weeks)}")
+
+table = summary.with_columns(
+    *(coordinator.rounded(c) for c in ("pupil_before", "pupil_after", "comparison_before", "comparison_after", "effect", "effect_low", "effect_high"))
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={
+        "type": "Intervention",
+        "actions": st.column_config.NumberColumn("Actions", format="localized"),
+        "measured": st.column_config.NumberColumn("Measured", format="localized"),
+        "no_comparison": st.column_config.NumberColumn("No comparable pupil", format="localized"),
+        "too_recent": st.column_config.NumberColumn("Too recent", format="localized"),
+        "too_few_sessions": st.column_config.NumberColumn("Not on roll enough", format="localized"),
+        "comparison_pupils": st.column_config.NumberColumn("Comparison pupils", format="localized"),
+        "pupil_before": st.column_config.NumberColumn("Pupils before", format="%.1f%%"),
+        "pupil_after": st.column_config.NumberColumn("Pupils after", format="%.1f%%"),
+        "comparison_before": st.column_config.NumberColumn("Comparison before", format="%.1f%%"),
+        "comparison_after": st.column_config.NumberColumn("Comparison after", format="%.1f%%"),
+        "effect": st.column_config.NumberColumn("Difference (points)", format="%+.1f"),
+        "effect_low": st.column_config.NumberColumn("95% from", format="%+.1f"),
+        "effect_high": st.column_config.NumberColumn("95% to", format="%+.1f"),
+    },
+    key="impact_table",
+)
+download_buttons(table, f"impact of interventions {weeks} weeks", key="impact_download", note=scope.description)
+
+with st.expander("How the impact is measured, and what it cannot tell you"):
+    st.markdown(
+        f"""
+- **Which actions**: each pupil's first action of a type in an academic year (a pupil phoned ten times counts once).
+- **Weeks**: the {weeks} school weeks before the week of the action, and the {weeks} after it, in the pupil's own school's
+  calendar (holiday weeks skipped; the week of the action is left out). A pupil needs sessions in at least half of each span.
+- **Comparable pupils**: at the same school, in the same weeks, with the same disadvantaged flag and SEN (none, or support or a
+  plan), whose attendance in the {weeks} weeks before, in the {weeks} before those, and over the {PRIOR_SPANS * weeks} weeks
+  before was within {CALIPER_POINTS} points of the pupil's (twice that for the middle span), and who had no action of the same
+  type in those weeks: up to {MAX_MATCHES} of the closest.
+- **Difference**: the pupil's change in attendance minus the comparison pupils' mean change (a difference in differences), so a
+  rise every similar pupil saw (the season, bouncing back after illness) is not credited to the action. The 95% interval comes
+  from the spread of those differences (Student's t). Types with fewer than {MIN_MEASURED} measured actions are not charted.
+- **Limits**: this compares what happened, not a trial. Pupils are chosen for an action *because* their attendance is not
+  recovering, and matching on past attendance cannot see everything behind that (a family crisis, a worsening illness), so
+  the comparison can understate what an action does for pupils whose absence keeps rising. Read it as evidence for
+  discussion, alongside what the chronologies say.
+"""
+    )

@@ -1,0 +1,188 @@
+"""Cached calls for the analysis pages (Overview comparisons, Cohorts, Patterns, Behaviour, the
+drill-down and the pupil profile), keyed on plain values and the database's data version.
+
+The register and behaviour records of a scope are held once in memory (`st.cache_resource`);
+each page's figures are cached as collected frames (`st.cache_data`), so moving back to a view
+is instant and a new choice computes only what it needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from analytics.pipelines.windows import Window
+from analytics.reports import behaviour as behaviour_report
+from analytics.reports import cohorts as cohort_report
+from analytics.reports import overview as overview_report
+from analytics.reports import patterns as patterns_report
+from analytics.reports.comparison import national_window, same_window_last_year, school_la_number
+from analytics.reports.pupil import PupilProfile, pupil_profile
+from analytics.reports.pupils import (
+    GroupFilter,
+    enrolment_table,
+    measures_by,
+    pupil_list,
+    select_groups,
+)
+from analytics.reports.records import BehaviourRecords, load_behaviour
+from analytics.reports.register import Register
+from analytics.settings import setting
+from analytics.store import Database
+from analytics.access.roles import Capability
+from pages.ui import cached
+from pages.ui.access import guarded
+from pages.ui.cached import Urns, YearGroups
+from pages.ui.context import cache_key, database
+from pages.ui.filters import Scope
+
+
+@dataclass(frozen=True)
+class Key:
+    """The plain values every cached call is keyed on: database, schools, window, year groups."""
+
+    db_path: str
+    version: str
+    urns: Urns
+    start: date
+    end: date
+    groups: YearGroups
+
+
+def key_of(scope: Scope) -> Key:
+    """The cache key of a scope (its window label plays no part in any figure)."""
+    return Key(*cache_key(database()), scope.urns, scope.window.start, scope.window.end, scope.year_groups)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def behaviour_records(db_path: str, version: str, urns: Urns) -> BehaviourRecords:
+    """Every incident and exclusion of these schools (shared by all sessions; never mutated)."""
+    return load_behaviour(Database(db_path), urns)
+
+
+def _register(key: Key) -> Register:
+    return cached.scoped_register(key.db_path, key.version, key.urns, Window(key.start, key.end), key.groups)
+
+
+def _scoped(key: Key) -> tuple[Register, BehaviourRecords]:
+    register = _register(key)
+    records = behaviour_records(key.db_path, key.version, key.urns)
+    if key.groups:
+        records = records.for_enrolments(register.enrolments["enrolment_id"])
+    return register, records
+
+
+@guarded(Capability.PUPIL_DATA)
+@st.cache_data(show_spinner=False, max_entries=32)
+def enrolments(key: Key) -> pl.DataFrame:
+    """One row per enrolment on roll in the window, with groups, figures and behaviour counts."""
+    register, records = _scoped(key)
+    return enrolment_table(register, Window(key.start, key.end), records)
+
+
+def last_year_window(key: Key, kind: str, part: str | None, weeks: int | None) -> Window:
+    """The same window a year earlier (named terms and half-terms from the register's calendar)."""
+    calendar = cached.calendar(key.db_path, key.version, key.urns)
+    return same_window_last_year(calendar, kind, Window(key.start, key.end), part, weeks)
+
+
+@dataclass(frozen=True)
+class OverviewComparison:
+    """The Overview's comparisons: with the same window last year and with national figures."""
+
+    last_window: Window
+    table: pl.DataFrame
+    bands: pl.DataFrame
+    bands_source: str
+
+
+@guarded(Capability.ANALYSIS)
+@st.cache_data(show_spinner=False, max_entries=32)
+def overview(key: Key, kind: str, part: str | None, weeks: int | None) -> OverviewComparison:
+    """Headline figures against last year, national (and LA when known), and the 5% bands."""
+    window = Window(key.start, key.end)
+    register = _register(key)  # the Overview needs no behaviour records
+    last = last_year_window(key, kind, part, weeks)
+    last_register = cached.scoped_register(key.db_path, key.version, key.urns, last, key.groups)
+    table = overview_report.headline_comparison(
+        register, window, last_register, last, national_window(kind, window, part), school_la_number(register)
+    )
+    bands, source = overview_report.band_comparison(register, window)
+    return OverviewComparison(last, table, bands, source)
+
+
+def fewest_pupils() -> int:
+    """Groups with fewer pupils than this are too small to read (a setting)."""
+    return setting("small_group_pupils")
+
+
+@guarded(Capability.ANALYSIS)
+@st.cache_data(show_spinner=False, max_entries=64)
+def cohort_table(key: Key, characteristic: str, measure: str, national_kind: str, cross: str | None = None) -> pl.DataFrame:
+    """One characteristic's groups (crossed with another when asked) with gaps to rest and national."""
+    return cohort_report.cohort_table(
+        enrolments(key), characteristic, measure, Window(key.start, key.end).academic_year_start,
+        national_kind, fewest_pupils(), cross,
+    )
+
+
+@guarded(Capability.ANALYSIS)
+@st.cache_data(show_spinner=False, max_entries=32)
+def widest_gaps(key: Key, measure: str, national_kind: str) -> pl.DataFrame:
+    """Every readable group of every characteristic, widest adverse gap to national first."""
+    return cohort_report.widest_gaps(
+        enrolments(key), measure, Window(key.start, key.end).academic_year_start, national_kind, fewest_pupils()
+    )
+
+
+@guarded(Capability.ANALYSIS)
+@st.cache_data(show_spinner=False, max_entries=64)
+def cohort_trend(key: Key, characteristic: str, group: str) -> pl.DataFrame:
+    """A group's weekly attendance against the rest of the school."""
+    return cohort_report.cohort_trend(_register(key), Window(key.start, key.end), enrolments(key), characteristic, group)
+
+
+@guarded(Capability.ANALYSIS)
+@st.cache_data(show_spinner=False, max_entries=32)
+def patterns(key: Key) -> patterns_report.Patterns:
+    """Weekday, lateness, reasons, half-term edges and spells."""
+    calendar = cached.calendar(key.db_path, key.version, key.urns)
+    return patterns_report.patterns(_register(key), Window(key.start, key.end), calendar)
+
+
+@guarded(Capability.ANALYSIS)
+@st.cache_data(show_spinner=False, max_entries=32)
+def behaviour(key: Key, characteristic: str) -> behaviour_report.BehaviourFigures:
+    """Behaviour beside attendance, grouped by a characteristic."""
+    register, records = _scoped(key)
+    return behaviour_report.behaviour_figures(register, records, Window(key.start, key.end), enrolments(key), characteristic)
+
+
+@guarded(Capability.ANALYSIS)
+@st.cache_data(show_spinner=False, max_entries=64)
+def groups_of(key: Key, characteristic: str, where: GroupFilter = ()) -> pl.DataFrame:
+    """The figures of each group of a characteristic among the enrolments in `where`."""
+    return measures_by(select_groups(enrolments(key), where), characteristic)
+
+
+@guarded(Capability.PUPIL_DATA)
+@st.cache_data(show_spinner=False, max_entries=64)
+def pupils(key: Key, where: GroupFilter = ()) -> pl.DataFrame:
+    """The pupil list of the enrolments in `where` (every pupil when empty)."""
+    return pupil_list(enrolments(key), where)
+
+
+@guarded(Capability.PUPIL_DATA)
+@st.cache_data(show_spinner=False, max_entries=64)
+def profile(key: Key, enrolment_id: int) -> PupilProfile | None:
+    """One pupil's profile for the window (any year group of the chosen schools)."""
+    register = cached.register(key.db_path, key.version, key.urns)
+    records = behaviour_records(key.db_path, key.version, key.urns)
+    school = register.enrolments.filter(pl.col("enrolment_id") == enrolment_id)["school_urn"]
+    if school.is_empty():
+        return None
+    days = cached.calendar(key.db_path, key.version, (int(school[0]),)).days
+    return pupil_profile(register, records, enrolment_id, Window(key.start, key.end), days)

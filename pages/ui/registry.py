@@ -1,0 +1,82 @@
+"""The page registry: every page of the app, who may open it, and whether it shows pupil-level data.
+
+Registering a page is one line in PAGES. app.py builds the navigation from it, so a user sees
+only the pages of their role; each page's first line (`guard_page(__file__)`) checks it again,
+and records a view of a pupil-level page in the audit log. The data functions a page calls are
+guarded separately (`pages.ui.access.guarded`), so a page left out here still reveals nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from analytics.access.roles import Role, User
+from analytics.settings import PROJECT_ROOT
+
+EVERYONE = frozenset(Role)
+#: Everyone who works with school-level figures (not governors).
+STAFF = frozenset({Role.DATA_MANAGER, Role.SENIOR_LEADER, Role.ATTENDANCE_STAFF})
+#: The staff who work with pupils' records day to day: pupil lists, profiles, targets.
+PUPIL_STAFF = frozenset({Role.SENIOR_LEADER, Role.ATTENDANCE_STAFF})
+#: The census return lists pupils; it is the data manager's check before submitting.
+CENSUS = frozenset({Role.DATA_MANAGER, Role.SENIOR_LEADER})
+#: Whole-school analysis: cohorts, patterns, behaviour, the risk model.
+LEADERS = frozenset({Role.SENIOR_LEADER})
+#: The governors' summary (and the senior leaders who prepare it).
+GOVERNORS = frozenset({Role.GOVERNOR, Role.SENIOR_LEADER})
+ADMINS = frozenset({Role.DATA_MANAGER})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page: its script, title, URL, icon, the roles that may open it, and whether it shows
+    any one pupil's data (views of those are recorded in the audit log)."""
+
+    path: str
+    title: str
+    url_path: str
+    icon: str
+    roles: frozenset[Role]
+    pupil_level: bool = False
+    default: bool = False
+
+    def allows(self, user: User | None) -> bool:
+        """Whether this user may open the page."""
+        return user is not None and user.role in self.roles
+
+    @property
+    def script(self) -> Path:
+        """The page script's absolute path."""
+        return (PROJECT_ROOT / self.path).resolve()
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/overview.py", "Overview", "overview", ":material/dashboard:", STAFF, default=True),
+    PageSpec("pages/cohorts.py", "Cohorts", "cohorts", ":material/groups:", LEADERS),
+    PageSpec("pages/patterns.py", "Patterns", "patterns", ":material/calendar_month:", LEADERS),
+    PageSpec("pages/behaviour.py", "Behaviour", "behaviour", ":material/report:", LEADERS),
+    PageSpec("pages/pupils.py", "Pupils", "pupils", ":material/format_list_bulleted:", PUPIL_STAFF, pupil_level=True),
+    PageSpec("pages/pupil.py", "Pupil profile", "pupil", ":material/person:", PUPIL_STAFF, pupil_level=True),
+    PageSpec("pages/targets.py", "Who needs action", "targets", ":material/checklist:", PUPIL_STAFF, pupil_level=True),
+    PageSpec("pages/interventions.py", "Interventions", "interventions", ":material/edit_note:", PUPIL_STAFF, pupil_level=True),
+    PageSpec("pages/impact.py", "Impact", "impact", ":material/trending_up:", PUPIL_STAFF),
+    PageSpec("pages/risk_model.py", "Risk model", "risk_model", ":material/model_training:", PUPIL_STAFF),
+    PageSpec("pages/governors.py", "Governors' summary", "governors", ":material/summarize:", GOVERNORS),
+    PageSpec("pages/census.py", "Census checks", "census", ":material/checklist:", CENSUS, pupil_level=True),
+    PageSpec("pages/import_data.py", "Import", "import", ":material/upload_file:", ADMINS),
+    PageSpec("pages/audit.py", "Audit log", "audit", ":material/policy:", ADMINS),
+    PageSpec("pages/settings.py", "Settings", "settings", ":material/settings:", ADMINS),
+    PageSpec("pages/definitions.py", "How figures are counted", "definitions", ":material/menu_book:", EVERYONE),
+)
+
+
+def pages_for(user: User | None) -> list[PageSpec]:
+    """The pages this user may open, in menu order."""
+    return [page for page in PAGES if page.allows(user)]
+
+
+def page_at(script: str | Path) -> PageSpec | None:
+    """The registered page whose script is at this path (a page's `__file__`), or None."""
+    resolved = Path(script).resolve()
+    return next((page for page in PAGES if page.script == resolved), None)

@@ -1,0 +1,197 @@
+"""The coordinator's pages through AppTest: who needs action, recording interventions, impact and
+the risk model card, each against what the engine computes."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import polars as pl
+import pytest
+
+from analytics.pipelines.windows import Window
+from analytics.reports.impact import intervention_impact
+from analytics.reports.interventions import pupils_on_roll
+from analytics.reports.risk import POINTS, active_model
+from analytics.reports.targets import coordinator_inputs, target_lists
+from analytics.store import Database, read
+from analytics.store import interventions as store
+from analytics.synthetic import DEMO_TODAY
+from pages.ui.access import SIGNED_IN
+
+TARGETS = "pages/targets.py"
+INTERVENTIONS = "pages/interventions.py"
+DEMO_YTD = Window(date(2026, 8, 1), DEMO_TODAY)
+
+
+@pytest.fixture(scope="module")
+def demo_inputs(demo_db):
+    return coordinator_inputs(demo_db)
+
+
+@pytest.fixture
+def demo_copy(demo_db, tmp_path) -> Database:
+    """A copy of the demo trust that a test may write to."""
+    copy = Database(tmp_path / "demo.duckdb")
+    shutil.copy(demo_db.path, copy.path)
+    return copy
+
+
+def metrics(app) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def table_with(app, *columns: str) -> pl.DataFrame:
+    """The first table on the page holding these columns."""
+    return next(pl.from_pandas(df.value) for df in app.dataframe if set(columns) <= set(df.value.columns))
+
+
+def signed_in(app) -> str:
+    """The account name the app is signed in with (what the log records as `recorded_by`)."""
+    return app.session_state[SIGNED_IN]
+
+
+def button(app, label: str):
+    return next(b for b in app.button if b.label == label)
+
+
+@pytest.mark.slow
+def test_targets_shows_each_list_with_the_engines_counts(open_app, demo_db, demo_inputs):
+    app = open_app(demo_db).switch_page(TARGETS).run()
+    assert not app.exception
+    lists = target_lists(demo_inputs, DEMO_YTD)
+    assert metrics(app) == {t.title: f"{t.rows.height:,}" for t in lists.lists}
+    assert any("As of Friday 20 November 2026 · risk from the model" in c.value for c in app.caption)
+    assert all(v != "0" for v in metrics(app).values())
+    tables = {t.key: t for t in lists.lists}
+    shown = [df.value for df in app.dataframe]
+    assert [table.shape[0] for table in shown] == [tables[key].rows.height for key in tables]
+    penalty = pl.from_pandas(shown[3])
+    assert penalty["upn"].to_list() == tables["penalty"].rows["upn"].to_list()
+    assert penalty["reason"][0].startswith("threshold met on")
+
+
+@pytest.mark.slow
+def test_targets_for_one_school_year_group_and_form(open_app, demo_db, demo_inputs):
+    urn = 990135
+    app = open_app(demo_db, school=str(urn))
+    app.switch_page(TARGETS).run()
+    app.sidebar.multiselect(key="filter_years").set_value(["9"]).run()
+    form = app.sidebar.multiselect(key="targets_forms").options[0]
+    app.sidebar.multiselect(key="targets_forms").set_value([form]).run()
+    assert not app.exception
+    lists = target_lists(demo_inputs, DEMO_YTD, urns=(urn,), year_groups=("9",), forms=(form,))
+    assert metrics(app) == {t.title: f"{t.rows.height:,}" for t in lists.lists}
+    persistent = lists["persistent"].rows
+    assert persistent.height and set(persistent["form"]) == {form}
+    assert app.query_params["forms"] == form
+
+
+@pytest.mark.slow
+def test_a_targets_list_goes_to_the_interventions_page_with_its_pupils(open_app, demo_db, demo_inputs):
+    app = open_app(demo_db).switch_page(TARGETS).run()
+    app.button(key="targets_act_penalty").click().run()
+    assert not app.exception
+    expected = target_lists(demo_inputs, DEMO_YTD)["penalty"].rows["enrolment_id"].unique(maintain_order=True).to_list()
+    assert app.multiselect(key="record_pupils").value == expected
+
+
+@pytest.mark.slow
+def test_recording_a_home_visit_for_two_pupils(open_app, demo_copy, demo_inputs):
+    before = store.interventions(demo_copy).height
+    app = open_app(demo_copy).switch_page(INTERVENTIONS).run()
+    on_roll = pupils_on_roll(demo_inputs, DEMO_TODAY)
+    ids = on_roll["enrolment_id"].to_list()[:2]
+    assert app.multiselect(key="record_pupils").options[:2] == on_roll["label"].to_list()[:2]
+    app.multiselect(key="record_pupils").set_value(ids).run()
+    app.selectbox(key="record_type").set_value("Home visit")
+    app.text_input(key="record_owner").set_value("Mrs Pennington")
+    app.selectbox(key="record_outcome").set_value("Spoke to parent or carer")
+    app.text_area(key="record_notes").set_value("Welfare check and a morning routine agreed")
+    button(app, "Record").click().run()
+    assert not app.exception
+    assert "Recorded home visit on 20/11/2026 for 2 pupils" in app.success[0].value
+    log = store.interventions(demo_copy)
+    assert log.height == before + 2
+    new = log.sort("intervention_id").tail(2)
+    assert new["type"].to_list() == ["Home visit"] * 2 and new["batch_id"].n_unique() == 1
+    assert set(new["enrolment_id"]) == set(ids) and set(new["recorded_by"]) == {signed_in(app)}
+    # The chronology tab shows the first pupil's new entry.
+    assert app.selectbox(key="chronology_pupil").value == ids[0]
+    timeline = [m.value for m in app.markdown if m.value.startswith("**20/11/2026 · Home visit**")]
+    assert timeline and "outcome: Spoke to parent or carer" in timeline[0] and f"recorded by {signed_in(app)}" in timeline[0].replace("\\", "")
+    assert "Welfare check and a morning routine agreed" in timeline[0]
+
+
+@pytest.mark.slow
+def test_recording_without_pupils_is_refused(open_app, demo_copy):
+    before = store.intervention_versions(demo_copy).height
+    app = open_app(demo_copy).switch_page(INTERVENTIONS).run()
+    button(app, "Record").click().run()
+    assert "Choose at least one pupil" in app.error[0].value
+    assert store.intervention_versions(demo_copy).height == before
+
+
+@pytest.mark.slow
+def test_the_demo_visitor_may_look_but_not_record(open_app, demo_copy):
+    app = open_app(demo_copy, as_role=None, demo=True).switch_page(INTERVENTIONS).run()
+    assert not app.exception
+    assert any("read-only" in c.value for c in app.caption)
+    assert all(b.disabled for b in app.button if b.label in {"Record", "Add the type", "Record the review"})
+
+
+@pytest.mark.slow
+def test_reviews_due_and_recording_a_review(open_app, demo_copy):
+    app = open_app(demo_copy).switch_page(INTERVENTIONS).run()
+    due = table_with(app, "next_review", "status")
+    assert due.height > 0 and due["status"].str.contains("overdue|due").all()
+    chosen = app.selectbox(key="review_pick").value
+    button(app, "Record the review").click().run()
+    assert not app.exception and "recorded" in app.success[0].value
+    history = store.intervention_versions(demo_copy, intervention_ids=[chosen])
+    assert history["change_reason"].to_list()[-1] == "Review held" and history["next_review"].to_list()[-1] is None
+
+
+@pytest.mark.slow
+def test_impact_says_what_each_type_did_with_its_interval(open_app, demo_db, demo_inputs):
+    app = open_app(demo_db).switch_page("pages/impact.py").run()
+    assert not app.exception
+    expected = intervention_impact(demo_inputs.register, demo_inputs.interventions, Window(date(1900, 1, 1), DEMO_TODAY), weeks=6)
+    table = table_with(app, "measured", "effect_low")
+    assert table["type"].to_list() == expected.summary["type"].to_list()
+    assert table["measured"].to_list() == expected.summary["measured"].to_list()
+    types = expected.summary["type"].to_list()
+    sentences = [m.value for m in app.markdown if any(m.value.startswith(f"- {t}: ") for t in types)]
+    assert len(sentences) == len(types)
+    assert all("95% interval" in s for s in sentences)
+
+
+@pytest.mark.slow
+def test_the_model_card_compares_the_model_with_the_rule_at_each_point(open_app, demo_db):
+    app = open_app(demo_db).switch_page("pages/risk_model.py").run()
+    assert not app.exception
+    model = active_model(demo_db)
+    assert f"Model {model.model_id}, trained" in app.success[0].value
+    lines = [m.value for m in app.markdown if m.value.startswith("- ") and "90% rule" in m.value]
+    assert [line.split(":")[0][2:] for line in lines] == [label for label, _, _ in POINTS]
+    points = table_with(app, "model_found", "rule_found")
+    assert points.height == len(POINTS)
+    cohorts = table_with(app, "cohort", "model_missed")
+    assert {"Disadvantaged", "SEN", "Sex", "Ethnic group"} == set(cohorts["cohort"])
+
+
+def test_with_too_little_history_the_pages_say_rules_are_used(open_app, db, load):
+    from tests.fixtures.ingest.builders import URN, pupils_csv, upns
+
+    load("pupils", pupils_csv(upns(2), admission_date="2025-09-01"), school_urn=URN, school_name="Oakfield")
+    load("marks", "upn,date,session,code\n" + "".join(f"{u},2025-09-0{d},AM,{'N' if d == 5 else '/'}\n" for u in upns(2) for d in (1, 2, 3, 4, 5)), school_urn=URN)
+    app = open_app(db).switch_page("pages/risk_model.py").run()
+    assert not app.exception
+    assert "Transparent rules, not a model" in app.warning[0].value
+    button(app, "Retrain now").click().run()
+    assert "Trained: rules" in app.success[0].value
+    assert read.schools(db).height == 1 and store.risk_model_runs(db)["kind"].to_list() == ["rules"]
+    targets = open_app(db).switch_page(TARGETS).run()
+    assert not targets.exception
+    assert "transparent rules" in targets.info[0].value
+    assert metrics(targets)["First-day calls"] == "2"  # both pupils coded N on the last register day

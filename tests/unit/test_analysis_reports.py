@@ -1,0 +1,215 @@
+"""The analysis reports on a small school built through the real importers: cohort tables and
+their national comparisons, the widest gaps, trends, comparisons with last year, the bands, the
+pupil list and the pupil profile (missing marks and marks off roll included), behaviour."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from analytics.pipelines.windows import Window
+from analytics.reports import cohorts as cohort_report
+from analytics.reports.behaviour import behaviour_figures
+from analytics.reports.calendar import school_calendar
+from analytics.reports.comparison import national_window, same_window_last_year, school_la_number
+from analytics.reports.national import national_benchmark, national_group_benchmark
+from analytics.reports.overview import band_comparison, headline, headline_comparison
+from analytics.reports.patterns import patterns
+from analytics.reports.pupil import NO_MARK, NOT_ON_ROLL, pupil_profile
+from analytics.reports.pupils import enrolment_table, pupil_list
+from analytics.reports.records import load_behaviour
+from analytics.reports.register import load_register
+from tests.fixtures.ingest.builders import upn
+from tests.fixtures.small_school import LEAVER, NOW, PUPILS, URN, build_small_school
+
+
+@pytest.fixture
+def school(db, load):
+    return build_small_school(db, load)
+
+
+@pytest.fixture
+def enrolments(school):
+    return enrolment_table(load_register(school, (URN,)), NOW, load_behaviour(school, (URN,)))
+
+
+def by_group(table: pl.DataFrame) -> dict[str, dict]:
+    return {row["group"]: row for row in table.iter_rows(named=True)}
+
+
+def test_cohort_table_groups_rest_and_national(enrolments):
+    table = by_group(cohort_report.cohort_table(enrolments, "fsm", "persistent_absence_rate", 2025, "autumn", 5))
+    whole, fsm, other = table[cohort_report.ALL_PUPILS], table["FSM eligible"], table["Not FSM eligible"]
+    assert whole["pupils"] == PUPILS + 1 and fsm["pupils"] + other["pupils"] == whole["pupils"]
+    # FSM pupils 0, 2, ... 24 (13 with the sixth former): all miss 4 of 20 sessions, all persistent.
+    assert (fsm["pupils"], fsm["persistent_absentees"]) == (13, 13)
+    assert fsm["persistent_absence_rate"] == pytest.approx(100.0)
+    # The rest: 12 pupils; pupil 3 is severely absent, and the leaver missed 1 of the 10 sessions
+    # on roll, exactly 10%: persistent.
+    assert other["persistent_absence_rate"] == pytest.approx(200 / 12)
+    assert fsm["rest_value"] == pytest.approx(200 / 12) and fsm["gap_to_rest"] == pytest.approx(100 - 200 / 12)
+    # Compared with national: compulsory-age pupils only (the sixth former is out).
+    assert fsm["compared_pupils"] == 12
+    published = national_group_benchmark("Secondary", "persistent_absence_rate", 2025, ("FSM_eligible", "FSM: Eligible"))
+    assert fsm["national"] == pytest.approx(published.value) and fsm["national_year"] == "2022/23"
+    assert fsm["gap_to_national"] == pytest.approx(100.0 - published.value)
+    assert whole["national"] == pytest.approx(national_benchmark("Secondary", "persistent_absence_rate", 2024, "autumn").value)
+    assert "autumn term" in whole["national_source"]
+
+
+def test_attendance_gaps_and_groups_without_national_figures(enrolments):
+    forms = by_group(cohort_report.cohort_table(enrolments, "form", "attendance_rate", 2025, "year", 5))
+    assert forms["12A"]["compared_pupils"] == 0 and forms["12A"]["national"] is None
+    assert forms["9A"]["national"] is None and "no national figure" in forms["9A"]["national_source"]
+    sex = by_group(cohort_report.cohort_table(enrolments, "sex", "attendance_rate", 2025, "year", 5))
+    published = national_group_benchmark("Secondary", "absence_rate", 2025, ("Gender_female", "Sex: Female"))
+    assert sex["Female"]["national"] == pytest.approx(100 - published.value)  # attendance is 100 - absence
+
+
+BOTH = {"FSM eligible", "Not FSM eligible"}
+
+
+@pytest.mark.parametrize(("fewest", "small"), [(1, set()), (12, set()), (13, BOTH)])
+def test_too_small_to_read_at_the_threshold(enrolments, fewest, small):
+    # 13 FSM pupils (12 of compulsory age) and 12 others, each group the other's rest: at 13,
+    # the others are too few, and so is the rest the FSM group is compared with.
+    table = cohort_report.cohort_table(enrolments, "fsm", "persistent_absence_rate", 2025, "year", fewest)
+    assert set(table.filter(pl.col("too_small"))["group"]) == small
+
+
+def test_crossed_tables_have_no_national_figure(enrolments):
+    crossed = cohort_report.cohort_table(enrolments, "fsm", "attendance_rate", 2025, "year", 1, cross="sen")
+    cells = crossed.filter(pl.col("group") != cohort_report.ALL_PUPILS)
+    assert set(zip(cells["group"], cells["cross_group"], strict=True)) >= {("Not FSM eligible", "SEN support")}
+    assert cells["national"].null_count() == cells.height
+    assert cells["pupils"].sum() == PUPILS + 1
+
+
+def test_widest_gaps_rank_the_worst_gap_first_whatever_the_measure(enrolments):
+    for measure in ("persistent_absence_rate", "attendance_rate"):
+        found = cohort_report.widest_gaps(enrolments, measure, 2025, "year", 5)
+        assert found["adverse_gap"].is_sorted(descending=True)
+        assert found.row(0, named=True)["group"] in ("FSM eligible", "Disadvantaged")
+        assert not found["too_small"].any() and cohort_report.ALL_PUPILS not in found["group"]
+        if measure == "attendance_rate":
+            assert (found["adverse_gap"] == -found["gap_to_national"]).all()
+    table = cohort_report.cohort_table(enrolments, "fsm", "attendance_rate", 2025, "year", 5)
+    assert cohort_report.widest_gap_to_rest(table, "attendance_rate") == "FSM eligible"
+
+
+def test_trend_of_a_group_against_the_rest(school, enrolments):
+    trend = cohort_report.cohort_trend(load_register(school, (URN,)), NOW, enrolments, "fsm", "FSM eligible")
+    assert trend["series"].to_list() == ["FSM eligible", cohort_report.REST_OF_SCHOOL] * 2
+    first = trend.filter(pl.col("series") == "FSM eligible").row(0, named=True)
+    rest = trend.filter(pl.col("series") == cohort_report.REST_OF_SCHOOL).row(0, named=True)
+    assert first["gap_to_rest"] == pytest.approx(first["attendance_rate"] - rest["attendance_rate"])
+    assert rest["gap_to_rest"] is None
+
+
+def test_headline_comparison_against_last_year_and_national(school):
+    register = load_register(school, (URN,))
+    calendar = school_calendar(school, (URN,))
+    last = same_window_last_year(calendar, "custom", NOW)
+    assert (last.start, last.end) == (date(2024, 9, 1), date(2024, 9, 12))
+    table = {row["measure"]: row for row in headline_comparison(register, NOW, register, last, "autumn").iter_rows(named=True)}
+    now, before = headline(register, NOW), headline(register, last)
+    attendance = table["attendance_rate"]
+    assert (attendance["value"], attendance["last_year"]) == (pytest.approx(now["attendance_rate"]), pytest.approx(before["attendance_rate"]))
+    assert attendance["change"] == pytest.approx(now["attendance_rate"] - before["attendance_rate"])
+    assert attendance["compared_pupils"] == now["enrolments_counted"] - 1  # the sixth former
+    assert attendance["national"] == pytest.approx(national_benchmark("Secondary", "attendance_rate", 2024, "autumn").value)
+    # Severe absence is published for whole years only: the nearest window is the year.
+    severe = table["severe_absence_rate"]
+    assert severe["national"] is not None and "academic year" in severe["national_source"]
+    assert "la" not in table["attendance_rate"]
+
+
+def test_windows_a_year_earlier(school):
+    calendar = school_calendar(school, (URN,))
+    assert same_window_last_year(calendar, "year", Window.academic_year(2025)) == Window.academic_year(2024)
+    ytd = same_window_last_year(calendar, "ytd", Window(date(2025, 8, 1), date(2025, 9, 12)))
+    assert (ytd.start, ytd.end) == (date(2024, 8, 1), date(2024, 9, 12))
+    # The last school week up to the same date a year earlier.
+    weeks = same_window_last_year(calendar, "weeks", Window(date(2025, 9, 8), date(2025, 9, 12)), weeks=1)
+    assert (weeks.start, weeks.end) == (date(2024, 9, 9), date(2024, 9, 12))
+    # A named half-term: the same-named half-term of the year before, from the register.
+    half = calendar.windows(2025, "half")[0]
+    earlier = same_window_last_year(calendar, "half", half, part=half.label)
+    assert (earlier.start, earlier.end) == (date(2024, 9, 2), date(2024, 9, 13)) and half.label in earlier.label
+    assert national_window("half", half, "Autumn 1") == "autumn"
+    assert national_window("ytd", Window(date(2025, 8, 1), date(2025, 11, 1))) == "autumn"
+    assert national_window("ytd", Window(date(2025, 8, 1), date(2026, 2, 1))) == "year"
+    assert national_window("weeks", half) == "year"
+
+
+def test_band_comparison(school):
+    bands, source = band_comparison(load_register(school, (URN,)), NOW)
+    assert bands["pupils"].sum() == PUPILS + 1
+    assert bands.filter(pl.col("band_from") == 20)["pupils"].item() == 13  # the FSM pupils: 20%
+    assert bands["compared_pupils"].sum() == PUPILS
+    assert bands["national_share"].sum() == pytest.approx(100.0)
+    assert "Secondary" in source and "bands" in source
+
+
+def test_pupil_list_flags_and_order(enrolments):
+    listed = pupil_list(enrolments)
+    assert listed["attendance_rate"].drop_nulls().is_sorted()
+    worst = listed.row(0, named=True)
+    assert worst["upn"] == upn(3) and worst["flags"].startswith("Severe absence")
+    suspended = listed.filter(pl.col("upn") == upn(6)).row(0, named=True)
+    assert "Suspended" in suspended["flags"] and suspended["suspensions"] == 1
+    assert "SEN support" in listed.filter(pl.col("upn") == upn(5))["flags"].item()
+    nine_a = pupil_list(enrolments, [("year_group", "Year 9"), ("form", "9A")])
+    assert set(nine_a["form"]) == {"9A"} and nine_a.height == 12
+
+
+def test_the_profile_shows_missing_marks_and_marks_off_roll(school):
+    register, records = load_register(school, (URN,)), load_behaviour(school, (URN,))
+    days = school_calendar(school, (URN,)).days
+    enrolment = register.enrolments.filter(pl.col("upn") == upn(2))["enrolment_id"].item()
+    profile = pupil_profile(register, records, enrolment, NOW, days)
+    kinds = dict(profile.register.group_by("kind").len().iter_rows())
+    assert kinds[NO_MARK] == 2  # 10 Sep, AM and PM
+    assert profile.figures["possible"] == 18 and profile.figures["authorised"] == 4
+    assert profile.codes.row(0, named=True)["sessions"] == profile.codes["sessions"].max()
+    assert profile.incidents.height == 1 and profile.exclusions.is_empty()
+    leaver = register.enrolments.filter(pl.col("upn") == upn(LEAVER))["enrolment_id"].item()
+    left = pupil_profile(register, records, leaver, NOW, days)
+    off_roll = left.register.filter(pl.col("kind") == NOT_ON_ROLL)
+    assert off_roll.height == 10 and off_roll["date"].min() == date(2025, 9, 8)
+    assert left.figures["possible"] == 10
+    suspended = register.enrolments.filter(pl.col("upn") == upn(6))["enrolment_id"].item()
+    assert "Physical assault against a pupil" in pupil_profile(register, records, suspended, NOW, days).exclusions["reasons"].item()
+    assert pupil_profile(register, records, 999_999, NOW, days) is None
+
+
+def test_behaviour_figures(school, enrolments):
+    figures = behaviour_figures(load_register(school, (URN,)), load_behaviour(school, (URN,)), NOW, enrolments, "fsm")
+    assert figures.totals["negative_incidents"] == 4 and figures.totals["positive_incidents"] == 4
+    groups = {row["group"]: row for row in figures.by_group.iter_rows(named=True)}
+    assert groups["All pupils"]["negative_per_100"] == pytest.approx(4 * 100 / (PUPILS + 1))
+    assert groups["FSM eligible"]["negative_incidents"] == 4
+    reasons = dict(zip(figures.by_reason["reason"], figures.by_reason["suspensions"], strict=True))
+    assert reasons == {"PP": 1, "VA": 1}
+    rates = {row["measure"]: row for row in figures.exclusion_rates.iter_rows(named=True)}
+    assert rates["suspension_rate"]["value"] == pytest.approx(100 / (PUPILS + 1))
+    assert rates["suspension_rate"]["national"] == pytest.approx(national_benchmark("Secondary", "suspension_rate", 2025).value)
+    assert figures.absentees["pupils"].sum() == PUPILS + 1
+
+
+def test_patterns_on_the_small_school(school):
+    found = patterns(load_register(school, (URN,)), NOW, school_calendar(school, (URN,)))
+    assert found.weekday["possible"].sum() == (PUPILS + 1) * 20 - 2 - 10  # pupil 2's missing day, the leaver
+    assert found.minutes_late.filter(pl.col("minutes_band") == "6 to 10 minutes")["late_before_close"].item() == 1
+    assert found.pupils_with_long_spells == 1  # pupil 3: ten sessions in a row
+    assert set(found.term_edges_overall["position"]) == {"First week", "Last week"}
+
+
+def test_school_la_number(school):
+    register = load_register(school, (URN,))
+    assert school_la_number(register) is None  # no LAESTAB recorded
+    with_la = register.__class__(register.schools.with_columns(pl.lit("3524001").alias("laestab")), *(
+        getattr(register, f) for f in ("enrolments", "spells", "marks", "codes")))
+    assert school_la_number(with_la) == "352"
