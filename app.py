@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pages.ui.access import current_user, record_oidc_sign_in, sign_in_mode, sign_in_page
+from pages.ui.context import database
 from pages.ui.registry import PAGES, pages_for, sections_for
 
 st.set_page_config(page_title="Rollcall", page_icon=":material/fact_check:", layout="wide")
@@ -26,4 +27,7 @@ else:
         ]
         for section, specs in sections_for(user).items()
     }
-    st.navigation(pages).run()
+    # One run of a page opens the database once, however many reads it makes (each open costs
+    # tens of milliseconds); the file is let go when the run ends.
+    with database().held():
+        st.navigation(pages).run()

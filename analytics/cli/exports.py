@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from analytics.cli.census import add_period_arguments, describe
-from analytics.cli.common import EXIT_OK, database, parse_date, record_pupil_export, school_urns
+from analytics.cli.common import EXIT_OK, CommandError, database, parse_date, record_pupil_export, school_urns
 from analytics.pipelines.windows import Window
 from analytics.reports.census import census_return
 from analytics.reports.csv import write_csv
@@ -23,6 +23,19 @@ def run_summary(args: argparse.Namespace) -> int:
     write_csv(table, args.out)
     record_pupil_export(db, "summary CSV", args.out, urns, f"{table.height} enrolments, {window}")
     print(f"{args.out}: {table.height:,} enrolments, {window}")
+    return EXIT_OK
+
+
+def run_parquet(args: argparse.Namespace) -> int:
+    from analytics.store.parquet import ParquetRefused, export_parquet
+
+    db = database(args)
+    try:
+        counts = export_parquet(db, args.folder)
+    except ParquetRefused as refused:
+        raise CommandError(str(refused)) from None
+    record_pupil_export(db, "Parquet store", args.folder, None, f"{len(counts)} tables, {counts.get('marks', 0)} marks")
+    print(f"{args.folder}: {len(counts)} tables, {counts.get('marks', 0):,} marks, partitioned by school and academic year")
     return EXIT_OK
 
 
@@ -85,3 +98,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     targets.add_argument("--out", type=Path, required=True)
     targets.add_argument("--school", type=int, help="URN (default: every school)")
     targets.set_defaults(run=run_targets)
+    parquet = exports.add_parser(
+        "parquet", parents=[common], help="the whole store as Parquet, partitioned by school and academic year"
+    )
+    parquet.add_argument("folder", type=Path, help="a new (or empty) folder")
+    parquet.set_defaults(run=run_parquet)

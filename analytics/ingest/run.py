@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -153,6 +155,27 @@ def import_bytes(
     mark dates (marks may not be in the future). The import is recorded in the audit log, in the
     same transaction, as done by `actor` (default: the operating-system user) in `role`.
     """
+    return _import(
+        db, kind, file_name, data, school_urn=school_urn, school_name=school_name, phase=phase, as_of=as_of, today=today,
+        actor=actor, role=role,
+    )
+
+
+def _import(
+    db: Database,
+    kind: str,
+    file_name: str,
+    data: bytes,
+    *,
+    school_urn: int | None,
+    school_name: str | None,
+    phase: str | None,
+    as_of: date | None,
+    today: date | None,
+    actor: str | None = None,
+    role: str | None = None,
+    read_ahead: Future[Batch] | None = None,
+) -> ImportResult:
     if kind not in KINDS:
         raise ImportRefused(file_name, [Problem(None, None, f"kind '{kind}' is not one of {', '.join(KINDS)}")])
     if phase is not None and phase not in PHASES:
@@ -171,7 +194,7 @@ def import_bytes(
             )
         known_laestab = write.school_laestab(con, urn)
         parse = _parser(kind, school_urn=urn, laestab=known_laestab, as_of=as_of or today, today=today)
-        batch = parse(file_name, data)
+        batch = read_ahead.result() if read_ahead is not None else parse(file_name, data)
         if batch.laestab and not known_laestab:
             # Said, because a CTF sent by another school would record that school's number here.
             batch.notes.append(f"school {urn} recorded as LA/establishment {batch.laestab} from the file")
@@ -208,11 +231,55 @@ def _audit(
     audit.append(con, AuditEvent(actor, "import", role=role, target=f"{kind}: {file_name}", school_urn=urn, detail=detail))
 
 
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ImportRefused(path.name, [Problem(None, None, f"could not be read ({error.strerror})")]) from None
+
+
 def import_file(db: Database, kind: str, path: Path | str, **options) -> ImportResult:
     """Import a file from disk; see `import_bytes` for the options."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ImportRefused(path.name, [Problem(None, None, f"could not be read ({error.strerror})")]) from None
-    return import_bytes(db, kind, path.name, data, **options)
+    return import_bytes(db, kind, path.name, _read(path), **options)
+
+
+#: Kinds whose reading and checking does not depend on what the database holds.
+_READ_AHEAD = ("pupils", "marks", "grid", "exclusions")
+
+
+@dataclass(frozen=True)
+class ImportJob:
+    """One file of a batch: its kind, path and options (as for `import_file`)."""
+
+    kind: str
+    path: Path
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def _read_and_parse(job: ImportJob) -> tuple[bytes, Batch | None]:
+    data = _read(job.path)
+    if job.kind not in _READ_AHEAD:
+        return data, None
+    today = job.options.get("today") or date.today()
+    parse = _parser(job.kind, school_urn=0, laestab=None, as_of=job.options.get("as_of") or today, today=today)
+    return data, parse(job.path.name, data)
+
+
+def import_files(db: Database, jobs: Sequence[ImportJob]) -> Iterator[ImportResult]:
+    """Import files in order, each whole or not at all (a refused file raises ImportRefused, and
+    the files before it stay imported), over one open database. While one file is merged, the
+    next is read and checked on another thread: reading is most of an import's work and needs
+    nothing from the database."""
+    with db.held(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="rollcall-read") as pool:
+        ahead = pool.submit(_read_and_parse, jobs[0]) if jobs else None
+        for position, job in enumerate(jobs):
+            current = ahead
+            ahead = pool.submit(_read_and_parse, jobs[position + 1]) if position + 1 < len(jobs) else None
+            data, batch = current.result()
+            done: Future[Batch] | None = None
+            if batch is not None:
+                done = Future()
+                done.set_result(batch)
+            options = {"school_urn": None, "school_name": None, "phase": None, "as_of": None, "today": None} | job.options
+            yield _import(db, job.kind, job.path.name, data, read_ahead=done, **options)

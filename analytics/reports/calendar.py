@@ -13,7 +13,7 @@ from analytics.pipelines.calendar import school_days
 from analytics.pipelines.sessions import classify_marks
 from analytics.pipelines.terms import half_terms, last_school_weeks, terms
 from analytics.pipelines.windows import Window
-from analytics.store import Database, read
+from analytics.store import Database, aggregates, read
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,8 @@ class SchoolCalendar:
 
 def school_calendar(db: Database, school_urns: Sequence[int] | None = None) -> SchoolCalendar:
     """The calendar of these schools (all when None), pooled."""
-    day_codes = read.day_codes(db, school_urns).lazy()
+    # Pooled, a date is a school day when any of the schools has a possible session on it.
+    day_codes = aggregates.pooled_day_codes(db, school_urns).lazy().with_columns(pl.lit(0).alias("school_urn"))
     days = school_days(classify_marks(day_codes, read.codes(db).lazy())).select("date").unique().sort("date")
     halves = half_terms(days)
     return SchoolCalendar(days.collect(), halves.collect(), terms(halves).collect())

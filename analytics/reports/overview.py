@@ -3,6 +3,7 @@ series, the 5% absence bands and the school table."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -20,6 +21,8 @@ from analytics.reports.comparison import (
 from analytics.reports.national import national_band_distribution
 from analytics.reports.pupils import measures_with_phase
 from analytics.reports.register import Register
+from analytics.reports.totals import load_totals
+from analytics.store import Database
 
 
 @dataclass(frozen=True)
@@ -154,3 +157,32 @@ def band_comparison(register: Register, window: Window) -> tuple[pl.DataFrame, s
     else:
         frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias("national_share"))
     return frame.sort("absence_band").drop("absence_band"), "; ".join(sources)
+
+
+@dataclass(frozen=True)
+class OverviewFigures:
+    """Everything the Overview page shows for one scope and window."""
+
+    headline: dict
+    weekly: pl.DataFrame
+    by_school: pl.DataFrame
+
+
+def overview_figures(
+    db: Database, school_urns: Sequence[int] | None, window: Window, year_groups: Sequence[str] = ()
+) -> OverviewFigures:
+    """The Overview page's figures, from the store's weekly totals (no raw mark is read beyond
+    the partial weeks at the window's ends): the same figures as `headline`, `weekly` and
+    `by_school` give from a `Register`."""
+    totals = load_totals(db, school_urns, window).in_year_groups(year_groups)
+    per_enrolment = totals.enrolment_measures().collect().lazy()
+    by_school = group_measures(per_enrolment, ["school_urn"]).collect()
+    return OverviewFigures(
+        headline=group_measures(per_enrolment).collect().row(0, named=True),
+        weekly=totals.weekly().collect(),
+        by_school=(
+            totals.schools.select(pl.col("urn").alias("school_urn"), "name", "phase")
+            .join(by_school, on="school_urn", how="inner")
+            .sort("name")
+        ),
+    )

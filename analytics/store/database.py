@@ -3,6 +3,8 @@
 No caller holds a connection for long. Readers and writers open the file, do their work and
 close it, so that the app, the command line and a scheduled import can share one file: a process
 that finds the file locked by another waits (up to `lock_timeout_seconds`) instead of failing.
+Inside `Database.held()` (one run of a page, a batch of imports) a thread keeps the file open
+across its units of work, letting it go at least every two seconds.
 
 The file may be encrypted (AES, DuckDB's own encryption) with a key from `ROLLCALL_DB_KEY` or the
 secrets file. An encrypted file is attached with its key to an in-memory connection that has the
@@ -21,6 +23,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata, resources
 from pathlib import Path
@@ -152,6 +155,7 @@ def close_file(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _process_lock(path: Path) -> threading.RLock:
+    """The lock that keeps this process's threads from using the file at the same time."""
     with _process_locks_guard:
         return _process_locks.setdefault(path, threading.RLock())
 
@@ -164,6 +168,20 @@ def migrations() -> list[tuple[int, str, str]]:
             version, _, name = entry.name.removesuffix(".sql").partition("_")
             found.append((int(version), name, entry.read_text("utf-8")))
     return sorted(found)
+
+
+@dataclass
+class _Held:
+    """A connection one thread keeps open across units of work (see `Database.held`)."""
+
+    release_every: float
+    depth: int = 0
+    connection: duckdb.DuckDBPyConnection | None = None
+    opened: float = 0.0
+
+
+#: (resolved path, thread id) -> the connection that thread holds open.
+_held: dict[tuple[Path, int], _Held] = {}
 
 
 class Database:
@@ -248,65 +266,101 @@ class Database:
             fcntl.flock(handle, fcntl.LOCK_UN)
             return False
 
+    @property
+    def _file(self) -> Path:
+        return self.path.resolve()
+
+    @contextmanager
+    def held(self, release_every: float = 2.0) -> Iterator[None]:
+        """Keep the file open across this thread's units of work inside the block (a batch of
+        imports, one run of a page), whichever `Database` object for the file they use, instead
+        of opening and closing it for each: opening costs tens of milliseconds, and closing
+        checkpoints the file. It is let go at least every `release_every` seconds, so that
+        another process waiting for the file gets its turn."""
+        key = (self._file, threading.get_ident())
+        with _process_locks_guard:
+            state = _held.setdefault(key, _Held(release_every))
+            state.depth += 1
+        try:
+            yield
+        finally:
+            with _process_locks_guard:
+                state.depth -= 1
+                last = state.depth == 0
+                if last:
+                    del _held[key]
+            if last and state.connection is not None:
+                with _process_lock(self._file):
+                    close_file(state.connection)
+
+    @contextmanager
+    def _connection(self, *, writer: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The thread's held connection if it holds one (opened now if need be), else a new one
+        closed when the block ends."""
+        with _process_lock(self._file):
+            state = _held.get((self._file, threading.get_ident()))
+            if state is None:
+                con = self._open(writer=writer)
+                try:
+                    yield con
+                finally:
+                    close_file(con)
+                return
+            if state.connection is None:
+                state.connection = self._open(writer=writer)
+                state.opened = time.monotonic()
+            try:
+                yield state.connection
+            finally:
+                if time.monotonic() - state.opened > state.release_every:
+                    close_file(state.connection)
+                    state.connection = None
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection for reading; the file must exist and be migrated."""
         if not self.exists():
             raise DatabaseMissing(f"No Rollcall database at {self.path}: run `rollcall demo` or import a file")
         self.migrate()
-        with _process_lock(self.path):
-            con = self._open()
-            try:
-                yield con
-            finally:
-                close_file(con)
+        with self._connection() as con:
+            yield con
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection inside one transaction: committed when the block ends, rolled back on error."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.migrate()
-        with _process_lock(self.path):
-            con = self._open(writer=True)
+        with self._connection(writer=True) as con:
+            con.execute("BEGIN TRANSACTION")
             try:
-                con.execute("BEGIN TRANSACTION")
-                try:
-                    yield con
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
-                _bump_data_version(con)
-                con.execute("COMMIT")
-            finally:
-                close_file(con)
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            _bump_data_version(con)
+            con.execute("COMMIT")
 
     def migrate(self) -> None:
         """Apply any migration not yet applied, and refresh the code table."""
         if self._migrated:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with _process_lock(self.path):
-            con = self._open(writer=True)
-            try:
-                con.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations "
-                    "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
-                )
-                applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
-                for version, name, sql in migrations():
-                    if version in applied:
-                        continue
-                    log.info("applying migration %04d_%s to %s", version, name, self.path)
-                    con.execute("BEGIN TRANSACTION")
-                    con.execute(sql)
-                    con.execute(
-                        "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, datetime.now()]
-                    )
-                    _bump_data_version(con)
-                    con.execute("COMMIT")
-                self._refresh_codes(con)
-            finally:
-                close_file(con)
+        with self._connection(writer=True) as con:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+            )
+            applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+            for version, name, sql in migrations():
+                if version in applied:
+                    continue
+                log.info("applying migration %04d_%s to %s", version, name, self.path)
+                con.execute("BEGIN TRANSACTION")
+                con.execute(sql)
+                con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, datetime.now()])
+                _bump_data_version(con)
+                con.execute("COMMIT")
+            self._refresh_codes(con)
         self._migrated = True
 
     @staticmethod
@@ -315,9 +369,12 @@ class Database:
         current = con.execute("SELECT * FROM attendance_codes ORDER BY code, valid_from").pl()
         if current.equals(codes.sort("code", "valid_from")):
             return
+        from analytics.store import aggregates  # the weekly totals depend on the code table
+
         con.execute("BEGIN TRANSACTION")
         con.execute("DELETE FROM attendance_codes")
         con.execute("INSERT INTO attendance_codes SELECT * FROM codes")
+        aggregates.rebuild(con)
         _bump_data_version(con)
         con.execute("COMMIT")
 
@@ -326,23 +383,19 @@ class Database:
         """A transaction that leaves the data version alone: for audit rows only, so that viewing
         a page does not empty every cache."""
         self.migrate()
-        with _process_lock(self.path):
-            con = self._open(writer=True)
+        with self._connection(writer=True) as con:
+            con.execute("BEGIN TRANSACTION")
             try:
-                con.execute("BEGIN TRANSACTION")
-                try:
-                    yield con
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
-                con.execute("COMMIT")
-            finally:
-                close_file(con)
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
 
     @contextmanager
     def holding(self) -> Iterator[None]:
         """Hold the file (no other process can open it) while the block runs, e.g. to replace it."""
-        with _process_lock(self.path):
+        with _process_lock(self._file):
             con = self._open(writer=True)
             try:
                 con.execute("CHECKPOINT")
@@ -394,7 +447,7 @@ class Database:
         if target.exists():
             raise FileExistsError(f"{target} exists")
         self.migrate()
-        with _process_lock(self.path):
+        with _process_lock(self._file):
             con = self._open()
             try:
                 source = con.execute("SELECT current_database()").fetchone()[0]

@@ -71,7 +71,7 @@ def marks(
     where, params = _school_filter("school_urn", school_urns)
     with db.connect() as con:
         frame = con.execute(
-            "SELECT school_urn, enrolment_id, date, session::VARCHAR AS session, code, minutes_late "
+            "SELECT school_urn, enrolment_id, date, session::VARCHAR AS session, code::VARCHAR AS code, minutes_late "
             f"FROM marks WHERE {where} AND date >= ? AND date <= ?",
             [*params, start or date(1900, 1, 1), end or date(9999, 12, 31)],
         ).pl()
@@ -82,8 +82,8 @@ def mark_history(db: Database, enrolment_id: int) -> pl.DataFrame:
     """Every replaced mark of one enrolment, oldest import first."""
     with db.connect() as con:
         return con.execute(
-            "SELECT date, session::VARCHAR AS session, code, minutes_late, import_id, "
-            "replaced_by_import, replaced_by_code FROM mark_history WHERE enrolment_id = ? "
+            "SELECT date, session::VARCHAR AS session, code::VARCHAR AS code, minutes_late, import_id, "
+            "replaced_by_import, replaced_by_code::VARCHAR AS replaced_by_code FROM mark_history WHERE enrolment_id = ? "
             "ORDER BY date, session, import_id",
             [enrolment_id],
         ).pl()
@@ -127,17 +127,20 @@ def mark_date_range(db: Database, school_urns: Sequence[int] | None = None) -> t
     """The first and last date holding a mark, or None when there are no marks."""
     where, params = _school_filter("school_urn", school_urns)
     with db.connect() as con:
-        first, last = con.execute(f"SELECT min(date), max(date) FROM marks WHERE {where}", params).fetchone()
+        first, last = con.execute(f"SELECT min(date), max(date) FROM school_day_codes WHERE {where}", params).fetchone()
     return None if first is None else (first, last)
 
 
 def day_codes(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
     """Each school's dates and the codes used on them (one row per school, date and code): the
-    small frame school days, terms and half-terms are read from."""
+    small frame school days, terms and half-terms are read from (kept per day by the store, so
+    no mark is scanned)."""
     where, params = _school_filter("school_urn", school_urns)
     with db.connect() as con:
         return con.execute(
-            f"SELECT DISTINCT school_urn, date, code FROM marks WHERE {where} ORDER BY school_urn, date", params
+            f"SELECT school_urn, date, code::VARCHAR AS code FROM school_day_codes WHERE {where} "
+            "ORDER BY school_urn, date, code",
+            params,
         ).pl()
 
 

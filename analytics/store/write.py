@@ -1,7 +1,9 @@
 """Writing to the store: each function merges one validated batch inside the caller's transaction.
 
 Merges report what they did as new, changed and unchanged rows. A mark that a batch replaces is
-copied to `mark_history` first; nothing is ever deleted.
+copied to `mark_history` first; nothing is ever deleted. Merges that change marks or spells on
+roll recount the weekly totals they touch (`aggregates`) in the same transaction: any new code
+that writes marks or spells must do the same.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from datetime import date, datetime
 
 import duckdb
 import polars as pl
+
+from analytics.store import aggregates
 
 #: Enrolment columns an import may set, besides the key (school_urn, upn).
 ENROLMENT_ATTRIBUTES = (
@@ -284,6 +288,19 @@ def _merge_spells(
         WHERE enrolments.enrolment_id = f.enrolment_id
         """
     )
+    # The first day whose being on roll may have changed: a new spell's admission, the earlier of
+    # a spell's old and new leaving dates, or of the latest spell's old and new admission dates.
+    aggregates.refresh_enrolments(
+        con,
+        school_urn,
+        """
+        SELECT enrolment_id, CASE action
+            WHEN 'insert' THEN admission_date
+            WHEN 'set_leaving' THEN coalesce(least(same_leaving, leaving_date), same_leaving, leaving_date)
+            WHEN 'correct_latest' THEN least(admission_date, latest_admission) END AS since
+        FROM spell_diff WHERE action <> 'none'
+        """,
+    )
     rows = con.execute("SELECT upn FROM spell_diff WHERE action <> 'none' AND latest_admission IS NOT NULL").fetchall()
     return [upn for (upn,) in rows]
 
@@ -306,6 +323,18 @@ def merge_marks(
     first, last = staged["date"].min(), staged["date"].max()
     con.register("staged_marks", staged)
     try:
+        if not _marks_held(con, school_urn, first, last):
+            # Days the school has no mark for yet (a history load, the next term's file): all new.
+            # Files come in date order; only a file that does not is sorted before it goes in.
+            order = "" if staged["date"].is_sorted() else " ORDER BY date, enrolment_id, session"
+            con.execute(
+                "INSERT INTO marks SELECT ?, enrolment_id, date, session::session_name, code, minutes_late, ? "
+                f"FROM staged_marks{order}",
+                [school_urn, import_id],
+            )
+            changes = staged.select("enrolment_id", "date", "code", pl.lit(None, pl.String).alias("old_code"))
+            aggregates.refresh_marks(con, school_urn, changes, new_days=True)
+            return MergeCounts(new=staged.height)
         con.execute(
             """
             CREATE OR REPLACE TEMP TABLE mark_diff AS
@@ -338,9 +367,20 @@ def merge_marks(
             "FROM mark_diff WHERE status = 'new' ORDER BY date, enrolment_id, session",
             [school_urn, import_id],
         )
+        changes = con.execute(
+            "SELECT enrolment_id, date, code, old_code::VARCHAR AS old_code FROM mark_diff WHERE status <> 'unchanged'"
+        ).pl()
+        aggregates.refresh_marks(con, school_urn, changes)
         return _status_counts(con, "mark_diff")
     finally:
         con.unregister("staged_marks")
+
+
+def _marks_held(con: duckdb.DuckDBPyConnection, school_urn: int, first: date, last: date) -> bool:
+    """True when the school has any mark between the two dates."""
+    return con.execute(
+        "SELECT EXISTS (SELECT 1 FROM marks WHERE school_urn = ? AND date BETWEEN ? AND ?)", [school_urn, first, last]
+    ).fetchone()[0]
 
 
 def _merge_keyed(

@@ -69,14 +69,10 @@ class OverviewData:
 def overview_data(
     db_path: str, version: str, urns: Urns, start: date, end: date, groups: YearGroups = ()
 ) -> OverviewData:
-    """Headline figures, the weekly series and the per-school table."""
-    window = Window(start, end)
-    reg = scoped_register(db_path, version, urns, window, groups)
-    return OverviewData(
-        headline=overview.headline(reg, window),
-        weekly=overview.weekly(reg, window),
-        by_school=overview.by_school(reg, window),
-    )
+    """Headline figures, the weekly series and the per-school table (from the store's weekly
+    totals, so a trust or local authority's marks are never all loaded)."""
+    figures = overview.overview_figures(Database(db_path), urns, Window(start, end), groups)
+    return OverviewData(headline=figures.headline, weekly=figures.weekly, by_school=figures.by_school)
 
 
 @guarded(Capability.IMPORT)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from analytics.access.roles import CAPABILITIES, Capability, Role, User
+from analytics.access.roles import Role, User
 from analytics.settings import PROJECT_ROOT
 
 EVERYONE = frozenset(Role)

@@ -7,7 +7,6 @@ the PA and SA flags agree with exact fractions.
 from datetime import date
 from fractions import Fraction
 
-import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
