@@ -23,12 +23,21 @@ FORMAT = "rollcall-parquet"
 #: Tables the store keeps for itself: never copied, always rebuilt from the others.
 _NOT_EXPORTED = ("schema_migrations", "attendance_codes")
 _DERIVED = ("enrolment_weeks", "school_day_codes")
+#: Tables that belong to one database file and are neither exported nor restored: its identity
+#: and data version (which caches key on).
+_LOCAL = ("store_state",)
 #: The date column an academic year is read from, in order of preference.
 _DATE_COLUMNS = ("date", "start_date", "week_start")
 #: Tables restored first, in this order, so that later tables may refer to their rows.
 _FIRST = ("schools", "imports", "enrolments", "enrolment_spells", "marks")
 #: Sequences the store numbers rows with, and the column each numbers.
-_SEQUENCES = {"enrolment_id_seq": ("enrolments", "enrolment_id"), "import_id_seq": ("imports", "import_id")}
+_SEQUENCES = {
+    "enrolment_id_seq": ("enrolments", "enrolment_id"),
+    "import_id_seq": ("imports", "import_id"),
+    "intervention_id_seq": ("intervention_versions", "intervention_id"),
+    "intervention_batch_seq": ("intervention_versions", "batch_id"),
+    "risk_model_id_seq": ("risk_models", "model_id"),
+}
 
 
 class ParquetRefused(Exception):
@@ -72,6 +81,8 @@ def export_parquet(db: Database, folder: Path | str) -> dict[str, int]:
     with db.connect() as con:
         manifest["schema_version"] = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
         for table, columns in _tables(con).items():
+            if table in _LOCAL:
+                continue
             partition_by, dated = _partitions(columns)
             select = ", ".join(_quoted(c) for c in columns)
             if dated:
@@ -122,14 +133,14 @@ def import_parquet(db: Database, folder: Path | str) -> dict[str, int]:
                 f"the export is of a newer Rollcall (schema {manifest['schema_version']}, this one {version}): upgrade first"
             )
         tables = _tables(con)
-        held = [t for t in tables if t not in _DERIVED and con.execute(f"SELECT count(*) FROM {_quoted(t)}").fetchone()[0]]
+        held = [t for t in tables if t not in _DERIVED + _LOCAL and con.execute(f"SELECT count(*) FROM {_quoted(t)}").fetchone()[0]]
         if held:
             raise ParquetRefused(f"{db.path} already holds data ({', '.join(held)}): import into a new database")
         counts = {}
         order = sorted(manifest["tables"], key=lambda t: (_FIRST.index(t) if t in _FIRST else len(_FIRST), t))
         for table in order:
             entry = manifest["tables"][table]
-            if table in _DERIVED or table not in tables or not entry["rows"]:
+            if table in _DERIVED + _LOCAL or table not in tables or not entry["rows"]:
                 continue
             columns = [c for c in entry["columns"] if c in tables[table]]
             names = ", ".join(_quoted(c) for c in columns)

@@ -26,7 +26,7 @@ def count_opens(monkeypatch) -> list[int]:
     """A list that gets the opening thread's id each time the file is opened."""
     opened = []
     original = Database._open
-    monkeypatch.setattr(Database, "_open", lambda self: opened.append(threading.get_ident()) or original(self))
+    monkeypatch.setattr(Database, "_open", lambda self, **options: opened.append(threading.get_ident()) or original(self, **options))
     return opened
 
 
