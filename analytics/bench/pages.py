@@ -1,12 +1,7 @@
 """What each page asks of `analytics` for one interaction (the filters, then the page's figures),
 called as the pages' cached functions call it but without Streamlit, so that the benchmark can
 time it cold (in a fresh process) and warm. `python -m analytics.bench.pages DB JSON` times one
-interaction in a fresh process and prints the seconds and peak memory as JSON.
-
-The Overview's headline, weekly series and per-school table come from the weekly totals; its
-comparisons (the same window last year, national, the 5% bands) and every other analysis page
-start from the scope's register, which the app reads once and keeps in memory
-(`st.cache_resource`): cold here includes reading it, warm keeps it, as the app does."""
+interaction in a fresh process and prints the seconds and peak memory as JSON."""
 
 from __future__ import annotations
 
@@ -20,9 +15,15 @@ from datetime import date
 from analytics.bench.measure import peak_mb, reset_peak
 from analytics.pipelines.windows import Window
 from analytics.reports.calendar import school_calendar
-from analytics.reports.comparison import YEAR_TO_DATE, national_window, same_window_last_year, school_la_number
+from analytics.reports.comparison import (
+    YEAR_TO_DATE,
+    national_window,
+    same_window_last_year,
+    school_la_number,
+)
 from analytics.reports.overview import band_comparison, headline_comparison, overview_figures
-from analytics.reports.register import Register, load_register, year_groups_on_roll
+from analytics.reports.register import year_groups_on_roll
+from analytics.reports.totals import load_totals
 from analytics.store import Database, read
 
 
@@ -49,28 +50,18 @@ class Interaction:
         )
 
 
-#: (database, schools) -> register, kept as the app keeps it for every session.
-_registers: dict[tuple[str, tuple[int, ...] | None], Register] = {}
-
-
-def _register(db: Database, urns: tuple[int, ...] | None) -> Register:
-    key = (str(db.path), urns)
-    if key not in _registers:
-        _registers[key] = load_register(db, urns)
-    return _registers[key]
-
-
 def overview(db: Database, view: Interaction) -> dict:
     """The sidebar's calls (schools, the calendar, year groups on roll) and the Overview page's:
-    figures from the totals, then the comparisons with last year and national from the register."""
+    its figures and its comparisons with the same window last year and national, all from the
+    weekly totals (as `pages/ui/cached.py` and `pages/ui/analysis.py` compute them)."""
     window = Window(view.start, view.end)
     read.schools(db)
     calendar = school_calendar(db, view.urns)
     year_groups_on_roll(db, view.urns, window)
     headline = overview_figures(db, view.urns, window, view.year_groups).headline
     last = same_window_last_year(calendar, YEAR_TO_DATE, window)
-    register = _register(db, view.urns)
-    now, before = register.in_year_groups(window, view.year_groups), register.in_year_groups(last, view.year_groups)
+    now = load_totals(db, view.urns, window).in_year_groups(view.year_groups)
+    before = load_totals(db, view.urns, last).in_year_groups(view.year_groups)
     headline_comparison(now, window, before, last, national_window(YEAR_TO_DATE, window), school_la_number(now))
     band_comparison(now, window)
     return headline

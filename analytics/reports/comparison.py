@@ -23,6 +23,7 @@ from analytics.pipelines.windows import Window
 from analytics.reports.calendar import SchoolCalendar
 from analytics.reports.national import Benchmark, local_authority_benchmark, national_benchmark
 from analytics.reports.register import Register
+from analytics.reports.totals import WindowTotals
 
 #: Filter window kinds (as the sidebar names them).
 YEAR_TO_DATE, WHOLE_YEAR, TERM, HALF_TERM, LAST_WEEKS, CUSTOM = "ytd", "year", "term", "half", "weeks", "custom"
@@ -141,7 +142,7 @@ def compulsory_age_measures(enrolments: pl.LazyFrame, by: Sequence[str] = ()) ->
     return group_measures(compared(enrolments), by)
 
 
-def school_la_number(register: Register) -> str | None:
+def school_la_number(register: Register | WindowTotals) -> str | None:
     """The LA number (first three digits of the LAESTAB) shared by every school in scope, or
     None when one is unknown or the schools are in different LAs."""
     codes = {str(code)[:3] if code else None for code in register.schools["laestab"].to_list()}

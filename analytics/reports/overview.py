@@ -21,7 +21,7 @@ from analytics.reports.comparison import (
 from analytics.reports.national import national_band_distribution
 from analytics.reports.pupils import measures_with_phase
 from analytics.reports.register import Register
-from analytics.reports.totals import load_totals
+from analytics.reports.totals import WindowTotals, load_totals
 from analytics.store import Database
 
 
@@ -77,20 +77,21 @@ def weekly(register: Register, window: Window) -> pl.DataFrame:
 
 
 def headline_comparison(
-    register: Register,
+    register: Register | WindowTotals,
     window: Window,
-    last_year: Register,
+    last_year: Register | WindowTotals,
     last_window: Window,
     national_kind: str,
     la_number: str | None = None,
 ) -> pl.DataFrame:
     """One row per HEADLINE_MEASURES measure: `measure, label, value, numerator, denominator`
     (all enrolments on roll), `last_year` (the same measure over `last_window`, from
-    `last_year`, the register scoped the same way for that window) and `change`
+    `last_year`, scoped the same way for that window) and `change`
     (percentage points); `compared_pupils` and `compared_value` (compulsory-age pupils only),
     `national`, `gap_to_national` and `national_source`; with an LA number, `la`, `gap_to_la`
-    and `la_source`."""
-    now = measures_with_phase(register, window)
+    and `la_source`. Each source is a `Register` or the `WindowTotals` of its window (the same
+    figures; the totals read far less)."""
+    now = measures_with_phase(register, window).collect().lazy()  # read by every measure below
     figures = group_measures(now).collect().row(0, named=True)
     before = group_measures(measures_with_phase(last_year, last_window)).collect().row(0, named=True)
     compulsory = compulsory_age_measures(now).collect().row(0, named=True)
@@ -124,12 +125,12 @@ def headline_comparison(
     return frame
 
 
-def band_comparison(register: Register, window: Window) -> tuple[pl.DataFrame, str]:
+def band_comparison(register: Register | WindowTotals, window: Window) -> tuple[pl.DataFrame, str]:
     """The 5% absence bands: one row per band with `band_label, band_from`, `pupils` and
     `share` (all enrolments with a possible session), `compared_pupils` and `compared_share`
     (compulsory-age pupils) and `national_share` (DfE's census distribution for the same mix
     of phases), and the national figures' source."""
-    enrolments = measures_with_phase(register, window)
+    enrolments = measures_with_phase(register, window).collect().lazy()
     everyone = band_distribution(enrolments).select(
         "absence_band", "band_label", "band_from", pl.col("enrolments").alias("pupils"), "share"
     )

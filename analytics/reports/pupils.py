@@ -30,6 +30,7 @@ from analytics.pipelines.measures import group_measures
 from analytics.pipelines.windows import Window
 from analytics.reports.records import BehaviourRecords
 from analytics.reports.register import Register
+from analytics.reports.totals import WindowTotals
 
 #: A filter on the per-enrolment table: (characteristic key, group label) pairs, all to hold.
 GroupFilter = Sequence[tuple[str, str]]
@@ -71,9 +72,10 @@ PUPIL_LIST_COLUMNS = (
 )
 
 
-def measures_with_phase(register: Register, window: Window) -> pl.LazyFrame:
-    """`Register.enrolment_measures` with `school_name`, `school_phase` and `national_phase`
-    (the DfE phase each enrolment's figures are compared with)."""
+def measures_with_phase(register: Register | WindowTotals, window: Window) -> pl.LazyFrame:
+    """`enrolment_measures` (from the raw marks or the weekly totals: the same figures) with
+    `school_name`, `school_phase` and `national_phase` (the DfE phase each enrolment's figures
+    are compared with)."""
     schools = register.schools.lazy().select(
         pl.col("urn").alias("school_urn"), pl.col("name").alias("school_name"), pl.col("phase").alias("school_phase")
     )

@@ -30,9 +30,12 @@ class WindowTotals:
         on_roll = enrolments_on_roll(self.enrolments.lazy(), self.window, self.spells.lazy())
         return with_cohorts(on_roll, self.window.academic_year_start)
 
-    def enrolment_measures(self) -> pl.LazyFrame:
+    def enrolment_measures(self, window: Window | None = None) -> pl.LazyFrame:
         """One row per enrolment on roll in the window, with cohorts, totals, rates and flags
-        (the same frame as `Register.enrolment_measures`)."""
+        (the same frame as `Register.enrolment_measures`, so either can feed a report). The
+        totals were read for one window: `window`, when given, must be that one."""
+        if window is not None and (window.start, window.end) != (self.window.start, self.window.end):
+            raise ValueError(f"these totals are for {self.window}, not {window}")
         return enrolment_measures(self.cohorts(), self.weeks.lazy())
 
     def weekly(self, by: Sequence[str] = ()) -> pl.LazyFrame:

@@ -14,6 +14,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from analytics.access.roles import Capability
 from analytics.pipelines.windows import Window
 from analytics.reports import behaviour as behaviour_report
 from analytics.reports import cohorts as cohort_report
@@ -30,9 +31,9 @@ from analytics.reports.pupils import (
 )
 from analytics.reports.records import BehaviourRecords, load_behaviour
 from analytics.reports.register import Register
+from analytics.reports.totals import load_totals
 from analytics.settings import setting
 from analytics.store import Database
-from analytics.access.roles import Capability
 from pages.ui import cached
 from pages.ui.access import guarded
 from pages.ui.cached import Urns, YearGroups
@@ -104,13 +105,15 @@ class OverviewComparison:
 def overview(key: Key, kind: str, part: str | None, weeks: int | None) -> OverviewComparison:
     """Headline figures against last year, national (and LA when known), and the 5% bands."""
     window = Window(key.start, key.end)
-    register = _register(key)  # the Overview needs no behaviour records
     last = last_year_window(key, kind, part, weeks)
-    last_register = cached.scoped_register(key.db_path, key.version, key.urns, last, key.groups)
+    # From the weekly totals, not the register: the Overview must open fast at trust size.
+    db = Database(key.db_path)
+    now = load_totals(db, key.urns, window).in_year_groups(key.groups)
+    before = load_totals(db, key.urns, last).in_year_groups(key.groups)
     table = overview_report.headline_comparison(
-        register, window, last_register, last, national_window(kind, window, part), school_la_number(register)
+        now, window, before, last, national_window(kind, window, part), school_la_number(now)
     )
-    bands, source = overview_report.band_comparison(register, window)
+    bands, source = overview_report.band_comparison(now, window)
     return OverviewComparison(last, table, bands, source)
 
 

@@ -8,6 +8,7 @@ from datetime import date
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from analytics.pipelines.windows import Window
 from analytics.reports import cohorts as cohort_report
@@ -21,6 +22,7 @@ from analytics.reports.pupil import NO_MARK, NOT_ON_ROLL, pupil_profile
 from analytics.reports.pupils import enrolment_table, pupil_list
 from analytics.reports.records import load_behaviour
 from analytics.reports.register import load_register
+from analytics.reports.totals import load_totals
 from tests.fixtures.ingest.builders import upn
 from tests.fixtures.small_school import LEAVER, NOW, PUPILS, URN, build_small_school
 
@@ -124,6 +126,19 @@ def test_headline_comparison_against_last_year_and_national(school):
     severe = table["severe_absence_rate"]
     assert severe["national"] is not None and "academic year" in severe["national_source"]
     assert "la" not in table["attendance_rate"]
+
+
+def test_the_overview_comparisons_are_the_same_from_the_weekly_totals(school):
+    """The Overview reads its comparisons from the weekly totals: they must equal the register's."""
+    register = load_register(school, (URN,))
+    last = same_window_last_year(school_calendar(school, (URN,)), "custom", NOW)
+    now_totals, last_totals = load_totals(school, (URN,), NOW), load_totals(school, (URN,), last)
+    from_register = headline_comparison(register, NOW, register, last, "autumn")
+    from_totals = headline_comparison(now_totals, NOW, last_totals, last, "autumn")
+    assert_frame_equal(from_totals, from_register)
+    assert_frame_equal(band_comparison(now_totals, NOW)[0], band_comparison(register, NOW)[0])
+    with pytest.raises(ValueError, match="not"):
+        now_totals.enrolment_measures(last)
 
 
 def test_windows_a_year_earlier(school):
