@@ -197,8 +197,8 @@ def _coordinator(report: Report, db: Database, today: date, academic_year: int, 
     report.add(step, say)
     inputs, step = measure("risk inputs (features at each point of each year)", lambda: risk_inputs(db, register))
     report.add(step, say)
-    run, step = measure("risk model: backtest and train on every complete year", lambda: train(db, inputs=inputs, trained_by="rollcall bench"))
-    step.detail = f"{run.kind} {run.model_id}: {run.card['headline']}"
+    trained, step = measure("risk model: backtest and train on every complete year", lambda: train(db, inputs=inputs, trained_by="rollcall bench"))
+    step.detail = f"{trained.kind} {trained.model_id}: {trained.card['headline']}"
     report.add(step, say)
     model = active_model(db)
     as_of = date(academic_year + 1, 2, 1)
