@@ -269,7 +269,7 @@ def guard_page(script: str) -> User:
 
 DEMO_NOTICE = (
     "**Demo: synthetic data only.** Every school, pupil and mark here is invented by `rollcall demo`; "
-    "no sign-in is needed and nothing can be imported."
+    "no sign-in is needed, and nothing can be imported, recorded or changed."
 )
 
 
