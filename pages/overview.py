@@ -8,9 +8,8 @@ from analytics.reports.charts import describe_weekly, weekly_rate_chart
 from analytics.reports.charts_overview import band_chart, describe_bands
 from analytics.reports.comparison import COMPARED_COHORT
 from analytics.reports.overview import HEADLINE_MEASURES
-from pages.ui import analysis, cached
+from pages.ui import analysis
 from pages.ui.access import guard_page
-from pages.ui.context import cache_key, database
 from pages.ui.filters import sidebar_scope
 from pages.ui.format import count, percent, scope_caption
 from pages.ui.tables import table
@@ -26,9 +25,9 @@ if scope is None:
     st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
     st.stop()
 
-data = cached.overview_data(*cache_key(database()), scope.urns, scope.window.start, scope.window.end, scope.year_groups)
 key = analysis.key_of(scope)
 comparison = analysis.overview(key, scope.kind, scope.part, scope.weeks)
+data = comparison.figures
 headline = data.headline
 scope_caption(scope, headline["enrolments"])
 last_label = str(comparison.last_window)

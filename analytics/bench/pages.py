@@ -21,7 +21,7 @@ from analytics.reports.comparison import (
     same_window_last_year,
     school_la_number,
 )
-from analytics.reports.overview import band_comparison, headline_comparison, overview_figures
+from analytics.reports.overview import band_comparison, figures_from_totals, headline_comparison
 from analytics.reports.register import year_groups_on_roll
 from analytics.reports.totals import load_totals
 from analytics.store import Database, read
@@ -58,9 +58,9 @@ def overview(db: Database, view: Interaction) -> dict:
     read.schools(db)
     calendar = school_calendar(db, view.urns)
     year_groups_on_roll(db, view.urns, window)
-    headline = overview_figures(db, view.urns, window, view.year_groups).headline
     last = same_window_last_year(calendar, YEAR_TO_DATE, window)
     now = load_totals(db, view.urns, window).in_year_groups(view.year_groups)
+    headline = figures_from_totals(now).headline
     before = load_totals(db, view.urns, last).in_year_groups(view.year_groups)
     headline_comparison(now, window, before, last, national_window(YEAR_TO_DATE, window), school_la_number(now))
     band_comparison(now, window)

@@ -175,7 +175,12 @@ def overview_figures(
     """The Overview page's figures, from the store's weekly totals (no raw mark is read beyond
     the partial weeks at the window's ends): the same figures as `headline`, `weekly` and
     `by_school` give from a `Register`."""
-    totals = load_totals(db, school_urns, window).in_year_groups(year_groups)
+    return figures_from_totals(load_totals(db, school_urns, window).in_year_groups(year_groups))
+
+
+def figures_from_totals(totals: WindowTotals) -> OverviewFigures:
+    """`overview_figures` from totals already read (the Overview reads them once for its
+    figures and its comparisons)."""
     per_enrolment = totals.enrolment_measures().collect().lazy()
     by_school = group_measures(per_enrolment, ["school_urn"]).collect()
     return OverviewFigures(

@@ -94,6 +94,7 @@ def last_year_window(key: Key, kind: str, part: str | None, weeks: int | None) -
 class OverviewComparison:
     """The Overview's comparisons: with the same window last year and with national figures."""
 
+    figures: overview_report.OverviewFigures
     last_window: Window
     table: pl.DataFrame
     bands: pl.DataFrame
@@ -103,7 +104,8 @@ class OverviewComparison:
 @guarded(Capability.ANALYSIS)
 @st.cache_data(show_spinner=False, max_entries=32)
 def overview(key: Key, kind: str, part: str | None, weeks: int | None) -> OverviewComparison:
-    """Headline figures against last year, national (and LA when known), and the 5% bands."""
+    """The Overview's figures (headline, weekly series, per school), each headline figure
+    against last year and national (and LA when known), and the 5% bands."""
     window = Window(key.start, key.end)
     last = last_year_window(key, kind, part, weeks)
     # From the weekly totals, not the register: the Overview must open fast at trust size.
@@ -114,7 +116,7 @@ def overview(key: Key, kind: str, part: str | None, weeks: int | None) -> Overvi
         now, window, before, last, national_window(kind, window, part), school_la_number(now)
     )
     bands, source = overview_report.band_comparison(now, window)
-    return OverviewComparison(last, table, bands, source)
+    return OverviewComparison(overview_report.figures_from_totals(now), last, table, bands, source)
 
 
 def fewest_pupils() -> int:

@@ -5,7 +5,6 @@ every call, outside the cache (whose results every user shares)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -13,7 +12,6 @@ import streamlit as st
 
 from analytics.access.roles import Capability
 from analytics.pipelines.windows import Window
-from analytics.reports import overview
 from analytics.reports.calendar import SchoolCalendar, school_calendar
 from analytics.reports.register import Register, load_register, year_groups_on_roll
 from analytics.store import Database, read
@@ -53,26 +51,6 @@ def register(db_path: str, version: str, urns: Urns) -> Register:
 def scoped_register(db_path: str, version: str, urns: Urns, window: Window, groups: YearGroups) -> Register:
     """The register restricted to the chosen year groups."""
     return register(db_path, version, urns).in_year_groups(window, groups)
-
-
-@dataclass(frozen=True)
-class OverviewData:
-    """Everything the Overview page shows for one scope and window."""
-
-    headline: dict
-    weekly: pl.DataFrame
-    by_school: pl.DataFrame
-
-
-@guarded(Capability.ANALYSIS)
-@st.cache_data(show_spinner=False, max_entries=32)
-def overview_data(
-    db_path: str, version: str, urns: Urns, start: date, end: date, groups: YearGroups = ()
-) -> OverviewData:
-    """Headline figures, the weekly series and the per-school table (from the store's weekly
-    totals, so a trust or local authority's marks are never all loaded)."""
-    figures = overview.overview_figures(Database(db_path), urns, Window(start, end), groups)
-    return OverviewData(headline=figures.headline, weekly=figures.weekly, by_school=figures.by_school)
 
 
 @guarded(Capability.IMPORT)

@@ -132,7 +132,7 @@ def test_a_page_run_on_its_own_checks_the_user_itself(open_app, account, two_sch
 GUARDED_CALLS = """
 from datetime import date
 import streamlit as st
-from pages.ui import cached
+from pages.ui import analysis, cached
 from pages.ui.context import cache_key, database
 st.session_state["role"] = "senior_leader"  # nothing a session holds chooses a role
 st.session_state["filter_school"] = "{urn}"
@@ -145,7 +145,7 @@ st.write("reached the data")
 @pytest.mark.parametrize(
     ("role", "schools", "call", "message"),
     [
-        ("governor", [ASH], "cached.overview_data(*key, ({ASH},), date(2025, 9, 1), date(2025, 9, 5))", "governor cannot"),
+        ("governor", [ASH], "analysis.overview(analysis.Key(*key, ({ASH},), date(2025, 9, 1), date(2025, 9, 5), ()), 'custom', None, None)", "governor cannot"),
         ("governor", [ASH], "cached.import_log(*key, ({ASH},))", "governor cannot"),
         ("attendance_staff", [ASH], "cached.register(*key, ({BEECH},))", "does not cover school 100002"),
         ("attendance_staff", [ASH], "cached.register(*key, None)", "not the whole trust"),
