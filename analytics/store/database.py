@@ -328,8 +328,14 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection inside one transaction: committed when the block ends, rolled back on error."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.migrate()
+        with self._transaction(changes_data=True) as con:
+            yield con
+
+    @contextmanager
+    def _transaction(self, *, changes_data: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction on the writer's connection; `changes_data` raises the data version
+        (which empties the caches) when it commits."""
+        self.migrate()  # creates the file's folder too
         with self._connection(writer=True) as con:
             con.execute("BEGIN TRANSACTION")
             try:
@@ -337,7 +343,8 @@ class Database:
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-            _bump_data_version(con)
+            if changes_data:
+                _bump_data_version(con)
             con.execute("COMMIT")
 
     def migrate(self) -> None:
@@ -382,15 +389,8 @@ class Database:
     def appending(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A transaction that leaves the data version alone: for audit rows only, so that viewing
         a page does not empty every cache."""
-        self.migrate()
-        with self._connection(writer=True) as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
+        with self._transaction(changes_data=False) as con:
+            yield con
 
     @contextmanager
     def holding(self) -> Iterator[None]:
