@@ -15,15 +15,9 @@ from datetime import date
 from analytics.bench.measure import peak_mb, reset_peak
 from analytics.pipelines.windows import Window
 from analytics.reports.calendar import school_calendar
-from analytics.reports.comparison import (
-    YEAR_TO_DATE,
-    national_window,
-    same_window_last_year,
-    school_la_number,
-)
-from analytics.reports.overview import band_comparison, figures_from_totals, headline_comparison
+from analytics.reports.comparison import YEAR_TO_DATE, national_window, same_window_last_year
+from analytics.reports.overview import overview_comparison
 from analytics.reports.register import year_groups_on_roll
-from analytics.reports.totals import load_totals
 from analytics.store import Database, read
 
 
@@ -53,18 +47,14 @@ class Interaction:
 def overview(db: Database, view: Interaction) -> dict:
     """The sidebar's calls (schools, the calendar, year groups on roll) and the Overview page's:
     its figures and its comparisons with the same window last year and national, all from the
-    weekly totals (as `pages/ui/cached.py` and `pages/ui/analysis.py` compute them)."""
+    weekly totals (`overview_comparison`, as `pages/ui/analysis.py` calls it)."""
     window = Window(view.start, view.end)
     read.schools(db)
     calendar = school_calendar(db, view.urns)
     year_groups_on_roll(db, view.urns, window)
     last = same_window_last_year(calendar, YEAR_TO_DATE, window)
-    now = load_totals(db, view.urns, window).in_year_groups(view.year_groups)
-    headline = figures_from_totals(now).headline
-    before = load_totals(db, view.urns, last).in_year_groups(view.year_groups)
-    headline_comparison(now, window, before, last, national_window(YEAR_TO_DATE, window), school_la_number(now))
-    band_comparison(now, window)
-    return headline
+    shown = overview_comparison(db, view.urns, window, last, view.year_groups, national_window(YEAR_TO_DATE, window))
+    return shown.figures.headline
 
 
 def import_log(db: Database, view: Interaction) -> dict:

@@ -17,6 +17,7 @@ from analytics.reports.comparison import (
     compulsory_age_measures,
     national_comparator,
     phase_weights,
+    school_la_number,
 )
 from analytics.reports.national import national_band_distribution
 from analytics.reports.pupils import measures_with_phase
@@ -192,3 +193,32 @@ def figures_from_totals(totals: WindowTotals) -> OverviewFigures:
             .sort("name")
         ),
     )
+
+
+@dataclass(frozen=True)
+class OverviewComparison:
+    """The Overview: its figures, and its comparisons with the same window last year and with
+    national figures."""
+
+    figures: OverviewFigures
+    last_window: Window
+    table: pl.DataFrame
+    bands: pl.DataFrame
+    bands_source: str
+
+
+def overview_comparison(
+    db: Database,
+    school_urns: Sequence[int] | None,
+    window: Window,
+    last_window: Window,
+    year_groups: Sequence[str],
+    national_kind: str,
+) -> OverviewComparison:
+    """Everything the Overview shows, from the weekly totals of `window` and `last_window` (one
+    read each; never the register, so the page opens fast at trust size)."""
+    now = load_totals(db, school_urns, window).in_year_groups(year_groups)
+    before = load_totals(db, school_urns, last_window).in_year_groups(year_groups)
+    table = headline_comparison(now, window, before, last_window, national_kind, school_la_number(now))
+    bands, source = band_comparison(now, window)
+    return OverviewComparison(figures_from_totals(now), last_window, table, bands, source)

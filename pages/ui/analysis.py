@@ -20,7 +20,7 @@ from analytics.reports import behaviour as behaviour_report
 from analytics.reports import cohorts as cohort_report
 from analytics.reports import overview as overview_report
 from analytics.reports import patterns as patterns_report
-from analytics.reports.comparison import national_window, same_window_last_year, school_la_number
+from analytics.reports.comparison import national_window, same_window_last_year
 from analytics.reports.pupil import PupilProfile, pupil_profile
 from analytics.reports.pupils import (
     GroupFilter,
@@ -31,7 +31,6 @@ from analytics.reports.pupils import (
 )
 from analytics.reports.records import BehaviourRecords, load_behaviour
 from analytics.reports.register import Register
-from analytics.reports.totals import load_totals
 from analytics.settings import setting
 from analytics.store import Database
 from pages.ui import cached
@@ -90,33 +89,16 @@ def last_year_window(key: Key, kind: str, part: str | None, weeks: int | None) -
     return same_window_last_year(calendar, kind, Window(key.start, key.end), part, weeks)
 
 
-@dataclass(frozen=True)
-class OverviewComparison:
-    """The Overview's comparisons: with the same window last year and with national figures."""
-
-    figures: overview_report.OverviewFigures
-    last_window: Window
-    table: pl.DataFrame
-    bands: pl.DataFrame
-    bands_source: str
-
-
 @guarded(Capability.ANALYSIS)
 @st.cache_data(show_spinner=False, max_entries=32)
-def overview(key: Key, kind: str, part: str | None, weeks: int | None) -> OverviewComparison:
+def overview(key: Key, kind: str, part: str | None, weeks: int | None) -> overview_report.OverviewComparison:
     """The Overview's figures (headline, weekly series, per school), each headline figure
     against last year and national (and LA when known), and the 5% bands."""
     window = Window(key.start, key.end)
-    last = last_year_window(key, kind, part, weeks)
-    # From the weekly totals, not the register: the Overview must open fast at trust size.
-    db = Database(key.db_path)
-    now = load_totals(db, key.urns, window).in_year_groups(key.groups)
-    before = load_totals(db, key.urns, last).in_year_groups(key.groups)
-    table = overview_report.headline_comparison(
-        now, window, before, last, national_window(kind, window, part), school_la_number(now)
+    return overview_report.overview_comparison(
+        Database(key.db_path), key.urns, window, last_year_window(key, kind, part, weeks), key.groups,
+        national_window(kind, window, part),
     )
-    bands, source = overview_report.band_comparison(now, window)
-    return OverviewComparison(overview_report.figures_from_totals(now), last, table, bands, source)
 
 
 def fewest_pupils() -> int:
