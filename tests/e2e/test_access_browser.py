@@ -12,6 +12,8 @@ import pytest
 from analytics.access import accounts
 from analytics.store import Database, audit, read
 
+from .browsing import open_menu, shown_text
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 PASSWORD = "violet harbour compass"
@@ -46,19 +48,6 @@ def close_page_not_found(page) -> None:
     if page.get_by_text("Page not found").count():
         page.keyboard.press("Escape")
         page.get_by_text("Page not found").wait_for(state="hidden")
-
-
-def open_menu(page):
-    """The sidebar's page menu, with every page listed (Streamlit folds a long menu)."""
-    more = page.get_by_test_id("stSidebarNavViewButton")
-    if more.count() and more.inner_text().startswith("View") and "more" in more.inner_text():
-        more.click()
-    return page.get_by_test_id("stSidebarNav")
-
-
-def shown_text(page) -> str:
-    page.wait_for_timeout(1500)  # let every element of the run arrive
-    return page.inner_text("body")
 
 
 def test_a_governor_finds_no_pupil_and_no_page_beyond_their_own(serve, page, school_db, accounts_path):

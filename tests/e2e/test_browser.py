@@ -10,14 +10,9 @@ from analytics.reports.overview import HEADLINE_MEASURES, headline
 from analytics.reports.register import load_register
 from analytics.store import read
 
+from .browsing import read_metrics
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-def read_metrics(page) -> dict[str, str]:
-    page.get_by_test_id("stMetric").first.wait_for()
-    labels = page.get_by_test_id("stMetricLabel").all_inner_texts()
-    values = page.get_by_test_id("stMetricValue").all_inner_texts()
-    return {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
 
 
 def test_the_overview_shows_the_demo_trusts_figures(serve, page, demo_db):

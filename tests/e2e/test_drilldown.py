@@ -16,12 +16,9 @@ from analytics.reports.records import load_behaviour
 from analytics.reports.register import load_register
 from analytics.store import read
 
+from .browsing import read_metrics, wait_for_page
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-def wait_for_page(page, text: str) -> None:
-    page.get_by_text(text).first.wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
 
 
 def test_from_the_widest_cohort_gap_to_a_pupil_profile(serve, page, demo_db):
@@ -69,9 +66,7 @@ def test_from_the_widest_cohort_gap_to_a_pupil_profile(serve, page, demo_db):
     wait_for_page(page, "Pupil profile")
     page.get_by_role("heading", name=f"{pupil['forename']} {pupil['surname']}").wait_for()
     assert parse_qs(urlparse(page.url).query)["pupil"] == [str(pupil["enrolment_id"])]
-    labels = page.get_by_test_id("stMetricLabel").all_inner_texts()
-    values = page.get_by_test_id("stMetricValue").all_inner_texts()
-    shown = {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
+    shown = read_metrics(page)
     assert shown["Attendance"] == format_percent(pupil["attendance_rate"])
     page.get_by_text("Register: every AM and PM mark").first.wait_for()
 
