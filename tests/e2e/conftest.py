@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from analytics.settings import PROJECT_ROOT
 from analytics.store import Database
@@ -86,8 +87,6 @@ def browser():
     """Debian's Chromium, headless, driven by Playwright (no browser download)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -100,5 +99,6 @@ def page(browser, tmp_path):
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(60_000)
+    expect.set_options(timeout=30_000)  # a cold page on a busy 2-core CI machine
     yield page
     context.close()

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from analytics.access import accounts
 from analytics.store import Database, audit, read
@@ -86,7 +87,7 @@ def test_staff_see_their_school_and_every_sign_in_is_recorded(serve, page, schoo
     sign_in(page, "staff")
     page.get_by_test_id("stMetric").first.wait_for()
     name = read.schools(school_db)["name"][0]
-    assert page.get_by_text(f"{name} ·").first.is_visible()
+    expect(page.get_by_text(f"{name} ·").first).to_be_visible()
     assert "Whole trust" not in shown_text(page)
     assert audit.read_log(school_db, actions=("sign_in",), actor="staff").height >= 1
 
@@ -107,8 +108,8 @@ def test_the_demo_says_on_every_page_that_it_is_synthetic(serve, page, demo_db):
     url = serve(demo_db)
     page.goto(url)
     page.get_by_test_id("stMetric").first.wait_for()
-    assert page.get_by_text("Demo: synthetic data only.").first.is_visible()
+    expect(page.get_by_text("Demo: synthetic data only.").first).to_be_visible()
     open_menu(page).get_by_text("How figures are counted").click()
     page.get_by_role("heading", name="How figures are counted").wait_for()
-    assert page.get_by_text("Demo: synthetic data only.").first.is_visible()
+    expect(page.get_by_text("Demo: synthetic data only.").first).to_be_visible()
     assert "Import" not in open_menu(page).inner_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from analytics.domain.rounding import format_percent
 from analytics.pipelines.windows import Window
@@ -22,7 +23,7 @@ def test_the_overview_shows_the_demo_trusts_figures(serve, page, demo_db):
     window = Window.year_to_date(last)
     figures = headline(load_register(demo_db, None, window), window)
     assert shown == {m.label: format_percent(figures[m.column]) for m in HEADLINE_MEASURES}
-    assert page.get_by_text("Whole trust ·").first.is_visible()
+    expect(page.get_by_text("Whole trust ·").first).to_be_visible()
 
 
 def test_a_bookmarked_url_opens_the_same_view(serve, page, demo_db):
@@ -34,4 +35,4 @@ def test_a_bookmarked_url_opens_the_same_view(serve, page, demo_db):
     window = Window.academic_year(year)
     figures = headline(load_register(demo_db, (urn,), window), window)
     assert shown["Attendance"] == format_percent(figures["attendance_rate"])
-    assert page.get_by_text(f"{name} ·").first.is_visible()
+    expect(page.get_by_text(f"{name} ·").first).to_be_visible()

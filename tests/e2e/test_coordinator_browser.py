@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from analytics.access import accounts
 from analytics.reports.interventions import pupils_on_roll
@@ -62,7 +63,7 @@ def test_a_home_visit_for_two_pupils_appears_in_both_chronologies(serve, page, w
     choose(page, page.get_by_test_id("stSelectbox").filter(has_text="Action").first, "Home visit")
     page.get_by_role("textbox", name="Owner (who is responsible)").fill("Mrs Pennington")
     page.get_by_role("textbox", name="Notes").fill(NOTE)
-    assert page.get_by_text("Recorded as coordinator (attendance staff)").first.is_visible()
+    expect(page.get_by_text("Recorded as coordinator (attendance staff)").first).to_be_visible()
     page.get_by_role("button", name="Record").click()
     page.get_by_text("Recorded home visit on 20/11/2026 for 2 pupils").wait_for()
 
@@ -72,10 +73,10 @@ def test_a_home_visit_for_two_pupils_appears_in_both_chronologies(serve, page, w
     page.get_by_role("tab", name="Chronology").click()
     panel = page.get_by_role("tabpanel", name="Chronology")
     panel.get_by_text(NOTE).first.wait_for()
-    assert panel.get_by_text(f"Chronology: {first.split(' · ')[0]}").is_visible()
-    assert panel.get_by_text("20/11/2026 · Home visit").first.is_visible()
+    expect(panel.get_by_text(f"Chronology: {first.split(' · ')[0]}")).to_be_visible()
+    expect(panel.get_by_text("20/11/2026 · Home visit").first).to_be_visible()
 
     choose(page, panel.get_by_test_id("stSelectbox").filter(has_text="Pupil").first, second)
     panel.get_by_text(f"Chronology: {second.split(' · ')[0]}").wait_for()
     panel.get_by_text(NOTE).first.wait_for()
-    assert panel.get_by_text("recorded by coordinator").first.is_visible()
+    expect(panel.get_by_text("recorded by coordinator").first).to_be_visible()
