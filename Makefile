@@ -1,6 +1,6 @@
 # Rollcall: two commands on a fresh machine.
 #   make run   set up, build the demo trust if there is no database, start the app
-#   make test  set up (with Debian's chromium for the browser tests), run the whole suite
+#   make test  set up (with Debian's chromium for the browser tests), lint, run the whole suite
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -36,6 +36,7 @@ run: setup $(DB)
 	ROLLCALL_DB=$(DB) ROLLCALL_DEMO=$(DEMO) $(UV) run streamlit run app.py --server.port $(PORT) --server.headless true
 
 test: setup chromium
+	$(UV) run ruff check .
 	$(UV) run pytest
 
 bench: setup $(DB)
