@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+import polars as pl
+
 
 def round_half_up(value: float | Fraction | int, places: int = 1) -> Decimal:
     """`value` rounded half away from zero to `places` decimals.
@@ -30,3 +32,13 @@ def format_percent(value: float | None, places: int = 1) -> str:
     if value is None or value != value:  # None or NaN
         return "–"
     return f"{round_half_up(value, places)}%"
+
+
+def rounded_text(values: pl.Expr, places: int = 1) -> pl.Expr:
+    """Each value as the text shown for it, rounded half-up as `round_half_up` rounds (null,
+    and NaN, give null): for labels built in Polars, whose `Expr.round` rounds half to even."""
+
+    def shown(value: float) -> str | None:
+        return None if value != value else str(round_half_up(value, places))
+
+    return values.map_elements(shown, return_dtype=pl.String)

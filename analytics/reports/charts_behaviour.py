@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from analytics.domain.rounding import round_half_up
+from analytics.domain.rounding import round_half_up, rounded_text
 from analytics.reports.chart_layout import height_for
 
 
@@ -21,7 +21,7 @@ def _number(value: float | None) -> str:
 def group_chart(by_group: pl.DataFrame, characteristic: str) -> alt.LayerChart:
     """Negative incidents per 100 pupils for each group, value and pupils written beside each bar."""
     data = by_group.select("group", "pupils", "negative_per_100", "positive_per_100").with_columns(
-        pl.format("{} (n={})", pl.col("negative_per_100").round(1), pl.col("pupils")).alias("text")
+        pl.format("{} (n={})", rounded_text(pl.col("negative_per_100")), pl.col("pupils")).alias("text")
     )
     order = data["group"].to_list()
     base = alt.Chart(data).encode(y=alt.Y("group:N", sort=order, title=None), x=alt.X("negative_per_100:Q", title="Negative incidents per 100 pupils"))

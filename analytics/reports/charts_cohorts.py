@@ -11,7 +11,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from analytics.domain.rounding import round_half_up
+from analytics.domain.rounding import round_half_up, rounded_text
 from analytics.reports.chart_layout import height_for
 from analytics.reports.cohorts import ALL_PUPILS, GAP_MEASURE_LABELS, REST_OF_SCHOOL
 
@@ -42,7 +42,7 @@ def gap_chart(table: pl.DataFrame, measure: str) -> alt.LayerChart:
     ).with_columns(
         pl.format(
             "{}{} (n={})",
-            pl.col("value").round(1).cast(pl.String).fill_null("–"),
+            rounded_text(pl.col("value")).fill_null("–"),
             pl.when(pl.col("value").is_not_null()).then(pl.lit("%")).otherwise(pl.lit("")),
             pl.col("compared_pupils"),
         ).alias("text"),
@@ -147,7 +147,7 @@ def cross_chart(table: pl.DataFrame, measure: str, rows: str, columns: str) -> a
     ).with_columns(
         pl.when(pl.col("too_small"))
         .then(pl.format("too small (n={})", pl.col("pupils_counted")))
-        .otherwise(pl.format("{}% (n={})", pl.col("value").round(1), pl.col("pupils_counted")))
+        .otherwise(pl.format("{}% (n={})", rounded_text(pl.col("value")), pl.col("pupils_counted")))
         .alias("text")
     )
     base = alt.Chart(data).encode(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from analytics.domain.rounding import round_half_up
+from analytics.domain.rounding import round_half_up, rounded_text
 from analytics.reports.chart_layout import height_for
 
 SCHOOL = "This scope (compulsory school age)"
@@ -26,7 +26,7 @@ def band_chart(bands: pl.DataFrame) -> alt.LayerChart:
         pl.col("compared_pupils").alias("pupils"),
         "national_share",
     ).with_columns(
-        pl.format("{}%", pl.col("share").round(1)).alias("text"),
+        pl.format("{}%", rounded_text(pl.col("share"))).alias("text"),
         # Labels sit past the bar or the national tick, whichever is further right.
         pl.max_horizontal("share", "national_share").alias("label_at"),
     )

@@ -12,7 +12,7 @@ import altair as alt
 import polars as pl
 
 from analytics.domain.reasons import REASON_GROUPS
-from analytics.domain.rounding import round_half_up
+from analytics.domain.rounding import round_half_up, rounded_text
 from analytics.pipelines.patterns import (
     FIRST_WEEK,
     LAST_WEEK,
@@ -32,7 +32,7 @@ def _pct(value: float | None) -> str:
 def weekday_heatmap(weekday: pl.DataFrame, measure: str = "absence_rate", label: str = "Absence") -> alt.LayerChart:
     """A weekday-by-session grid shaded by `measure`, each cell's value written in it."""
     data = weekday.select("weekday_name", "session", "possible", pl.col(measure).alias("value")).with_columns(
-        pl.format("{}%", pl.col("value").round(1)).alias("text")
+        pl.format("{}%", rounded_text(pl.col("value"))).alias("text")
     )
     base = alt.Chart(data).encode(
         x=alt.X("weekday_name:N", sort=_WEEKDAYS, title=None, axis=alt.Axis(labelAngle=0)),

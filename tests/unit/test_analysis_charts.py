@@ -103,6 +103,23 @@ def test_band_chart(built):
     assert "no absence bands" in charts_overview.describe_bands(empty)
 
 
+def chart_texts(spec_dict: dict) -> list[str]:
+    """The `text` field of every row of every dataset the chart carries."""
+    return [row["text"] for rows in spec_dict.get("datasets", {}).values() for row in rows if "text" in row]
+
+
+def test_chart_labels_round_half_up_as_the_tables_do():
+    """49 of 400 is 12.25%: tables say 12.3%, and so must the labels drawn on the charts."""
+    share = 49 * 100 / 400
+    bands = pl.DataFrame({
+        "band_label": ["0% to under 5%", "5% to under 10%"], "band_from": [0, 5],
+        "compared_share": [share, 100 - share], "compared_pupils": [49, 351], "national_share": [50.0, 50.0],
+    })
+    assert "12.3%" in chart_texts(spec(charts_overview.band_chart(bands)))
+    weekday = pl.DataFrame({"weekday_name": ["Monday"], "session": ["AM"], "possible": [400], "absence_rate": [share]})
+    assert chart_texts(spec(charts_patterns.weekday_heatmap(weekday))) == ["12.3%"]
+
+
 def test_pattern_charts(built):
     db, register, _, _ = built
     found = patterns(register, NOW, school_calendar(db, (URN,)))

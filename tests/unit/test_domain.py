@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+import polars as pl
 import pytest
 
 from analytics.domain.calendar import (
@@ -17,7 +18,7 @@ from analytics.domain.calendar import (
     parse_academic_year,
     spring_bank_holiday,
 )
-from analytics.domain.rounding import format_percent, percent, round_half_up
+from analytics.domain.rounding import format_percent, percent, round_half_up, rounded_text
 from analytics.domain.upn import check_letter, make_upn, upn_problem
 from analytics.domain.yeargroups import normalise_year_group, shift_year_group
 
@@ -80,6 +81,13 @@ def test_round_half_up(value, expected):
 def test_round_half_up_differs_from_pythons_round_where_it_matters():
     assert round(12.25, 1) == 12.2  # half to even
     assert round_half_up(12.25) == Decimal("12.3")
+
+
+def test_labels_built_in_polars_round_half_up_too():
+    values = pl.DataFrame({"v": [12.25, 2.675, 0.05, 99.95, 12.24999, None, float("nan")]})
+    shown = values.select(rounded_text(pl.col("v")))["v"].to_list()
+    assert shown == ["12.3", "2.7", "0.1", "100.0", "12.2", None, None]
+    assert values.select(pl.col("v").round(1))["v"][0] == 12.2  # why: Polars rounds half to even
 
 
 def test_percent_is_exact_from_counts():
