@@ -92,28 +92,41 @@ def headline_comparison(
     `national`, `gap_to_national` and `national_source`; with an LA number, `la`, `gap_to_la`
     and `la_source`. Each source is a `Register` or the `WindowTotals` of its window (the same
     figures; the totals read far less)."""
-    now = measures_with_phase(register, window).collect().lazy()  # read by every measure below
+    return _comparison_table(
+        _measured(register, window), measures_with_phase(last_year, last_window),
+        window.academic_year_start, national_kind, la_number,
+    )
+
+
+def _measured(source: Register | WindowTotals, window: Window) -> pl.LazyFrame:
+    """`measures_with_phase`, computed once for the several reports that read it."""
+    return measures_with_phase(source, window).collect().lazy()
+
+
+def _comparison_table(
+    now: pl.LazyFrame, before: pl.LazyFrame, academic_year: int, national_kind: str, la_number: str | None
+) -> pl.DataFrame:
+    """`headline_comparison` from the per-enrolment measures of the window and of last year's."""
     figures = group_measures(now).collect().row(0, named=True)
-    before = group_measures(measures_with_phase(last_year, last_window)).collect().row(0, named=True)
+    last = group_measures(before).collect().row(0, named=True)
     compulsory = compulsory_age_measures(now).collect().row(0, named=True)
-    year = window.academic_year_start
     rows = []
     for measure in HEADLINE_MEASURES:
-        national = national_comparator(now, measure.column, year, national_kind)
+        national = national_comparator(now, measure.column, academic_year, national_kind)
         row = {
             "measure": measure.column,
             "label": measure.label,
             "value": figures[measure.column],
             "numerator": figures[measure.numerator],
             "denominator": figures[measure.denominator],
-            "last_year": before[measure.column],
+            "last_year": last[measure.column],
             "compared_pupils": compulsory["enrolments_counted"],
             "compared_value": compulsory[measure.column],
             "national": national.value,
             "national_source": national.source,
         }
         if la_number is not None:
-            local = national_comparator(now, measure.column, year, national_kind, la_number)
+            local = national_comparator(now, measure.column, academic_year, national_kind, la_number)
             row |= {"la": local.value, "la_source": local.source}
         rows.append(row)
     frame = pl.DataFrame(rows, schema_overrides={"value": pl.Float64, "last_year": pl.Float64, "compared_value": pl.Float64, "national": pl.Float64})
@@ -131,7 +144,11 @@ def band_comparison(register: Register | WindowTotals, window: Window) -> tuple[
     `share` (all enrolments with a possible session), `compared_pupils` and `compared_share`
     (compulsory-age pupils) and `national_share` (DfE's census distribution for the same mix
     of phases), and the national figures' source."""
-    enrolments = measures_with_phase(register, window).collect().lazy()
+    return _bands(_measured(register, window), window.academic_year_start)
+
+
+def _bands(enrolments: pl.LazyFrame, academic_year: int) -> tuple[pl.DataFrame, str]:
+    """`band_comparison` from the window's per-enrolment measures."""
     everyone = band_distribution(enrolments).select(
         "absence_band", "band_label", "band_from", pl.col("enrolments").alias("pupils"), "share"
     )
@@ -141,7 +158,7 @@ def band_comparison(register: Register | WindowTotals, window: Window) -> tuple[
     weights = phase_weights(enrolments, "persistent_absence_rate")
     national_parts, sources = [], []
     for phase, weight in weights.items():
-        found = national_band_distribution(phase, window.academic_year_start)
+        found = national_band_distribution(phase, academic_year)
         if found is None:
             national_parts = []
             sources = [f"no DfE absence bands for {phase.lower()} pupils"]
@@ -182,7 +199,11 @@ def overview_figures(
 def figures_from_totals(totals: WindowTotals) -> OverviewFigures:
     """`overview_figures` from totals already read (the Overview reads them once for its
     figures and its comparisons)."""
-    per_enrolment = totals.enrolment_measures().collect().lazy()
+    return _figures(totals, totals.enrolment_measures().collect().lazy())
+
+
+def _figures(totals: WindowTotals, per_enrolment: pl.LazyFrame) -> OverviewFigures:
+    """`figures_from_totals`, given the totals' per-enrolment measures."""
     by_school = group_measures(per_enrolment, ["school_urn"]).collect()
     return OverviewFigures(
         headline=group_measures(per_enrolment).collect().row(0, named=True),
@@ -216,9 +237,15 @@ def overview_comparison(
     national_kind: str,
 ) -> OverviewComparison:
     """Everything the Overview shows, from the weekly totals of `window` and `last_window` (one
-    read each; never the register, so the page opens fast at trust size)."""
+    read each; never the register, so the page opens fast at trust size). The window's
+    per-enrolment measures are computed once and read by the figures, the comparison table and
+    the bands."""
     now = load_totals(db, school_urns, window).in_year_groups(year_groups)
     before = load_totals(db, school_urns, last_window).in_year_groups(year_groups)
-    table = headline_comparison(now, window, before, last_window, national_kind, school_la_number(now))
-    bands, source = band_comparison(now, window)
-    return OverviewComparison(figures_from_totals(now), last_window, table, bands, source)
+    measured = _measured(now, window)
+    table = _comparison_table(
+        measured, measures_with_phase(before, last_window), window.academic_year_start, national_kind,
+        school_la_number(now),
+    )
+    bands, source = _bands(measured, window.academic_year_start)
+    return OverviewComparison(_figures(now, measured), last_window, table, bands, source)

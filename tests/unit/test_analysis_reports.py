@@ -16,7 +16,13 @@ from analytics.reports.behaviour import behaviour_figures
 from analytics.reports.calendar import school_calendar
 from analytics.reports.comparison import national_window, same_window_last_year, school_la_number
 from analytics.reports.national import national_benchmark, national_group_benchmark
-from analytics.reports.overview import band_comparison, headline, headline_comparison
+from analytics.reports.overview import (
+    band_comparison,
+    headline,
+    headline_comparison,
+    overview_comparison,
+    overview_figures,
+)
 from analytics.reports.patterns import patterns
 from analytics.reports.pupil import NO_MARK, NOT_ON_ROLL, pupil_profile
 from analytics.reports.pupils import enrolment_table, pupil_list
@@ -139,6 +145,23 @@ def test_the_overview_comparisons_are_the_same_from_the_weekly_totals(school):
     assert_frame_equal(band_comparison(now_totals, NOW)[0], band_comparison(register, NOW)[0])
     with pytest.raises(ValueError, match="not"):
         now_totals.enrolment_measures(last)
+
+
+def test_the_overview_computes_once_what_each_report_gives_alone(school):
+    """`overview_comparison` shares one computation of the per-enrolment measures between its
+    figures, its table and its bands: each must equal the report computed on its own."""
+    last = same_window_last_year(school_calendar(school, (URN,)), "custom", NOW)
+    shown = overview_comparison(school, (URN,), NOW, last, (), "autumn")
+    alone = overview_figures(school, (URN,), NOW)
+    now_totals, last_totals = load_totals(school, (URN,), NOW), load_totals(school, (URN,), last)
+    assert shown.figures.headline == alone.headline
+    assert_frame_equal(shown.figures.by_school, alone.by_school)
+    assert_frame_equal(shown.figures.weekly, alone.weekly)
+    la_number = school_la_number(now_totals)
+    assert_frame_equal(shown.table, headline_comparison(now_totals, NOW, last_totals, last, "autumn", la_number))
+    bands, source = band_comparison(now_totals, NOW)
+    assert_frame_equal(shown.bands, bands)
+    assert shown.bands_source == source
 
 
 def test_windows_a_year_earlier(school):
