@@ -33,16 +33,21 @@ class Problem:
 
 #: A UPN anywhere in a value (a row whose fields slipped along, or columns swapped).
 _UPN_LIKE = re.compile(r"[A-Za-z]\d{11}[0-9A-Za-z]")
+#: Three letters in a row: a word, and any word may be a pupil's name. The values a message
+#: does show (codes, sessions, dates, numbers, Y/N) have at most two letters in a row.
+_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 def shown_value(field: str, value: str, limit: int = 40, private: tuple[str | None, ...] = ()) -> str:
     """How a bad value may appear in a message: quoted and cut short, or withheld when it is a
-    private field, holds something shaped like a UPN, or holds one of the row's `private` values
+    private field, holds something shaped like a UPN, holds a word (a name in the wrong column,
+    which files with no name columns cannot check), or holds one of the row's `private` values
     (its name, UPN or date of birth, found in the wrong column when a row's fields slipped)."""
     lowered = value.lower()
     if (
         field in PRIVATE_FIELDS
         or _UPN_LIKE.search(value)
+        or _WORD.search(value)
         or any(p and len(p) > 1 and p.lower() in lowered for p in private)
     ):
         return "the value"

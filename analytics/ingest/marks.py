@@ -26,14 +26,6 @@ def _field_of(marks: pl.DataFrame, default: str) -> pl.Expr:
     return pl.col(FIELD) if FIELD in marks.columns else pl.lit(default)
 
 
-def _shown_code(code: str) -> str:
-    """A bad register cell as a message may show it. Codes have at most two letters, so a longer
-    word (a name slipped into a register column) is withheld."""
-    if len(code) > 2 and code.isalpha():
-        return "the value"
-    return shown_value("code", code)
-
-
 def check_codes(check: Checker, marks: pl.DataFrame) -> None:
     """Every code must be a DfE code in force on its session's date."""
     rules = code_table().select("code", "valid_from", "valid_to")
@@ -62,7 +54,7 @@ def check_codes(check: Checker, marks: pl.DataFrame) -> None:
     check.total += max(bad.height - _SHOWN, 0)
     for row, day, code, field, known, _ok, first, last in bad.head(_SHOWN).iter_rows():
         if not known:
-            check.add(row, field, f"{_shown_code(code)} is not a DfE attendance code")
+            check.add(row, field, f"{shown_value('code', code)} is not a DfE attendance code")
         else:
             span = f"from {first:%d %b %Y}" if first > day else f"until {last:%d %b %Y}"
             check.add(row, field, f"code '{code}' was not in use on {day:%d %b %Y} (it is valid {span})")

@@ -74,7 +74,7 @@ CORPUS = [
     Hostile("quoted newlines", "behaviour",
             f'upn,date,type,category,notes\n{P0},2025-09-03,negative,Disruption,"one\ntwo\nthree"\n'
             f"{P1},2025-09-03,sideways,Disruption,ok\n".encode(),
-            3, "type", "'sideways' is not one of positive, negative"),
+            3, "type", "the value is not one of positive, negative"),
     Hostile("BOM", "marks", ("\ufeffupn,date,session,code\n" f"{P0},2025-09-02,AM,/\n{P1},2025-09-02,AM,ZZ\n").encode(),
             3, "code", "'ZZ' is not a DfE attendance code"),
     Hostile("Windows-1252", "pupils",

@@ -77,7 +77,7 @@ def test_type_spellings(raw: str, expected: str) -> None:
 
 def test_a_bad_type_is_refused() -> None:
     assert refused(parse_b, behaviour(f"{U0},2025-09-03,,neutral,Kindness,,,,,,,")) == [
-        (2, "type", "'neutral' is not one of positive, negative")
+        (2, "type", "the value is not one of positive, negative")
     ]
 
 
@@ -238,7 +238,7 @@ def test_exclusion_checks() -> None:
     assert problems == [
         (2, "end_date", "is before the start date"),
         (2, "reason_1", "'XX' is not one of the census reason codes (such as DB or VA)"),
-        (3, "category", "'lunchtime' is not one of suspension, permanent"),
+        (3, "category", "the value is not one of suspension, permanent"),
         (4, "sessions", "'1000' is above 999"),
         (5, "category", "repeats the pupil, start date and category of row 4"),
         (6, "start_date", "'2026-12-01' is after 2026-11-20"),

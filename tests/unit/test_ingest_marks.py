@@ -127,7 +127,7 @@ def test_session_spellings_and_a_bad_session() -> None:
     batch = parse(marks_csv([(U0, FROM, "am", "/"), (U0, FROM, "PM", "\\")]))
     assert batch.marks["session"].to_list() == ["AM", "PM"]
     assert refused(marks_csv([(U0, FROM, "morning", "/")])) == [
-        (2, "session", "'morning' is not one of AM, PM")
+        (2, "session", "the value is not one of AM, PM")
     ]
 
 
@@ -222,7 +222,7 @@ def test_minutes_late_are_read() -> None:
     [
         ("-1", "'-1' is below 0"),
         ("601", "'601' is above 600"),
-        ("late", "'late' is not a whole number"),
+        ("late", "the value is not a whole number"),
     ],
 )
 def test_bad_minutes_late_are_refused(raw: str, message: str) -> None:

@@ -77,6 +77,20 @@ def test_a_marks_row_with_a_upn_in_the_wrong_column_does_not_show_it(load) -> No
     assert_private(str(error))
 
 
+def test_a_name_in_a_file_without_name_columns_is_not_shown(load) -> None:
+    """Marks, grid and behaviour files carry no names to check a value against: a name that
+    slipped into a code, session or type column is withheld all the same."""
+    load("pupils", pupils_csv([U0]), school_urn=URN)
+    name = f"{FORENAME} {SURNAME}"
+    marks = refusal(load, "marks", marks_csv([(U0, "2025-09-03", "AM", name), (U0, "2025-09-04", SURNAME, "/")]))
+    assert "row 2, field 'code': the value is not a DfE attendance code" in str(marks)
+    assert "row 3, field 'session': the value is not one of AM, PM" in str(marks)
+    grid = refusal(load, "grid", f"upn,2025-09-03 AM\n{U0},{FORENAME}0\n", file_name="grid.csv")
+    behaviour = refusal(load, "behaviour", f"upn,date,type,category\n{U0},2025-09-03,{name},Disruption\n")
+    for error in (marks, grid, behaviour):
+        assert_private(str(error))
+
+
 def test_a_grid_cell_holding_a_upn_does_not_show_it(load) -> None:
     load("pupils", pupils_csv([U0]), school_urn=URN)
     error = refusal(load, "grid", f"upn,2025-09-03 AM\n{U0},{SECRET_UPN}\n", file_name="grid.csv")
@@ -128,11 +142,23 @@ def test_many_problems_are_cut_to_ten_lines_with_the_total(load) -> None:
 
 
 def test_a_message_never_shows_more_than_the_one_field() -> None:
-    assert shown_value("code", "x" * 100) == "'" + "x" * 40 + "…'"
+    assert shown_value("code", "1x" * 50) == "'" + "1x" * 20 + "…'"
     assert shown_value("surname", "Anything") == "the value"
     assert shown_value("category", f"see {SECRET_UPN}") == "the value"
     assert shown_value("sex", "Zebedee", private=("Zebedee", None)) == "the value"
     assert shown_value("sex", "X", private=("Zebedee",)) == "'X'"
+
+
+@pytest.mark.parametrize("value", ["Zelda Quixote", "ZELDA QUIXOTE", "O'Brien", "Zelda0", "Mary-Ann", "Zoë", "Øyvind"])
+def test_a_word_is_never_shown_for_it_may_be_a_name(value) -> None:
+    """Marks, grid, behaviour and exclusion files carry no names to check a value against."""
+    assert shown_value("code", value) == "the value"
+    assert shown_value("type", value) == "the value"
+
+
+@pytest.mark.parametrize("value", ["ZZ", "C9", "#", "31/02/2025", "2025-13-01", "12.5", "maybe?"[:2], "-3"])
+def test_codes_dates_and_numbers_are_shown(value) -> None:
+    assert shown_value("code", value) == f"'{value}'"
 
 
 def test_problem_description() -> None:
