@@ -14,13 +14,11 @@ from analytics.ingest.batch import Batch
 from analytics.ingest.errors import ImportRefused, Problem
 from analytics.ingest.fields import Checker
 from analytics.ingest.marks import FIELD, MARK_COLUMNS, finish_marks
-from analytics.ingest.table import ROW, read_table
+from analytics.ingest.table import ROW, SESSION_LIKE, read_table
 
 SESSION_COLUMN = re.compile(
     r"(?:([A-Za-z]{3,9})\s+)?(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})\s*[-\s]?\s*(AM|PM)", re.IGNORECASE
 )
-#: Any heading with a digit and a separate AM or PM: a session column, perhaps with a bad date.
-SESSION_LIKE = re.compile(r"(?=.*\d)(?=.*\b(?:AM|PM)\b).*", re.IGNORECASE)
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 

@@ -17,6 +17,9 @@ import polars as pl
 from analytics.ingest.errors import ImportRefused, Problem
 
 ROW = "_row"
+#: A heading with a digit and an AM or PM that is not part of a word (`2025-09-03 AM`,
+#: `2025-09-03AM`): a register grid's session column, perhaps with a bad date. Kept as written.
+SESSION_LIKE = re.compile(r"(?=.*\d)(?=.*(?<![A-Za-z])(?:AM|PM)(?![A-Za-z])).*", re.IGNORECASE)
 _DELIMITERS = (",", ";", "\t", "|")
 
 
@@ -53,7 +56,7 @@ def _decode_or_refuse(file_name: str, data: bytes) -> str:
 def normalise_header(name: str) -> str:
     """`" Date of Birth "` -> `date_of_birth`; session headers such as `2025-09-03 AM` keep their text."""
     cleaned = name.strip().strip('"').strip()
-    if re.search(r"\d", cleaned) and re.search(r"\b(AM|PM)\b", cleaned, re.IGNORECASE):
+    if SESSION_LIKE.fullmatch(cleaned):
         return cleaned
     return re.sub(r"[\s\-]+", "_", cleaned).lower()
 

@@ -88,6 +88,14 @@ def test_an_invalid_date_in_a_header_is_refused() -> None:
     ]
 
 
+def test_a_heading_with_no_space_before_am_or_pm_is_a_session_column() -> None:
+    """Such a column was once taken for an unknown one and its marks dropped without a word."""
+    batch = parse(f"UPN,2025-09-03AM,03/09/2025PM,Programme\n{U0},/,N,x\n")
+    assert marks(batch) == {(U0, WED, "AM", "/"), (U0, WED, "PM", "N")}
+    assert "ignored columns: programme" in batch.notes
+    assert [(r, f) for r, f, _ in refused(f"UPN,2025-02-30AM\n{U0},/\n")] == [(1, "2025-02-30AM")]
+
+
 def test_a_two_digit_year_in_a_header_is_refused_not_ignored() -> None:
     assert [(r, f) for r, f, _ in refused(f"UPN,03/09/25 AM\n{U0},/\n")] == [(1, "03/09/25 AM")]
 
