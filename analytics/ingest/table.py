@@ -23,10 +23,16 @@ SESSION_LIKE = re.compile(r"(?=.*\d)(?=.*(?<![A-Za-z])(?:AM|PM)(?![A-Za-z])).*",
 _DELIMITERS = (",", ";", "\t", "|")
 
 
+#: A character of two, three or four bytes as UTF-8 writes it.
+_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def decode(data: bytes) -> str:
     """Bytes as text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
 
-    Raises UnicodeDecodeError when a file marked as UTF-8 or UTF-16 by its BOM is not.
+    Raises UnicodeDecodeError when a file marked as UTF-8 or UTF-16 by its BOM is not, and when
+    a file is UTF-8 in places but not throughout (read as Windows-1252, its UTF-8 names would be
+    garbled: 'Zoë' would become 'ZoÃ«').
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8")
@@ -35,6 +41,8 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
+        if _UTF8_CHARACTER.search(data):
+            raise
         # Files saved from Excel on Windows; the five bytes cp1252 leaves undefined read as Latin-1.
         try:
             return data.decode("cp1252")
@@ -46,10 +54,17 @@ def _decode_or_refuse(file_name: str, data: bytes) -> str:
     try:
         return decode(data)
     except UnicodeDecodeError as error:
-        encoding = "UTF-16" if error.encoding.startswith("utf-16") else "UTF-8"
         # The row of the first bad byte: the lines of good text before it, plus one.
         row = error.object[: error.start].decode(error.encoding, errors="ignore").count("\n") + 1
-        message = f"starts with a {encoding} byte-order mark but is not valid {encoding} text"
+        if error.encoding.startswith("utf-16"):
+            message = "starts with a UTF-16 byte-order mark but is not valid UTF-16 text"
+        elif data.startswith(b"\xef\xbb\xbf"):
+            message = "starts with a UTF-8 byte-order mark but is not valid UTF-8 text"
+        else:
+            message = (
+                "is not UTF-8 text, though the rows before it are: the file mixes two encodings. "
+                "Save it again as one (in Excel, 'CSV UTF-8')"
+            )
         raise ImportRefused(file_name, [Problem(row, None, message)]) from None
 
 

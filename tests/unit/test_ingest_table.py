@@ -89,6 +89,15 @@ def test_a_file_marked_utf8_with_a_broken_byte_is_refused_at_its_row() -> None:
     assert "UTF-8" in error.problems[0].message
 
 
+def test_a_file_of_utf8_with_one_windows_1252_row_is_refused_at_that_row() -> None:
+    """Read as Windows-1252, the UTF-8 rows' names would be stored garbled ('ZoÃ«')."""
+    data = "upn,forename\nA,Zoë\n".encode() + "B,Renée\n".encode("cp1252")
+    error = refusal(data)
+    assert error.problems[0].row == 3
+    assert "mixes two encodings" in error.problems[0].message
+    assert "Ren" not in str(error)
+
+
 def test_a_truncated_utf16_file_is_refused() -> None:
     error = refusal("a,b\n1,2\n".encode("utf-16") + b"\x00")
     assert "UTF-16" in error.problems[0].message
