@@ -12,7 +12,8 @@ class Batch:
     """What one file brings. Frames key pupils by `upn` and keep `_row` for messages.
 
     - enrolments: `upn` plus any enrolment attributes the file gives;
-    - marks: `upn, date, session, code, minutes_late`;
+    - marks: `upn, date, session, code, minutes_late` (and, from a grid or a CTF, `_field`: the
+      column or element each mark came from, for messages);
     - behaviour: `upn, date, time, type, category, ...`;
     - exclusions: `upn, start_date, category, sessions, ...`.
     """

@@ -256,7 +256,7 @@ def parse_ctf(file_name: str, data: bytes, *, laestab: str | None, today: date) 
         kind="ctf",
         rows_read=len(pupils),
         enrolments=staged,
-        marks=marks.select(ROW, *MARK_COLUMNS),
+        marks=marks.select(ROW, FIELD, *MARK_COLUMNS),
         skipped=skipped,
         laestab=target,
         notes=notes,

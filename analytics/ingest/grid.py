@@ -91,6 +91,6 @@ def parse_grid(file_name: str, data: bytes, *, today: date) -> Batch:
     return Batch(
         kind="grid",
         rows_read=table.rows_read,
-        marks=marks.select(ROW, *MARK_COLUMNS),
+        marks=marks.select(ROW, FIELD, *MARK_COLUMNS),
         notes=notes,
     )

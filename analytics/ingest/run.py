@@ -25,7 +25,7 @@ from analytics.ingest.ctf import parse_ctf
 from analytics.ingest.errors import ImportRefused, Problem
 from analytics.ingest.fields import Checker
 from analytics.ingest.grid import parse_grid
-from analytics.ingest.marks import parse_marks
+from analytics.ingest.marks import FIELD, parse_marks
 from analytics.ingest.pupils import parse_pupils
 from analytics.ingest.table import ROW
 from analytics.store import Connection, Database, audit, write
@@ -81,8 +81,9 @@ def _resolve_school(con: Connection, file_name: str, school_urn: int | None) -> 
 def _with_enrolment_ids(
     con: Connection, file_name: str, school_urn: int, frame: pl.DataFrame, unit: str
 ) -> pl.DataFrame:
-    """Attach each row's enrolment; refuse the file when a UPN is not on the school's roll."""
-    lookup = write.enrolment_lookup(con, school_urn).select("upn", "enrolment_id")
+    """Attach each row's enrolment; refuse the file when a UPN is not on the school's roll, or
+    when a row's `date` (a mark's, an incident's) is before the pupil was born."""
+    lookup = write.enrolment_lookup(con, school_urn)
     joined = frame.join(lookup, on="upn", how="left")
     unknown = joined.filter(pl.col("enrolment_id").is_null()).sort(ROW)
     if not unknown.is_empty():
@@ -91,7 +92,16 @@ def _with_enrolment_ids(
         for row in unknown[ROW].head(50):
             check._append(row, "upn", f"is not a pupil of school {school_urn}: import the pupils file first")
         check.finish()
-    return joined.drop(ROW)
+    if "date" in joined.columns:
+        unborn = joined.filter(pl.col("date") < pl.col("date_of_birth")).sort(ROW)
+        if not unborn.is_empty():
+            check = Checker(file_name, unborn, unit=unit)
+            check.total = unborn.height
+            field = pl.col(FIELD) if FIELD in unborn.columns else pl.lit("date")  # a grid's column
+            for row, day, where in unborn.select(ROW, "date", field).head(50).iter_rows():
+                check._append(row, where, f"{day:%d %b %Y} is before the pupil's date of birth")
+            check.finish()
+    return joined.drop(ROW, "date_of_birth")
 
 
 def _merge(con: Connection, file_name: str, school_urn: int, batch: Batch, import_id: int) -> MergeCounts:

@@ -147,8 +147,10 @@ def set_school_phase_if_unknown(con: duckdb.DuckDBPyConnection, urn: int, phase:
 
 
 def enrolment_lookup(con: duckdb.DuckDBPyConnection, school_urn: int) -> pl.DataFrame:
-    """upn -> enrolment_id for one school."""
-    return con.execute("SELECT upn, enrolment_id FROM enrolments WHERE school_urn = ?", [school_urn]).pl()
+    """upn -> enrolment_id (and date_of_birth) for one school."""
+    return con.execute(
+        "SELECT upn, enrolment_id, date_of_birth FROM enrolments WHERE school_urn = ?", [school_urn]
+    ).pl()
 
 
 #: Enrolment columns that describe a spell on roll rather than the pupil.

@@ -196,6 +196,22 @@ def test_an_unknown_upn_is_refused_and_nothing_changes(db, school) -> None:
     assert snapshot(db) == before
 
 
+def test_a_mark_before_the_pupil_was_born_is_refused_at_its_row(db, school) -> None:
+    school("marks", marks_csv([(U0, FROM, "AM", "/")]), file_name="first.csv")
+    before = snapshot(db)
+    born = "2016-03-04"  # every builder pupil's date of birth
+    with pytest.raises(ImportRefused) as caught:
+        school("marks", marks_csv([(U0, FROM, "PM", "/"), (U1, "2016-03-03", "AM", "/"), (U1, born, "AM", "/")]))
+    assert [(p.row, p.field, p.message) for p in caught.value.problems] == [
+        (3, "date", "03 Mar 2016 is before the pupil's date of birth")
+    ]
+    assert snapshot(db) == before
+    with pytest.raises(ImportRefused) as caught:
+        school("grid", f"upn,2016-03-03 AM,{FROM} AM\n{U0},/,/\n")
+    assert [(p.row, p.field) for p in caught.value.problems] == [(2, "2016-03-03 AM")]
+    assert snapshot(db) == before
+
+
 def test_marks_before_any_pupils_are_refused(db, load) -> None:
     with pytest.raises(ImportRefused) as caught:
         load("marks", marks_csv([(U0, FROM, "AM", "/")]), school_urn=URN)
