@@ -192,16 +192,14 @@ def _import(
         raise ImportRefused(file_name, [Problem(None, "--phase", f"must be one of {', '.join(PHASES)}")])
     today = today or date.today()
     sha256 = hashlib.sha256(data).hexdigest()
-    with db.transaction() as con:
+    # A file imported before changes no data: its audit row alone leaves the caches as they are.
+    with db.appending() as con:
         urn = _resolve_school(con, file_name, school_urn)
-        earlier = write.find_import(con, sha256, kind, urn)
-        if earlier is not None:
-            log.info("%s already imported as import %s", file_name, earlier["import_id"])
-            _audit(con, actor, role, kind, file_name, urn, f"same file as import {earlier['import_id']}; nothing changed")
-            return ImportResult(
-                file_name, kind, urn, earlier["import_id"], earlier["rows_read"],
-                MergeCounts(unchanged=earlier["rows_read"]), already_imported=True,
-            )
+        if (earlier := write.find_import(con, sha256, kind, urn)) is not None:
+            return _imported_before(con, earlier, file_name, kind, urn, actor, role)
+    with db.transaction() as con:
+        if (earlier := write.find_import(con, sha256, kind, urn)) is not None:  # imported meanwhile
+            return _imported_before(con, earlier, file_name, kind, urn, actor, role)
         known_laestab = write.school_laestab(con, urn)
         parse = _parser(kind, school_urn=urn, laestab=known_laestab, as_of=as_of or today, today=today)
         batch = read_ahead.result() if read_ahead is not None else parse(file_name, data)
@@ -232,6 +230,18 @@ def _import(
     result = ImportResult(file_name, kind, urn, import_id, batch.rows_read, counts, batch.skipped, False, created, tuple(batch.notes))
     log.info("import %s: %s", import_id, result.summary())
     return result
+
+
+def _imported_before(
+    con: Connection, earlier: dict, file_name: str, kind: str, urn: int, actor: str | None, role: str | None
+) -> ImportResult:
+    """The result of importing a file again: nothing changed, everything it brought is unchanged."""
+    log.info("%s already imported as import %s", file_name, earlier["import_id"])
+    _audit(con, actor, role, kind, file_name, urn, f"same file as import {earlier['import_id']}; nothing changed")
+    return ImportResult(
+        file_name, kind, urn, earlier["import_id"], earlier["rows_read"],
+        MergeCounts(unchanged=earlier["covered"]), already_imported=True,
+    )
 
 
 def _audit(

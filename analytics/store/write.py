@@ -59,15 +59,16 @@ def _status_counts(con: duckdb.DuckDBPyConnection, table: str) -> MergeCounts:
 
 
 def find_import(con: duckdb.DuckDBPyConnection, sha256: str, kind: str, school_urn: int) -> dict | None:
-    """The earlier import of the same file (same bytes, kind and school), if any."""
+    """The earlier import of the same file (same bytes, kind and school), if any, with `covered`:
+    how many records (marks, pupils, incidents) it brought, new, changed or unchanged."""
     row = con.execute(
-        "SELECT import_id, file_name, rows_read, imported_at FROM imports "
-        "WHERE sha256 = ? AND kind = ? AND school_urn = ? ORDER BY import_id LIMIT 1",
+        "SELECT import_id, file_name, rows_read, new_rows + changed_rows + unchanged_rows, imported_at "
+        "FROM imports WHERE sha256 = ? AND kind = ? AND school_urn = ? ORDER BY import_id LIMIT 1",
         [sha256, kind, school_urn],
     ).fetchone()
     if row is None:
         return None
-    return dict(zip(("import_id", "file_name", "rows_read", "imported_at"), row, strict=True))
+    return dict(zip(("import_id", "file_name", "rows_read", "covered", "imported_at"), row, strict=True))
 
 
 def next_import_id(con: duckdb.DuckDBPyConnection) -> int:

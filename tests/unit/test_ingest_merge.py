@@ -54,6 +54,17 @@ def test_reimporting_the_same_bytes_changes_nothing_and_says_so(db, school) -> N
     assert snapshot(db) == before
 
 
+def test_reimporting_counts_every_mark_as_unchanged_and_keeps_the_caches(db, school) -> None:
+    """A grid of 2 rows brought 4 marks: again, all 4 are unchanged. Only an audit row is written,
+    so the data version (which empties the caches) stays as it was."""
+    grid = f"upn,{D1} AM,{D1} PM\n{U0},/,\\\n{U1},N,N\n"
+    assert counts(school("grid", grid)) == (4, 0, 0)
+    version = db.data_version()
+    again = school("grid", grid)
+    assert again.already_imported and counts(again) == (0, 0, 4)
+    assert db.data_version() == version
+
+
 def test_reimporting_an_older_file_after_a_newer_one_keeps_the_newer_marks(db, school) -> None:
     old = marks_csv([(U0, D1, "AM", "N")])
     school("marks", old, file_name="old.csv")
