@@ -113,18 +113,20 @@ class Table:
         return [f"ignored columns: {', '.join(self.ignored_columns)}"] if self.ignored_columns else []
 
 
-def _unreadable_row(text: str, delimiter: str, width: int, first_row: int) -> Problem:
-    """Why Polars could not read `text` (which starts with the header, row `first_row`)."""
+def _unreadable_row(text: str, delimiter: str, width: int, first_row: int) -> Problem | None:
+    """Why Polars could not read `text` (which starts with the header, row `first_row`), or None
+    when the only fault is rows longer than the header by empty fields alone (trailing commas,
+    as Excel writes them), which lose nothing when cut off."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     number = first_row - 1
     try:
         for number, record in enumerate(reader, start=first_row):
-            if record and len(record) > width:
+            if len(record) > width and any(field.strip() for field in record[width:]):
                 return Problem(number, None, f"has {len(record)} fields but the header has {width}")
     except csv.Error:
         message = "could not be read: a quoted field is not closed, or a field is too long"
         return Problem(number + 1, None, message)
-    return Problem(None, None, "could not be read as CSV")
+    return None
 
 
 _DATA_LIKE = re.compile(r"[A-Za-z]\d{11}[0-9A-Za-z]|\d{1,4}[-/]\d{1,2}[-/]\d{1,4}")
@@ -157,6 +159,8 @@ def read_table(
     pattern, such as the session columns of a register grid.
     """
     text = _decode_or_refuse(file_name, data)
+    if "\r" in text and "\n" not in text:  # old Mac line endings
+        text = text.replace("\r", "\n")
     blank_lines, header_line, text = _split_header(text)
     if not header_line:
         raise ImportRefused(file_name, [Problem(None, None, "is empty")])
@@ -197,19 +201,25 @@ def read_table(
     columns = [name if wanted(name) else f"\x00{i}" for i, name in enumerate(names)]
     kept = [name for name in columns if not name.startswith("\x00")]
     ignored = list(dict.fromkeys(name for name in names if name and not wanted(name)))
-    try:
-        frame = pl.read_csv(
+    def read(*, cut_empty_tails: bool) -> pl.DataFrame:
+        return pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
             separator=delimiter,
             has_header=True,
             new_columns=columns,
             infer_schema=False,
             quote_char='"',
+            truncate_ragged_lines=cut_empty_tails,
         )
+
+    try:
+        frame = read(cut_empty_tails=False)
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
         # Polars' own message quotes the row, so it is never shown.
         problem = _unreadable_row(text, delimiter, len(names), header_row)
-        raise ImportRefused(file_name, [problem]) from None
+        if problem is not None:
+            raise ImportRefused(file_name, [problem]) from None
+        frame = read(cut_empty_tails=True)
 
     frame = frame.select(kept).with_columns(
         [pl.col(c).str.strip_chars().replace("", None) for c in kept]

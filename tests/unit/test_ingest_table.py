@@ -196,6 +196,18 @@ def test_a_row_with_too_many_fields_is_named() -> None:
     assert "has 3 fields but the header has 2" in str(error)
 
 
+def test_trailing_empty_fields_past_the_header_are_cut_off() -> None:
+    """Excel writes them; they carry nothing. A non-empty one is still refused."""
+    assert rows("a,b\n1,2,\n3,4, ,\n") == [(2, "1", "2"), (3, "3", "4")]
+    error = refusal("a,b\n1,2,\n3,4,,x\n")
+    assert [(p.row, p.field) for p in error.problems] == [(3, None)]
+    assert "has 4 fields but the header has 2" in str(error)
+
+
+def test_old_mac_line_endings_are_read() -> None:
+    assert rows("a,b\r1,2\r3,4\r") == [(2, "1", "2"), (3, "3", "4")]
+
+
 def test_row_numbers_of_a_ragged_row_count_quoted_newlines_as_one_row() -> None:
     error = refusal('a,b\n"x\ny",2\n3,4,5\n')
     assert error.problems[0].row == 3
