@@ -113,20 +113,26 @@ class Table:
         return [f"ignored columns: {', '.join(self.ignored_columns)}"] if self.ignored_columns else []
 
 
+_NOT_CSV = Problem(None, None, "could not be read as CSV")
+
+
 def _unreadable_row(text: str, delimiter: str, width: int, first_row: int) -> Problem | None:
     """Why Polars could not read `text` (which starts with the header, row `first_row`), or None
     when the only fault is rows longer than the header by empty fields alone (trailing commas,
     as Excel writes them), which lose nothing when cut off."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     number = first_row - 1
+    empty_tails = False
     try:
         for number, record in enumerate(reader, start=first_row):
-            if len(record) > width and any(field.strip() for field in record[width:]):
-                return Problem(number, None, f"has {len(record)} fields but the header has {width}")
+            if len(record) > width:
+                if any(field.strip() for field in record[width:]):
+                    return Problem(number, None, f"has {len(record)} fields but the header has {width}")
+                empty_tails = True
     except csv.Error:
         message = "could not be read: a quoted field is not closed, or a field is too long"
         return Problem(number + 1, None, message)
-    return None
+    return None if empty_tails else _NOT_CSV
 
 
 _DATA_LIKE = re.compile(r"[A-Za-z]\d{11}[0-9A-Za-z]|\d{1,4}[-/]\d{1,2}[-/]\d{1,4}")
@@ -219,7 +225,10 @@ def read_table(
         problem = _unreadable_row(text, delimiter, len(names), header_row)
         if problem is not None:
             raise ImportRefused(file_name, [problem]) from None
-        frame = read(cut_empty_tails=True)
+        try:
+            frame = read(cut_empty_tails=True)
+        except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
+            raise ImportRefused(file_name, [_NOT_CSV]) from None
 
     frame = frame.select(kept).with_columns(
         [pl.col(c).str.strip_chars().replace("", None) for c in kept]
