@@ -50,7 +50,9 @@ st.markdown(
   10% to under 15% band, and the bands from 10% up are the persistent absentees).
 - **Gap to the rest of the school**: a group's rate minus the rate of every other pupil in the scope (both from
   summed sessions or pupils), in percentage points. **Gap to national**: the group's pupils of compulsory school
-  age (5 to 15 on 31 August) against DfE's national figure for that group, the latest year published.
+  age (5 to 15 on 31 August) against DfE's national figure for that group, the latest year published. As in
+  DfE's statistics, pupils aged 15 on 31 August are counted without the second half of the summer term (from
+  the spring bank holiday); every other figure counts those sessions.
   Groups with fewer pupils than the small-group setting, or compared with too few, are marked *too small to read*.
 - **National figures for a mix of phases** (a trust with primary and secondary schools): each phase's figure
   weighted by the scope's own compulsory-age pupils (or possible sessions) in that phase.

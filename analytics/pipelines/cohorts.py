@@ -6,6 +6,7 @@ from datetime import date
 
 import polars as pl
 
+from analytics.domain.calendar import spring_bank_holiday
 from analytics.domain.cohorts import ETHNIC_MAJOR_GROUPS
 from analytics.domain.yeargroups import YEAR_GROUPS
 
@@ -44,8 +45,11 @@ def age_on(day: date) -> pl.Expr:
 def with_cohorts(enrolments: pl.LazyFrame, academic_year: int) -> pl.LazyFrame:
     """One row per enrolment, adding for `academic_year`: `year_group` (moved to that year),
     `disadvantaged` (effective), `sen` (N when unknown), `ethnic_group`, `age_31_august`
-    (age on 31 August at the year's start) and `compulsory_school_age` (5 to 15 then)."""
+    (age on 31 August at the year's start), `compulsory_school_age` (5 to 15 then) and
+    `dfe_drops_from`: for pupils aged 15 then, the first day of the second half of the summer
+    term (the spring bank holiday), whose sessions DfE's national statistics leave out."""
     age = age_on(date(academic_year, 8, 31))
+    summer_second_half = spring_bank_holiday(academic_year + 1)
     return enrolments.with_columns(
         year_group_in(academic_year).alias("year_group"),
         effective_disadvantaged().alias("disadvantaged"),
@@ -53,4 +57,5 @@ def with_cohorts(enrolments: pl.LazyFrame, academic_year: int) -> pl.LazyFrame:
         pl.col("ethnicity").str.slice(0, 4).replace_strict(_ETHNIC_GROUP, default="Unclassified").alias("ethnic_group"),
         age.alias("age_31_august"),
         age.is_between(*COMPULSORY_AGES).alias("compulsory_school_age"),
+        pl.when(age == COMPULSORY_AGES[1]).then(pl.lit(summer_second_half)).alias("dfe_drops_from"),
     )

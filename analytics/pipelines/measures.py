@@ -27,6 +27,11 @@ SESSION_RATES = (
 )
 PERSISTENT_ABSENCE_PERCENT = 10
 SEVERE_ABSENCE_PERCENT = 50
+#: A cohort column (`with_cohorts`): the day from which DfE's statistics leave an enrolment's
+#: sessions out (null: none left out).
+DFE_DROPS_FROM = "dfe_drops_from"
+#: Per-enrolment totals of the sessions DfE leaves out, one per SESSION_MEASURES measure.
+DFE_DROPPED = tuple(f"dfe_dropped_{m}" for m in SESSION_MEASURES)
 
 
 def rate(numerator: str | pl.Expr, denominator: str | pl.Expr) -> pl.Expr:
@@ -72,11 +77,39 @@ def enrolments_on_roll(enrolments: pl.LazyFrame, window: Window, spells: pl.Lazy
 
 def enrolment_measures(enrolments: pl.LazyFrame, sessions: pl.LazyFrame) -> pl.LazyFrame:
     """One row per enrolment in `enrolments` (all their columns kept) with its session totals,
-    rates and absence flags; enrolments with no counted session get zeros."""
+    rates and absence flags; enrolments with no counted session get zeros. `sessions` are
+    counted sessions (with `date`) or weekly totals (with `week_start`).
+
+    When `enrolments` carry DFE_DROPS_FROM, DFE_DROPPED adds the totals of the sessions DfE's
+    national statistics leave out (see `like_dfe`); every other figure counts them."""
     totals = session_totals(sessions)
-    return (
+    measured = (
         enrolments.join(totals, on="enrolment_id", how="left")
         .with_columns(pl.col(m).fill_null(0) for m in SESSION_MEASURES)
+        .pipe(with_session_rates)
+        .pipe(with_absence_flags)
+    )
+    if DFE_DROPS_FROM not in enrolments.collect_schema().names():
+        return measured
+    day = "date" if "date" in sessions.collect_schema().names() else "week_start"
+    # The drop starts on a Monday, so whole weeks of totals are dropped or kept.
+    drops = enrolments.select("enrolment_id", DFE_DROPS_FROM).filter(pl.col(DFE_DROPS_FROM).is_not_null())
+    dropped = session_totals(
+        sessions.join(drops, on="enrolment_id").filter(pl.col(day) >= pl.col(DFE_DROPS_FROM))
+    ).rename(dict(zip(SESSION_MEASURES, DFE_DROPPED, strict=True)))
+    return measured.join(dropped, on="enrolment_id", how="left").with_columns(
+        pl.col(d).fill_null(0) for d in DFE_DROPPED
+    )
+
+
+def like_dfe(per_enrolment: pl.LazyFrame) -> pl.LazyFrame:
+    """Per-enrolment measures as DfE's national statistics count them: without the sessions
+    they leave out (the second half of summer for pupils aged 15 on 31 August), so rates, PA
+    and SA are recomputed. A frame without DFE_DROPPED is returned as it is."""
+    if DFE_DROPPED[0] not in per_enrolment.collect_schema().names():
+        return per_enrolment
+    return (
+        per_enrolment.with_columns(pl.col(m) - pl.col(d) for m, d in zip(SESSION_MEASURES, DFE_DROPPED, strict=True))
         .pipe(with_session_rates)
         .pipe(with_absence_flags)
     )

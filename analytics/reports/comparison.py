@@ -18,7 +18,7 @@ import polars as pl
 
 from analytics.domain.calendar import academic_year_label
 from analytics.pipelines.gaps import weighted_national
-from analytics.pipelines.measures import group_measures
+from analytics.pipelines.measures import group_measures, like_dfe
 from analytics.pipelines.windows import Window
 from analytics.reports.calendar import SchoolCalendar
 from analytics.reports.national import Benchmark, local_authority_benchmark, national_benchmark
@@ -29,7 +29,8 @@ from analytics.reports.totals import WindowTotals
 YEAR_TO_DATE, WHOLE_YEAR, TERM, HALF_TERM, LAST_WEEKS, CUSTOM = "ytd", "year", "term", "half", "weeks", "custom"
 
 COMPARED_COHORT = (
-    "pupils of compulsory school age (5 to 15 on 31 August), as in DfE's national figures"
+    "pupils of compulsory school age (5 to 15 on 31 August), counted as in DfE's national figures "
+    "(which leave out the second half of the summer term for pupils aged 15)"
 )
 
 
@@ -85,8 +86,9 @@ PER_ENROLMENT = ("persistent_absence_rate", "severe_absence_rate")
 
 
 def compared(enrolments: pl.LazyFrame) -> pl.LazyFrame:
-    """The enrolments whose figures are set beside national ones: compulsory school age."""
-    return enrolments.filter(pl.col("compulsory_school_age"))
+    """The enrolments whose figures are set beside national ones, counted as DfE counts them:
+    compulsory school age, without the second half of summer for pupils aged 15 (rules.md §2)."""
+    return like_dfe(enrolments.filter(pl.col("compulsory_school_age")))
 
 
 @dataclass(frozen=True)

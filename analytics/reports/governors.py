@@ -45,6 +45,7 @@ from analytics.pipelines.measures import group_measures
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
 from analytics.reports.calendar import school_calendar
+from analytics.reports.comparison import compared
 from analytics.reports.governors_narrative import Facts, Gap, YearGroup, narrative
 from analytics.reports.national import Benchmark, national_benchmark
 from analytics.reports.register import Register, load_register
@@ -152,7 +153,7 @@ class PeriodFigures:
 
     window: Window
     school: dict
-    ages: dict[bool, dict]  # compulsory school age (5 to 15 on 31 August) or not -> measures
+    ages: dict[bool, dict]  # compulsory school age (5 to 15 on 31 August, as DfE counts them) or not -> measures
     groups: pl.DataFrame  # dimension, group, label, rank, measures, rest_* measures
     bands: pl.DataFrame  # band, lower, upper, enrolments
     weekly: pl.DataFrame  # week_start, attendance_rate, possible
@@ -252,11 +253,13 @@ def period_figures(register: Register, incidents: pl.DataFrame, exclusions: pl.D
     group figures leave this function."""
     per_enrolment = register.enrolment_measures(window).collect().lazy()
     school = group_measures(per_enrolment).collect().row(0, named=True)
+    # Pupils aged 5 to 15 as DfE's national figures count them (set beside those figures); the
+    # others as they are.
     ages = {
-        row["compulsory_school_age"]: row
-        for row in group_measures(per_enrolment, ["compulsory_school_age"]).collect().iter_rows(named=True)
+        True: group_measures(compared(per_enrolment)).collect().row(0, named=True),
+        False: group_measures(per_enrolment.filter(~pl.col("compulsory_school_age"))).collect().row(0, named=True),
     }
-    ages = {flag: ages.get(flag, _EMPTY_MEASURES) for flag in (True, False)}
+    ages = {flag: measures if measures["enrolments"] else _EMPTY_MEASURES for flag, measures in ages.items()}
     cohorts = register.cohorts(window)
     weekly = weekly_measures(register.sessions(window), cohorts).select("week_start", "attendance_rate", "possible").collect()
     return PeriodFigures(
@@ -612,7 +615,8 @@ def national_section(ctx: Context) -> Section:
     paragraphs = [
         (f"Like for like: DfE's national figures count pupils of compulsory school age (5 to 15 on 31 August) in "
         f"{_PHASE_WORDS[f.national_phase]}, so the school's figures here are for {its} of those ages, not for every "
-        f"pupil on roll. National figures are for the {kind} term, from the latest year Rollcall holds."),
+        f"pupil on roll; as DfE does, pupils aged 15 are counted without the second half of the summer term. "
+        f"National figures are for the {kind} term, from the latest year Rollcall holds."),
     ]
     if f.national_phase == "Total":
         paragraphs.append(f"The school's phase ({f.phase}) has no national figure of its own, so it is compared with all state-funded schools.")

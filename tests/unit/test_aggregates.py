@@ -16,6 +16,7 @@ from analytics.pipelines.sessions import classify_marks
 from analytics.pipelines.windows import Window
 from analytics.reports import overview
 from analytics.reports.calendar import school_calendar
+from analytics.reports.comparison import compulsory_age_measures
 from analytics.reports.register import load_register
 from analytics.reports.summary import summary_table
 from analytics.reports.totals import load_totals
@@ -146,6 +147,24 @@ def test_totals_are_recounted_when_the_code_table_changes(db, school):
 
 def test_the_demo_trusts_totals_equal_its_marks(demo_db):
     assert differences(demo_db) == {"enrolment_weeks": 0, "school_day_codes": 0}
+
+
+def test_the_sessions_dfe_leaves_out_are_the_same_from_the_totals_and_the_marks(demo_db):
+    """A whole academic year reaches into the second half of summer, where DfE leaves out the
+    sessions of pupils aged 15: both paths leave out the same ones, and the compulsory-age
+    figures set beside national ones are the same."""
+    _, last = read.mark_date_range(demo_db)
+    window = Window.academic_year(Window.year_to_date(last).academic_year_start - 1)
+    register = load_register(demo_db, None, window)
+    raw = register.enrolment_measures(window).sort("enrolment_id").collect()
+    totals = load_totals(demo_db, None, window).enrolment_measures().sort("enrolment_id").collect()
+    assert_frame_equal(totals, raw)
+    assert raw["dfe_dropped_possible"].sum() > 0  # the demo's Year 11s have marks after the half-term
+    assert_frame_equal(
+        compulsory_age_measures(totals.lazy()).collect(), compulsory_age_measures(raw.lazy()).collect()
+    )
+    dropped_pupils = raw.filter(pl.col("dfe_dropped_possible") > 0)
+    assert dropped_pupils["age_31_august"].unique().to_list() == [15]
 
 
 @pytest.mark.parametrize("urns", [None, (990114,)])

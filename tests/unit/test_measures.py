@@ -1,12 +1,13 @@
 """The measures at their boundaries: possible sessions, rates, PA at exactly 10%, SA at exactly
 50%, zero possible sessions, on-roll days, and rates summed before dividing."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 import pytest
 
-from analytics.pipelines.measures import enrolment_measures, enrolments_on_roll, group_measures
+from analytics.pipelines.cohorts import with_cohorts
+from analytics.pipelines.measures import enrolment_measures, enrolments_on_roll, group_measures, like_dfe
 from analytics.pipelines.sessions import classify_marks, counted_sessions
 from analytics.pipelines.windows import Window
 from tests.unit import frames
@@ -142,3 +143,48 @@ def test_groups_add_up_to_the_whole():
     parts = group_measures(per_enrolment, ["sex"]).collect()
     for column in ("enrolments", "enrolments_counted", "possible", "absent", "persistent_absentees"):
         assert parts[column].sum() == whole[column][0]
+
+
+# --- as DfE's national statistics count them -----------------------------------------------------
+
+SUMMER = Window(date(2026, 4, 13), date(2026, 7, 22), "summer 2026")
+SPRING_BANK_HOLIDAY = date(2026, 5, 25)  # the second half of the summer term starts
+
+
+def summer_measures(window: Window) -> pl.DataFrame:
+    """Pupil 1 is 15 on 31 Aug 2025 (Year 11), pupil 2 is 14; each attends the 10 sessions of
+    the week before the half-term and misses the first 10 after it."""
+    enrolments = frames.enrolments({"date_of_birth": date(2010, 6, 1)}, {"date_of_birth": date(2011, 6, 1)})
+    marks = frames.all_marks(*(
+        frame
+        for pupil in (1, 2)
+        for frame in (frames.marks(pupil, "/" * 10, date(2026, 5, 18)), frames.marks(pupil, "I" * 10, date(2026, 6, 1)))
+    ))
+    sessions = counted_sessions(marks, frames.codes(), enrolments, window)
+    cohorts = with_cohorts(enrolments_on_roll(enrolments, window), 2025)
+    return enrolment_measures(cohorts, sessions).sort("enrolment_id").collect()
+
+
+def test_dfe_leaves_out_the_second_half_of_summer_for_pupils_aged_15_only():
+    measured = summer_measures(SUMMER)
+    assert measured["dfe_drops_from"].to_list() == [SPRING_BANK_HOLIDAY, None]
+    # The school's own figures count every session.
+    assert measured.select("possible", "absent", "persistent_absence").rows() == [(20, 10, True), (20, 10, True)]
+    assert measured.select("dfe_dropped_possible", "dfe_dropped_absent").rows() == [(10, 10), (0, 0)]
+    dfe = like_dfe(measured.lazy()).collect()
+    assert dfe.select("possible", "absent", "persistent_absence", "attendance_rate").rows() == [
+        (10, 0, False, 100.0),
+        (20, 10, True, 50.0),
+    ]
+
+
+def test_a_window_that_ends_before_the_second_half_of_summer_loses_nothing():
+    before = summer_measures(Window(date(2026, 4, 13), SPRING_BANK_HOLIDAY - timedelta(days=1)))
+    assert before["dfe_dropped_possible"].to_list() == [0, 0]
+    assert like_dfe(before.lazy()).collect().equals(before)
+
+
+def test_a_frame_without_the_dropped_totals_is_already_as_dfe_counts_it():
+    plain = measures(frames.enrolments({}), frames.all_marks(frames.marks(1, "/I")))
+    assert "dfe_dropped_possible" not in plain.columns
+    assert like_dfe(plain.lazy()).collect().equals(plain)
