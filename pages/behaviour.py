@@ -15,7 +15,7 @@ from analytics.reports.charts_behaviour import (
     weekly_chart,
 )
 from pages.ui import analysis
-from pages.ui.filters import sidebar_scope
+from pages.ui.filters import scope_or_stop
 from pages.ui.format import count, scope_caption
 from pages.ui.params import url_selectbox
 from pages.ui.tables import table
@@ -24,10 +24,7 @@ from pages.ui.access import guard_page
 guard_page(__file__)
 
 st.title("Behaviour")
-scope = sidebar_scope()
-if scope is None:
-    st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
-    st.stop()
+scope = scope_or_stop()
 
 key = analysis.key_of(scope)
 enrolments = analysis.enrolments(key)

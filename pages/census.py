@@ -8,7 +8,7 @@ from analytics.domain.census import ERROR
 from analytics.reports.csv import to_csv_bytes
 from pages.ui import cached, census
 from pages.ui.context import cache_key, database
-from pages.ui.filters import sidebar_scope
+from pages.ui.filters import scope_or_stop
 from pages.ui.format import count
 from pages.ui.access import audited_export, guard_page
 
@@ -22,10 +22,7 @@ PERIOD_NAMES = {
 }
 
 st.title("Census checks")
-scope = sidebar_scope(trust=False, windows=(), year_groups=False)
-if scope is None:
-    st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
-    st.stop()
+scope = scope_or_stop(trust=False, windows=(), year_groups=False)
 
 key = cache_key(database())
 urn, year = scope.urns[0], scope.academic_year

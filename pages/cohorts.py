@@ -16,7 +16,7 @@ from analytics.reports.charts_cohorts import (
 from analytics.reports.cohorts import ALL_PUPILS, GAP_MEASURE_LABELS, widest_gap_to_rest
 from analytics.reports.comparison import COMPARED_COHORT, national_window
 from pages.ui import analysis
-from pages.ui.filters import sidebar_scope
+from pages.ui.filters import scope_or_stop
 from pages.ui.format import count, percent, scope_caption
 from pages.ui.params import url_selectbox
 from pages.ui.tables import table
@@ -27,10 +27,7 @@ guard_page(__file__)
 NO_CROSS = "none"
 
 st.title("Cohorts")
-scope = sidebar_scope()
-if scope is None:
-    st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
-    st.stop()
+scope = scope_or_stop()
 
 key = analysis.key_of(scope)
 enrolments = analysis.enrolments(key)

@@ -12,16 +12,13 @@ from analytics.reports.impact import MIN_MEASURED, describe_impact
 from pages.ui import coordinator
 from pages.ui.context import cache_key, database
 from pages.ui.download import download_buttons
-from pages.ui.filters import sidebar_scope
+from pages.ui.filters import scope_or_stop
 from pages.ui.access import guard_page
 
 guard_page(__file__)
 
 st.title("Impact of interventions")
-scope = sidebar_scope()
-if scope is None:
-    st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
-    st.stop()
+scope = scope_or_stop()
 
 key = cache_key(database())
 weeks = int(st.sidebar.number_input("School weeks before and after", min_value=2, max_value=12, value=6, key="impact_weeks"))

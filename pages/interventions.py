@@ -18,17 +18,14 @@ from analytics.store import interventions as intervention_store
 from pages.ui import coordinator
 from pages.ui.chronology import show_chronology
 from pages.ui.context import cache_key, database
-from pages.ui.filters import sidebar_scope
+from pages.ui.filters import scope_or_stop
 from pages.ui.format import count
 from pages.ui.access import guard_page
 
 guard_page(__file__)
 
 st.title("Interventions")
-scope = sidebar_scope()
-if scope is None:
-    st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
-    st.stop()
+scope = scope_or_stop()
 
 db = database()
 key = cache_key(db)

@@ -10,7 +10,7 @@ from analytics.reports.comparison import COMPARED_COHORT
 from analytics.reports.overview import HEADLINE_MEASURES
 from pages.ui import analysis
 from pages.ui.access import guard_page
-from pages.ui.filters import sidebar_scope
+from pages.ui.filters import scope_or_stop
 from pages.ui.format import count, percent, scope_caption
 from pages.ui.tables import table
 
@@ -20,10 +20,7 @@ guard_page(__file__)
 LOWER_IS_BETTER = {m.column for m in HEADLINE_MEASURES if m.column != "attendance_rate"}
 
 st.title("Overview")
-scope = sidebar_scope()
-if scope is None:
-    st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
-    st.stop()
+scope = scope_or_stop()
 
 key = analysis.key_of(scope)
 comparison = analysis.overview(key, scope.kind, scope.part, scope.weeks)

@@ -17,7 +17,7 @@ from analytics.reports.charts_patterns import (
     weekday_heatmap,
 )
 from pages.ui import analysis
-from pages.ui.filters import sidebar_scope
+from pages.ui.filters import scope_or_stop
 from pages.ui.format import scope_caption
 from pages.ui.tables import table
 from pages.ui.access import guard_page
@@ -25,10 +25,7 @@ from pages.ui.access import guard_page
 guard_page(__file__)
 
 st.title("Patterns")
-scope = sidebar_scope()
-if scope is None:
-    st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
-    st.stop()
+scope = scope_or_stop()
 
 key = analysis.key_of(scope)
 scope_caption(scope, analysis.enrolments(key).height)

@@ -23,7 +23,7 @@ from analytics.reports.charts_pupil import (
 )
 from analytics.reports.pupil import PupilProfile
 from pages.ui import analysis
-from pages.ui.filters import sidebar_scope
+from pages.ui.filters import scope_or_stop
 from pages.ui.format import count, percent, scope_caption
 from pages.ui.params import page_params
 from pages.ui.tables import table
@@ -37,10 +37,7 @@ guard_page(__file__)
 BACK_PARAMS = ("characteristic", "group", "year_group", "form")
 
 st.title("Pupil profile")
-scope = sidebar_scope()
-if scope is None:
-    st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
-    st.stop()
+scope = scope_or_stop()
 
 key = analysis.key_of(scope)
 back = page_params(*BACK_PARAMS)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.pipelines.groups import CHARACTERISTICS
 from pages.ui import analysis
-from pages.ui.filters import sidebar_scope
+from pages.ui.filters import scope_or_stop
 from pages.ui.format import count, percent, scope_caption
 from pages.ui.params import page_params
 from pages.ui.tables import table
@@ -24,10 +24,7 @@ SORTS = {
 }
 
 st.title("Pupils")
-scope = sidebar_scope()
-if scope is None:
-    st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
-    st.stop()
+scope = scope_or_stop()
 
 key = analysis.key_of(scope)
 enrolments = analysis.enrolments(key)

@@ -19,16 +19,13 @@ from analytics.reports.risk import (
 from analytics.access.roles import Role
 from pages.ui import coordinator
 from pages.ui.context import cache_key, database
-from pages.ui.filters import sidebar_scope
+from pages.ui.filters import scope_or_stop
 from pages.ui.access import guard_page
 
 user = guard_page(__file__)
 
 st.title("Risk model")
-scope = sidebar_scope()
-if scope is None:
-    st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
-    st.stop()
+scope = scope_or_stop()
 
 db = database()
 key = cache_key(db)

@@ -6,7 +6,7 @@ import streamlit as st
 from pages.ui import coordinator
 from pages.ui.context import cache_key, database
 from pages.ui.download import download_buttons
-from pages.ui.filters import sidebar_scope
+from pages.ui.filters import scope_or_stop
 from pages.ui.format import count
 from pages.ui.access import guard_page
 
@@ -32,10 +32,7 @@ RISK_COLUMNS = {"risk_score", "earlier_risk_score"}
 
 st.title("Who needs action")
 forms_in_url = [f for f in st.query_params.get("forms", "").split("|") if f]
-scope = sidebar_scope()
-if scope is None:
-    st.info("There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust.")
-    st.stop()
+scope = scope_or_stop()
 
 db = database()
 key = cache_key(db)

@@ -154,6 +154,21 @@ def _keep_choices_across_pages() -> None:
             st.session_state[key] = st.session_state[key]
 
 
+#: What a page says when there is nothing to show yet.
+NO_DATA = "There is no data yet. Import your MIS exports on the Import page, or run `rollcall demo` for the demo trust."
+
+
+def scope_or_stop(
+    *, trust: bool = True, windows: Sequence[str] = tuple(WINDOW_KINDS), year_groups: bool = True
+) -> Scope:
+    """`sidebar_scope`, or, when there is no data, the page says so and stops here."""
+    scope = sidebar_scope(trust=trust, windows=windows, year_groups=year_groups)
+    if scope is None:
+        st.info(NO_DATA)
+        st.stop()
+    return scope
+
+
 def sidebar_scope(
     *, trust: bool = True, windows: Sequence[str] = tuple(WINDOW_KINDS), year_groups: bool = True
 ) -> Scope | None:

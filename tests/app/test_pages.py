@@ -11,6 +11,7 @@ from analytics.pipelines.windows import Window
 from analytics.reports.overview import HEADLINE_MEASURES, headline
 from analytics.reports.register import load_register
 from analytics.store import Database, read
+from pages.ui.filters import NO_DATA
 from tests.conftest import TEST_TODAY
 
 PUPILS = (
@@ -72,6 +73,21 @@ def test_overview_without_data_says_how_to_get_some(open_app, db):
     assert not app.exception
     assert "Import page" in app.info[0].value
     assert not app.metric
+
+
+SCOPED_PAGES = [
+    "pages/cohorts.py", "pages/patterns.py", "pages/behaviour.py", "pages/pupils.py", "pages/pupil.py",
+    "pages/targets.py", "pages/interventions.py", "pages/impact.py", "pages/risk_model.py", "pages/census.py",
+]
+
+
+@pytest.mark.parametrize("page", SCOPED_PAGES)
+def test_every_page_without_data_says_how_to_get_some_and_stops(open_app, db, page):
+    app = open_app(db).switch_page(page).run()
+    assert not app.exception
+    assert [info.value for info in app.info] == [NO_DATA]
+    assert not app.metric and not app.dataframe
+    assert [button.key for button in app.button] == ["sign_out"]  # the page drew nothing of its own
 
 
 def test_import_page_imports_a_file_and_shows_the_counts(open_app, db):
