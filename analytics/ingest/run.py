@@ -23,7 +23,6 @@ from analytics.ingest.batch import Batch
 from analytics.ingest.behaviour import parse_behaviour, parse_exclusions
 from analytics.ingest.ctf import parse_ctf
 from analytics.ingest.errors import ImportRefused, Problem
-from analytics.ingest.fields import Checker
 from analytics.ingest.grid import parse_grid
 from analytics.ingest.marks import FIELD, parse_marks
 from analytics.ingest.pupils import parse_pupils
@@ -85,23 +84,23 @@ def _with_enrolment_ids(
     when a row's `date` (a mark's, an incident's) is before the pupil was born."""
     lookup = write.enrolment_lookup(con, school_urn)
     joined = frame.join(lookup, on="upn", how="left")
-    unknown = joined.filter(pl.col("enrolment_id").is_null()).sort(ROW)
-    if not unknown.is_empty():
-        check = Checker(file_name, unknown, unit=unit)
-        check.total = unknown.height
-        for row in unknown[ROW].head(50):
-            check._append(row, "upn", f"is not a pupil of school {school_urn}: import the pupils file first")
-        check.finish()
+    unknown = joined.filter(pl.col("enrolment_id").is_null())
+    not_ours = f"is not a pupil of school {school_urn}: import the pupils file first"
+    _refuse_rows(file_name, unit, unknown.select(ROW, pl.lit("upn").alias("field"), pl.lit(not_ours).alias("message")))
     if "date" in joined.columns:
-        unborn = joined.filter(pl.col("date") < pl.col("date_of_birth")).sort(ROW)
-        if not unborn.is_empty():
-            check = Checker(file_name, unborn, unit=unit)
-            check.total = unborn.height
-            field = pl.col(FIELD) if FIELD in unborn.columns else pl.lit("date")  # a grid's column
-            for row, day, where in unborn.select(ROW, "date", field).head(50).iter_rows():
-                check._append(row, where, f"{day:%d %b %Y} is before the pupil's date of birth")
-            check.finish()
+        unborn = joined.filter(pl.col("date") < pl.col("date_of_birth"))
+        field = pl.col(FIELD) if FIELD in unborn.columns else pl.lit("date")  # a grid's column
+        before_birth = pl.format("{} is before the pupil's date of birth", pl.col("date").dt.strftime("%d %b %Y"))
+        _refuse_rows(file_name, unit, unborn.select(ROW, field.alias("field"), before_birth.alias("message")))
     return joined.drop(ROW, "date_of_birth")
+
+
+def _refuse_rows(file_name: str, unit: str, problems: pl.DataFrame) -> None:
+    """Refuse the file when `problems` (row, field, message) has any, naming the first 50."""
+    if problems.is_empty():
+        return
+    shown = [Problem(row, field, message, unit) for row, field, message in problems.sort(ROW).head(50).iter_rows()]
+    raise ImportRefused(file_name, shown, problems.height)
 
 
 def _merge(con: Connection, file_name: str, school_urn: int, batch: Batch, import_id: int) -> MergeCounts:

@@ -23,6 +23,7 @@ SESSION_LIKE = re.compile(r"(?=.*\d)(?=.*(?<![A-Za-z])(?:AM|PM)(?![A-Za-z])).*",
 _DELIMITERS = (",", ";", "\t", "|")
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
 #: A character of two, three or four bytes as UTF-8 writes it.
 _UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
@@ -34,8 +35,8 @@ def decode(data: bytes) -> str:
     a file is UTF-8 in places but not throughout (read as Windows-1252, its UTF-8 names would be
     garbled: 'Zoë' would become 'ZoÃ«').
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+    if data.startswith(_UTF8_BOM):
+        return data[len(_UTF8_BOM):].decode("utf-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     try:
@@ -58,7 +59,7 @@ def _decode_or_refuse(file_name: str, data: bytes) -> str:
         row = error.object[: error.start].decode(error.encoding, errors="ignore").count("\n") + 1
         if error.encoding.startswith("utf-16"):
             message = "starts with a UTF-16 byte-order mark but is not valid UTF-16 text"
-        elif data.startswith(b"\xef\xbb\xbf"):
+        elif data.startswith(_UTF8_BOM):
             message = "starts with a UTF-8 byte-order mark but is not valid UTF-8 text"
         else:
             message = (
@@ -207,6 +208,7 @@ def read_table(
     columns = [name if wanted(name) else f"\x00{i}" for i, name in enumerate(names)]
     kept = [name for name in columns if not name.startswith("\x00")]
     ignored = list(dict.fromkeys(name for name in names if name and not wanted(name)))
+
     def read(*, cut_empty_tails: bool) -> pl.DataFrame:
         return pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
