@@ -3,6 +3,7 @@
 import polars as pl
 import streamlit as st
 
+from analytics.domain.rounding import rounded
 from pages.ui import coordinator
 from pages.ui.context import cache_key, database
 from pages.ui.download import download_buttons
@@ -79,7 +80,7 @@ def shown(key_: str, rows: pl.DataFrame) -> pl.DataFrame:
     )
     return frame.with_columns(
         *(coordinator.rounded(c) for c in extra if c in PERCENT_COLUMNS or c == "change_points"),
-        *((pl.col(c) * 100).pipe(coordinator.rounded_expr).alias(c) for c in extra if c in RISK_COLUMNS),
+        *(rounded(pl.col(c) * 100).alias(c) for c in extra if c in RISK_COLUMNS),
     )
 
 

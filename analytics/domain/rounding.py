@@ -34,11 +34,28 @@ def format_percent(value: float | None, places: int = 1) -> str:
     return f"{round_half_up(value, places)}%"
 
 
+def _half_up_decimal(values: pl.Expr, places: int) -> pl.Expr:
+    # Through the float's shortest text (as `round_half_up` reads floats through their repr), then
+    # a decimal rounded half away from zero: all inside Polars, with no Python call per value
+    # (Python inside a query can deadlock the app when two sessions run at once).
+    exact = values.cast(pl.Float64).cast(pl.String).cast(pl.Decimal(38, 12), strict=False)
+    return exact.round(places, mode="half_away_from_zero")
+
+
+def rounded(values: pl.Expr, places: int = 1) -> pl.Expr:
+    """Each value rounded half-up to `places` decimals, as a float (null, and NaN, give null): a
+    native Polars expression giving what `round_half_up` gives (`Expr.round` defaults to half to
+    even)."""
+    return _half_up_decimal(values, places).cast(pl.Float64)
+
+
 def rounded_text(values: pl.Expr, places: int = 1) -> pl.Expr:
     """Each value as the text shown for it, rounded half-up as `round_half_up` rounds (null,
-    and NaN, give null): for labels built in Polars, whose `Expr.round` rounds half to even."""
+    and NaN, give null; minus zero shows as 0): for labels built in Polars."""
+    return _half_up_decimal(values, places).cast(pl.Decimal(38, places)).cast(pl.String)
 
-    def shown(value: float) -> str | None:
-        return None if value != value else str(round_half_up(value, places))
 
-    return values.map_elements(shown, return_dtype=pl.String)
+def percent_text(values: pl.Expr, places: int = 1, missing: str = "–") -> pl.Expr:
+    """`12.3%` for each rate, rounded half-up (`missing` where there is no rate), as
+    `format_percent` writes one value."""
+    return pl.format("{}%", rounded_text(values, places)).fill_null(missing)

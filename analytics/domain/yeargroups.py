@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import polars as pl
+
 YEAR_GROUPS = ("N1", "N2", "R", *(str(n) for n in range(1, 15)))
 _RANK = {name: rank for rank, name in enumerate(YEAR_GROUPS)}
 _ALIASES = {"RECEPTION": "R", "YR": "R", "REC": "R", "NURSERY 1": "N1", "NURSERY 2": "N2"}
@@ -17,6 +19,16 @@ def normalise_year_group(raw: str) -> str | None:
     if text.isdigit():
         text = str(int(text))
     return text if text in _RANK else None
+
+
+def year_group_expr(raw: pl.Expr) -> pl.Expr:
+    """`normalise_year_group` as a native Polars expression (null when not a year group), so an
+    import checks a column without calling Python once per value."""
+    text = raw.str.strip_chars().str.to_uppercase().replace(_ALIASES)
+    text = pl.when(text.is_in(YEAR_GROUPS)).then(text).otherwise(text.str.replace(r"^(YEAR|YR|Y)\s*", ""))
+    number = text.cast(pl.UInt32, strict=False)
+    text = pl.when(text.str.contains(r"^[0-9]+$") & number.is_not_null()).then(number.cast(pl.String)).otherwise(text)
+    return pl.when(text.is_in(YEAR_GROUPS)).then(text)
 
 
 def year_group_rank(year_group: str) -> int:

@@ -22,7 +22,7 @@ from defusedxml.common import DefusedXmlException
 from analytics.domain.calendar import academic_year_of
 from analytics.domain.codes import NO_MARK_PLACEHOLDERS
 from analytics.domain.cohorts import SEX_SPELLINGS
-from analytics.domain.yeargroups import normalise_year_group
+from analytics.domain.yeargroups import year_group_expr
 from analytics.ingest.batch import Batch
 from analytics.ingest.errors import ImportRefused, Problem
 from analytics.ingest.fields import Checker
@@ -203,10 +203,8 @@ def parse_ctf(file_name: str, data: bytes, *, laestab: str | None, today: date) 
         message = f"is not a date from {_FIRST_START.year} to today (write YYYY-MM-DD)"
         check.add(number, "AttendanceStartDate", message)
     upn = check.upn("UPN")
-    year_groups = frame["NCyearActual"].map_elements(
-        lambda v: normalise_year_group(v) or "", return_dtype=pl.String
-    )
-    for row in frame.filter(year_groups.replace("", None).is_null())[ROW]:
+    year_groups = frame.select(year_group_expr(pl.col("NCyearActual")))["NCyearActual"]
+    for row in frame.filter(year_groups.is_null())[ROW]:
         check.add(row, "NCyearActual", "is missing or not a year group")
     staged = pl.DataFrame(
         {
@@ -216,7 +214,7 @@ def parse_ctf(file_name: str, data: bytes, *, laestab: str | None, today: date) 
             "Surname": check.text("Surname", required=True, max_length=100),
             "DOB": check.date("DOB", required=True, not_after=today),
             "Sex": check.choice("Sex", SEX_SPELLINGS, allowed="M, F"),
-            "NCyearActual": year_groups.replace("", None),
+            "NCyearActual": year_groups,
             "EntryDate": check.date("EntryDate", required=True),
             "LeavingDate": check.date("LeavingDate"),
         }

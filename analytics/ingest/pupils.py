@@ -8,7 +8,7 @@ import polars as pl
 
 from analytics.domain.calendar import academic_year_expr
 from analytics.domain.cohorts import SEN_SPELLINGS, SEX_SPELLINGS
-from analytics.domain.yeargroups import YEAR_GROUPS, normalise_year_group, year_group_rank
+from analytics.domain.yeargroups import YEAR_GROUPS, year_group_expr, year_group_rank
 from analytics.ingest.batch import Batch
 from analytics.ingest.fields import Checker
 from analytics.ingest.table import ROW, read_table
@@ -66,9 +66,7 @@ def parse_pupils(file_name: str, data: bytes, *, as_of: date) -> Batch:
     }
     check.require("year_group")
     raw_years = table.frame["year_group"]
-    year_groups = raw_years.map_elements(
-        lambda v: normalise_year_group(v) or "", return_dtype=pl.String
-    ).replace("", None)
+    year_groups = table.frame.select(year_group_expr(pl.col("year_group")))["year_group"]
     bad_years = table.frame.filter(raw_years.is_not_null() & year_groups.is_null())
     for row in bad_years[ROW]:
         check.add(row, "year_group", f"is not a year group (use one of {', '.join(YEAR_GROUPS)})")

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from analytics.domain.rounding import round_half_up
+from analytics.domain.rounding import percent_text, rounded_text
 from analytics.pipelines.calendar import school_weeks
 from analytics.pipelines.cohorts import with_cohorts
 from analytics.pipelines.measures import PERSISTENT_ABSENCE_PERCENT
@@ -100,10 +100,6 @@ def coordinator_inputs(db: Database, register: Register | None = None) -> Coordi
     and the active risk model."""
     register = register or load_register(db)
     return CoordinatorInputs(register, risk_inputs(db, register), intervention_store.interventions(db), active_model(db))
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{round_half_up(value, 1)}%"
 
 
 def pupils(register: Register, academic_year: int) -> pl.LazyFrame:
@@ -234,7 +230,7 @@ def target_lists(
     )
     missed = pl.format(
         "attendance {} in {} ({} of {} sessions missed)",
-        pl.col("attendance_rate").map_elements(_pct, return_dtype=pl.String),
+        percent_text(pl.col("attendance_rate")),
         pl.lit(window.label or str(window)),
         pl.col("absent"),
         pl.col("possible"),
@@ -319,8 +315,8 @@ def target_lists(
         .with_columns(
             pl.format(
                 "risk {} (up {} points since {}): {}",
-                (pl.col("risk_score") * 100).map_elements(lambda v: f"{round_half_up(v, 0)}%", return_dtype=pl.String),
-                (pl.col("risk_change") * 100).map_elements(lambda v: str(round_half_up(v, 0)), return_dtype=pl.String),
+                percent_text(pl.col("risk_score") * 100, 0),
+                rounded_text(pl.col("risk_change") * 100, 0),
                 pl.col("earlier_as_of").dt.strftime("%d/%m/%Y"),
                 pl.col("drivers").list.join("; "),
             ).alias("reason")
@@ -342,11 +338,11 @@ def target_lists(
         .with_columns(
             pl.format(
                 "attendance {} in the last {} school weeks, up {} points on the {} before ({})",
-                pl.col("recent_rate").map_elements(_pct, return_dtype=pl.String),
+                percent_text(pl.col("recent_rate")),
                 pl.lit(improved_weeks),
-                pl.col("change_points").map_elements(lambda v: str(round_half_up(v, 1)), return_dtype=pl.String),
+                rounded_text(pl.col("change_points")),
                 pl.lit(improved_weeks),
-                pl.col("earlier_rate").map_elements(_pct, return_dtype=pl.String),
+                percent_text(pl.col("earlier_rate")),
             ).alias("reason")
         )
         .sort("change_points", "upn", descending=[True, False])
@@ -405,7 +401,7 @@ def targets_export(inputs: CoordinatorInputs, as_of: date, urns: Sequence[int] |
         "enrolment_id",
         pl.format(
             "risk {}: {}",
-            (pl.col("risk_score") * 100).map_elements(lambda v: f"{round_half_up(v, 0)}%", return_dtype=pl.String),
+            percent_text(pl.col("risk_score") * 100, 0),
             pl.col("drivers").list.join("; "),
         ).alias("reason"),
     )

@@ -10,7 +10,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from analytics.domain.rounding import round_half_up
+from analytics.domain.rounding import rounded as rounded_half_up
 from analytics.pipelines.windows import Window
 from analytics.reports import impact as impact_report
 from analytics.reports import interventions as intervention_report
@@ -148,14 +148,9 @@ def recorder() -> str | None:
     return user.name
 
 
-def rounded_expr(expr: pl.Expr) -> pl.Expr:
-    """A figure rounded half-up to one decimal place, as every page shows figures."""
-    return expr.map_elements(lambda v: float(round_half_up(v, 1)), return_dtype=pl.Float64)
-
-
 def rounded(column: str) -> pl.Expr:
-    """`rounded_expr` of a column, keeping its name."""
-    return rounded_expr(pl.col(column)).alias(column)
+    """A column rounded half-up to one decimal place, as every page shows figures."""
+    return rounded_half_up(pl.col(column)).alias(column)
 
 
 def flash(message: str) -> None:

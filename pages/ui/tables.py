@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics.domain.rounding import round_half_up
+from analytics.domain.rounding import rounded as rounded_half_up
 from pages.ui.download import download_buttons
 
 TEXT, COUNT, RATE, GAP, FLAG, DATE, NUMBER = "text", "count", "rate", "gap", "flag", "date", "number"
@@ -156,9 +156,7 @@ def _config(column: str):
 def shown(frame: pl.DataFrame) -> pl.DataFrame:
     """The frame as a page shows it: rates, gaps and per-100 figures rounded half-up to 1 dp."""
     rounded = [c for c in frame.columns if COLUMNS.get(c, ("", TEXT))[1] in (RATE, GAP, NUMBER) and frame[c].dtype.is_float()]
-    return frame.with_columns(
-        pl.col(c).map_elements(lambda v: float(round_half_up(v)), return_dtype=pl.Float64) for c in rounded
-    )
+    return frame.with_columns(rounded_half_up(pl.col(c)).alias(c) for c in rounded)
 
 
 def table(

@@ -56,3 +56,41 @@ def test_every_module_says_what_it_is_for():
         if path.name == "__init__.py" and not path.read_text().strip():
             continue
         assert ast.get_docstring(ast.parse(path.read_text("utf-8"))), f"{path} has no module docstring"
+
+
+#: Polars methods that call back into Python for each value, batch, row or group.
+PYTHON_CALLBACKS = {"map_elements", "map_batches", "map_rows", "map_groups", "apply", "fold", "reduce", "cum_fold", "cum_reduce"}
+
+
+def python_callbacks(source: str) -> list[int]:
+    """Lines of `source` that hand Polars a Python callable (any call of a PYTHON_CALLBACKS name)."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in PYTHON_CALLBACKS
+    ]
+
+
+def test_no_python_callable_runs_inside_a_polars_query():
+    # Under Streamlit each session is a thread: a Python callable inside a Polars query, while
+    # another session converts a frame to pandas, deadlocks the whole server (issue 10).
+    offenders = [
+        f"{path.relative_to(PROJECT_ROOT)}:{line}"
+        for path in [*ANALYTICS.rglob("*.py"), *PAGES.rglob("*.py"), PROJECT_ROOT / "app.py"]
+        for line in python_callbacks(path.read_text("utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_callback_check_finds_each_way_of_calling_python():
+    source = """
+import polars as pl
+a = pl.col("x").map_elements(lambda v: v, return_dtype=pl.Int64)
+b = frame.map_rows(str)
+c = pl.fold(pl.lit(0), lambda acc, x: acc + x, pl.all())
+d = frame.lazy().map_batches(lambda f: f)
+e = pl.col("x").round(1)
+"""
+    assert python_callbacks(source) == [3, 4, 5, 6]

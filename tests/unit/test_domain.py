@@ -18,9 +18,12 @@ from analytics.domain.calendar import (
     parse_academic_year,
     spring_bank_holiday,
 )
-from analytics.domain.rounding import format_percent, percent, round_half_up, rounded_text
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analytics.domain.rounding import format_percent, percent, percent_text, round_half_up, rounded, rounded_text
 from analytics.domain.upn import check_letter, make_upn, upn_problem
-from analytics.domain.yeargroups import normalise_year_group, shift_year_group
+from analytics.domain.yeargroups import normalise_year_group, shift_year_group, year_group_expr
 
 
 @pytest.mark.parametrize(
@@ -90,6 +93,28 @@ def test_labels_built_in_polars_round_half_up_too():
     assert values.select(pl.col("v").round(1))["v"][0] == 12.2  # why: Polars rounds half to even
 
 
+@given(st.lists(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), max_size=50), st.integers(0, 3))
+def test_native_rounding_gives_what_round_half_up_gives(values, places):
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.Float64})
+    shown = frame.select(rounded(pl.col("v"), places).alias("f"), rounded_text(pl.col("v"), places).alias("t"))
+    expected = [round_half_up(v, places) for v in values]
+    assert shown["f"].to_list() == [float(e) for e in expected]
+    # Text as Decimal writes it, but a value that rounds to zero shows as 0, never -0.
+    assert shown["t"].to_list() == [str(e.copy_abs() if e == 0 else e) for e in expected]
+
+
+@given(st.lists(st.integers(0, 400), min_size=1, max_size=20), st.integers(1, 400))
+def test_rates_from_counts_round_half_up_natively(numerators, denominator):
+    frame = pl.DataFrame({"n": numerators}).with_columns((pl.col("n") * 100 / denominator).alias("rate"))
+    got = frame.select(percent_text(pl.col("rate")))["rate"].to_list()
+    assert got == [f"{round_half_up(Fraction(n * 100, denominator))}%" for n in numerators]
+
+
+def test_percent_text_writes_a_dash_where_there_is_no_rate():
+    frame = pl.DataFrame({"v": [None, 6.875]}, schema={"v": pl.Float64})
+    assert frame.select(percent_text(pl.col("v"), 2))["v"].to_list() == ["–", "6.88%"]
+
+
 def test_percent_is_exact_from_counts():
     assert percent(1, 8) == Decimal("12.5")
     assert percent(49, 400, 1) == Decimal("12.3")  # 12.25 exactly
@@ -115,6 +140,13 @@ def test_upn_check_letter():
 )
 def test_year_groups(raw, expected):
     assert normalise_year_group(raw) == expected
+    assert pl.DataFrame({"y": [raw]}).select(year_group_expr(pl.col("y")))["y"][0] == expected
+
+
+@given(st.lists(st.text(alphabet="YyEeAaRrNnUuSsCcIiOo0123456789 -", max_size=9), max_size=30))
+def test_year_groups_read_natively_as_in_python(raws):
+    frame = pl.DataFrame({"y": raws}, schema={"y": pl.String})
+    assert frame.select(year_group_expr(pl.col("y")))["y"].to_list() == [normalise_year_group(r) for r in raws]
 
 
 def test_year_groups_move_one_a_year():
