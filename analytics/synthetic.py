@@ -31,7 +31,7 @@ from analytics.domain.codes import CODE_CHANGE_2024
 from analytics.domain.interventions import Entry
 from analytics.domain.upn import make_upn
 from analytics.ingest import ImportResult, import_file
-from analytics.reports.risk import train as train_risk_model
+from analytics.reports.coordinator.risk import train as train_risk_model
 from analytics.store import Database, read, write
 from analytics.store import interventions as intervention_store
 from analytics.synthetic_interventions import SCHOOL_TYPES, entries_and_batches

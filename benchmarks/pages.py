@@ -52,8 +52,8 @@ def _open(page: str, **query: str):
 def _pupil_id(db_path: str) -> str:
     import polars as pl
 
-    from analytics.reports.pupils import enrolment_table, pupil_list
-    from analytics.reports.register import load_register
+    from analytics.reports.analysis.pupils import enrolment_table, pupil_list
+    from analytics.reports.inputs.register import load_register
     from analytics.store import Database, read
 
     db = Database(db_path)

@@ -4,7 +4,7 @@ by reason against national rates, and behaviour beside attendance."""
 import streamlit as st
 
 from analytics.pipelines.groups import CHARACTERISTICS
-from analytics.reports.charts_behaviour import (
+from analytics.reports.charts.behaviour import (
     attendance_behaviour_chart,
     describe_attendance_behaviour,
     describe_groups,

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.domain.calendar import CENSUS_PERIODS, academic_year_label, census_period
 from analytics.domain.census import ERROR
-from analytics.reports.csv import to_csv_bytes
+from analytics.reports.exports.csv import to_csv_bytes
 from pages.ui import cached, census
 from pages.ui.context import cache_key, database
 from pages.ui.filters import scope_or_stop

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.domain.rounding import round_half_up
 from analytics.pipelines.groups import CHARACTERISTICS
-from analytics.reports.charts_cohorts import (
+from analytics.reports.charts.cohorts import (
     cross_chart,
     describe_cross,
     describe_gaps,
@@ -13,8 +13,8 @@ from analytics.reports.charts_cohorts import (
     gap_chart,
     trend_chart,
 )
-from analytics.reports.cohorts import ALL_PUPILS, GAP_MEASURE_LABELS, widest_gap_to_rest
-from analytics.reports.comparison import COMPARED_COHORT, national_window
+from analytics.reports.analysis.cohorts import ALL_PUPILS, GAP_MEASURE_LABELS, widest_gap_to_rest
+from analytics.reports.comparisons.periods import COMPARED_COHORT, national_window
 from pages.ui import analysis
 from pages.ui.filters import scope_or_stop
 from pages.ui.format import count, percent, scope_caption

@@ -3,7 +3,7 @@ one-click PDF and HTML report. It reads only aggregates: no pupil is named or he
 
 import streamlit as st
 
-from analytics.reports.governors_documents import file_stem
+from analytics.reports.governors.documents import file_stem
 from analytics.settings import setting
 from pages.ui import governors
 from pages.ui.context import cache_key, database

@@ -7,8 +7,8 @@ import polars as pl
 import streamlit as st
 
 from analytics.pipelines.impact import CALIPER_POINTS, MAX_MATCHES, PRIOR_SPANS
-from analytics.reports.coordinator_charts import impact_chart
-from analytics.reports.impact import MIN_MEASURED, describe_impact
+from analytics.reports.charts.coordinator import impact_chart
+from analytics.reports.coordinator.impact import MIN_MEASURED, describe_impact
 from pages.ui import coordinator
 from pages.ui.context import cache_key, database
 from pages.ui.download import download_buttons

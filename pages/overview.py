@@ -4,10 +4,10 @@ same window last year and against national, the weekly trend and the 5% absence 
 import streamlit as st
 
 from analytics.domain.rounding import round_half_up
-from analytics.reports.charts import describe_weekly, weekly_rate_chart
-from analytics.reports.charts_overview import band_chart, describe_bands
-from analytics.reports.comparison import COMPARED_COHORT
-from analytics.reports.overview import HEADLINE_MEASURES
+from analytics.reports.charts.weekly import describe_weekly, weekly_rate_chart
+from analytics.reports.charts.overview import band_chart, describe_bands
+from analytics.reports.comparisons.periods import COMPARED_COHORT
+from analytics.reports.analysis.overview import HEADLINE_MEASURES
 from pages.ui import analysis
 from pages.ui.access import guard_page
 from pages.ui.filters import scope_or_stop

@@ -3,7 +3,7 @@ the first and last weeks of half-terms, and spells of consecutive absence."""
 
 import streamlit as st
 
-from analytics.reports.charts_patterns import (
+from analytics.reports.charts.patterns import (
     describe_lateness,
     describe_reasons,
     describe_spells,

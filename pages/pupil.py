@@ -11,8 +11,8 @@ import polars as pl
 import streamlit as st
 
 from analytics.domain.cohorts import SEN_LABELS
-from analytics.reports.charts import describe_weekly, weekly_rate_chart
-from analytics.reports.charts_pupil import (
+from analytics.reports.charts.weekly import describe_weekly, weekly_rate_chart
+from analytics.reports.charts.pupil import (
     codes_chart,
     describe_codes,
     describe_figures,
@@ -21,7 +21,7 @@ from analytics.reports.charts_pupil import (
     incidents_chart,
     register_chart,
 )
-from analytics.reports.pupil import PupilProfile
+from analytics.reports.analysis.pupil import PupilProfile
 from pages.ui import analysis
 from pages.ui.filters import scope_or_stop
 from pages.ui.format import count, percent, scope_caption

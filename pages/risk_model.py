@@ -5,12 +5,12 @@ import polars as pl
 import streamlit as st
 
 from analytics.domain.calendar import academic_year_label
-from analytics.reports.coordinator_charts import (
+from analytics.reports.charts.coordinator import (
     describe_reliability,
     model_vs_rule_chart,
     reliability_chart,
 )
-from analytics.reports.risk import (
+from analytics.reports.coordinator.risk import (
     MIN_COMPLETE_YEARS,
     MIN_PERSISTENT_ABSENTEES,
     describe_point,

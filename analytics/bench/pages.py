@@ -14,10 +14,10 @@ from datetime import date
 
 from analytics.bench.measure import peak_mb, reset_peak
 from analytics.pipelines.windows import Window
-from analytics.reports.calendar import school_calendar
-from analytics.reports.comparison import YEAR_TO_DATE, national_window, same_window_last_year
-from analytics.reports.overview import overview_comparison
-from analytics.reports.register import year_groups_on_roll
+from analytics.reports.inputs.calendar import school_calendar
+from analytics.reports.comparisons.periods import YEAR_TO_DATE, national_window, same_window_last_year
+from analytics.reports.analysis.overview import overview_comparison
+from analytics.reports.inputs.register import year_groups_on_roll
 from analytics.store import Database, read
 
 

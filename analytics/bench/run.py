@@ -22,10 +22,10 @@ from analytics.bench.pages import Interaction, interactions, time_view
 from analytics.ingest import ImportJob, import_files
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.windows import Window
-from analytics.reports.register import load_register
-from analytics.reports.risk import active_model, risk_inputs, risk_scores, train
-from analytics.reports.targets import CoordinatorInputs, target_lists
-from analytics.reports.totals import load_totals
+from analytics.reports.inputs.register import load_register
+from analytics.reports.coordinator.risk import active_model, risk_inputs, risk_scores, train
+from analytics.reports.coordinator.targets import CoordinatorInputs, target_lists
+from analytics.reports.inputs.totals import load_totals
 from analytics.store import Database, floor
 from analytics.store import interventions as intervention_store
 

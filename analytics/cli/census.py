@@ -12,8 +12,8 @@ from pathlib import Path
 from analytics.cli.common import EXIT_OK, database, record_pupil_export, school_urns
 from analytics.domain.calendar import CENSUS_PERIODS, academic_year_label, parse_academic_year
 from analytics.domain.census import ERROR
-from analytics.reports.census import CensusReturn, census_return
-from analytics.reports.csv import write_csv
+from analytics.reports.exports.census import CensusReturn, census_return
+from analytics.reports.exports.csv import write_csv
 
 #: Exit code when the checks found an error to fix before submitting.
 EXIT_ERRORS = 1

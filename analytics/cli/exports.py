@@ -9,10 +9,10 @@ from pathlib import Path
 from analytics.cli.census import add_period_arguments, describe
 from analytics.cli.common import EXIT_OK, CommandError, database, parse_date, record_pupil_export, school_urns
 from analytics.pipelines.windows import Window
-from analytics.reports.census import census_return
-from analytics.reports.csv import write_csv
-from analytics.reports.register import load_register
-from analytics.reports.summary import summary_table
+from analytics.reports.exports.census import census_return
+from analytics.reports.exports.csv import write_csv
+from analytics.reports.inputs.register import load_register
+from analytics.reports.exports.summary import summary_table
 
 
 def run_summary(args: argparse.Namespace) -> int:
@@ -58,7 +58,7 @@ def run_census(args: argparse.Namespace) -> int:
 
 
 def run_targets(args: argparse.Namespace) -> int:
-    from analytics.reports.targets import (  # loads scikit-learn: only here
+    from analytics.reports.coordinator.targets import (  # loads scikit-learn: only here
         coordinator_inputs,
         targets_export,
     )

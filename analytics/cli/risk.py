@@ -8,7 +8,7 @@ from analytics.cli.common import EXIT_OK, database
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from analytics.reports.risk import train  # imported here: scikit-learn loads only when needed
+    from analytics.reports.coordinator.risk import train  # imported here: scikit-learn loads only when needed
 
     db = database(args)
     run = train(db, seed=args.seed, trained_by=args.by)

@@ -16,21 +16,21 @@ import streamlit as st
 
 from analytics.access.roles import Capability
 from analytics.pipelines.windows import Window
-from analytics.reports import behaviour as behaviour_report
-from analytics.reports import cohorts as cohort_report
-from analytics.reports import overview as overview_report
-from analytics.reports import patterns as patterns_report
-from analytics.reports.comparison import national_window, same_window_last_year
-from analytics.reports.pupil import PupilProfile, pupil_profile
-from analytics.reports.pupils import (
+from analytics.reports.analysis import behaviour as behaviour_report
+from analytics.reports.analysis import cohorts as cohort_report
+from analytics.reports.analysis import overview as overview_report
+from analytics.reports.analysis import patterns as patterns_report
+from analytics.reports.comparisons.periods import national_window, same_window_last_year
+from analytics.reports.analysis.pupil import PupilProfile, pupil_profile
+from analytics.reports.analysis.pupils import (
     GroupFilter,
     enrolment_table,
     measures_by,
     pupil_list,
     select_groups,
 )
-from analytics.reports.records import BehaviourRecords, load_behaviour
-from analytics.reports.register import Register
+from analytics.reports.inputs.records import BehaviourRecords, load_behaviour
+from analytics.reports.inputs.register import Register
 from analytics.settings import setting
 from analytics.store import Database
 from pages.ui import cached

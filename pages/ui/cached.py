@@ -12,8 +12,8 @@ import streamlit as st
 
 from analytics.access.roles import Capability
 from analytics.pipelines.windows import Window
-from analytics.reports.calendar import SchoolCalendar, school_calendar
-from analytics.reports.register import Register, load_register, year_groups_on_roll
+from analytics.reports.inputs.calendar import SchoolCalendar, school_calendar
+from analytics.reports.inputs.register import Register, load_register, year_groups_on_roll
 from analytics.store import Database, read
 from pages.ui.access import guarded
 

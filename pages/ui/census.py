@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.reports.census import CensusReturn, census_return
+from analytics.reports.exports.census import CensusReturn, census_return
 from analytics.store import Database
 from analytics.access.roles import Capability
 from pages.ui.access import guarded

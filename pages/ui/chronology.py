@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.domain.interventions import COMMON_OUTCOMES, InterventionRefused, check_entry
-from analytics.reports.interventions import attendance_lines, chronology_csv, chronology_pdf
+from analytics.reports.coordinator.interventions import attendance_lines, chronology_csv, chronology_pdf
 from analytics.store import interventions as intervention_store
 from pages.ui import coordinator
 from pages.ui.context import cache_key, database

@@ -12,11 +12,11 @@ import streamlit as st
 
 from analytics.domain.rounding import rounded as rounded_half_up
 from analytics.pipelines.windows import Window
-from analytics.reports import impact as impact_report
-from analytics.reports import interventions as intervention_report
-from analytics.reports.risk import ActiveModel, active_model
-from analytics.reports.targets import CoordinatorInputs, TargetLists, coordinator_inputs
-from analytics.reports.targets import target_lists as build_target_lists
+from analytics.reports.coordinator import impact as impact_report
+from analytics.reports.coordinator import interventions as intervention_report
+from analytics.reports.coordinator.risk import ActiveModel, active_model
+from analytics.reports.coordinator.targets import CoordinatorInputs, TargetLists, coordinator_inputs
+from analytics.reports.coordinator.targets import target_lists as build_target_lists
 from analytics.store import Database
 from analytics.store import interventions as intervention_store
 from analytics.access.roles import Capability

@@ -10,8 +10,8 @@ import re
 import polars as pl
 import streamlit as st
 
-from analytics.reports.csv import to_csv_bytes
-from analytics.reports.excel import to_xlsx_bytes
+from analytics.reports.exports.csv import to_csv_bytes
+from analytics.reports.exports.excel import to_xlsx_bytes
 from pages.ui.access import audited_export, current_user
 
 

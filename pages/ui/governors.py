@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.reports.governors import GovernorsSummary, governors_summary
-from analytics.reports.governors_documents import governors_html, governors_pdf
+from analytics.reports.governors.report import GovernorsSummary, governors_summary
+from analytics.reports.governors.documents import governors_html, governors_pdf
 from analytics.store import Database
 from analytics.access.roles import Capability
 from pages.ui.access import guarded

@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.domain.rounding import format_percent
 from analytics.pipelines.windows import Window
-from analytics.reports.overview import HEADLINE_MEASURES, headline
-from analytics.reports.register import load_register
+from analytics.reports.analysis.overview import HEADLINE_MEASURES, headline
+from analytics.reports.inputs.register import load_register
 from analytics.settings import PROJECT_ROOT
 from analytics.store import audit, write
 from pages.ui import registry

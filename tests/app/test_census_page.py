@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from analytics.reports.census import census_return
+from analytics.reports.exports.census import census_return
 from analytics.store import read
 from tests.unit.governors_school import URN, Pupil, build
 

@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 
 from analytics.pipelines.windows import Window
-from analytics.reports.impact import intervention_impact
-from analytics.reports.interventions import pupils_on_roll
-from analytics.reports.risk import POINTS, active_model
-from analytics.reports.targets import coordinator_inputs, target_lists
+from analytics.reports.coordinator.impact import intervention_impact
+from analytics.reports.coordinator.interventions import pupils_on_roll
+from analytics.reports.coordinator.risk import POINTS, active_model
+from analytics.reports.coordinator.targets import coordinator_inputs, target_lists
 from analytics.store import Database, read
 from analytics.store import interventions as store
 from analytics.synthetic import DEMO_TODAY

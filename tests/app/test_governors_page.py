@@ -9,7 +9,7 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from analytics.reports.governors import governors_summary
+from analytics.reports.governors.report import governors_summary
 from analytics.store import read
 
 #: Column and key names that would mean pupil-level data.

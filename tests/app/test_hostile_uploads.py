@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from analytics.reports.csv import to_csv_bytes
-from analytics.reports.excel import to_xlsx_bytes
+from analytics.reports.exports.csv import to_csv_bytes
+from analytics.reports.exports.excel import to_xlsx_bytes
 from analytics.store import read
 from tests.fixtures.ingest.builders import URN, everything, pupils_csv, upns
 

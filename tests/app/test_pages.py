@@ -8,8 +8,8 @@ import pytest
 from analytics.domain.codes import code_table
 from analytics.domain.rounding import format_percent
 from analytics.pipelines.windows import Window
-from analytics.reports.overview import HEADLINE_MEASURES, headline
-from analytics.reports.register import load_register
+from analytics.reports.analysis.overview import HEADLINE_MEASURES, headline
+from analytics.reports.inputs.register import load_register
 from analytics.store import Database, read
 from pages.ui.filters import NO_DATA
 from tests.conftest import TEST_TODAY
@@ -132,7 +132,7 @@ def test_definitions_page_lists_every_code(open_app, db, load):
 
 @pytest.mark.slow
 def test_a_half_term_and_year_groups_from_the_sidebar(open_app, demo_db):
-    from analytics.reports.calendar import school_calendar
+    from analytics.reports.inputs.calendar import school_calendar
 
     urn = read.schools(demo_db).filter(pl.col("phase") == "secondary")["urn"][0]
     app = open_app(demo_db, school=str(urn))

@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from analytics.domain.rounding import format_percent
 from analytics.pipelines.windows import Window
-from analytics.reports.overview import HEADLINE_MEASURES, headline
-from analytics.reports.register import load_register
+from analytics.reports.analysis.overview import HEADLINE_MEASURES, headline
+from analytics.reports.inputs.register import load_register
 from analytics.store import read
 
 from .browsing import read_metrics

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from analytics.access import accounts
-from analytics.reports.interventions import pupils_on_roll
-from analytics.reports.targets import coordinator_inputs
+from analytics.reports.coordinator.interventions import pupils_on_roll
+from analytics.reports.coordinator.targets import coordinator_inputs
 from analytics.store import Database
 from analytics.store import interventions as store
 from analytics.synthetic import DEMO_TODAY

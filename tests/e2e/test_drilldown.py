@@ -11,9 +11,9 @@ import pytest
 
 from analytics.domain.rounding import format_percent
 from analytics.pipelines.windows import Window
-from analytics.reports.pupils import enrolment_table, pupil_list
-from analytics.reports.records import load_behaviour
-from analytics.reports.register import load_register
+from analytics.reports.analysis.pupils import enrolment_table, pupil_list
+from analytics.reports.inputs.records import load_behaviour
+from analytics.reports.inputs.register import load_register
 from analytics.store import read
 
 from .browsing import read_metrics, wait_for_page

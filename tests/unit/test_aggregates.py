@@ -14,12 +14,12 @@ from polars.testing import assert_frame_equal
 from analytics.pipelines.calendar import school_days
 from analytics.pipelines.sessions import classify_marks
 from analytics.pipelines.windows import Window
-from analytics.reports import overview
-from analytics.reports.calendar import school_calendar
-from analytics.reports.comparison import compulsory_age_measures
-from analytics.reports.register import load_register
-from analytics.reports.summary import summary_table
-from analytics.reports.totals import load_totals
+from analytics.reports.analysis import overview
+from analytics.reports.inputs.calendar import school_calendar
+from analytics.reports.comparisons.periods import compulsory_age_measures
+from analytics.reports.inputs.register import load_register
+from analytics.reports.exports.summary import summary_table
+from analytics.reports.inputs.totals import load_totals
 from analytics.store import Database, aggregates, read
 from tests.conftest import TEST_TODAY
 from tests.fixtures.ingest.builders import URN, marks_csv, upn

@@ -11,24 +11,24 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from analytics.pipelines.windows import Window
-from analytics.reports import cohorts as cohort_report
-from analytics.reports.behaviour import behaviour_figures
-from analytics.reports.calendar import school_calendar
-from analytics.reports.comparison import national_window, same_window_last_year, school_la_number
-from analytics.reports.national import national_benchmark, national_group_benchmark
-from analytics.reports.overview import (
+from analytics.reports.analysis import cohorts as cohort_report
+from analytics.reports.analysis.behaviour import behaviour_figures
+from analytics.reports.inputs.calendar import school_calendar
+from analytics.reports.comparisons.periods import national_window, same_window_last_year, school_la_number
+from analytics.reports.comparisons.national import national_benchmark, national_group_benchmark
+from analytics.reports.analysis.overview import (
     band_comparison,
     headline,
     headline_comparison,
     overview_comparison,
     overview_figures,
 )
-from analytics.reports.patterns import patterns
-from analytics.reports.pupil import NO_MARK, NOT_ON_ROLL, pupil_profile
-from analytics.reports.pupils import enrolment_table, pupil_list
-from analytics.reports.records import load_behaviour
-from analytics.reports.register import load_register
-from analytics.reports.totals import load_totals
+from analytics.reports.analysis.patterns import patterns
+from analytics.reports.analysis.pupil import NO_MARK, NOT_ON_ROLL, pupil_profile
+from analytics.reports.analysis.pupils import enrolment_table, pupil_list
+from analytics.reports.inputs.records import load_behaviour
+from analytics.reports.inputs.register import load_register
+from analytics.reports.inputs.totals import load_totals
 from tests.fixtures.ingest.builders import upn
 from tests.fixtures.small_school import LEAVER, NOW, PUPILS, URN, build_small_school
 

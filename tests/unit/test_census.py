@@ -12,7 +12,7 @@ import pytest
 from analytics.cli import main
 from analytics.domain.census import CHECKS, census_header, reason_codes
 from analytics.domain.codes import AUTHORISED, UNAUTHORISED, codes_in
-from analytics.reports.census import FINDING_COLUMNS, census_return
+from analytics.reports.exports.census import FINDING_COLUMNS, census_return
 from tests.unit.governors_school import URN, Pupil, build, marks_csv, pupils_csv, weekdays
 
 HEADER = (

@@ -10,8 +10,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from analytics.domain.interventions import BUILT_IN_LABELS, check_entry
-from analytics.reports.interventions import chronology, chronology_csv, chronology_pdf, reviews_due
-from analytics.reports.targets import coordinator_inputs
+from analytics.reports.coordinator.interventions import chronology, chronology_csv, chronology_pdf, reviews_due
+from analytics.reports.coordinator.targets import coordinator_inputs
 from analytics.store import interventions as store
 from analytics.store import read
 from tests.fixtures.ingest.builders import URN, upns

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.reports.comparison import comparator
-from analytics.reports.national import national_benchmark
+from analytics.reports.comparisons.periods import comparator
+from analytics.reports.comparisons.national import national_benchmark
 
 
 def test_a_trusts_comparator_weights_each_phases_figure_by_its_pupils():

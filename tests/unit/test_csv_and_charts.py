@@ -4,8 +4,8 @@ from datetime import date
 
 import polars as pl
 
-from analytics.reports.charts import describe_weekly, weekly_rate_chart
-from analytics.reports.csv import escape_formulas, to_csv_bytes
+from analytics.reports.charts.weekly import describe_weekly, weekly_rate_chart
+from analytics.reports.exports.csv import escape_formulas, to_csv_bytes
 
 
 def test_cells_that_excel_would_run_are_escaped():
@@ -35,7 +35,7 @@ def test_excel_workbooks_keep_text_as_text():
     import io
     import zipfile
 
-    from analytics.reports.excel import to_xlsx_bytes
+    from analytics.reports.exports.excel import to_xlsx_bytes
 
     frame = pl.DataFrame({"name": ["=HYPERLINK(\"x\")", "plain"], "rate": [12.25, None], "day": [date(2025, 9, 1), None], "flag": [True, False]})
     data = to_xlsx_bytes({"A sheet name longer than thirty-one characters": frame}, note="Trust · 2025/26")

@@ -12,8 +12,8 @@ import pytest
 
 from analytics.domain.interventions import BUILT_IN_LABELS
 from analytics.pipelines.windows import Window
-from analytics.reports.impact import MIN_MEASURED, intervention_impact
-from analytics.reports.register import load_register
+from analytics.reports.coordinator.impact import MIN_MEASURED, intervention_impact
+from analytics.reports.inputs.register import load_register
 from analytics.store import interventions as store
 from analytics.synthetic import DEMO_TODAY
 from analytics.synthetic_interventions import _apply_effect

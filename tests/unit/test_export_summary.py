@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from analytics.cli import main
-from analytics.reports.summary import SUMMARY_COLUMNS
+from analytics.reports.exports.summary import SUMMARY_COLUMNS
 
 HEADER = (
     "school_urn,upn,sessions_possible,sessions_attended,sessions_present,sessions_aea,sessions_authorised,"

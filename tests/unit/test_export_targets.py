@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from analytics.cli import main
-from analytics.reports.targets import TARGETS_EXPORT_COLUMNS
+from analytics.reports.coordinator.targets import TARGETS_EXPORT_COLUMNS
 from tests.fixtures.ingest.builders import OTHER_URN, URN, upns
 
 CONTRACT = (

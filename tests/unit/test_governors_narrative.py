@@ -1,6 +1,6 @@
 """The governors' narrative: each rule's wording at its boundaries, and silence on hidden figures."""
 
-from analytics.reports.governors_narrative import (
+from analytics.reports.governors.narrative import (
     Facts,
     Gap,
     YearGroup,

@@ -14,17 +14,17 @@ import pytest
 from analytics.domain.rounding import format_percent
 from analytics.domain.suppression import SUPPRESSED, is_safe, suppress
 from analytics.pipelines.windows import Window
-from analytics.reports.governors import (
+from analytics.reports.governors.report import (
     SECTIONS,
     GovernorsSummary,
     governors_summary,
     suppression_cells,
     term_figures,
 )
-from analytics.reports.governors_documents import file_stem, governors_html, governors_pdf
-from analytics.reports.overview import headline
-from analytics.reports.pdf import Document
-from analytics.reports.register import load_register
+from analytics.reports.governors.documents import file_stem, governors_html, governors_pdf
+from analytics.reports.analysis.overview import headline
+from analytics.reports.exports.pdf import Document
+from analytics.reports.inputs.register import load_register
 from analytics.store import read
 from tests.unit.governors_school import AUTUMN_2024, AUTUMN_2025, URN, Pupil, build
 

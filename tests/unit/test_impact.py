@@ -10,8 +10,8 @@ import pytest
 
 from analytics.pipelines.impact import first_of_type_each_year
 from analytics.pipelines.windows import Window
-from analytics.reports.impact import _summary, describe_impact, intervention_impact
-from analytics.reports.register import Register
+from analytics.reports.coordinator.impact import _summary, describe_impact, intervention_impact
+from analytics.reports.inputs.register import Register
 from tests.unit import frames
 
 MONDAY = date(2025, 9, 1)

@@ -10,7 +10,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from analytics.reports.national import (
+from analytics.reports.comparisons.national import (
     BENCHMARKS_DIR,
     CENSUS,
     DAILY,
@@ -277,7 +277,7 @@ def test_late_before_registers_closed_is_computed_as_dfe_computes_rates() -> Non
     """L sessions / possible × 100 from the same row: 2024/25 national primary."""
     import csv
 
-    from analytics.reports.national import BENCHMARKS_DIR as folder
+    from analytics.reports.comparisons.national import BENCHMARKS_DIR as folder
 
     with open(folder / "dfe_attendance_ytd_2024-25_nat_reg_la.csv", newline="") as handle:
         row = next(
@@ -290,7 +290,7 @@ def test_late_before_registers_closed_is_computed_as_dfe_computes_rates() -> Non
 
 
 def test_group_figures_come_from_the_latest_census_year_that_has_them() -> None:
-    from analytics.reports.national import national_group_benchmark
+    from analytics.reports.comparisons.national import national_group_benchmark
 
     # Persistent absence of FSM-eligible pupils: the bands file has 2022/23, the census file 2016/17.
     latest = national_group_benchmark("Secondary", "persistent_absence_rate", 2025, ["FSM_eligible", "FSM: Eligible"])
@@ -318,7 +318,7 @@ def test_band_group_rates_add_up_from_their_counts() -> None:
 
 
 def test_local_authority_figures_by_la_number() -> None:
-    from analytics.reports.national import local_authority_benchmark
+    from analytics.reports.comparisons.national import local_authority_benchmark
 
     manchester = local_authority_benchmark("352", "Primary", "absence_rate", 2024)
     assert manchester is not None and manchester.place == "Manchester"
@@ -328,7 +328,7 @@ def test_local_authority_figures_by_la_number() -> None:
 
 
 def test_national_band_distribution() -> None:
-    from analytics.reports.national import national_band_distribution
+    from analytics.reports.comparisons.national import national_band_distribution
 
     found = national_band_distribution("Secondary", 2025)
     assert found is not None

@@ -10,7 +10,7 @@ import pytest
 
 from analytics.cli import main
 from analytics.pipelines.windows import Window
-from analytics.reports.overview import overview_figures
+from analytics.reports.analysis.overview import overview_figures
 from analytics.store import Database, maintenance
 from analytics.store.parquet import ParquetRefused, export_parquet, import_parquet, read_manifest
 

@@ -5,8 +5,8 @@ from datetime import date
 import polars as pl
 import pypdfium2 as pdfium
 
-from analytics.reports.charts import weekly_rate_chart
-from analytics.reports.pdf import Document, plain
+from analytics.reports.charts.weekly import weekly_rate_chart
+from analytics.reports.exports.pdf import Document, plain
 
 
 def dark_pixels(data: bytes) -> int:

@@ -13,10 +13,10 @@ import pytest
 from analytics.cli import main
 from analytics.pipelines.groups import CHARACTERISTICS, group_column
 from analytics.pipelines.windows import Window
-from analytics.reports.cohorts import ALL_PUPILS, cohort_table
-from analytics.reports.pupils import enrolment_table, measures_by, pupil_list
-from analytics.reports.records import load_behaviour
-from analytics.reports.register import load_register
+from analytics.reports.analysis.cohorts import ALL_PUPILS, cohort_table
+from analytics.reports.analysis.pupils import enrolment_table, measures_by, pupil_list
+from analytics.reports.inputs.records import load_behaviour
+from analytics.reports.inputs.register import load_register
 from analytics.store import read
 
 pytestmark = pytest.mark.slow

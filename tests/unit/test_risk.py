@@ -16,7 +16,7 @@ from analytics.pipelines.risk_features import (
     persistent_absence_after,
     weekly_session_totals,
 )
-from analytics.reports import risk
+from analytics.reports.coordinator import risk
 from analytics.risk import backtest as backtests
 from analytics.risk import model as risk_model
 from analytics.risk.drivers import describe, drivers_in_words

@@ -7,8 +7,8 @@ import polars as pl
 
 from analytics.pipelines.measures import enrolments_on_roll
 from analytics.pipelines.windows import Window
-from analytics.reports.register import load_register
-from analytics.reports.summary import summary_table
+from analytics.reports.inputs.register import load_register
+from analytics.reports.exports.summary import summary_table
 from analytics.store import read
 from tests.unit import frames
 

@@ -14,7 +14,7 @@ import pytest
 from analytics.cli import main
 from analytics.domain.codes import code_table
 from analytics.pipelines.windows import Window
-from analytics.reports.overview import overview_figures
+from analytics.reports.analysis.overview import overview_figures
 from analytics.store import Database, maintenance, read
 from analytics.store.database import migrations
 

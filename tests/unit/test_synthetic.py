@@ -24,7 +24,7 @@ from analytics.domain.upn import upn_problem
 from analytics.pipelines.calendar import school_days
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.windows import Window
-from analytics.reports.register import Register, load_register
+from analytics.reports.inputs.register import Register, load_register
 from analytics.store import Database, read
 
 pytestmark = pytest.mark.slow

@@ -12,8 +12,8 @@ import altair as alt
 import polars as pl
 
 from analytics.domain.rounding import round_half_up
-from analytics.reports.chart_layout import height_for
-from analytics.reports.pupil import CELL_KINDS, NO_MARK, NOT_ON_ROLL
+from analytics.reports.charts.layout import height_for
+from analytics.reports.analysis.pupil import CELL_KINDS, NO_MARK, NOT_ON_ROLL
 
 #: A colour per register cell kind (CELL_KINDS order); the code written in each cell carries
 #: the same information.

@@ -20,10 +20,10 @@ from analytics.pipelines.behaviour import (
 )
 from analytics.pipelines.groups import characteristic, group_column, group_order
 from analytics.pipelines.windows import Window
-from analytics.reports.comparison import comparator
-from analytics.reports.national import national_benchmark
-from analytics.reports.records import BehaviourRecords
-from analytics.reports.register import Register
+from analytics.reports.comparisons.periods import comparator
+from analytics.reports.comparisons.national import national_benchmark
+from analytics.reports.inputs.records import BehaviourRecords
+from analytics.reports.inputs.register import Register
 
 #: Exclusion rates with a national figure (DfE's exclusion statistics, per 100 pupils).
 EXCLUSION_MEASURES = {

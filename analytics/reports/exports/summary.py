@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from analytics.pipelines.windows import Window
-from analytics.reports.register import Register
+from analytics.reports.inputs.register import Register
 
 SUMMARY_COLUMNS = (
     "school_urn",

@@ -28,9 +28,9 @@ from analytics.pipelines.behaviour import (
 from analytics.pipelines.groups import CHARACTERISTICS, group_column, group_order, with_groups
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.windows import Window
-from analytics.reports.records import BehaviourRecords
-from analytics.reports.register import Register
-from analytics.reports.totals import WindowTotals
+from analytics.reports.inputs.records import BehaviourRecords
+from analytics.reports.inputs.register import Register
+from analytics.reports.inputs.totals import WindowTotals
 
 #: A filter on the per-enrolment table: (characteristic key, group label) pairs, all to hold.
 GroupFilter = Sequence[tuple[str, str]]

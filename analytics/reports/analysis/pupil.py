@@ -20,8 +20,8 @@ from analytics.pipelines.measures import enrolment_measures
 from analytics.pipelines.sessions import in_window, on_roll
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
-from analytics.reports.records import BehaviourRecords
-from analytics.reports.register import Register
+from analytics.reports.inputs.records import BehaviourRecords
+from analytics.reports.inputs.register import Register
 
 NO_MARK = "No mark"
 NOT_ON_ROLL = "Not on roll"

@@ -30,7 +30,7 @@ from analytics.pipelines.risk_features import (
     weekly_session_totals,
 )
 from analytics.pipelines.windows import Window
-from analytics.reports.register import Register, load_register
+from analytics.reports.inputs.register import Register, load_register
 from analytics.risk import backtest as backtests
 from analytics.risk import model as risk_model
 from analytics.risk.drivers import drivers_in_words

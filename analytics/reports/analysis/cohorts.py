@@ -20,15 +20,15 @@ from analytics.pipelines.groups import CHARACTERISTICS, characteristic, group_co
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
-from analytics.reports.comparison import (
+from analytics.reports.comparisons.periods import (
     NationalFigure,
     comparator,
     compulsory_age_measures,
     national_comparator,
     phase_weights,
 )
-from analytics.reports.national import Benchmark, national_group_benchmark
-from analytics.reports.register import Register
+from analytics.reports.comparisons.national import Benchmark, national_group_benchmark
+from analytics.reports.inputs.register import Register
 
 ALL_PUPILS = "All pupils"
 REST_OF_SCHOOL = "Rest of the school"

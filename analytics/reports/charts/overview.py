@@ -10,7 +10,7 @@ import altair as alt
 import polars as pl
 
 from analytics.domain.rounding import round_half_up, rounded_text
-from analytics.reports.chart_layout import height_for
+from analytics.reports.charts.layout import height_for
 
 SCHOOL = "This scope (compulsory school age)"
 NATIONAL = "National"

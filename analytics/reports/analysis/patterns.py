@@ -22,8 +22,8 @@ from analytics.pipelines.patterns import (
 )
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
-from analytics.reports.calendar import SchoolCalendar
-from analytics.reports.register import Register
+from analytics.reports.inputs.calendar import SchoolCalendar
+from analytics.reports.inputs.register import Register
 
 
 @dataclass(frozen=True)

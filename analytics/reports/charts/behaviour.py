@@ -11,7 +11,7 @@ import altair as alt
 import polars as pl
 
 from analytics.domain.rounding import round_half_up, rounded_text
-from analytics.reports.chart_layout import height_for
+from analytics.reports.charts.layout import height_for
 
 
 def _number(value: float | None) -> str:

@@ -18,10 +18,10 @@ from analytics.pipelines.penalty import PENALTY_SCHOOL_WEEKS
 from analytics.pipelines.targets import on_roll_on
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
-from analytics.reports.charts import weekly_rate_chart
-from analytics.reports.csv import to_csv_bytes
-from analytics.reports.pdf import Document
-from analytics.reports.targets import CoordinatorInputs, penalty_status, pupils
+from analytics.reports.charts.weekly import weekly_rate_chart
+from analytics.reports.exports.csv import to_csv_bytes
+from analytics.reports.exports.pdf import Document
+from analytics.reports.coordinator.targets import CoordinatorInputs, penalty_status, pupils
 from analytics.store import Database
 from analytics.store import interventions as store
 

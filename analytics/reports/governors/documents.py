@@ -11,8 +11,8 @@ from datetime import datetime
 import vl_convert
 from fpdf.enums import XPos, YPos
 
-from analytics.reports.governors import GovernorsSummary, Section, Table
-from analytics.reports.pdf import Document, plain
+from analytics.reports.governors.report import GovernorsSummary, Section, Table
+from analytics.reports.exports.pdf import Document, plain
 
 
 class _Spec:

@@ -23,7 +23,7 @@ from analytics.pipelines.impact import (
     weekly_attendance,
 )
 from analytics.pipelines.windows import Window
-from analytics.reports.register import Register
+from analytics.reports.inputs.register import Register
 
 DEFAULT_WEEKS = 6
 #: Fewer measured actions than this and the page says the estimate cannot be read.

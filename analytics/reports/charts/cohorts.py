@@ -12,8 +12,8 @@ import altair as alt
 import polars as pl
 
 from analytics.domain.rounding import round_half_up, rounded_text
-from analytics.reports.chart_layout import height_for
-from analytics.reports.cohorts import ALL_PUPILS, GAP_MEASURE_LABELS, REST_OF_SCHOOL
+from analytics.reports.charts.layout import height_for
+from analytics.reports.analysis.cohorts import ALL_PUPILS, GAP_MEASURE_LABELS, REST_OF_SCHOOL
 
 
 def _pct(value: float | None) -> str:

@@ -36,7 +36,7 @@ from analytics.pipelines.census import (
     x_at_compulsory_age,
 )
 from analytics.pipelines.windows import Window
-from analytics.reports.register import load_register
+from analytics.reports.inputs.register import load_register
 from analytics.store import Database, read
 
 #: Columns of the findings file (`rollcall check census --out`).

@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 
 from analytics.domain.rounding import round_half_up
-from analytics.reports.impact import MIN_MEASURED
+from analytics.reports.coordinator.impact import MIN_MEASURED
 
 
 def model_vs_rule_chart(points: list[dict], measure: str = "precision_at_k") -> alt.Chart:

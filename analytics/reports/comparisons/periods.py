@@ -20,10 +20,10 @@ from analytics.domain.calendar import academic_year_label
 from analytics.pipelines.gaps import weighted_national
 from analytics.pipelines.measures import group_measures, like_dfe
 from analytics.pipelines.windows import Window
-from analytics.reports.calendar import SchoolCalendar
-from analytics.reports.national import Benchmark, local_authority_benchmark, national_benchmark
-from analytics.reports.register import Register
-from analytics.reports.totals import WindowTotals
+from analytics.reports.inputs.calendar import SchoolCalendar
+from analytics.reports.comparisons.national import Benchmark, local_authority_benchmark, national_benchmark
+from analytics.reports.inputs.register import Register
+from analytics.reports.inputs.totals import WindowTotals
 
 #: Filter window kinds (as the sidebar names them).
 YEAR_TO_DATE, WHOLE_YEAR, TERM, HALF_TERM, LAST_WEEKS, CUSTOM = "ytd", "year", "term", "half", "weeks", "custom"

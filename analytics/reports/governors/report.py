@@ -44,11 +44,11 @@ from analytics.pipelines.governors import (
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
-from analytics.reports.calendar import school_calendar
-from analytics.reports.comparison import compared
-from analytics.reports.governors_narrative import Facts, Gap, YearGroup, narrative
-from analytics.reports.national import Benchmark, national_benchmark
-from analytics.reports.register import Register, load_register
+from analytics.reports.inputs.calendar import school_calendar
+from analytics.reports.comparisons.periods import compared
+from analytics.reports.governors.narrative import Facts, Gap, YearGroup, narrative
+from analytics.reports.comparisons.national import Benchmark, national_benchmark
+from analytics.reports.inputs.register import Register, load_register
 from analytics.settings import setting
 from analytics.store import Database, read
 

@@ -12,17 +12,17 @@ from analytics.pipelines.bands import band_distribution
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
-from analytics.reports.comparison import (
+from analytics.reports.comparisons.periods import (
     compared,
     compulsory_age_measures,
     national_comparator,
     phase_weights,
     school_la_number,
 )
-from analytics.reports.national import national_band_distribution
-from analytics.reports.pupils import measures_with_phase
-from analytics.reports.register import Register
-from analytics.reports.totals import WindowTotals, load_totals
+from analytics.reports.comparisons.national import national_band_distribution
+from analytics.reports.analysis.pupils import measures_with_phase
+from analytics.reports.inputs.register import Register
+from analytics.reports.inputs.totals import WindowTotals, load_totals
 from analytics.store import Database
 
 

@@ -33,8 +33,8 @@ from analytics.pipelines.targets import (
     unresolved_n_codes,
 )
 from analytics.pipelines.windows import Window
-from analytics.reports.register import Register, load_register
-from analytics.reports.risk import (
+from analytics.reports.inputs.register import Register, load_register
+from analytics.reports.coordinator.risk import (
     ActiveModel,
     RiskInputs,
     active_model,

@@ -20,7 +20,7 @@ from analytics.pipelines.patterns import (
     TERM_POSITIONS,
     WEEKDAYS,
 )
-from analytics.reports.chart_layout import height_for
+from analytics.reports.charts.layout import height_for
 
 _WEEKDAYS = list(WEEKDAYS[:5])
 

@@ -1,0 +1,1 @@
+"""The attendance coordinator's work: who needs action, interventions and their impact, the risk model."""
