@@ -37,6 +37,7 @@ run: setup $(DB)
 
 test: setup chromium
 	$(UV) run ruff check .
+	$(UV) run ruff format --check .
 	$(UV) run pytest
 
 bench: setup $(DB)

@@ -12,7 +12,11 @@ user = current_user()
 if user is None:
     # Always call st.navigation: without it Streamlit would list every script in pages/. Every
     # page's URL shows the sign-in, so a bookmarked page opens once the user has signed in.
-    sign_in = [st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in", default=True)]
+    sign_in = [
+        st.Page(
+            sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in", default=True
+        )
+    ]
     sign_in += [st.Page(sign_in_page, title="Sign in", url_path=spec.url_path) for spec in PAGES]
     st.navigation(sign_in, position="hidden").run()
 else:
@@ -22,7 +26,13 @@ else:
     default = next((spec for spec in allowed if spec.default), allowed[0])
     pages = {
         section: [
-            st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec is default)
+            st.Page(
+                spec.path,
+                title=spec.title,
+                icon=spec.icon,
+                url_path=spec.url_path,
+                default=spec is default,
+            )
             for spec in specs
         ]
         for section, specs in sections_for(user).items()

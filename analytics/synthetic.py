@@ -1773,7 +1773,16 @@ def school_register(
     first = _unexplained_first(rng, marks, calendar)
     _data_quality_findings(school, calendar, pupils, marks, first, recorded)
     return SchoolRegister(
-        school, calendar, pupils, marks, first, minutes, recorded, incidents, exclusions, interventions
+        school,
+        calendar,
+        pupils,
+        marks,
+        first,
+        minutes,
+        recorded,
+        incidents,
+        exclusions,
+        interventions,
     )
 
 
@@ -2015,11 +2024,19 @@ def record_interventions(db: Database, trust: DemoTrust) -> int:
             ids.filter(pl.col("school_urn") == urn), on="upn", how="left", maintain_order="left"
         )["enrolment_id"]
         planned += entries_and_batches(
-            register.interventions, lookup.to_numpy(), register.calendar.days, DEMO_TODAY, trust.seed
+            register.interventions,
+            lookup.to_numpy(),
+            register.calendar.days,
+            DEMO_TODAY,
+            trust.seed,
         )
     rng = np.random.default_rng([trust.seed, 12])
-    letters = [(entries, who, when) for entries, who, when, _ in planned if entries[0].type == "Letter"]
-    twice = [letters[int(i)] for i in rng.choice(len(letters), size=min(6, len(letters)), replace=False)]
+    letters = [
+        (entries, who, when) for entries, who, when, _ in planned if entries[0].type == "Letter"
+    ]
+    twice = [
+        letters[int(i)] for i in rng.choice(len(letters), size=min(6, len(letters)), replace=False)
+    ]
     duplicates = [([entries[0]], who, when + timedelta(minutes=5)) for entries, who, when in twice]
     batches = [intervention_store.Batch(entries, who, when) for entries, who, when, _ in planned]
     batches += [intervention_store.Batch(entries, who, when) for entries, who, when in duplicates]
@@ -2030,7 +2047,10 @@ def record_interventions(db: Database, trust: DemoTrust) -> int:
         for intervention_id, entry in zip(new_ids, batch.entries, strict=True)
     ]
     unanswered = [item for item in entries if item[1].outcome == "No answer, message left"]
-    called_back = [unanswered[int(i)] for i in rng.choice(len(unanswered), size=min(25, len(unanswered)), replace=False)]
+    called_back = [
+        unanswered[int(i)]
+        for i in rng.choice(len(unanswered), size=min(25, len(unanswered)), replace=False)
+    ]
     changes: list[intervention_store.Edit | intervention_store.Deletion] = [
         intervention_store.Edit(
             intervention_id,
@@ -2042,14 +2062,27 @@ def record_interventions(db: Database, trust: DemoTrust) -> int:
         for intervention_id, entry, batch in called_back
     ]
     changes += [
-        intervention_store.Edit(intervention_id, replace(entry, outcome=outcome, next_review=None), batch.recorded_by, "Review held", held_at)
-        for (entries_, _, _, reviews), batch, new_ids in zip(planned, batches, recorded, strict=False)
+        intervention_store.Edit(
+            intervention_id,
+            replace(entry, outcome=outcome, next_review=None),
+            batch.recorded_by,
+            "Review held",
+            held_at,
+        )
+        for (entries_, _, _, reviews), batch, new_ids in zip(
+            planned, batches, recorded, strict=False
+        )
         for intervention_id, entry, review in zip(new_ids, entries_, reviews, strict=True)
         if review is not None
         for held_at, outcome in [review]
     ]
     changes += [
-        intervention_store.Deletion(new_ids[0], batch.recorded_by, "Recorded twice", batch.recorded_at + timedelta(minutes=15))
+        intervention_store.Deletion(
+            new_ids[0],
+            batch.recorded_by,
+            "Recorded twice",
+            batch.recorded_at + timedelta(minutes=15),
+        )
         for batch, new_ids in zip(batches[len(planned) :], recorded[len(planned) :], strict=True)
     ]
     intervention_store.apply_changes(db, changes)

@@ -51,7 +51,9 @@ EFFECT = {
 #: Brookside runs a fast-track with the local authority).
 SCHOOL_TYPES = {
     990135: (("SARM", "School attendance review meeting with the head of year and the family."),),
-    990127: (("Fast-track", "An eight-week fast-track with the local authority's attendance service."),),
+    990127: (
+        ("Fast-track", "An eight-week fast-track with the local authority's attendance service."),
+    ),
 }
 #: Weeks to wait before the next step of the ladder; and the share of the pupils due a step
 #: whom the coordinator reaches in a week (there is never time for everyone at once, which is
@@ -59,17 +61,30 @@ SCHOOL_TYPES = {
 STEP_WEEKS = 3
 WEEKLY_CAPACITY = 0.35
 _OUTCOMES = {
-    "Phone call": ("Spoke to parent or carer", "No answer, message left", "Reason given: illness", "Spoke to parent or carer"),
+    "Phone call": (
+        "Spoke to parent or carer",
+        "No answer, message left",
+        "Reason given: illness",
+        "Spoke to parent or carer",
+    ),
     "Text message": ("Sent",),
     "Letter": ("Sent",),
     "Meeting": ("Plan agreed", "Plan agreed", "Parent did not attend", "Spoke to parent or carer"),
     "Attendance action plan": ("Plan agreed",),
     "Home visit": ("Spoke to parent or carer", "Not at home", "Spoke to parent or carer"),
-    "Early Help referral": ("Referral accepted", "Referral accepted", "Referral declined by family"),
+    "Early Help referral": (
+        "Referral accepted",
+        "Referral accepted",
+        "Referral declined by family",
+    ),
     "EWO/LA referral": ("Referral accepted",),
     "SARM": ("Plan agreed", "Parent did not attend"),
     "Fast-track": ("Referral accepted",),
-    "Penalty notice considered": ("Notice to improve to be issued", "Penalty notice to be issued", "Not issued: support in place"),
+    "Penalty notice considered": (
+        "Notice to improve to be issued",
+        "Penalty notice to be issued",
+        "Not issued: support in place",
+    ),
     "Notice to improve": ("Issued",),
     "Penalty notice issued": ("Issued",),
 }
@@ -87,7 +102,16 @@ _NOTES = {
     "Penalty notice issued": "Penalty notice issued for unauthorised term-time holiday.",
 }
 #: Actions with a review booked, and how many school weeks later.
-_REVIEW_WEEKS = {"Meeting": 4, "Attendance action plan": 6, "Home visit": 4, "Early Help referral": 8, "EWO/LA referral": 8, "SARM": 6, "Fast-track": 8, "Notice to improve": 4}
+_REVIEW_WEEKS = {
+    "Meeting": 4,
+    "Attendance action plan": 6,
+    "Home visit": 4,
+    "Early Help referral": 8,
+    "EWO/LA referral": 8,
+    "SARM": 6,
+    "Fast-track": 8,
+    "Notice to improve": 4,
+}
 
 
 def _categories(codes: Sequence[str], year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -153,28 +177,83 @@ def simulate(
                 window_gnou = np.sum(recent_gnou, axis=0)
                 concern = counted & (ytd_possible >= 60) & (ytd_absent * 10 >= ytd_possible)
                 for e in np.flatnonzero(counted & (concern | (window_gnou >= 10))):
-                    chosen = _choose(rng, urn, e, d, window_gnou[e], stage, last_step, last_penalty, days_off_this_week[e], bool(needs_support[e]), bool(concern[e]), marks, positions[max(0, pos_in_year - 50)], index["G"])
+                    chosen = _choose(
+                        rng,
+                        urn,
+                        e,
+                        d,
+                        window_gnou[e],
+                        stage,
+                        last_step,
+                        last_penalty,
+                        days_off_this_week[e],
+                        bool(needs_support[e]),
+                        bool(concern[e]),
+                        marks,
+                        positions[max(0, pos_in_year - 50)],
+                        index["G"],
+                    )
                     if not chosen:
                         continue
                     act_day = min(d + int(rng.integers(1, 3)), n_days - 1)
                     if not on_roll[act_day, e] or days[act_day] > np.datetime64(today):
                         act_day = d
                     for kind, role in chosen:
-                        owner = {"coordinator": coordinator, "head of year": head_of_year, "family worker": family_worker}[role]
+                        owner = {
+                            "coordinator": coordinator,
+                            "head of year": head_of_year,
+                            "family worker": family_worker,
+                        }[role]
                         outcome = _OUTCOMES[kind][int(rng.integers(0, len(_OUTCOMES[kind])))]
-                        actions.append((int(e), int(act_day), kind, owner, outcome, _NOTES.get(kind), _REVIEW_WEEKS.get(kind)))
-                        strength = EFFECT[kind] * (0.4 if severe[e, int(year) - first_year] else 1.0)
-                        _apply_effect(rng, marks, int(e), act_day, strength, avoidable, index["/"], index["\\"], on_roll)
+                        actions.append(
+                            (
+                                int(e),
+                                int(act_day),
+                                kind,
+                                owner,
+                                outcome,
+                                _NOTES.get(kind),
+                                _REVIEW_WEEKS.get(kind),
+                            )
+                        )
+                        strength = EFFECT[kind] * (
+                            0.4 if severe[e, int(year) - first_year] else 1.0
+                        )
+                        _apply_effect(
+                            rng,
+                            marks,
+                            int(e),
+                            act_day,
+                            strength,
+                            avoidable,
+                            index["/"],
+                            index["\\"],
+                            on_roll,
+                        )
             days_off_this_week[:] = 0
     frame = pl.DataFrame(
         actions,
-        schema={"enrolment_index": pl.Int32, "day": pl.Int32, "type": pl.String, "owner": pl.String, "outcome": pl.String, "notes": pl.String, "review_weeks": pl.Int32},
+        schema={
+            "enrolment_index": pl.Int32,
+            "day": pl.Int32,
+            "type": pl.String,
+            "owner": pl.String,
+            "outcome": pl.String,
+            "notes": pl.String,
+            "review_weeks": pl.Int32,
+        },
         orient="row",
     )
     return frame.with_columns(_reviews(rng, frame, marks, on_roll, codes))
 
 
-def _reviews(rng: np.random.Generator, actions: pl.DataFrame, marks: np.ndarray, on_roll: np.ndarray, codes: Sequence[str]) -> list[pl.Series]:
+def _reviews(
+    rng: np.random.Generator,
+    actions: pl.DataFrame,
+    marks: np.ndarray,
+    on_roll: np.ndarray,
+    codes: Sequence[str],
+) -> list[pl.Series]:
     """When each action's review was held (`reviewed_day`, null while it is still due) and what
     it found (`review_outcome`): attendance since the action against the four weeks before it.
     Reviews falling in the last week of the register are mostly still waiting."""
@@ -183,20 +262,42 @@ def _reviews(rng: np.random.Generator, actions: pl.DataFrame, marks: np.ndarray,
     reviewed, outcomes = [], []
     for e, day, weeks in actions.select("enrolment_index", "day", "review_weeks").iter_rows():
         at = None if weeks is None else day + weeks * 5
-        if at is None or at >= n_days or not on_roll[at, e] or (at >= n_days - 5 and rng.random() < 0.6):
+        if (
+            at is None
+            or at >= n_days
+            or not on_roll[at, e]
+            or (at >= n_days - 5 and rng.random() < 0.6)
+        ):
             reviewed.append(None)
             outcomes.append(None)
             continue
         since = absent_of[marks[:, day + 1 : at + 1, e]].mean()
         before = absent_of[marks[:, max(0, day - 20) : day + 1, e]].mean()
         reviewed.append(at)
-        outcomes.append("Reviewed: improvement seen" if since < before else "Reviewed: no improvement")
-    return [pl.Series("reviewed_day", reviewed, dtype=pl.Int32), pl.Series("review_outcome", outcomes, dtype=pl.String)]
+        outcomes.append(
+            "Reviewed: improvement seen" if since < before else "Reviewed: no improvement"
+        )
+    return [
+        pl.Series("reviewed_day", reviewed, dtype=pl.Int32),
+        pl.Series("review_outcome", outcomes, dtype=pl.String),
+    ]
 
 
 def _choose(
-    rng: np.random.Generator, urn: int, e: int, d: int, window_gnou: int, stage: np.ndarray, last_step: np.ndarray,
-    last_penalty: np.ndarray, days_off: int, needs_support: bool, concern: bool, marks: np.ndarray, since: int, holiday_code: int,
+    rng: np.random.Generator,
+    urn: int,
+    e: int,
+    d: int,
+    window_gnou: int,
+    stage: np.ndarray,
+    last_step: np.ndarray,
+    last_penalty: np.ndarray,
+    days_off: int,
+    needs_support: bool,
+    concern: bool,
+    marks: np.ndarray,
+    since: int,
+    holiday_code: int,
 ) -> list[tuple[str, str]]:
     """What the coordinator does this week for one pupil: (type, role) pairs, maybe none."""
     if window_gnou >= 10 and d - last_penalty[e] > 50:
@@ -262,7 +363,9 @@ def entries_and_batches(
     it was held and what it found), to record later as an edit."""
     rng = np.random.default_rng([seed, 11])
     batches = []
-    grouped = actions.sort("day", "type", "owner", "enrolment_index").group_by(["day", "type", "owner"], maintain_order=True)
+    grouped = actions.sort("day", "type", "owner", "enrolment_index").group_by(
+        ["day", "type", "owner"], maintain_order=True
+    )
     for (day, kind, owner), group in grouped:
         action_day = days[int(day)].astype(object)
         entries, reviews = [], []
@@ -280,7 +383,14 @@ def entries_and_batches(
                 )
             )
             held = row["reviewed_day"]
-            reviews.append(None if held is None else (datetime.combine(days[held].astype(object), time(15, 45)), row["review_outcome"]))
+            reviews.append(
+                None
+                if held is None
+                else (
+                    datetime.combine(days[held].astype(object), time(15, 45)),
+                    row["review_outcome"],
+                )
+            )
         minutes = int(rng.integers(8 * 60 + 30, 16 * 60 + 30))
         when = datetime.combine(min(action_day, today), time(minutes // 60, minutes % 60))
         batches.append((entries, owner, when, reviews))

@@ -68,26 +68,96 @@ def interactions(pupil: str, secondary: str) -> list[tuple[str, str, dict, Calla
     """(name, page, URL parameters, change made before the timed run)."""
     return [
         ("Overview: open", "pages/overview.py", {}, None),
-        ("Overview: whole academic year", "pages/overview.py", {}, lambda a: a.sidebar.radio(key="filter_window").set_value("year")),
-        ("Overview: one school", "pages/overview.py", {}, lambda a: a.sidebar.selectbox(key="filter_school").set_value(secondary)),
-        ("Overview: a half-term", "pages/overview.py", {"window": "half"}, lambda a: a.sidebar.selectbox(key="filter_half").set_value("Autumn 1")),
+        (
+            "Overview: whole academic year",
+            "pages/overview.py",
+            {},
+            lambda a: a.sidebar.radio(key="filter_window").set_value("year"),
+        ),
+        (
+            "Overview: one school",
+            "pages/overview.py",
+            {},
+            lambda a: a.sidebar.selectbox(key="filter_school").set_value(secondary),
+        ),
+        (
+            "Overview: a half-term",
+            "pages/overview.py",
+            {"window": "half"},
+            lambda a: a.sidebar.selectbox(key="filter_half").set_value("Autumn 1"),
+        ),
         ("Cohorts: open", "pages/cohorts.py", {}, None),
-        ("Cohorts: compare on attendance", "pages/cohorts.py", {}, lambda a: a.selectbox(key="cohort_measure").set_value("attendance_rate")),
-        ("Cohorts: by year group", "pages/cohorts.py", {}, lambda a: a.selectbox(key="cohort_characteristic").set_value("year_group")),
-        ("Cohorts: crossed with sex", "pages/cohorts.py", {}, lambda a: a.selectbox(key="cohort_cross").set_value("sex")),
+        (
+            "Cohorts: compare on attendance",
+            "pages/cohorts.py",
+            {},
+            lambda a: a.selectbox(key="cohort_measure").set_value("attendance_rate"),
+        ),
+        (
+            "Cohorts: by year group",
+            "pages/cohorts.py",
+            {},
+            lambda a: a.selectbox(key="cohort_characteristic").set_value("year_group"),
+        ),
+        (
+            "Cohorts: crossed with sex",
+            "pages/cohorts.py",
+            {},
+            lambda a: a.selectbox(key="cohort_cross").set_value("sex"),
+        ),
         ("Patterns: open", "pages/patterns.py", {}, None),
-        ("Patterns: whole academic year", "pages/patterns.py", {}, lambda a: a.sidebar.radio(key="filter_window").set_value("year")),
+        (
+            "Patterns: whole academic year",
+            "pages/patterns.py",
+            {},
+            lambda a: a.sidebar.radio(key="filter_window").set_value("year"),
+        ),
         ("Behaviour: open", "pages/behaviour.py", {}, None),
-        ("Behaviour: by SEN", "pages/behaviour.py", {}, lambda a: a.selectbox(key="behaviour_characteristic").set_value("sen")),
+        (
+            "Behaviour: by SEN",
+            "pages/behaviour.py",
+            {},
+            lambda a: a.selectbox(key="behaviour_characteristic").set_value("sen"),
+        ),
         ("Pupils: year groups", "pages/pupils.py", {}, None),
-        ("Pupils: a year group's forms", "pages/pupils.py", {}, lambda a: a.selectbox(key="drill_year_group").set_value("Year 9")),
-        ("Pupils: a form's pupils", "pages/pupils.py", {"year_group": "Year 9"}, lambda a: a.selectbox(key="drill_form").set_value("9A (Westbrook Academy)")),
-        ("Pupils: a cohort's pupils", "pages/pupils.py", {"characteristic": "sen", "group": "EHC plan"}, None),
-        ("Pupils: sort by incidents", "pages/pupils.py", {}, lambda a: a.selectbox(key="pupils_sort").set_value("negative_incidents")),
+        (
+            "Pupils: a year group's forms",
+            "pages/pupils.py",
+            {},
+            lambda a: a.selectbox(key="drill_year_group").set_value("Year 9"),
+        ),
+        (
+            "Pupils: a form's pupils",
+            "pages/pupils.py",
+            {"year_group": "Year 9"},
+            lambda a: a.selectbox(key="drill_form").set_value("9A (Westbrook Academy)"),
+        ),
+        (
+            "Pupils: a cohort's pupils",
+            "pages/pupils.py",
+            {"characteristic": "sen", "group": "EHC plan"},
+            None,
+        ),
+        (
+            "Pupils: sort by incidents",
+            "pages/pupils.py",
+            {},
+            lambda a: a.selectbox(key="pupils_sort").set_value("negative_incidents"),
+        ),
         ("Pupil profile: open", "pages/pupil.py", {"pupil": pupil}, None),
-        ("Pupil profile: whole academic year", "pages/pupil.py", {"pupil": pupil}, lambda a: a.sidebar.radio(key="filter_window").set_value("year")),
+        (
+            "Pupil profile: whole academic year",
+            "pages/pupil.py",
+            {"pupil": pupil},
+            lambda a: a.sidebar.radio(key="filter_window").set_value("year"),
+        ),
         ("Who needs action: open", "pages/targets.py", {}, None),
-        ("Who needs action: one school", "pages/targets.py", {}, lambda a: a.sidebar.selectbox(key="filter_school").set_value(secondary)),
+        (
+            "Who needs action: one school",
+            "pages/targets.py",
+            {},
+            lambda a: a.sidebar.selectbox(key="filter_school").set_value(secondary),
+        ),
         ("Interventions: open", "pages/interventions.py", {}, None),
         ("Impact: open", "pages/impact.py", {}, None),
         ("Risk model: open", "pages/risk_model.py", {}, None),
@@ -98,8 +168,17 @@ def interactions(pupil: str, secondary: str) -> list[tuple[str, str, dict, Calla
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default=str(ROOT / "data" / "rollcall.duckdb"), help="the demo trust (built in a temporary folder when missing)")
-    parser.add_argument("--repeat", type=int, default=3, help="times each interaction is measured (the median is printed)")
+    parser.add_argument(
+        "--db",
+        default=str(ROOT / "data" / "rollcall.duckdb"),
+        help="the demo trust (built in a temporary folder when missing)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="times each interaction is measured (the median is printed)",
+    )
     args = parser.parse_args()
     db_path = args.db
     if not Path(db_path).exists():
@@ -122,7 +201,11 @@ def main() -> int:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     from analytics.store import Database, read
 
-    secondary = str(read.schools(Database(db_path)).filter(read.schools(Database(db_path))["phase"] == "secondary")["urn"][0])
+    secondary = str(
+        read.schools(Database(db_path)).filter(
+            read.schools(Database(db_path))["phase"] == "secondary"
+        )["urn"][0]
+    )
     pupil = _pupil_id(db_path)
 
     st.cache_data.clear()
@@ -152,7 +235,9 @@ def main() -> int:
         worst_cold, worst_warm = max(worst_cold, cold), max(worst_warm, warm)
         flag = "" if cold < COLD_TARGET and warm < WARM_TARGET else "  <- over target"
         print(f"{name:40} {cold:9.2f} {warm * 1000:10.0f}{flag}", flush=True)
-    print(f"\nslowest: cold {worst_cold:.2f} s (target < {COLD_TARGET} s), warm {worst_warm * 1000:.0f} ms (target < {WARM_TARGET * 1000:.0f} ms)")
+    print(
+        f"\nslowest: cold {worst_cold:.2f} s (target < {COLD_TARGET} s), warm {worst_warm * 1000:.0f} ms (target < {WARM_TARGET * 1000:.0f} ms)"
+    )
     return 0
 
 

@@ -25,9 +25,17 @@ left, middle, right = st.columns([2, 2, 1])
 picked = left.date_input(
     "From and to", value=(today - timedelta(days=30), today), format="DD/MM/YYYY", key="audit_dates"
 )
-start, end = picked if isinstance(picked, tuple) and len(picked) == 2 else (today - timedelta(days=30), today)
+start, end = (
+    picked
+    if isinstance(picked, tuple) and len(picked) == 2
+    else (today - timedelta(days=30), today)
+)
 actions = middle.multiselect(
-    "What", ACTIONS, format_func=lambda a: a.replace("_", " "), placeholder="Everything", key="audit_actions"
+    "What",
+    ACTIONS,
+    format_func=lambda a: a.replace("_", " "),
+    placeholder="Everything",
+    key="audit_actions",
 )
 actor = right.text_input("Who", key="audit_actor").strip() or None
 
@@ -57,4 +65,7 @@ if broken:
         f"{', '.join(map(str, broken[:20]))}{'…' if len(broken) > 20 else ''}."
     )
 else:
-    st.success("Every row matches its checksum: nothing has been changed or removed.", icon=":material/verified:")
+    st.success(
+        "Every row matches its checksum: nothing has been changed or removed.",
+        icon=":material/verified:",
+    )

@@ -35,23 +35,43 @@ if enrolments.is_empty():
 note = scope.description
 
 characteristic = url_selectbox(
-    "Group pupils by", list(CHARACTERISTICS), key="behaviour_characteristic", param="characteristic",
-    default="year_group", format_func=lambda k: CHARACTERISTICS[k].label,
+    "Group pupils by",
+    list(CHARACTERISTICS),
+    key="behaviour_characteristic",
+    param="characteristic",
+    default="year_group",
+    format_func=lambda k: CHARACTERISTICS[k].label,
 )
 name = CHARACTERISTICS[characteristic].label
 figures = analysis.behaviour(key, characteristic)
 totals = figures.totals
 cells = st.columns(4)
-cells[0].metric("Negative incidents", count(totals["negative_incidents"]), help="Incidents dated in the window, of pupils on roll in it.")
+cells[0].metric(
+    "Negative incidents",
+    count(totals["negative_incidents"]),
+    help="Incidents dated in the window, of pupils on roll in it.",
+)
 cells[1].metric("Positive incidents", count(totals["positive_incidents"]))
-cells[2].metric("Suspensions", count(totals["suspensions"]), help=f"{count(totals['pupils_suspended'])} pupils suspended.")
+cells[2].metric(
+    "Suspensions",
+    count(totals["suspensions"]),
+    help=f"{count(totals['pupils_suspended'])} pupils suspended.",
+)
 cells[3].metric("Permanent exclusions", count(totals["permanent_exclusions"]))
 
 st.subheader(f"Incidents per 100 pupils, by {name}")
 description = describe_groups(figures.by_group, name)
 st.altair_chart(group_chart(figures.by_group, name), width="stretch", alt=description)
-st.caption(description + " Per 100 pupils: incidents divided by pupils on roll in the window, times 100.")
-table(figures.by_group, f"Behaviour by {name}", key="behaviour_groups", note=note, hide=("characteristic",))
+st.caption(
+    description + " Per 100 pupils: incidents divided by pupils on roll in the window, times 100."
+)
+table(
+    figures.by_group,
+    f"Behaviour by {name}",
+    key="behaviour_groups",
+    note=note,
+    hide=("characteristic",),
+)
 
 st.subheader("Week by week")
 description = describe_weekly(figures.weekly)
@@ -66,8 +86,16 @@ if not figures.by_reason.is_empty():
 st.caption(description)
 if not figures.by_reason.is_empty():
     table(figures.by_reason, "Exclusions by reason", key="behaviour_reasons", note=note)
-st.write("Rates per 100 pupils against DfE's national exclusion statistics for the same mix of phases:")
-table(figures.exclusion_rates.drop("measure"), "Exclusion rates", key="behaviour_rates", note=note, hide=("national_source",))
+st.write(
+    "Rates per 100 pupils against DfE's national exclusion statistics for the same mix of phases:"
+)
+table(
+    figures.exclusion_rates.drop("measure"),
+    "Exclusion rates",
+    key="behaviour_rates",
+    note=note,
+    hide=("national_source",),
+)
 with st.expander("Where the national figures come from"):
     for row in figures.exclusion_rates.iter_rows(named=True):
         st.markdown(f"- **{row['label']}**: {row['national_source']}")
@@ -75,5 +103,7 @@ with st.expander("Where the national figures come from"):
 st.subheader("Attendance beside behaviour")
 description = describe_attendance_behaviour(figures.absentees)
 st.altair_chart(attendance_behaviour_chart(figures.pupils), width="stretch", alt=description)
-st.caption(description + " One mark per pupil with a possible session; crosses are persistent absentees.")
+st.caption(
+    description + " One mark per pupil with a possible session; crosses are persistent absentees."
+)
 table(figures.absentees, "Persistent absentees and behaviour", key="behaviour_absentees", note=note)

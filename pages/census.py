@@ -42,13 +42,18 @@ last_day = cached.calendar(*key, scope.urns).last_day
 started = [p for p in CENSUS_PERIODS if census_period(p, year)[0] <= last_day]
 default = st.query_params.get("period", started[-1] if started else CENSUS_PERIODS[0])
 period = st.radio(
-    "Census period", CENSUS_PERIODS, format_func=_label, key="census_period",
+    "Census period",
+    CENSUS_PERIODS,
+    format_func=_label,
+    key="census_period",
     index=CENSUS_PERIODS.index(default) if default in CENSUS_PERIODS else 0,
 )
 st.query_params["period"] = period
 
 if census_period(period, year)[0] > last_day:
-    st.info(f"The register has no marks in this period yet: it starts on {_day(census_period(period, year)[0])}, and the latest register day is {_day(last_day)}.")
+    st.info(
+        f"The register has no marks in this period yet: it starts on {_day(census_period(period, year)[0])}, and the latest register day is {_day(last_day)}."
+    )
     st.stop()
 
 report = census.census(*key, urn, period, year)
@@ -71,7 +76,9 @@ who = (
     if left_out
     else f"All {count(report.on_roll)} pupils on roll in the period are in the return."
 )
-st.caption(f"{who} The totals equal `rollcall export summary --from {start} --to {end}` for the pupils in the return.")
+st.caption(
+    f"{who} The totals equal `rollcall export summary --from {start} --to {end}` for the pupils in the return."
+)
 
 errors, queries = report.errors, report.queries
 if errors:
@@ -81,7 +88,10 @@ if errors:
         icon=":material/error:",
     )
 elif queries:
-    st.warning(f"No errors. {len(queries)} check{'s' if len(queries) != 1 else ''} raised queries: review them before submitting.", icon=":material/help:")
+    st.warning(
+        f"No errors. {len(queries)} check{'s' if len(queries) != 1 else ''} raised queries: review them before submitting.",
+        icon=":material/help:",
+    )
 else:
     st.success("Every check passed.", icon=":material/check_circle:")
 
@@ -89,15 +99,30 @@ stem = f"census-{period}-{year}-{(year + 1) % 100:02d}-{urn}"
 left = right = st.container(horizontal=True)
 left.download_button(
     "Download the return (CSV)",
-    data=audited_export(user, f"{stem}.csv", lambda: to_csv_bytes(report.table), school_urn=urn, rows=report.table.height),
-    file_name=f"{stem}.csv", mime="text/csv",
-    key="census_csv", on_click="ignore", icon=":material/download:", type="primary",
+    data=audited_export(
+        user,
+        f"{stem}.csv",
+        lambda: to_csv_bytes(report.table),
+        school_urn=urn,
+        rows=report.table.height,
+    ),
+    file_name=f"{stem}.csv",
+    mime="text/csv",
+    key="census_csv",
+    on_click="ignore",
+    icon=":material/download:",
+    type="primary",
 )
 right.download_button(
     "Download what to fix (CSV)",
-    data=audited_export(user, f"{stem}-checks.csv", lambda: to_csv_bytes(report.findings_table()), school_urn=urn),
+    data=audited_export(
+        user, f"{stem}-checks.csv", lambda: to_csv_bytes(report.findings_table()), school_urn=urn
+    ),
     file_name=f"{stem}-checks.csv",
-    mime="text/csv", key="census_findings_csv", on_click="ignore", icon=":material/download:",
+    mime="text/csv",
+    key="census_findings_csv",
+    on_click="ignore",
+    icon=":material/download:",
     disabled=not (errors or queries),
 )
 

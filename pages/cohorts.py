@@ -47,7 +47,11 @@ def points(value: float | None) -> str:
 
 
 measure = url_selectbox(
-    "Compare on", list(GAP_MEASURE_LABELS), key="cohort_measure", param="measure", format_func=GAP_MEASURE_LABELS.get,
+    "Compare on",
+    list(GAP_MEASURE_LABELS),
+    key="cohort_measure",
+    param="measure",
+    format_func=GAP_MEASURE_LABELS.get,
     help="Persistent absence is DfE's headline measure for groups of pupils.",
 )
 label = GAP_MEASURE_LABELS[measure]
@@ -70,7 +74,16 @@ else:
         f"({top['national_year']}), {points(top['gap_to_national'])}."
     )
     table(
-        widest.head(10).select("characteristic", "group", "compared_pupils", "compared_value", "national", "gap_to_national", "national_year", "national_source"),
+        widest.head(10).select(
+            "characteristic",
+            "group",
+            "compared_pupils",
+            "compared_value",
+            "national",
+            "gap_to_national",
+            "national_year",
+            "national_source",
+        ),
         "Widest gaps against national",
         key="cohort_widest",
         note=f"{scope.description} · {label}",
@@ -80,8 +93,12 @@ else:
 st.subheader("By characteristic")
 keys = list(CHARACTERISTICS)
 characteristic = url_selectbox(
-    "Characteristic", keys, key="cohort_characteristic", param="characteristic",
-    default=top["characteristic_key"] if top else "disadvantaged", format_func=lambda k: CHARACTERISTICS[k].label,
+    "Characteristic",
+    keys,
+    key="cohort_characteristic",
+    param="characteristic",
+    default=top["characteristic_key"] if top else "disadvantaged",
+    format_func=lambda k: CHARACTERISTICS[k].label,
 )
 name = CHARACTERISTICS[characteristic].label
 cohorts = analysis.cohort_table(key, characteristic, measure, national_kind)
@@ -102,7 +119,11 @@ st.caption(
 
 st.subheader("Trend")
 groups = [g for g in cohorts["group"].to_list() if g != ALL_PUPILS]
-default_group = top["group"] if top and top["characteristic_key"] == characteristic else widest_gap_to_rest(cohorts, measure)
+default_group = (
+    top["group"]
+    if top and top["characteristic_key"] == characteristic
+    else widest_gap_to_rest(cohorts, measure)
+)
 group = url_selectbox("Group", groups, key="cohort_group", param="group", default=default_group)
 trend = analysis.cohort_trend(key, characteristic, group)
 description = describe_trend(trend, group)
@@ -110,23 +131,44 @@ st.altair_chart(trend_chart(trend, group), width="stretch", alt=description)
 st.caption(description)
 row = cohorts.filter(cohorts["group"] == group).row(0, named=True)
 last_window = analysis.last_year_window(key, scope.kind, scope.part, scope.weeks)
-last_key = analysis.Key(key.db_path, key.version, key.urns, last_window.start, last_window.end, key.groups)
-last = analysis.cohort_table(last_key, characteristic, measure, national_window(scope.kind, last_window, scope.part))
+last_key = analysis.Key(
+    key.db_path, key.version, key.urns, last_window.start, last_window.end, key.groups
+)
+last = analysis.cohort_table(
+    last_key, characteristic, measure, national_window(scope.kind, last_window, scope.part)
+)
 last_rows = last.filter(last["group"] == group)
 before = last_rows.row(0, named=True)["gap_to_rest"] if last_rows.height else None
 left, middle, right = st.columns(3)
-left.metric(f"{label}: {group}", percent(row[measure]), help=f"{count(row['pupils_counted'])} pupils with a possible session.")
+left.metric(
+    f"{label}: {group}",
+    percent(row[measure]),
+    help=f"{count(row['pupils_counted'])} pupils with a possible session.",
+)
 middle.metric(
-    "Gap to the rest of the school", points(row["gap_to_rest"]),
-    delta=None if before is None or row["gap_to_rest"] is None else f"{points(row['gap_to_rest'] - before)} on last year",
+    "Gap to the rest of the school",
+    points(row["gap_to_rest"]),
+    delta=None
+    if before is None or row["gap_to_rest"] is None
+    else f"{points(row['gap_to_rest'] - before)} on last year",
     delta_color="off",
     help=f"Same window last year ({last_window}): {points(before)}.",
 )
 right.metric("Gap to national", points(row["gap_to_national"]), help=row["national_source"])
 st.caption(f"Last year's gap is for the same window a year earlier: {last_window}.")
 table(
-    trend.select("week_start", "series", "enrolments_counted", "possible", "attended", "attendance_rate", "gap_to_rest"),
-    f"Weekly attendance of {group}", key="cohort_trend_table", note=scope.description,
+    trend.select(
+        "week_start",
+        "series",
+        "enrolments_counted",
+        "possible",
+        "attended",
+        "attendance_rate",
+        "gap_to_rest",
+    ),
+    f"Weekly attendance of {group}",
+    key="cohort_trend_table",
+    note=scope.description,
 )
 st.page_link(
     "pages/pupils.py",
@@ -138,16 +180,31 @@ st.page_link(
 st.subheader("Two characteristics crossed")
 crosses = [NO_CROSS, *(k for k in keys if k != characteristic and k != "form")]
 cross = url_selectbox(
-    f"Cross {name} with", crosses, key="cohort_cross", param="cross",
+    f"Cross {name} with",
+    crosses,
+    key="cohort_cross",
+    param="cross",
     format_func=lambda k: "Choose a characteristic" if k == NO_CROSS else CHARACTERISTICS[k].label,
 )
 if cross != NO_CROSS:
     crossed = analysis.cohort_table(key, characteristic, measure, national_kind, cross)
     cross_name = CHARACTERISTICS[cross].label
     description = describe_cross(crossed, measure, name, cross_name)
-    st.altair_chart(cross_chart(crossed, measure, name, cross_name), width="stretch", alt=description)
+    st.altair_chart(
+        cross_chart(crossed, measure, name, cross_name), width="stretch", alt=description
+    )
     st.caption(description)
     table(
-        crossed.drop("national", "gap_to_national", "national_year", "national_source", "compared_value", "compared_pupils"),
-        f"{name} by {cross_name}", key="cohort_cross_table", note=scope.description, hide=("characteristic",),
+        crossed.drop(
+            "national",
+            "gap_to_national",
+            "national_year",
+            "national_source",
+            "compared_value",
+            "compared_pupils",
+        ),
+        f"{name} by {cross_name}",
+        key="cohort_cross_table",
+        note=scope.description,
+        hide=("characteristic",),
     )

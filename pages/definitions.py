@@ -27,7 +27,9 @@ Rollcall follows the DfE's published definitions (*Pupil absence in schools in E
 Every code and how it counts, with the dates it was in use:
 """
 )
-table = code_table().select("code", "meaning", "category", "counts_as_possible", "late", "valid_from", "valid_to")
+table = code_table().select(
+    "code", "meaning", "category", "counts_as_possible", "late", "valid_from", "valid_to"
+)
 st.dataframe(
     table,
     hide_index=True,

@@ -16,13 +16,21 @@ scope = sidebar_scope(trust=False, windows=("term",), year_groups=False)
 if scope is None or scope.part is None:
     st.title("Governors' summary")
 if scope is None:
-    st.info("There is no data yet. The data manager imports the school's MIS exports on the Import page.")
+    st.info(
+        "There is no data yet. The data manager imports the school's MIS exports on the Import page."
+    )
     st.stop()
 if scope.part is None:
     st.info("The register holds no term for this academic year yet: choose another year.")
     st.stop()
 
-arguments = (*cache_key(database()), scope.urns[0], scope.academic_year, scope.part, setting("suppression_threshold"))
+arguments = (
+    *cache_key(database()),
+    scope.urns[0],
+    scope.academic_year,
+    scope.part,
+    setting("suppression_threshold"),
+)
 report = governors.summary(*arguments)
 st.title(report.title)
 st.caption(report.subtitle)
@@ -30,12 +38,23 @@ st.caption(report.subtitle)
 stem = file_stem(report)
 left = right = st.container(horizontal=True)
 left.download_button(
-    "Download PDF", data=lambda: governors.pdf(*arguments), file_name=f"{stem}.pdf", mime="application/pdf",
-    key="governors_pdf", on_click="ignore", icon=":material/picture_as_pdf:", type="primary",
+    "Download PDF",
+    data=lambda: governors.pdf(*arguments),
+    file_name=f"{stem}.pdf",
+    mime="application/pdf",
+    key="governors_pdf",
+    on_click="ignore",
+    icon=":material/picture_as_pdf:",
+    type="primary",
 )
 right.download_button(
-    "Download HTML", data=lambda: governors.html(*arguments).encode("utf-8"), file_name=f"{stem}.html",
-    mime="text/html", key="governors_html", on_click="ignore", icon=":material/description:",
+    "Download HTML",
+    data=lambda: governors.html(*arguments).encode("utf-8"),
+    file_name=f"{stem}.html",
+    mime="text/html",
+    key="governors_html",
+    on_click="ignore",
+    icon=":material/description:",
 )
 
 
@@ -57,6 +76,8 @@ for section in report.sections:
         if table.note:
             st.caption(_markdown(table.note))
     for chart in section.charts:
-        spec = {k: v for k, v in chart.spec.items() if k != "width"}  # the page's width, not the PDF's
+        spec = {
+            k: v for k, v in chart.spec.items() if k != "width"
+        }  # the page's width, not the PDF's
         st.vega_lite_chart(spec=spec, width="stretch", alt=chart.caption)
         st.caption(_markdown(chart.caption))

@@ -21,9 +21,17 @@ st.title("Impact of interventions")
 scope = scope_or_stop()
 
 key = cache_key(database())
-weeks = int(st.sidebar.number_input("School weeks before and after", min_value=2, max_value=12, value=6, key="impact_weeks"))
-only_window = st.sidebar.toggle("Only actions dated in the window", value=False, key="impact_only_window",
-                                help="Off: every action up to the window's end, for the most evidence.")
+weeks = int(
+    st.sidebar.number_input(
+        "School weeks before and after", min_value=2, max_value=12, value=6, key="impact_weeks"
+    )
+)
+only_window = st.sidebar.toggle(
+    "Only actions dated in the window",
+    value=False,
+    key="impact_only_window",
+    help="Off: every action up to the window's end, for the most evidence.",
+)
 start = scope.window.start if only_window else date(1900, 1, 1)
 impact = coordinator.impact(*key, scope.urns, start, scope.window.end, weeks, scope.year_groups)
 summary = impact.summary
@@ -43,7 +51,18 @@ for row in summary.iter_rows(named=True):
     st.markdown(f"- {describe_impact(row, weeks)}")
 
 table = summary.with_columns(
-    *(coordinator.rounded(c) for c in ("pupil_before", "pupil_after", "comparison_before", "comparison_after", "effect", "effect_low", "effect_high"))
+    *(
+        coordinator.rounded(c)
+        for c in (
+            "pupil_before",
+            "pupil_after",
+            "comparison_before",
+            "comparison_after",
+            "effect",
+            "effect_low",
+            "effect_high",
+        )
+    )
 )
 st.dataframe(
     table,
@@ -66,7 +85,9 @@ st.dataframe(
     },
     key="impact_table",
 )
-download_buttons(table, f"impact of interventions {weeks} weeks", key="impact_download", note=scope.description)
+download_buttons(
+    table, f"impact of interventions {weeks} weeks", key="impact_download", note=scope.description
+)
 
 with st.expander("How the impact is measured, and what it cannot tell you"):
     st.markdown(

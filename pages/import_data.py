@@ -47,13 +47,22 @@ choice = st.selectbox(
 )
 school_name = phase = None
 if choice == NEW_SCHOOL:
-    urn = st.number_input("URN of the new school", min_value=100000, max_value=999999, step=1, value=None, key="import_urn")
+    urn = st.number_input(
+        "URN of the new school",
+        min_value=100000,
+        max_value=999999,
+        step=1,
+        value=None,
+        key="import_urn",
+    )
     school_name = st.text_input("School name", key="import_school_name") or None
     phase = st.selectbox("Phase", PHASES, index=PHASES.index("unknown"), key="import_phase")
 else:
     urn = choice
 upload = st.file_uploader(
-    "File", type=["xml"] if kind == "ctf" else ["csv", "txt"], key="import_file",
+    "File",
+    type=["xml"] if kind == "ctf" else ["csv", "txt"],
+    key="import_file",
     help=f"Up to {setting('upload_limit_mb')} MB.",
 )
 
@@ -62,13 +71,22 @@ if st.button("Import", type="primary", disabled=upload is None or urn is None, k
         deny(user, f"Your account does not cover school {int(urn)}.", "Import")
     data = upload.getvalue()
     if len(data) > setting("upload_limit_mb") * 1024 * 1024:
-        st.error(f"{upload.name} is larger than {setting('upload_limit_mb')} MB and was not imported.")
+        st.error(
+            f"{upload.name} is larger than {setting('upload_limit_mb')} MB and was not imported."
+        )
     else:
         try:
             with st.spinner(f"Importing {upload.name}…"):
                 result = import_bytes(
-                    db, kind, upload.name, data, school_urn=int(urn), school_name=school_name, phase=phase,
-                    actor=user.name, role=user.role.value,
+                    db,
+                    kind,
+                    upload.name,
+                    data,
+                    school_urn=int(urn),
+                    school_name=school_name,
+                    phase=phase,
+                    actor=user.name,
+                    role=user.role.value,
                 )
         except ImportRefused as refused:
             st.error(f"{refused.file_name} was not imported; nothing was changed.")
@@ -80,7 +98,17 @@ if db.exists():
     st.subheader("Import log")
     log = cached.import_log(*cache_key(db), user.schools)
     st.dataframe(
-        log.select("import_id", "imported_at", "file_name", "kind", "school_urn", "rows_read", "new_rows",
-                   "changed_rows", "unchanged_rows", "notes"),
+        log.select(
+            "import_id",
+            "imported_at",
+            "file_name",
+            "kind",
+            "school_urn",
+            "rows_read",
+            "new_rows",
+            "changed_rows",
+            "unchanged_rows",
+            "notes",
+        ),
         hide_index=True,
     )

@@ -34,30 +34,59 @@ as_of = min(scope.window.end, last_day or scope.window.end)
 today = max(date.today(), as_of)
 on_roll = coordinator.pupils_on_roll(*key, scope.urns, as_of, scope.year_groups)
 labels = dict(zip(on_roll["enrolment_id"].to_list(), on_roll["label"].to_list(), strict=True))
-schools_of = dict(zip(on_roll["enrolment_id"].to_list(), on_roll["school_urn"].to_list(), strict=True))
+schools_of = dict(
+    zip(on_roll["enrolment_id"].to_list(), on_roll["school_urn"].to_list(), strict=True)
+)
 st.caption(f"{scope.description} · {count(on_roll.height)} pupils on roll on {as_of:%d %b %Y}")
 coordinator.show_flash()
 
 # Pupils sent here from a Targets list, or chosen on an earlier run.
 if "interventions_pupils" in st.session_state:
-    st.session_state["record_pupils"] = [p for p in st.session_state.pop("interventions_pupils") if p in labels]
+    st.session_state["record_pupils"] = [
+        p for p in st.session_state.pop("interventions_pupils") if p in labels
+    ]
 
-record, reviews, chronology, types = st.tabs(["Record an action", "Reviews due", "Chronology", "Intervention types"])
+record, reviews, chronology, types = st.tabs(
+    ["Record an action", "Reviews due", "Chronology", "Intervention types"]
+)
 
 with record:
-    st.write("One action for one pupil or for many at once (a letter to every family on a list, say). "
-             "Every pupil gets their own entry in the log, recorded together.")
-    pupils = st.multiselect("Pupils", list(labels), format_func=labels.get, placeholder="Choose pupils", key="record_pupils")
-    urns = tuple(sorted({schools_of[p] for p in pupils})) or tuple(sorted(set(on_roll["school_urn"].to_list())))
+    st.write(
+        "One action for one pupil or for many at once (a letter to every family on a list, say). "
+        "Every pupil gets their own entry in the log, recorded together."
+    )
+    pupils = st.multiselect(
+        "Pupils",
+        list(labels),
+        format_func=labels.get,
+        placeholder="Choose pupils",
+        key="record_pupils",
+    )
+    urns = tuple(sorted({schools_of[p] for p in pupils})) or tuple(
+        sorted(set(on_roll["school_urn"].to_list()))
+    )
     allowed = coordinator.types_for(*key, urns) if urns else {}
     # A type offered must be one every chosen pupil's school has.
-    common = [t for t in next(iter(allowed.values()), ()) if all(t in kinds for kinds in allowed.values())]
+    common = [
+        t for t in next(iter(allowed.values()), ()) if all(t in kinds for kinds in allowed.values())
+    ]
     with st.form("record_form", clear_on_submit=False):
         kind = st.selectbox("Action", common, key="record_type")
-        day = st.date_input("Date", value=as_of, max_value=today, format="DD/MM/YYYY", key="record_date")
+        day = st.date_input(
+            "Date", value=as_of, max_value=today, format="DD/MM/YYYY", key="record_date"
+        )
         owner = st.text_input("Owner (who is responsible)", key="record_owner")
-        outcome = st.selectbox("Outcome", COMMON_OUTCOMES, index=None, accept_new_options=True, placeholder="Choose or type an outcome", key="record_outcome")
-        notes = st.text_area("Notes", key="record_notes", help="Facts, not opinions: this may be read as evidence.")
+        outcome = st.selectbox(
+            "Outcome",
+            COMMON_OUTCOMES,
+            index=None,
+            accept_new_options=True,
+            placeholder="Choose or type an outcome",
+            key="record_outcome",
+        )
+        notes = st.text_area(
+            "Notes", key="record_notes", help="Facts, not opinions: this may be read as evidence."
+        )
         review = st.date_input("Next review", value=None, format="DD/MM/YYYY", key="record_review")
         who = coordinator.recorder()
         submitted = st.form_submit_button("Record", type="primary", disabled=who is None)
@@ -67,59 +96,115 @@ with record:
         else:
             try:
                 entries = [
-                    check_entry(p, kind, day, known_types=common, today=today, owner=owner or who, outcome=outcome, notes=notes, next_review=review)
+                    check_entry(
+                        p,
+                        kind,
+                        day,
+                        known_types=common,
+                        today=today,
+                        owner=owner or who,
+                        outcome=outcome,
+                        notes=notes,
+                        next_review=review,
+                    )
                     for p in pupils
                 ]
                 intervention_store.record_interventions(db, entries, recorded_by=who)
             except InterventionRefused as refused:
                 st.error(f"Nothing was recorded: {refused}.")
             else:
-                names = ", ".join(labels[p].split(" · ")[0] for p in pupils[:5]) + (" and others" if len(pupils) > 5 else "")
-                coordinator.flash(f"Recorded {kind.lower()} on {day:%d/%m/%Y} for {len(pupils)} pupil{'s' if len(pupils) != 1 else ''}: {names}.")
+                names = ", ".join(labels[p].split(" · ")[0] for p in pupils[:5]) + (
+                    " and others" if len(pupils) > 5 else ""
+                )
+                coordinator.flash(
+                    f"Recorded {kind.lower()} on {day:%d/%m/%Y} for {len(pupils)} pupil{'s' if len(pupils) != 1 else ''}: {names}."
+                )
                 st.session_state["chronology_pupil"] = pupils[0]
                 st.rerun()
 
 with reviews:
     due = coordinator.reviews_due(*key, scope.urns, scope.window.start, as_of)
-    st.caption(f"Actions whose next review falls in the window, up to a week after {as_of:%d %b %Y}, for pupils on roll. "
-               "Record a review by giving its outcome and, if it goes on, the next review date.")
+    st.caption(
+        f"Actions whose next review falls in the window, up to a week after {as_of:%d %b %Y}, for pupils on roll. "
+        "Record a review by giving its outcome and, if it goes on, the next review date."
+    )
     if due.is_empty():
         st.write("No reviews are due.")
     else:
         st.dataframe(
-            due.select("name", "year_group", "form", "type", "date", "owner", "outcome", "next_review", "status"),
+            due.select(
+                "name",
+                "year_group",
+                "form",
+                "type",
+                "date",
+                "owner",
+                "outcome",
+                "next_review",
+                "status",
+            ),
             hide_index=True,
             column_config={
-                "name": "Pupil", "year_group": "Year", "form": "Form", "type": "Action",
-                "date": st.column_config.DateColumn("Date", format="DD/MM/YYYY"), "owner": "Owner", "outcome": "Outcome",
-                "next_review": st.column_config.DateColumn("Review due", format="DD/MM/YYYY"), "status": "Status",
+                "name": "Pupil",
+                "year_group": "Year",
+                "form": "Form",
+                "type": "Action",
+                "date": st.column_config.DateColumn("Date", format="DD/MM/YYYY"),
+                "owner": "Owner",
+                "outcome": "Outcome",
+                "next_review": st.column_config.DateColumn("Review due", format="DD/MM/YYYY"),
+                "status": "Status",
             },
             key="reviews_table",
         )
         review_labels = {
-            row["intervention_id"]: f"{row['name']} · {row['type']} of {row['date']:%d/%m/%Y} · {row['status']}"
+            row[
+                "intervention_id"
+            ]: f"{row['name']} · {row['type']} of {row['date']:%d/%m/%Y} · {row['status']}"
             for row in due.iter_rows(named=True)
         }
-        chosen = st.selectbox("Review", list(review_labels), format_func=review_labels.get, key="review_pick")
+        chosen = st.selectbox(
+            "Review", list(review_labels), format_func=review_labels.get, key="review_pick"
+        )
         entry = due.filter(pl.col("intervention_id") == chosen).row(0, named=True)
         with st.form(f"review_form_{chosen}"):
-            found = st.selectbox("What the review found", ["Reviewed: improvement seen", "Reviewed: no improvement", "Reviewed: closed"],
-                                 accept_new_options=True, key=f"review_outcome_{chosen}")
-            again = st.date_input("Next review (leave empty if none)", value=None, format="DD/MM/YYYY", key=f"review_next_{chosen}")
+            found = st.selectbox(
+                "What the review found",
+                ["Reviewed: improvement seen", "Reviewed: no improvement", "Reviewed: closed"],
+                accept_new_options=True,
+                key=f"review_outcome_{chosen}",
+            )
+            again = st.date_input(
+                "Next review (leave empty if none)",
+                value=None,
+                format="DD/MM/YYYY",
+                key=f"review_next_{chosen}",
+            )
             who = coordinator.recorder()
             if st.form_submit_button("Record the review", disabled=who is None):
                 log = coordinator.intervention_log(*key, scope.urns)
                 current = log.filter(pl.col("intervention_id") == chosen).row(0, named=True)
                 try:
                     checked = check_entry(
-                        current["enrolment_id"], current["type"], current["date"], known_types=[current["type"]], today=today,
-                        owner=current["owner"], outcome=found, notes=current["notes"], next_review=again,
+                        current["enrolment_id"],
+                        current["type"],
+                        current["date"],
+                        known_types=[current["type"]],
+                        today=today,
+                        owner=current["owner"],
+                        outcome=found,
+                        notes=current["notes"],
+                        next_review=again,
                     )
-                    intervention_store.edit_intervention(db, chosen, checked, recorded_by=who, reason="Review held")
+                    intervention_store.edit_intervention(
+                        db, chosen, checked, recorded_by=who, reason="Review held"
+                    )
                 except InterventionRefused as refused:
                     st.error(f"Not recorded: {refused}.")
                 else:
-                    coordinator.flash(f"Review of {entry['name']}'s {entry['type'].lower()} recorded.")
+                    coordinator.flash(
+                        f"Review of {entry['name']}'s {entry['type'].lower()} recorded."
+                    )
                     st.rerun()
 
 with chronology:
@@ -132,26 +217,49 @@ with chronology:
         show_chronology(pupil, as_of, key="interventions_chronology")
 
 with types:
-    rows = [{"type": t.label, "stage": t.stage, "what it is": t.description, "from": "built in"} for t in BUILT_IN_TYPES]
-    rows += [{"type": t.label, "stage": t.stage, "what it is": "", "from": "ROLLCALL_INTERVENTION_TYPES setting"} for t in settings_types(setting("intervention_types"))]
+    rows = [
+        {"type": t.label, "stage": t.stage, "what it is": t.description, "from": "built in"}
+        for t in BUILT_IN_TYPES
+    ]
+    rows += [
+        {
+            "type": t.label,
+            "stage": t.stage,
+            "what it is": "",
+            "from": "ROLLCALL_INTERVENTION_TYPES setting",
+        }
+        for t in settings_types(setting("intervention_types"))
+    ]
     own = coordinator.own_types(*key, scope.urns)
     schools = dict(zip(on_roll["school_urn"].to_list(), on_roll["school"].to_list(), strict=False))
     for row in own.filter(pl.col("retired_at").is_null()).iter_rows(named=True):
-        rows.append({"type": row["label"], "stage": "school's own", "what it is": row["description"] or "",
-                     "from": f"added by {row['added_by']} for {schools.get(row['school_urn'], row['school_urn'])}"})
+        rows.append(
+            {
+                "type": row["label"],
+                "stage": "school's own",
+                "what it is": row["description"] or "",
+                "from": f"added by {row['added_by']} for {schools.get(row['school_urn'], row['school_urn'])}",
+            }
+        )
     st.dataframe(pl.DataFrame(rows), hide_index=True, key="types_table")
-    st.caption("A type for every school goes in the `ROLLCALL_INTERVENTION_TYPES` setting (labels separated by commas); "
-               "a school's own type can be added here. Retiring a type stops it being offered; entries keep it.")
+    st.caption(
+        "A type for every school goes in the `ROLLCALL_INTERVENTION_TYPES` setting (labels separated by commas); "
+        "a school's own type can be added here. Retiring a type stops it being offered; entries keep it."
+    )
     school_choices = sorted(schools, key=lambda u: schools[u])
     if school_choices:
         with st.form("add_type_form"):
-            urn = st.selectbox("School", school_choices, format_func=lambda u: schools[u], key="type_school")
+            urn = st.selectbox(
+                "School", school_choices, format_func=lambda u: schools[u], key="type_school"
+            )
             label = st.text_input("New type", key="type_label", placeholder="e.g. SARM")
             description = st.text_input("What it is", key="type_description")
             who = coordinator.recorder()
             if st.form_submit_button("Add the type", disabled=who is None):
                 try:
-                    intervention_store.add_intervention_type(db, urn, label, added_by=who, description=description)
+                    intervention_store.add_intervention_type(
+                        db, urn, label, added_by=who, description=description
+                    )
                 except InterventionRefused as refused:
                     st.error(f"Not added: {refused}.")
                 else:
@@ -161,11 +269,18 @@ with types:
         if active.height:
             with st.form("retire_type_form"):
                 options = [(r["school_urn"], r["label"]) for r in active.iter_rows(named=True)]
-                pick = st.selectbox("Retire a school's own type", options, format_func=lambda o: f"{o[1]} ({schools.get(o[0], o[0])})", key="type_retire")
+                pick = st.selectbox(
+                    "Retire a school's own type",
+                    options,
+                    format_func=lambda o: f"{o[1]} ({schools.get(o[0], o[0])})",
+                    key="type_retire",
+                )
                 who = coordinator.recorder()
                 if st.form_submit_button("Retire it", disabled=who is None):
                     try:
-                        intervention_store.retire_intervention_type(db, pick[0], pick[1], retired_by=who)
+                        intervention_store.retire_intervention_type(
+                            db, pick[0], pick[1], retired_by=who
+                        )
                     except InterventionRefused as refused:
                         st.error(f"Not retired: {refused}.")
                     else:

@@ -43,14 +43,20 @@ def _points(value: float | None) -> str | None:
 columns = st.columns(4)
 for position, measure in enumerate(HEADLINE_MEASURES):
     row = rows[measure.column]
-    national = "no national figure" if row["national"] is None else f"national {percent(row['national'])}"
+    national = (
+        "no national figure" if row["national"] is None else f"national {percent(row['national'])}"
+    )
     unchanged = row["change"] is not None and round_half_up(row["change"]) == 0
     with columns[position % 4]:
         st.metric(
             measure.label,
             percent(headline[measure.column]),
             delta=_points(row["change"]),
-            delta_color="off" if unchanged else "inverse" if measure.column in LOWER_IS_BETTER else "normal",
+            delta_color="off"
+            if unchanged
+            else "inverse"
+            if measure.column in LOWER_IS_BETTER
+            else "normal",
             delta_arrow="off" if unchanged else "auto",
             delta_description="on the same window last year" if row["change"] is not None else None,
             help=(
@@ -67,11 +73,29 @@ st.write(
     f"{count(rows['attendance_rate']['compared_pupils'])} pupils here. National figures are for the nearest "
     "comparable window DfE has published, and say which in their source."
 )
-order = ["label", "value", "numerator", "denominator", "last_year", "change", "compared_value", "national", "gap_to_national"]
-order += [c for c in ("la", "gap_to_la") if c in comparison.table.columns] + ["compared_pupils", "national_source"]
+order = [
+    "label",
+    "value",
+    "numerator",
+    "denominator",
+    "last_year",
+    "change",
+    "compared_value",
+    "national",
+    "gap_to_national",
+]
+order += [c for c in ("la", "gap_to_la") if c in comparison.table.columns] + [
+    "compared_pupils",
+    "national_source",
+]
 order += [c for c in ("la_source",) if c in comparison.table.columns]
-table(comparison.table.select(order), "Headline comparison", key="overview_comparison", note=scope.description,
-      hide=tuple(c for c in ("national_source", "la_source") if c in order))
+table(
+    comparison.table.select(order),
+    "Headline comparison",
+    key="overview_comparison",
+    note=scope.description,
+    hide=tuple(c for c in ("national_source", "la_source") if c in order),
+)
 if "la" not in comparison.table.columns:
     st.caption(
         "No local authority figures: they need every school's LAESTAB (its LA number), which Rollcall reads from a "
@@ -90,8 +114,20 @@ else:
     description = describe_weekly(data.weekly)
     st.altair_chart(weekly_rate_chart(data.weekly), width="stretch", alt=description)
     st.caption(description)
-    table(data.weekly.select("week_start", "enrolments_counted", "possible", "attended", "absent", "attendance_rate", "absence_rate"),
-          "Attendance by week", key="overview_weekly", note=scope.description)
+    table(
+        data.weekly.select(
+            "week_start",
+            "enrolments_counted",
+            "possible",
+            "attended",
+            "absent",
+            "attendance_rate",
+            "absence_rate",
+        ),
+        "Attendance by week",
+        key="overview_weekly",
+        note=scope.description,
+    )
 
 st.subheader("Pupils by share of sessions missed")
 bands = comparison.bands
@@ -100,7 +136,9 @@ if bands["pupils"].sum() == 0:
 else:
     description = describe_bands(bands)
     st.altair_chart(band_chart(bands), width="stretch", alt=description)
-    st.caption(description + " The bars are this scope's compulsory-age pupils, to compare like with like.")
+    st.caption(
+        description + " The bars are this scope's compulsory-age pupils, to compare like with like."
+    )
     with st.expander("Where the national bands come from"):
         st.write(comparison.bands_source)
     table(bands, "Absence bands", key="overview_bands", note=scope.description, hide=("band_from",))
@@ -109,8 +147,14 @@ if scope.urns is None or len(scope.urns) > 1:
     st.subheader("Schools")
     table(
         data.by_school.select(
-            "name", "phase", "enrolments", "possible", "attendance_rate", "absence_rate",
-            "persistent_absence_rate", "severe_absence_rate",
+            "name",
+            "phase",
+            "enrolments",
+            "possible",
+            "attendance_rate",
+            "absence_rate",
+            "persistent_absence_rate",
+            "severe_absence_rate",
         ),
         "Schools",
         key="overview_schools",
@@ -120,7 +164,7 @@ if scope.urns is None or len(scope.urns) > 1:
 with st.expander("How these figures are counted"):
     st.markdown(
         f"""
-- **Sessions possible** ({count(headline['possible'])}): every AM and PM mark for a pupil on roll in the
+- **Sessions possible** ({count(headline["possible"])}): every AM and PM mark for a pupil on roll in the
   window whose code counts as possible. `D Q X Y1–Y7 Z #` (and legacy `Y`) are not possible sessions.
 - **Attendance**: present (`/ \\ L`) plus approved educational activity (`K V P W B`, and the withdrawn `J`).
 - **Authorised absence**: `C C1 C2 E I J1 M R S T` (and the withdrawn `H`, and legacy `F`). **Unauthorised**: `G N O U`.
@@ -131,7 +175,7 @@ with st.expander("How these figures are counted"):
   calendar, the same number of school weeks, or the same dates a year earlier.
 - **National**: DfE's published figures for the same phase (a trust's primary and secondary figures weighted by its
   own compulsory-age pupils in each phase), compared with this scope's pupils of compulsory school age.
-- Enrolments on roll in the window: {count(headline['enrolments'])}; with a possible session:
-  {count(headline['enrolments_counted'])}. Missing marks count in no figure.
+- Enrolments on roll in the window: {count(headline["enrolments"])}; with a possible session:
+  {count(headline["enrolments_counted"])}. Missing marks count in no figure.
 """
     )

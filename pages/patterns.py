@@ -40,20 +40,34 @@ description = describe_weekday(found.weekday)
 st.altair_chart(weekday_heatmap(found.weekday), width="stretch", alt=description)
 st.caption(description)
 table(
-    found.weekday.select("weekday_name", "session", "possible", "absent", "absence_rate", "authorised_rate", "unauthorised_rate",
-                         "late_before_close", "late_after_close"),
-    "Weekday and session", key="patterns_weekday", note=note,
+    found.weekday.select(
+        "weekday_name",
+        "session",
+        "possible",
+        "absent",
+        "absence_rate",
+        "authorised_rate",
+        "unauthorised_rate",
+        "late_before_close",
+        "late_after_close",
+    ),
+    "Weekday and session",
+    key="patterns_weekday",
+    note=note,
 )
 
 st.subheader("Lateness")
 description = describe_lateness(found.lateness_weekly, found.median_minutes)
 st.altair_chart(lateness_chart(found.lateness_weekly), width="stretch", alt=description)
 st.caption(description)
-table(found.lateness_weekly.drop("enrolments_counted"), "Lateness by week", key="patterns_lateness", note=note)
-late_total = int(found.minutes_late["sessions"].sum())
-minutes_text = (
-    f"{late_total:,} late sessions by minutes late (L: arrived before registers closed, present; U: after, unauthorised absence)."
+table(
+    found.lateness_weekly.drop("enrolments_counted"),
+    "Lateness by week",
+    key="patterns_lateness",
+    note=note,
 )
+late_total = int(found.minutes_late["sessions"].sum())
+minutes_text = f"{late_total:,} late sessions by minutes late (L: arrived before registers closed, present; U: after, unauthorised absence)."
 st.altair_chart(minutes_chart(found.minutes_late), width="stretch", alt=minutes_text)
 st.caption(minutes_text)
 table(found.minutes_late, "Minutes late", key="patterns_minutes", note=note)
@@ -61,7 +75,10 @@ table(found.minutes_late, "Minutes late", key="patterns_minutes", note=note)
 st.subheader("Reasons week by week")
 description = describe_reasons(found.reasons)
 st.altair_chart(reasons_chart(found.reasons), width="content", alt=description)
-st.caption(description + " Each reason has its own chart and scale. Holidays are G (unauthorised) with H and F (authorised).")
+st.caption(
+    description
+    + " Each reason has its own chart and scale. Holidays are G (unauthorised) with H and F (authorised)."
+)
 table(found.reasons, "Reasons by week", key="patterns_reasons", note=note)
 
 st.subheader("First and last weeks of half-terms")
@@ -70,17 +87,27 @@ if found.term_edges.is_empty():
     st.write("No half-term weeks in this window.")
 else:
     st.altair_chart(term_edges_chart(found.term_edges), width="stretch", alt=description)
-    st.caption(description + " Half-terms are read from the register: runs of school weeks between holidays.")
+    st.caption(
+        description
+        + " Half-terms are read from the register: runs of school weeks between holidays."
+    )
     table(
-        found.term_edges.select("label", "start", "position", "possible", "absent", "absence_rate", "unauthorised_rate"),
-        "First and last weeks", key="patterns_edges", note=note,
+        found.term_edges.select(
+            "label", "start", "position", "possible", "absent", "absence_rate", "unauthorised_rate"
+        ),
+        "First and last weeks",
+        key="patterns_edges",
+        note=note,
     )
 
 st.subheader("Spells of consecutive absence")
-description = describe_spells(found.spell_lengths, found.pupils_with_long_spells, found.pupils_counted)
+description = describe_spells(
+    found.spell_lengths, found.pupils_with_long_spells, found.pupils_counted
+)
 st.altair_chart(spells_chart(found.spell_lengths), width="stretch", alt=description)
 st.caption(
-    description + " A spell is a run of possible sessions all missed; weekends and holidays do not break it, "
+    description
+    + " A spell is a run of possible sessions all missed; weekends and holidays do not break it, "
     "an attended session does."
 )
 table(found.spell_lengths, "Spells of absence", key="patterns_spells", note=note)

@@ -48,8 +48,20 @@ wanted = st.query_params.get("pupil", "")
 if not wanted.isdigit():
     scope_caption(scope, analysis.enrolments(key).height)
     everyone = analysis.pupils(key)
-    names = {row["enrolment_id"]: f"{row['surname']}, {row['forename']} · {row['year_group'] or '–'} {row['form'] or ''}" for row in everyone.iter_rows(named=True)}
-    chosen = st.selectbox("Find a pupil", list(names), index=None, format_func=names.get, placeholder="Type a name…", key="find_pupil")
+    names = {
+        row[
+            "enrolment_id"
+        ]: f"{row['surname']}, {row['forename']} · {row['year_group'] or '–'} {row['form'] or ''}"
+        for row in everyone.iter_rows(named=True)
+    }
+    chosen = st.selectbox(
+        "Find a pupil",
+        list(names),
+        index=None,
+        format_func=names.get,
+        placeholder="Type a name…",
+        key="find_pupil",
+    )
     if chosen is None:
         st.stop()
     del st.session_state["find_pupil"]
@@ -58,10 +70,14 @@ if not wanted.isdigit():
 
 profile = analysis.profile(key, int(wanted))
 if profile is None:
-    st.warning("That pupil is not in the chosen school. Choose another school in the sidebar, or go back to the pupil list.")
+    st.warning(
+        "That pupil is not in the chosen school. Choose another school in the sidebar, or go back to the pupil list."
+    )
     st.stop()
 details = profile.details
-st.caption(f"{scope.description} · one pupil: {'on roll' if profile.on_roll else 'not on roll'} in the window")
+st.caption(
+    f"{scope.description} · one pupil: {'on roll' if profile.on_roll else 'not on roll'} in the window"
+)
 note = f"{details['surname']}, {details['forename']} · {scope.window}"
 
 st.header(f"{details['forename']} {details['surname']}")
@@ -77,21 +93,51 @@ if details["leaving_date"]:
     facts.append(f"left {details['leaving_date']:%d %b %Y}")
 st.write(" · ".join(facts))
 traits = [
-    details["group_disadvantaged"], details["group_fsm"], SEN_LABELS.get(details["sen"], details["group_sen"]),
-    details["group_eal"], details["group_ethnic_group"], details["group_sex"], details["group_looked_after"],
+    details["group_disadvantaged"],
+    details["group_fsm"],
+    SEN_LABELS.get(details["sen"], details["group_sen"]),
+    details["group_eal"],
+    details["group_ethnic_group"],
+    details["group_sex"],
+    details["group_looked_after"],
 ]
-st.caption(" · ".join(traits) + ("" if details["compulsory_school_age"] else " · not of compulsory school age"))
+st.caption(
+    " · ".join(traits)
+    + ("" if details["compulsory_school_age"] else " · not of compulsory school age")
+)
 
 figures = profile.figures
 if figures is None:
     st.info("Not on roll in this window. Choose another window in the sidebar.")
 else:
-    flag = "Severe" if figures["severe_absence"] else "Persistent" if figures["persistent_absence"] else "No"
+    flag = (
+        "Severe"
+        if figures["severe_absence"]
+        else "Persistent"
+        if figures["persistent_absence"]
+        else "No"
+    )
     cells = st.columns(4)
-    cells[0].metric("Attendance", percent(figures["attendance_rate"]), help=f"{count(figures['attended'])} of {count(figures['possible'])} possible sessions.")
-    cells[1].metric("Authorised absence", percent(figures["authorised_rate"]), help=f"{count(figures['authorised'])} sessions.")
-    cells[2].metric("Unauthorised absence", percent(figures["unauthorised_rate"]), help=f"{count(figures['unauthorised'])} sessions.")
-    cells[3].metric("Persistent absence", flag, help="Persistent: absent for 10% or more of possible sessions; severe: 50% or more.")
+    cells[0].metric(
+        "Attendance",
+        percent(figures["attendance_rate"]),
+        help=f"{count(figures['attended'])} of {count(figures['possible'])} possible sessions.",
+    )
+    cells[1].metric(
+        "Authorised absence",
+        percent(figures["authorised_rate"]),
+        help=f"{count(figures['authorised'])} sessions.",
+    )
+    cells[2].metric(
+        "Unauthorised absence",
+        percent(figures["unauthorised_rate"]),
+        help=f"{count(figures['unauthorised'])} sessions.",
+    )
+    cells[3].metric(
+        "Persistent absence",
+        flag,
+        help="Persistent: absent for 10% or more of possible sessions; severe: 50% or more.",
+    )
     st.caption(
         describe_figures(figures)
         + f" Late before registers closed (L): {count(figures['late_before_close'])}; after (U): {count(figures['late_after_close'])}."
@@ -134,8 +180,16 @@ def spells_section(profile: PupilProfile) -> None:
         st.write("No absence in this window.")
         return
     longest = spells["sessions"].max()
-    st.write(f"{count(spells.height)} spells of consecutive absence; the longest was {count(longest)} sessions.")
-    table(spells.drop("enrolment_id").sort("first_date", descending=True), "Spells of absence", key="pupil_spells", note=note, pupil_data=True)
+    st.write(
+        f"{count(spells.height)} spells of consecutive absence; the longest was {count(longest)} sessions."
+    )
+    table(
+        spells.drop("enrolment_id").sort("first_date", descending=True),
+        "Spells of absence",
+        key="pupil_spells",
+        note=note,
+        pupil_data=True,
+    )
 
 
 def behaviour_section(profile: PupilProfile) -> None:
@@ -146,7 +200,13 @@ def behaviour_section(profile: PupilProfile) -> None:
         return
     st.altair_chart(incidents_chart(incidents), width="stretch", alt=description)
     st.caption(description)
-    table(incidents.sort("date", descending=True), "Behaviour incidents", key="pupil_incidents", note=note, pupil_data=True)
+    table(
+        incidents.sort("date", descending=True),
+        "Behaviour incidents",
+        key="pupil_incidents",
+        note=note,
+        pupil_data=True,
+    )
 
 
 def exclusions_section(profile: PupilProfile) -> None:
@@ -155,8 +215,10 @@ def exclusions_section(profile: PupilProfile) -> None:
         st.write("No suspensions or permanent exclusions in this window.")
         return
     sessions = int(exclusions["sessions"].sum())
-    st.write(f"{count(exclusions.filter(pl.col('category') == 'suspension').height)} suspensions and "
-             f"{count(exclusions.filter(pl.col('category') == 'permanent').height)} permanent exclusions; {count(sessions)} sessions.")
+    st.write(
+        f"{count(exclusions.filter(pl.col('category') == 'suspension').height)} suspensions and "
+        f"{count(exclusions.filter(pl.col('category') == 'permanent').height)} permanent exclusions; {count(sessions)} sessions."
+    )
     table(exclusions, "Exclusions", key="pupil_exclusions", note=note, pupil_data=True)
 
 

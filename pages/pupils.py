@@ -56,7 +56,9 @@ base: dict[str, str] = {}
 if level.get("characteristic") in CHARACTERISTICS and "group" in level:
     base = {"characteristic": level["characteristic"], "group": level["group"]}
     where.append((level["characteristic"], level["group"]))
-    trail.append((f"{CHARACTERISTICS[level['characteristic']].label}: {level['group']}", dict(base)))
+    trail.append(
+        (f"{CHARACTERISTICS[level['characteristic']].label}: {level['group']}", dict(base))
+    )
 elif "year_group" in level:
     base = {"year_group": level["year_group"]}
     where.append(("year_group", level["year_group"]))
@@ -92,7 +94,9 @@ if pupils.is_empty():
     st.write("No pupils in this group in the window.")
     st.stop()
 sort = st.selectbox("Sort", list(SORTS), format_func=lambda s: SORTS[s][0], key="pupils_sort")
-listed = pupils.sort(sort, "surname", "forename", descending=[SORTS[sort][1], False, False], nulls_last=True)
+listed = pupils.sort(
+    sort, "surname", "forename", descending=[SORTS[sort][1], False, False], nulls_last=True
+)
 flagged = listed.filter(listed["flags"] != "").height
 st.write(
     f"{count(listed.height)} pupils; {count(int(listed['persistent_absence'].sum()))} persistently absent "
@@ -104,7 +108,16 @@ table(
     key="pupils_list",
     note=note,
     pupil_data=True,
-    hide=("enrolment_id", "school_urn", "disadvantaged", "fsm", "eal", "looked_after", "ethnic_group", "compulsory_school_age")
+    hide=(
+        "enrolment_id",
+        "school_urn",
+        "disadvantaged",
+        "fsm",
+        "eal",
+        "looked_after",
+        "ethnic_group",
+        "compulsory_school_age",
+    )
     + (("school_name",) if scope.urns is not None else ()),
 )
 st.caption(
@@ -113,10 +126,19 @@ st.caption(
 )
 
 names = {
-    row["enrolment_id"]: f"{row['surname']}, {row['forename']} · {row['year_group'] or '–'} {row['form'] or ''} · {percent(row['attendance_rate'])}"
+    row[
+        "enrolment_id"
+    ]: f"{row['surname']}, {row['forename']} · {row['year_group'] or '–'} {row['form'] or ''} · {percent(row['attendance_rate'])}"
     for row in listed.iter_rows(named=True)
 }
-chosen = st.selectbox("Open a pupil's profile", list(names), index=None, format_func=names.get, placeholder="Type a name…", key="open_pupil")
+chosen = st.selectbox(
+    "Open a pupil's profile",
+    list(names),
+    index=None,
+    format_func=names.get,
+    placeholder="Type a name…",
+    key="open_pupil",
+)
 if chosen is not None:
     del st.session_state["open_pupil"]
     st.switch_page("pages/pupil.py", query_params=scope.url_params | level | {"pupil": str(chosen)})

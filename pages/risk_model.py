@@ -31,7 +31,9 @@ db = database()
 key = cache_key(db)
 model = coordinator.model(*key)
 coordinator.show_flash()
-st.caption("One model for the whole database, whichever school the filters show: every school's history trains it.")
+st.caption(
+    "One model for the whole database, whichever school the filters show: every school's history trains it."
+)
 
 st.subheader("What it predicts")
 st.markdown(
@@ -51,7 +53,9 @@ if model.kind == "model":
     )
     last_day = coordinator.last_register_day(*key)
     if last_day and model.data_through and last_day > model.data_through:
-        st.warning(f"The register now runs to {last_day:%d %b %Y}: retrain to learn from the newer weeks.")
+        st.warning(
+            f"The register now runs to {last_day:%d %b %Y}: retrain to learn from the newer weeks."
+        )
 else:
     st.warning(f"**Transparent rules, not a model.** {model.reason}")
 
@@ -69,16 +73,20 @@ if user.role is Role.SENIOR_LEADER and not user.read_only:
             coordinator.flash(f"Trained: {run.kind} {run.model_id} ({run.card['headline']}).")
             st.rerun()
 else:
-    st.caption("Senior leaders can retrain the model here; `rollcall risk train` does it from the command line.")
+    st.caption(
+        "Senior leaders can retrain the model here; `rollcall risk train` does it from the command line."
+    )
 
 backtest = model.backtest if model.kind == "model" else None
 if backtest and backtest["points"]:
     latest = [p for p in backtest["points"] if p["test_year"] == backtest["test_year"]]
-    st.subheader(f"Backtest: {academic_year_label(backtest['test_year'])}, learning only from "
-                 f"{', '.join(academic_year_label(y) for y in backtest['train_years'])}")
+    st.subheader(
+        f"Backtest: {academic_year_label(backtest['test_year'])}, learning only from "
+        f"{', '.join(academic_year_label(y) for y in backtest['train_years'])}"
+    )
     st.markdown(
         "At each point of the year, the model's list of the *k* highest risks is set against the plain rule "
-        "**\"currently persistently absent\"** (attendance 90% or less so far this year), where *k* is the number of pupils "
+        '**"currently persistently absent"** (attendance 90% or less so far this year), where *k* is the number of pupils '
         "the rule names, so both lists are the same length. **Precision** is the share of a list who went on to be "
         "persistently absent over the rest of the year; **ROC AUC** how well each ranks all pupils (0.5 is chance); the "
         "**Brier score** the mean squared error of the probabilities (lower is better; the rule's probability is how often "
@@ -90,16 +98,33 @@ if backtest and backtest["points"]:
     left.altair_chart(model_vs_rule_chart(latest, "precision_at_k"), width="stretch")
     right.altair_chart(model_vs_rule_chart(latest, "auc"), width="stretch")
     points = pl.DataFrame(latest).select(
-        "point", "as_of", "enrolments", "persistent_absentees", "k", "model_found", "rule_found",
-        (pl.col("model_precision_at_k") * 100).alias("model_precision"), (pl.col("rule_precision_at_k") * 100).alias("rule_precision"),
-        "model_auc", "rule_auc", "model_brier", "rule_brier",
+        "point",
+        "as_of",
+        "enrolments",
+        "persistent_absentees",
+        "k",
+        "model_found",
+        "rule_found",
+        (pl.col("model_precision_at_k") * 100).alias("model_precision"),
+        (pl.col("rule_precision_at_k") * 100).alias("rule_precision"),
+        "model_auc",
+        "rule_auc",
+        "model_brier",
+        "rule_brier",
     )
     st.dataframe(
-        points.with_columns(coordinator.rounded("model_precision"), coordinator.rounded("rule_precision")),
+        points.with_columns(
+            coordinator.rounded("model_precision"), coordinator.rounded("rule_precision")
+        ),
         hide_index=True,
         column_config={
-            "point": "Point", "as_of": "As of", "enrolments": "Enrolments", "persistent_absentees": "Became persistently absent",
-            "k": "List length (k)", "model_found": "Found by model", "rule_found": "Found by rule",
+            "point": "Point",
+            "as_of": "As of",
+            "enrolments": "Enrolments",
+            "persistent_absentees": "Became persistently absent",
+            "k": "List length (k)",
+            "model_found": "Found by model",
+            "rule_found": "Found by rule",
             "model_precision": st.column_config.NumberColumn("Model precision", format="%.1f%%"),
             "rule_precision": st.column_config.NumberColumn("Rule precision", format="%.1f%%"),
             "model_auc": st.column_config.NumberColumn("Model ROC AUC", format="%.3f"),
@@ -121,22 +146,49 @@ if backtest and backtest["points"]:
         "of one group, or flags more of another, than the rule does is treating them differently: read these before acting on a score."
     )
     cohorts = pl.DataFrame(backtest["cohorts"]).select(
-        "cohort", "group", "enrolments", (pl.col("base_rate") * 100).alias("observed"), (pl.col("mean_predicted") * 100).alias("predicted"),
-        "model_auc", "rule_auc", *((pl.col(c) * 100).alias(c) for c in ("model_missed", "rule_missed", "model_false_alarms", "rule_false_alarms")),
+        "cohort",
+        "group",
+        "enrolments",
+        (pl.col("base_rate") * 100).alias("observed"),
+        (pl.col("mean_predicted") * 100).alias("predicted"),
+        "model_auc",
+        "rule_auc",
+        *(
+            (pl.col(c) * 100).alias(c)
+            for c in ("model_missed", "rule_missed", "model_false_alarms", "rule_false_alarms")
+        ),
     )
     st.dataframe(
-        cohorts.with_columns(*(coordinator.rounded(c) for c in ("observed", "predicted", "model_missed", "rule_missed", "model_false_alarms", "rule_false_alarms"))),
+        cohorts.with_columns(
+            *(
+                coordinator.rounded(c)
+                for c in (
+                    "observed",
+                    "predicted",
+                    "model_missed",
+                    "rule_missed",
+                    "model_false_alarms",
+                    "rule_false_alarms",
+                )
+            )
+        ),
         hide_index=True,
         column_config={
-            "cohort": "Cohort", "group": "Group", "enrolments": st.column_config.NumberColumn("Enrolment-dates", format="localized"),
+            "cohort": "Cohort",
+            "group": "Group",
+            "enrolments": st.column_config.NumberColumn("Enrolment-dates", format="localized"),
             "observed": st.column_config.NumberColumn("Became PA", format="%.1f%%"),
             "predicted": st.column_config.NumberColumn("Mean predicted", format="%.1f%%"),
             "model_auc": st.column_config.NumberColumn("Model ROC AUC", format="%.3f"),
             "rule_auc": st.column_config.NumberColumn("Rule ROC AUC", format="%.3f"),
             "model_missed": st.column_config.NumberColumn("Model missed", format="%.1f%%"),
             "rule_missed": st.column_config.NumberColumn("Rule missed", format="%.1f%%"),
-            "model_false_alarms": st.column_config.NumberColumn("Model false alarms", format="%.1f%%"),
-            "rule_false_alarms": st.column_config.NumberColumn("Rule false alarms", format="%.1f%%"),
+            "model_false_alarms": st.column_config.NumberColumn(
+                "Model false alarms", format="%.1f%%"
+            ),
+            "rule_false_alarms": st.column_config.NumberColumn(
+                "Rule false alarms", format="%.1f%%"
+            ),
         },
         key="risk_cohorts",
     )
@@ -151,18 +203,29 @@ if card.get("rows"):
         f"{', '.join(card['points'])} of {', '.join(academic_year_label(y) for y in card['years'])}), of which "
         f"{card['persistent_absentees']:,} went on to be persistently absent."
     )
-features = pl.DataFrame(card.get("features") or [], schema={"name": pl.String, "meaning": pl.String, "weight": pl.Float64})
+features = pl.DataFrame(
+    card.get("features") or [],
+    schema={"name": pl.String, "meaning": pl.String, "weight": pl.Float64},
+)
 if features.height:
     st.dataframe(
         features,
         hide_index=True,
-        column_config={"name": "Feature", "meaning": st.column_config.TextColumn("What it is", width="large"),
-                       "weight": st.column_config.NumberColumn("Weight (log-odds per standard deviation)", format="%+.2f")},
+        column_config={
+            "name": "Feature",
+            "meaning": st.column_config.TextColumn("What it is", width="large"),
+            "weight": st.column_config.NumberColumn(
+                "Weight (log-odds per standard deviation)", format="%+.2f"
+            ),
+        },
         key="risk_features",
     )
 if model.kind != "model":
     st.markdown("**The rules** (points add up to the score, out of 100):")
-    st.markdown("\n".join(f"- {rule['words']}: {rule['points']} points" for rule in card.get("rules", [])) or "- (none)")
+    st.markdown(
+        "\n".join(f"- {rule['words']}: {rule['points']} points" for rule in card.get("rules", []))
+        or "- (none)"
+    )
 
 st.subheader("Limits")
 st.markdown(

@@ -16,7 +16,9 @@ for name, value in facts().items():
 st.subheader("Who may sign in")
 people = accounts_table()
 if people.is_empty():
-    st.info("No accounts yet: add them with `uv run rollcall user add NAME --role ROLE --school URN`.")
+    st.info(
+        "No accounts yet: add them with `uv run rollcall user add NAME --role ROLE --school URN`."
+    )
 else:
     st.dataframe(people, hide_index=True)
 st.subheader("Settings in force")

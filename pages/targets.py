@@ -16,17 +16,37 @@ guard_page(__file__)
 #: Columns each list shows after the pupil's, with their headings.
 LIST_COLUMNS = {
     "first_day": {"session": "Session", "code": "Code"},
-    "persistent": {"attendance_rate": "Attendance", "absent": "Sessions missed", "possible": "Possible"},
-    "severe": {"attendance_rate": "Attendance", "absent": "Sessions missed", "possible": "Possible"},
+    "persistent": {
+        "attendance_rate": "Attendance",
+        "absent": "Sessions missed",
+        "possible": "Possible",
+    },
+    "severe": {
+        "attendance_rate": "Attendance",
+        "absent": "Sessions missed",
+        "possible": "Possible",
+    },
     "penalty": {
         "penalty_threshold_date": "Threshold met",
         "unauthorised_last_10_weeks": "G N O U, last 10 weeks",
         "unauthorised": "Unauthorised this year",
         "penalty_notice_considered": "Penalty notice considered",
     },
-    "unresolved_n": {"unresolved_n_codes": "N codes", "oldest_n_code": "Oldest", "oldest_school_days": "School days old"},
-    "rising_risk": {"risk_score": "Risk", "earlier_risk_score": "Risk 4 weeks ago", "attendance_rate": "Attendance"},
-    "most_improved": {"earlier_rate": "Attendance before", "recent_rate": "Attendance since", "change_points": "Change (points)"},
+    "unresolved_n": {
+        "unresolved_n_codes": "N codes",
+        "oldest_n_code": "Oldest",
+        "oldest_school_days": "School days old",
+    },
+    "rising_risk": {
+        "risk_score": "Risk",
+        "earlier_risk_score": "Risk 4 weeks ago",
+        "attendance_rate": "Attendance",
+    },
+    "most_improved": {
+        "earlier_rate": "Attendance before",
+        "recent_rate": "Attendance since",
+        "change_points": "Change (points)",
+    },
 }
 PERCENT_COLUMNS = {"attendance_rate", "earlier_rate", "recent_rate"}
 RISK_COLUMNS = {"risk_score", "earlier_risk_score"}
@@ -43,16 +63,32 @@ available_forms = coordinator.forms(*key, scope.urns, as_of, scope.year_groups)
 if "targets_forms" not in st.session_state:
     st.session_state["targets_forms"] = [f for f in forms_in_url if f in available_forms]
 else:
-    st.session_state["targets_forms"] = [f for f in st.session_state["targets_forms"] if f in available_forms]
-chosen_forms = st.sidebar.multiselect("Forms", available_forms, placeholder="All forms", key="targets_forms")
+    st.session_state["targets_forms"] = [
+        f for f in st.session_state["targets_forms"] if f in available_forms
+    ]
+chosen_forms = st.sidebar.multiselect(
+    "Forms", available_forms, placeholder="All forms", key="targets_forms"
+)
 if chosen_forms:
     st.query_params["forms"] = "|".join(chosen_forms)
 improved_weeks = int(
-    st.sidebar.number_input("Most improved: school weeks compared", min_value=2, max_value=12, value=4, key="targets_improved_weeks")
+    st.sidebar.number_input(
+        "Most improved: school weeks compared",
+        min_value=2,
+        max_value=12,
+        value=4,
+        key="targets_improved_weeks",
+    )
 )
 
 lists = coordinator.target_lists(
-    *key, scope.urns, scope.window.start, scope.window.end, scope.year_groups, tuple(chosen_forms), improved_weeks
+    *key,
+    scope.urns,
+    scope.window.start,
+    scope.window.end,
+    scope.year_groups,
+    tuple(chosen_forms),
+    improved_weeks,
 )
 on_roll = coordinator.pupils_on_roll(*key, scope.urns, as_of, scope.year_groups)
 if chosen_forms:
@@ -64,7 +100,9 @@ st.caption(
     + f" · risk from {'the model' if lists.risk_basis == 'model' else 'transparent rules'}"
 )
 if lists.risk_basis != "model":
-    st.info(f"{lists.risk_note} The rising-risk list ranks pupils by rule points, not by a probability.")
+    st.info(
+        f"{lists.risk_note} The rising-risk list ranks pupils by rule points, not by a probability."
+    )
 
 columns = st.columns(4)
 for position, target in enumerate(lists.lists):
@@ -75,8 +113,16 @@ def shown(key_: str, rows: pl.DataFrame) -> pl.DataFrame:
     """The columns a list shows, with figures rounded as every page rounds them."""
     extra = LIST_COLUMNS[key_]
     frame = rows.select(
-        "name", "upn", "year_group", "form", *(["school"] if scope.urns is None else []), *extra, "reason",
-        "latest_action", "latest_action_date", "next_review",
+        "name",
+        "upn",
+        "year_group",
+        "form",
+        *(["school"] if scope.urns is None else []),
+        *extra,
+        "reason",
+        "latest_action",
+        "latest_action_date",
+        "next_review",
     )
     return frame.with_columns(
         *(coordinator.rounded(c) for c in extra if c in PERCENT_COLUMNS or c == "change_points"),
@@ -92,22 +138,47 @@ for tab, target in zip(tabs, lists.lists, strict=True):
             st.write("Nobody is on this list.")
             continue
         table = shown(target.key, target.rows)
-        headings = {"name": "Pupil", "upn": "UPN", "year_group": "Year", "form": "Form", "school": "School", "reason": "Why",
-                    "latest_action": "Latest action", "latest_action_date": "On", "next_review": "Review due"}
+        headings = {
+            "name": "Pupil",
+            "upn": "UPN",
+            "year_group": "Year",
+            "form": "Form",
+            "school": "School",
+            "reason": "Why",
+            "latest_action": "Latest action",
+            "latest_action_date": "On",
+            "next_review": "Review due",
+        }
         config = {c: st.column_config.Column(h) for c, h in headings.items()}
         for column_name, heading in LIST_COLUMNS[target.key].items():
             if column_name in PERCENT_COLUMNS or column_name in RISK_COLUMNS:
                 config[column_name] = st.column_config.NumberColumn(heading, format="%.1f%%")
-            elif column_name.endswith("date") or column_name in {"oldest_n_code", "penalty_notice_considered"}:
+            elif column_name.endswith("date") or column_name in {
+                "oldest_n_code",
+                "penalty_notice_considered",
+            }:
                 config[column_name] = st.column_config.DateColumn(heading, format="DD/MM/YYYY")
             else:
                 config[column_name] = st.column_config.Column(heading)
         for date_column in ("latest_action_date", "next_review"):
-            config[date_column] = st.column_config.DateColumn(headings[date_column], format="DD/MM/YYYY")
-        st.dataframe(table, hide_index=True, column_config=config, key=f"targets_table_{target.key}")
-        download_buttons(table, f"{target.title} {lists.as_of:%Y-%m-%d}", key=f"targets_download_{target.key}", note=f"{scope.description}. {target.rule}")
+            config[date_column] = st.column_config.DateColumn(
+                headings[date_column], format="DD/MM/YYYY"
+            )
+        st.dataframe(
+            table, hide_index=True, column_config=config, key=f"targets_table_{target.key}"
+        )
+        download_buttons(
+            table,
+            f"{target.title} {lists.as_of:%Y-%m-%d}",
+            key=f"targets_download_{target.key}",
+            note=f"{scope.description}. {target.rule}",
+        )
         pupils = target.rows["enrolment_id"].unique(maintain_order=True).to_list()
-        if st.button(f"Record an action for these {len(pupils):,} pupils", key=f"targets_act_{target.key}", icon=":material/edit_note:"):
+        if st.button(
+            f"Record an action for these {len(pupils):,} pupils",
+            key=f"targets_act_{target.key}",
+            icon=":material/edit_note:",
+        ):
             st.session_state["interventions_pupils"] = pupils
             st.switch_page("pages/interventions.py")
 

@@ -26,7 +26,9 @@ def db(tmp_path: Path) -> Database:
 def load(db: Database) -> Callable[..., ImportResult]:
     """Import inline text into `db`: `load("marks", "upn,date,...\\n...", school_urn=...)`."""
 
-    def _load(kind: str, text: str | bytes, *, file_name: str | None = None, **options) -> ImportResult:
+    def _load(
+        kind: str, text: str | bytes, *, file_name: str | None = None, **options
+    ) -> ImportResult:
         data = text.encode("utf-8") if isinstance(text, str) else text
         options.setdefault("today", TEST_TODAY)
         options.setdefault("as_of", TEST_TODAY)

@@ -116,7 +116,9 @@ def _save(path: Path, accounts: Iterable[Account]) -> None:
 def check_password(name: str, password: str) -> None:
     """Raise AccountError unless the password is long enough and not the name."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters (three random words work well)")
+        raise AccountError(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters (three random words work well)"
+        )
     if _key(password) == _key(name):
         raise AccountError("the password may not be the name")
 
@@ -146,9 +148,14 @@ def add(
     with _write_guard:
         accounts = load(path)
         if _key(name) in accounts:
-            raise AccountError(f"there is already an account '{accounts[_key(name)].name}': remove it first")
+            raise AccountError(
+                f"there is already an account '{accounts[_key(name)].name}': remove it first"
+            )
         account = Account(
-            name, role, schools, None if password is None else _hasher.hash(password),
+            name,
+            role,
+            schools,
+            None if password is None else _hasher.hash(password),
             datetime.now().isoformat(timespec="seconds"),
         )
         accounts[_key(name)] = account
@@ -194,7 +201,9 @@ def authenticate(name: str, password: str, *, path: Path | None = None) -> Accou
     now = time.monotonic()
     with _failures_guard:
         if len(_recent_failures(key, now)) >= MAX_FAILURES:
-            raise SignInPaused(f"too many wrong passwords: try again in {LOCKOUT_SECONDS // 60} minutes")
+            raise SignInPaused(
+                f"too many wrong passwords: try again in {LOCKOUT_SECONDS // 60} minutes"
+            )
     account = load(path).get(key) if key else None
     stored = account.password_hash if account is not None else None
     try:

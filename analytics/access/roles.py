@@ -47,7 +47,13 @@ class Capability(StrEnum):
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
     # The data manager runs the MIS and checks the census return, which lists pupils.
     Role.DATA_MANAGER: frozenset(
-        {Capability.IMPORT, Capability.SETTINGS, Capability.AUDIT, Capability.ANALYSIS, Capability.PUPIL_DATA}
+        {
+            Capability.IMPORT,
+            Capability.SETTINGS,
+            Capability.AUDIT,
+            Capability.ANALYSIS,
+            Capability.PUPIL_DATA,
+        }
     ),
     Role.SENIOR_LEADER: frozenset(
         {
@@ -116,7 +122,9 @@ def require(user: User | None, capability: Capability, urns: Iterable[int] | Non
     if user is None:
         raise AccessDenied("Sign in to see this.")
     if not user.can(capability):
-        raise AccessDenied(f"A {user.role.label.lower()} cannot see or do this ({capability.value.replace('_', ' ')}).")
+        raise AccessDenied(
+            f"A {user.role.label.lower()} cannot see or do this ({capability.value.replace('_', ' ')})."
+        )
     require_scope(user, urns)
 
 
@@ -125,7 +133,9 @@ def require_scope(user: User, urns: Iterable[int] | None) -> None:
     if user.schools is None:
         return
     if urns is None:
-        raise AccessDenied("Your account is limited to some schools: choose one of them, not the whole trust.")
+        raise AccessDenied(
+            "Your account is limited to some schools: choose one of them, not the whole trust."
+        )
     outside = sorted(set(urns) - set(user.schools))
     if outside:
         raise AccessDenied(f"Your account does not cover school {', '.join(map(str, outside))}.")

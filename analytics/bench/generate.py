@@ -20,21 +20,106 @@ from analytics.synthetic import term_dates
 _LA_CODE = 998
 _UPN_LETTERS = np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))
 _FORENAMES = (
-    "Olivia", "Amelia", "Isla", "Ava", "Ivy", "Freya", "Lily", "Florence", "Mia", "Willow",
-    "Noah", "Oliver", "George", "Arthur", "Leo", "Harry", "Oscar", "Archie", "Henry", "Theo",
-    "Aisha", "Fatima", "Zainab", "Maryam", "Yusuf", "Muhammad", "Ibrahim", "Omar", "Priya",
-    "Arjun", "Kofi", "Ama", "Chidi", "Ngozi", "Piotr", "Zofia", "Andrei", "Elena", "Mateo",
+    "Olivia",
+    "Amelia",
+    "Isla",
+    "Ava",
+    "Ivy",
+    "Freya",
+    "Lily",
+    "Florence",
+    "Mia",
+    "Willow",
+    "Noah",
+    "Oliver",
+    "George",
+    "Arthur",
+    "Leo",
+    "Harry",
+    "Oscar",
+    "Archie",
+    "Henry",
+    "Theo",
+    "Aisha",
+    "Fatima",
+    "Zainab",
+    "Maryam",
+    "Yusuf",
+    "Muhammad",
+    "Ibrahim",
+    "Omar",
+    "Priya",
+    "Arjun",
+    "Kofi",
+    "Ama",
+    "Chidi",
+    "Ngozi",
+    "Piotr",
+    "Zofia",
+    "Andrei",
+    "Elena",
+    "Mateo",
     "Sofia",
 )
 _SURNAMES = (
-    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
-    "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
-    "Khan", "Ahmed", "Hussain", "Ali", "Begum", "Singh", "Kaur", "Okafor", "Mensah", "Nowak",
-    "Kowalski", "Popescu", "Garcia", "Rossi", "Murphy", "Kelly", "Hughes", "Edwards", "Clarke",
-    "Lewis", "Hill", "Scott",
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Khan",
+    "Ahmed",
+    "Hussain",
+    "Ali",
+    "Begum",
+    "Singh",
+    "Kaur",
+    "Okafor",
+    "Mensah",
+    "Nowak",
+    "Kowalski",
+    "Popescu",
+    "Garcia",
+    "Rossi",
+    "Murphy",
+    "Kelly",
+    "Hughes",
+    "Edwards",
+    "Clarke",
+    "Lewis",
+    "Hill",
+    "Scott",
 )
-_ETHNICITIES = ("WBRI", "WOTH", "MWBC", "AIND", "APKN", "ABAN", "BAFR", "BCRB", "CHNE", "WROM", "AOTH", "REFU")
-_ETHNIC_SHARES = np.array([0.64, 0.07, 0.03, 0.035, 0.05, 0.02, 0.045, 0.015, 0.01, 0.005, 0.03, 0.05])
+_ETHNICITIES = (
+    "WBRI",
+    "WOTH",
+    "MWBC",
+    "AIND",
+    "APKN",
+    "ABAN",
+    "BAFR",
+    "BCRB",
+    "CHNE",
+    "WROM",
+    "AOTH",
+    "REFU",
+)
+_ETHNIC_SHARES = np.array(
+    [0.64, 0.07, 0.03, 0.035, 0.05, 0.02, 0.045, 0.015, 0.01, 0.005, 0.03, 0.05]
+)
 #: Absence reasons and their shares of absent sessions (N is later corrected, as registers are).
 _REASONS = ("I", "M", "N", "O", "G", "C", "E", "R")
 _REASON_SHARES = np.array([0.56, 0.07, 0.07, 0.12, 0.08, 0.05, 0.02, 0.03])
@@ -123,10 +208,18 @@ class GeneratedFile:
 def plan_schools(size: Size) -> list[SchoolPlan]:
     """The schools of a size: primaries (Reception to Year 6) then secondaries (Years 7 to 11)."""
     schools = [
-        SchoolPlan(700001 + i, f"Primary {i + 1:03d}", "primary", 0, 6, size.primary_roll) for i in range(size.primaries)
+        SchoolPlan(700001 + i, f"Primary {i + 1:03d}", "primary", 0, 6, size.primary_roll)
+        for i in range(size.primaries)
     ]
     schools += [
-        SchoolPlan(700001 + size.primaries + i, f"Secondary {i + 1:03d}", "secondary", 7, 11, size.secondary_roll)
+        SchoolPlan(
+            700001 + size.primaries + i,
+            f"Secondary {i + 1:03d}",
+            "secondary",
+            7,
+            11,
+            size.secondary_roll,
+        )
         for i in range(size.secondaries)
     ]
     return schools
@@ -136,9 +229,13 @@ def _upns(estab: np.ndarray, year: np.ndarray, serial: np.ndarray) -> np.ndarray
     """Valid UPNs, vectorised: LA code, establishment, two-digit year, serial, check letter first."""
     body = np.char.add(
         np.char.add(f"{_LA_CODE:03d}", np.char.zfill(estab.astype(str), 4)),
-        np.char.add(np.char.zfill((year % 100).astype(str), 2), np.char.zfill(serial.astype(str), 3)),
+        np.char.add(
+            np.char.zfill((year % 100).astype(str), 2), np.char.zfill(serial.astype(str), 3)
+        ),
     )
-    digits = np.frombuffer("".join(body.tolist()).encode(), dtype=np.uint8).reshape(-1, 12) - ord("0")
+    digits = np.frombuffer("".join(body.tolist()).encode(), dtype=np.uint8).reshape(-1, 12) - ord(
+        "0"
+    )
     check = _UPN_LETTERS[(digits * np.arange(2, 14)).sum(axis=1) % 23]
     return np.char.add(check, body)
 
@@ -162,7 +259,9 @@ class _Roll:
             self.serials[int(c)] = serial[i] + 1
         if serial.max(initial=0) > 999:
             raise ValueError("too many pupils in one cohort of one school for the UPN serials")
-        born = (cohort - 5 - 1970).astype("datetime64[Y]").astype("datetime64[D]") + np.timedelta64(243, "D")  # 1 Sep
+        born = (cohort - 5 - 1970).astype("datetime64[Y]").astype("datetime64[D]") + np.timedelta64(
+            243, "D"
+        )  # 1 Sep
         fsm6 = rng.random(n) < 0.24
         new = {
             "upn": _upns(np.full(n, 2000 + self.index), cohort, serial),
@@ -178,8 +277,12 @@ class _Roll:
             "looked_after": rng.random(n) < 0.01,
             "sen": np.where(rng.random(n) < 0.04, "E", np.where(rng.random(n) < 0.14, "K", "N")),
             "eal": rng.random(n) < 0.2,
-            "ethnicity": np.array(_ETHNICITIES)[rng.choice(len(_ETHNICITIES), n, p=_ETHNIC_SHARES / _ETHNIC_SHARES.sum())],
-            "form": np.array(list("ABCD"))[rng.integers(0, 2 if self.school.phase == "primary" else 4, n)],
+            "ethnicity": np.array(_ETHNICITIES)[
+                rng.choice(len(_ETHNICITIES), n, p=_ETHNIC_SHARES / _ETHNIC_SHARES.sum())
+            ],
+            "form": np.array(list("ABCD"))[
+                rng.integers(0, 2 if self.school.phase == "primary" else 4, n)
+            ],
             # How often a pupil is absent (most rarely, a few often) and late.
             "absence": rng.beta(1.0, 12.5, n) * np.where(fsm6, 1.5, 1.0),
             "lateness": rng.beta(1.0, 40.0, n),
@@ -206,7 +309,9 @@ def _marks(
     absent_day = rng.random(shape) < roll["absence"][None, :] * day_factor
     half_day = absent_day & (rng.random(shape) < 0.12)  # absent for one session only
     morning_half = rng.random(shape) < 0.5
-    reason = np.array(_REASONS)[rng.choice(len(_REASONS), shape, p=_REASON_SHARES / _REASON_SHARES.sum())]
+    reason = np.array(_REASONS)[
+        rng.choice(len(_REASONS), shape, p=_REASON_SHARES / _REASON_SHARES.sum())
+    ]
     late_draw = rng.random(shape)
     late = late_draw < roll["lateness"][None, :]
     very_late = late & (late_draw < roll["lateness"][None, :] * 0.12)
@@ -220,10 +325,18 @@ def _marks(
         if session == "AM":
             code = np.where(~absent & very_late, "U", np.where(~absent & late, "L", code))
             spread = (late_draw * 1e6).astype(np.int64)
-            minutes = np.where(code == "U", 35 + spread % 20, np.where(code == "L", 3 + spread % 25, 0)).astype(np.int16)
+            minutes = np.where(
+                code == "U", 35 + spread % 20, np.where(code == "L", 3 + spread % 25, 0)
+            ).astype(np.int16)
         parts.append(
             pl.DataFrame(
-                {"pupil": p.astype(np.int32), "date": days[d], "session": session, "code": code[d, p], "minutes_late": minutes[d, p]}
+                {
+                    "pupil": p.astype(np.int32),
+                    "date": days[d],
+                    "session": session,
+                    "code": code[d, p],
+                    "minutes_late": minutes[d, p],
+                }
             )
         )
     first = pl.concat(parts).sort("date", "pupil", "session")
@@ -233,7 +346,9 @@ def _marks(
         pl.Series("upn", roll["upn"]).gather(first["pupil"]).alias("upn"),
     )
     corrections = _corrections(first, rng)
-    return first.select("upn", "date", "session", "code", "minutes_late"), corrections.select("upn", "date", "session", "code")
+    return first.select("upn", "date", "session", "code", "minutes_late"), corrections.select(
+        "upn", "date", "session", "code"
+    )
 
 
 def _corrections(first: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
@@ -244,7 +359,9 @@ def _corrections(first: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     return unknown.with_columns(pl.Series("code", reasons)).filter(pl.Series(keep))
 
 
-def _pupils_file(roll: dict[str, np.ndarray], chosen: np.ndarray, year: int, school: SchoolPlan) -> pl.DataFrame:
+def _pupils_file(
+    roll: dict[str, np.ndarray], chosen: np.ndarray, year: int, school: SchoolPlan
+) -> pl.DataFrame:
     """The school's pupils export for one academic year (everyone on roll at some point of it)."""
     rank = year - roll["cohort"][chosen]
     year_group = np.where(rank == 0, "R", rank.astype(str))
@@ -277,7 +394,10 @@ def generate(size: Size, folder: Path, seed: int = 2026) -> list[GeneratedFile]:
     rng = np.random.default_rng(seed)
     files: list[GeneratedFile] = []
     schools = plan_schools(size)
-    rolls = [_Roll(school, index, np.random.default_rng([seed, index])) for index, school in enumerate(schools)]
+    rolls = [
+        _Roll(school, index, np.random.default_rng([seed, index]))
+        for index, school in enumerate(schools)
+    ]
     calendar = {year: np.array(school_days(year), dtype="datetime64[D]") for year in size.years}
     for year in size.years:
         days = calendar[year]
@@ -287,17 +407,32 @@ def generate(size: Size, folder: Path, seed: int = 2026) -> list[GeneratedFile]:
             if roll.count == 0:  # the first year: every year group, admitted when it started here
                 cohort = np.repeat(year - ranks, school.per_year_group)
                 started = (cohort + (school.first_rank if school.first_rank else 0)).astype(str)
-                admitted = np.array([f"{y}-09-0{3 + rng.integers(0, 4)}" for y in started], dtype="datetime64[D]")
+                admitted = np.array(
+                    [f"{y}-09-0{3 + rng.integers(0, 4)}" for y in started], dtype="datetime64[D]"
+                )
                 roll.add(len(cohort), cohort, admitted)
             else:  # a new intake in the first year group
-                roll.add(school.per_year_group, np.full(school.per_year_group, year - school.first_rank), np.full(school.per_year_group, days[0]))
+                roll.add(
+                    school.per_year_group,
+                    np.full(school.per_year_group, year - school.first_rank),
+                    np.full(school.per_year_group, days[0]),
+                )
             # Joiners during the year, in any year group (about 3% of the roll).
             joiners = max(1, round(school.roll * 0.03))
-            roll.add(joiners, year - rng.choice(ranks, joiners), days[rng.integers(10, len(days) - 10, joiners)])
+            roll.add(
+                joiners,
+                year - rng.choice(ranks, joiners),
+                days[rng.integers(10, len(days) - 10, joiners)],
+            )
             pupils = roll.frame()
             rank = year - pupils["cohort"]
             admitted, leaving = pupils["admission_date"], pupils["leaving_date"]
-            current = (rank >= school.first_rank) & (rank <= school.last_rank) & (admitted <= days[-1]) & (np.isnat(leaving) | (leaving >= days[0]))
+            current = (
+                (rank >= school.first_rank)
+                & (rank <= school.last_rank)
+                & (admitted <= days[-1])
+                & (np.isnat(leaving) | (leaving >= days[0]))
+            )
             # Leavers during the year (about 3%), and the top year group at its end.
             candidates = np.flatnonzero(current & np.isnat(leaving) & (admitted < days[0]))
             movers = rng.choice(candidates, min(len(candidates), joiners), replace=False)
@@ -307,17 +442,26 @@ def generate(size: Size, folder: Path, seed: int = 2026) -> list[GeneratedFile]:
             chosen = np.flatnonzero(current)
             pupils_path = folder / f"{school.urn}_{year}_pupils.csv"
             _pupils_file(pupils, chosen, year, school).write_csv(pupils_path)
-            files.append(GeneratedFile("pupils", school, pupils_path, len(chosen), days[-1].astype(date)))
+            files.append(
+                GeneratedFile("pupils", school, pupils_path, len(chosen), days[-1].astype(date))
+            )
             sub = {name: values[chosen] for name, values in pupils.items()}
             on_roll = (days[:, None] >= sub["admission_date"][None, :]) & (
-                np.isnat(sub["leaving_date"])[None, :] | (days[:, None] <= sub["leaving_date"][None, :])
+                np.isnat(sub["leaving_date"])[None, :]
+                | (days[:, None] <= sub["leaving_date"][None, :])
             )
             first, corrections = _marks(sub, on_roll, days, rng)
             marks_path = folder / f"{school.urn}_{year}_marks.csv"
             first.write_csv(marks_path)
-            files.append(GeneratedFile("marks", school, marks_path, first.height, days[-1].astype(date)))
+            files.append(
+                GeneratedFile("marks", school, marks_path, first.height, days[-1].astype(date))
+            )
             if corrections.height:
                 corrections_path = folder / f"{school.urn}_{year}_marks_corrections.csv"
                 corrections.write_csv(corrections_path)
-                files.append(GeneratedFile("marks", school, corrections_path, corrections.height, days[-1].astype(date)))
+                files.append(
+                    GeneratedFile(
+                        "marks", school, corrections_path, corrections.height, days[-1].astype(date)
+                    )
+                )
     return files

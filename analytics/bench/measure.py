@@ -47,7 +47,9 @@ class Step:
     met: bool | None = None
 
 
-def measure(name: str, work: Callable[[], Any], detail: Callable[[Any], str] | None = None) -> tuple[Any, Step]:
+def measure(
+    name: str, work: Callable[[], Any], detail: Callable[[Any], str] | None = None
+) -> tuple[Any, Step]:
     """Run `work` once, timing it and its peak memory."""
     reset_peak()
     started = time.perf_counter()

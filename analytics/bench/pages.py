@@ -15,7 +15,11 @@ from datetime import date
 from analytics.bench.measure import peak_mb, reset_peak
 from analytics.pipelines.windows import Window
 from analytics.reports.inputs.calendar import school_calendar
-from analytics.reports.comparisons.periods import YEAR_TO_DATE, national_window, same_window_last_year
+from analytics.reports.comparisons.periods import (
+    YEAR_TO_DATE,
+    national_window,
+    same_window_last_year,
+)
 from analytics.reports.analysis.overview import overview_comparison
 from analytics.reports.inputs.register import year_groups_on_roll
 from analytics.store import Database, read
@@ -33,14 +37,20 @@ class Interaction:
     year_groups: tuple[str, ...] = ()
 
     def to_json(self) -> str:
-        return json.dumps({**asdict(self), "start": self.start.isoformat(), "end": self.end.isoformat()})
+        return json.dumps(
+            {**asdict(self), "start": self.start.isoformat(), "end": self.end.isoformat()}
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Interaction:
         raw = json.loads(text)
         return cls(
-            raw["page"], raw["label"], tuple(raw["urns"]) if raw["urns"] is not None else None,
-            date.fromisoformat(raw["start"]), date.fromisoformat(raw["end"]), tuple(raw["year_groups"]),
+            raw["page"],
+            raw["label"],
+            tuple(raw["urns"]) if raw["urns"] is not None else None,
+            date.fromisoformat(raw["start"]),
+            date.fromisoformat(raw["end"]),
+            tuple(raw["year_groups"]),
         )
 
 
@@ -53,7 +63,9 @@ def overview(db: Database, view: Interaction) -> dict:
     calendar = school_calendar(db, view.urns)
     year_groups_on_roll(db, view.urns, window)
     last = same_window_last_year(calendar, YEAR_TO_DATE, window)
-    shown = overview_comparison(db, view.urns, window, last, view.year_groups, national_window(YEAR_TO_DATE, window))
+    shown = overview_comparison(
+        db, view.urns, window, last, view.year_groups, national_window(YEAR_TO_DATE, window)
+    )
     return shown.figures.headline
 
 
@@ -62,7 +74,10 @@ def import_log(db: Database, view: Interaction) -> dict:
     return {"imports": read.imports(db).height}
 
 
-PAGES: dict[str, Callable[[Database, Interaction], dict]] = {"overview": overview, "import": import_log}
+PAGES: dict[str, Callable[[Database, Interaction], dict]] = {
+    "overview": overview,
+    "import": import_log,
+}
 
 
 def interactions(db: Database, today: date) -> list[Interaction]:
@@ -80,11 +95,20 @@ def interactions(db: Database, today: date) -> list[Interaction]:
         Interaction("overview", "whole trust, year to date", None, ytd.start, ytd.end),
         Interaction("overview", "one school, a half-term", (first_urn,), half.start, half.end),
         Interaction("overview", "whole trust, last 4 school weeks", None, weeks.start, weeks.end),
-        Interaction("overview", f"whole trust, year groups {' and '.join(groups)}", None, ytd.start, ytd.end, groups),
+        Interaction(
+            "overview",
+            f"whole trust, year groups {' and '.join(groups)}",
+            None,
+            ytd.start,
+            ytd.end,
+            groups,
+        ),
     ]
     if len(calendar.academic_years()) > 1:
         last = Window.academic_year(year - 1)
-        views.append(Interaction("overview", "whole trust, last academic year", None, last.start, last.end))
+        views.append(
+            Interaction("overview", "whole trust, last academic year", None, last.start, last.end)
+        )
     views.append(Interaction("import", "import log", None, ytd.start, ytd.end))
     return views
 

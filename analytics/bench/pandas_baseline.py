@@ -36,10 +36,16 @@ def year_summary(data: Loaded, start: date, end: date) -> pd.DataFrame:
     """One row per enrolment on roll in the window, with its session counts, rates and flags."""
     first, last = pd.Timestamp(start), pd.Timestamp(end)
     m = data.marks[(data.marks["date"] >= first) & (data.marks["date"] <= last)]
-    m = m.merge(data.codes[["code", "category", "counts_as_possible", "late", "valid_from", "valid_to"]], on="code")
+    m = m.merge(
+        data.codes[["code", "category", "counts_as_possible", "late", "valid_from", "valid_to"]],
+        on="code",
+    )
     m = m[(m["date"] >= m["valid_from"]) & (m["date"] <= m["valid_to"])]
     m = m.merge(data.spells, on="enrolment_id")
-    m = m[(m["date"] >= m["admission_date"]) & (m["leaving_date"].isna() | (m["date"] <= m["leaving_date"]))]
+    m = m[
+        (m["date"] >= m["admission_date"])
+        & (m["leaving_date"].isna() | (m["date"] <= m["leaving_date"]))
+    ]
     m = m.assign(
         possible=m["counts_as_possible"].astype(int),
         attended=m["category"].isin(["present", "aea"]).astype(int),
@@ -51,13 +57,27 @@ def year_summary(data: Loaded, start: date, end: date) -> pd.DataFrame:
         late_before_close=(m["late"] == "before_close").astype(int),
         late_after_close=(m["late"] == "after_close").astype(int),
     )
-    measures = ["possible", "attended", "present", "aea", "authorised", "unauthorised", "absent",
-                "late_before_close", "late_after_close"]
+    measures = [
+        "possible",
+        "attended",
+        "present",
+        "aea",
+        "authorised",
+        "unauthorised",
+        "absent",
+        "late_before_close",
+        "late_after_close",
+    ]
     per_enrolment = m.groupby("enrolment_id")[measures].sum().reset_index()
     spells = data.spells
-    on_roll = spells[(spells["admission_date"] <= last) & (spells["leaving_date"].isna() | (spells["leaving_date"] >= first))]
+    on_roll = spells[
+        (spells["admission_date"] <= last)
+        & (spells["leaving_date"].isna() | (spells["leaving_date"] >= first))
+    ]
     summary = (
-        data.enrolments[data.enrolments["enrolment_id"].isin(on_roll["enrolment_id"].unique())][["enrolment_id", "school_urn"]]
+        data.enrolments[data.enrolments["enrolment_id"].isin(on_roll["enrolment_id"].unique())][
+            ["enrolment_id", "school_urn"]
+        ]
         .merge(per_enrolment, on="enrolment_id", how="left")
         .fillna({c: 0 for c in measures})
     )
@@ -75,11 +95,20 @@ def cohort_table(data: Loaded, summary: pd.DataFrame, academic_year: int) -> pd.
     e = data.enrolments.set_index("enrolment_id").loc[summary["enrolment_id"]].reset_index()
     rank = e["year_group"].map({name: rank for rank, name in enumerate(YEAR_GROUPS)})
     moved = rank + (academic_year - e["year_group_academic_year"].astype(int))
-    derived = e["fsm6"].fillna(False).astype(bool) | e["fsm"].fillna(False).astype(bool) | e["looked_after"].fillna(False).astype(bool)
+    derived = (
+        e["fsm6"].fillna(False).astype(bool)
+        | e["fsm"].fillna(False).astype(bool)
+        | e["looked_after"].fillna(False).astype(bool)
+    )
     cohorts = summary.assign(
         year_group=moved.map(dict(enumerate(YEAR_GROUPS))).values,
         sex=e["sex"].values,
-        disadvantaged=e["disadvantaged"].astype(object).where(e["disadvantaged"].notna(), derived).astype(str).str.lower().values,
+        disadvantaged=e["disadvantaged"]
+        .astype(object)
+        .where(e["disadvantaged"].notna(), derived)
+        .astype(str)
+        .str.lower()
+        .values,
         sen=e["sen"].fillna("N").values,
     )
     parts = []
@@ -91,6 +120,20 @@ def cohort_table(data: Loaded, summary: pd.DataFrame, academic_year: int) -> pd.
             absent=("absent", "sum"),
             persistent_absentees=("persistent_absence", "sum"),
         )
-        parts.append(grouped.reset_index().rename(columns={characteristic: "value"}).assign(characteristic=characteristic))
+        parts.append(
+            grouped.reset_index()
+            .rename(columns={characteristic: "value"})
+            .assign(characteristic=characteristic)
+        )
     table = pd.concat(parts, ignore_index=True)
-    return table[["characteristic", "value", "enrolments", "enrolments_counted", "possible", "absent", "persistent_absentees"]]
+    return table[
+        [
+            "characteristic",
+            "value",
+            "enrolments",
+            "enrolments_counted",
+            "possible",
+            "absent",
+            "persistent_absentees",
+        ]
+    ]

@@ -38,8 +38,20 @@ PEAK_MB = 4096
 #: Above this many marks in the year, the pandas baseline is not run (it would need ~10 GB).
 PANDAS_MAX_MARKS = 20_000_000
 COHORT_CHARACTERISTICS = ("year_group", "sex", "disadvantaged", "sen")
-_COMPARED = ("enrolment_id", "possible", "attended", "present", "aea", "authorised", "unauthorised", "absent",
-             "late_before_close", "late_after_close", "persistent_absence", "severe_absence")
+_COMPARED = (
+    "enrolment_id",
+    "possible",
+    "attended",
+    "present",
+    "aea",
+    "authorised",
+    "unauthorised",
+    "absent",
+    "late_before_close",
+    "late_after_close",
+    "persistent_absence",
+    "severe_absence",
+)
 
 
 @dataclass
@@ -50,12 +62,16 @@ class Report:
     command: str
     machine_before: str
     steps: list[Step] = field(default_factory=list)
-    ratios: list[tuple[str, float, float, float]] = field(default_factory=list)  # name, ours, floor, pandas
+    ratios: list[tuple[str, float, float, float]] = field(
+        default_factory=list
+    )  # name, ours, floor, pandas
     notes: list[str] = field(default_factory=list)
 
     def add(self, step: Step, say: Callable[[str], None]) -> Step:
         self.steps.append(step)
-        say(f"  {step.name:<58} {step.seconds * 1000:>9,.0f} ms {step.peak_mb:>8,.0f} MB  {step.detail}")
+        say(
+            f"  {step.name:<58} {step.seconds * 1000:>9,.0f} ms {step.peak_mb:>8,.0f} MB  {step.detail}"
+        )
         return step
 
     @property
@@ -75,11 +91,23 @@ class Report:
         ]
         for s in self.steps:
             met = "" if s.met is None else ("yes" if s.met else "**no**")
-            lines.append(f"| {s.name} | {_duration(s.seconds)} | {s.peak_mb:,.0f} MB | {s.detail} | {s.target} | {met} |")
-        lines += ["", "| compared with | Rollcall | SQL floor | pandas | Rollcall ÷ floor | pandas ÷ Rollcall |", "|---|---:|---:|---:|---:|---:|"]
+            lines.append(
+                f"| {s.name} | {_duration(s.seconds)} | {s.peak_mb:,.0f} MB | {s.detail} | {s.target} | {met} |"
+            )
+        lines += [
+            "",
+            "| compared with | Rollcall | SQL floor | pandas | Rollcall ÷ floor | pandas ÷ Rollcall |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
         for name, ours, sql, pandas in self.ratios:
-            pandas_time, faster = ("not run", "") if math.isnan(pandas) else (_duration(pandas), f"{pandas / ours:.1f}")
-            lines.append(f"| {name} | {_duration(ours)} | {_duration(sql)} | {pandas_time} | {ours / sql:.2f} | {faster} |")
+            pandas_time, faster = (
+                ("not run", "")
+                if math.isnan(pandas)
+                else (_duration(pandas), f"{pandas / ours:.1f}")
+            )
+            lines.append(
+                f"| {name} | {_duration(ours)} | {_duration(sql)} | {pandas_time} | {ours / sql:.2f} | {faster} |"
+            )
         lines += ["", *(f"- {note}" for note in self.notes)]
         return "\n".join(lines) + "\n"
 
@@ -109,8 +137,13 @@ def _cohort_table(per_enrolment: pl.DataFrame) -> pl.DataFrame:
     lazy = per_enrolment.lazy()
     parts = [
         group_measures(lazy, [c]).select(
-            pl.lit(c).alias("characteristic"), pl.col(c).cast(pl.String).str.to_lowercase().alias("value"),
-            "enrolments", "enrolments_counted", "possible", "absent", "persistent_absentees",
+            pl.lit(c).alias("characteristic"),
+            pl.col(c).cast(pl.String).str.to_lowercase().alias("value"),
+            "enrolments",
+            "enrolments_counted",
+            "possible",
+            "absent",
+            "persistent_absentees",
         )
         for c in COHORT_CHARACTERISTICS
     ]
@@ -118,7 +151,12 @@ def _cohort_table(per_enrolment: pl.DataFrame) -> pl.DataFrame:
 
 
 def _same(ours: pl.DataFrame, other: pl.DataFrame, columns, key) -> bool:
-    cast = [pl.col(c).cast(pl.Int64) if ours.schema[c].is_integer() or ours.schema[c] == pl.Boolean else pl.col(c) for c in columns]
+    cast = [
+        pl.col(c).cast(pl.Int64)
+        if ours.schema[c].is_integer() or ours.schema[c] == pl.Boolean
+        else pl.col(c)
+        for c in columns
+    ]
     left = ours.select(cast).sort(key, nulls_last=True)
     right = other.select(columns).with_columns(cast).sort(key, nulls_last=True)
     return left.equals(right)
@@ -128,26 +166,50 @@ def _cold(db: Database, view: Interaction) -> tuple[float, float]:
     """Time an interaction in a fresh Python process (its imports not counted)."""
     done = subprocess.run(
         [sys.executable, "-m", "analytics.bench.pages", str(db.path), view.to_json()],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     timing = json.loads(done.stdout.strip().splitlines()[-1])
     return timing["seconds"], timing["peak_mb"]
 
 
-def _summary_and_cohorts(report: Report, db: Database, year: Window, academic_year: int, say: Callable[[str], None]) -> None:
+def _summary_and_cohorts(
+    report: Report, db: Database, year: Window, academic_year: int, say: Callable[[str], None]
+) -> None:
     """The per-enrolment year summary and the cohort table: Rollcall, the SQL floor and pandas,
     with a check that all three give the same figures."""
-    ours, summary_step = measure("per-enrolment year summary (Rollcall)", lambda: load_totals(db, None, year).enrolment_measures().collect())
+    ours, summary_step = measure(
+        "per-enrolment year summary (Rollcall)",
+        lambda: load_totals(db, None, year).enrolment_measures().collect(),
+    )
     summary_step.detail = f"{ours.height:,} enrolments, {year}"
     report.add(summary_step, say)
-    sql, summary_floor = measure("per-enrolment year summary (SQL floor)", lambda: floor.year_summary(db, year.start, year.end))
+    sql, summary_floor = measure(
+        "per-enrolment year summary (SQL floor)",
+        lambda: floor.year_summary(db, year.start, year.end),
+    )
     report.add(summary_floor, say)
-    cohorts, cohort_step = measure("cohort table (Rollcall)", lambda: _cohort_table(load_totals(db, None, year).enrolment_measures().collect()))
+    cohorts, cohort_step = measure(
+        "cohort table (Rollcall)",
+        lambda: _cohort_table(load_totals(db, None, year).enrolment_measures().collect()),
+    )
     cohort_step.detail = f"{cohorts.height} rows: {', '.join(COHORT_CHARACTERISTICS)}"
     report.add(cohort_step, say)
-    cohorts_sql, cohort_floor = measure("cohort table (SQL floor)", lambda: floor.cohort_table(db, year.start, year.end, academic_year))
+    cohorts_sql, cohort_floor = measure(
+        "cohort table (SQL floor)",
+        lambda: floor.cohort_table(db, year.start, year.end, academic_year),
+    )
     report.add(cohort_floor, say)
-    columns = ("characteristic", "value", "enrolments", "enrolments_counted", "possible", "absent", "persistent_absentees")
+    columns = (
+        "characteristic",
+        "value",
+        "enrolments",
+        "enrolments_counted",
+        "possible",
+        "absent",
+        "persistent_absentees",
+    )
     lowered = lambda frame: frame.with_columns(pl.col("value").cast(pl.String).str.to_lowercase())
     summary_agree = _same(ours, sql, _COMPARED, "enrolment_id")
     cohorts_agree = _same(cohorts, lowered(cohorts_sql), columns, ["characteristic", "value"])
@@ -159,50 +221,88 @@ def _summary_and_cohorts(report: Report, db: Database, year: Window, academic_ye
             f"about {marks * 240 / 1e9:.0f} GB to hold on a machine other people share (about 240 bytes a mark at size M)."
         )
     else:
-        loaded, load_step = measure("pandas: load the year's marks", lambda: pandas_baseline.load(db, year.start, year.end))
+        loaded, load_step = measure(
+            "pandas: load the year's marks", lambda: pandas_baseline.load(db, year.start, year.end)
+        )
         report.add(load_step, say)
-        summary_pd, step = measure("per-enrolment year summary (pandas)", lambda: pandas_baseline.year_summary(loaded, year.start, year.end))
+        summary_pd, step = measure(
+            "per-enrolment year summary (pandas)",
+            lambda: pandas_baseline.year_summary(loaded, year.start, year.end),
+        )
         step.detail = f"plus {load_step.seconds:.1f} s to load"
         report.add(step, say)
         pandas_summary = load_step.seconds + step.seconds
         cohorts_pd, step = measure(
             "cohort table (pandas)",
-            lambda: pandas_baseline.cohort_table(loaded, pandas_baseline.year_summary(loaded, year.start, year.end), academic_year),
+            lambda: pandas_baseline.cohort_table(
+                loaded, pandas_baseline.year_summary(loaded, year.start, year.end), academic_year
+            ),
         )
         step.detail = f"plus {load_step.seconds:.1f} s to load"
         report.add(step, say)
         pandas_cohorts = load_step.seconds + step.seconds
         del loaded
-        summary_agree = summary_agree and _same(ours, pl.from_pandas(summary_pd), _COMPARED, "enrolment_id")
-        cohorts_agree = cohorts_agree and _same(cohorts, lowered(pl.from_pandas(cohorts_pd)), columns, ["characteristic", "value"])
+        summary_agree = summary_agree and _same(
+            ours, pl.from_pandas(summary_pd), _COMPARED, "enrolment_id"
+        )
+        cohorts_agree = cohorts_agree and _same(
+            cohorts, lowered(pl.from_pandas(cohorts_pd)), columns, ["characteristic", "value"]
+        )
     summary_step.target = f"<= {FLOOR_RATIO}x the SQL floor, >= {PANDAS_RATIO}x faster than pandas"
-    summary_step.met = summary_agree and summary_step.seconds <= FLOOR_RATIO * summary_floor.seconds and not (
-        pandas_summary < PANDAS_RATIO * summary_step.seconds
+    summary_step.met = (
+        summary_agree
+        and summary_step.seconds <= FLOOR_RATIO * summary_floor.seconds
+        and not (pandas_summary < PANDAS_RATIO * summary_step.seconds)
     )
     cohort_step.target = f">= {PANDAS_RATIO}x faster than pandas"
     cohort_step.met = cohorts_agree and not (pandas_cohorts < PANDAS_RATIO * cohort_step.seconds)
-    compared = "Rollcall and the SQL floor" if math.isnan(pandas_summary) else "Rollcall, the SQL floor and pandas"
-    for name, agree in (("Per-enrolment year summary", summary_agree), ("Cohort table", cohorts_agree)):
-        report.notes.append(f"{name}: {compared} give {'the same' if agree else 'DIFFERENT'} figures.")
-    report.ratios.append(("per-enrolment year summary", summary_step.seconds, summary_floor.seconds, pandas_summary))
-    report.ratios.append(("cohort table", cohort_step.seconds, cohort_floor.seconds, pandas_cohorts))
+    compared = (
+        "Rollcall and the SQL floor"
+        if math.isnan(pandas_summary)
+        else "Rollcall, the SQL floor and pandas"
+    )
+    for name, agree in (
+        ("Per-enrolment year summary", summary_agree),
+        ("Cohort table", cohorts_agree),
+    ):
+        report.notes.append(
+            f"{name}: {compared} give {'the same' if agree else 'DIFFERENT'} figures."
+        )
+    report.ratios.append(
+        ("per-enrolment year summary", summary_step.seconds, summary_floor.seconds, pandas_summary)
+    )
+    report.ratios.append(
+        ("cohort table", cohort_step.seconds, cohort_floor.seconds, pandas_cohorts)
+    )
 
 
-def _coordinator(report: Report, db: Database, today: date, academic_year: int, say: Callable[[str], None]) -> None:
+def _coordinator(
+    report: Report, db: Database, today: date, academic_year: int, say: Callable[[str], None]
+) -> None:
     """The attendance coordinator's work as `rollcall risk train` and the Who needs action page
     do it: the whole register read, the risk model trained and backtested, every enrolment
     scored, and every list drawn up for the whole trust as of the last register day."""
-    register, step = measure("register read (every school and year: the analysis and coordinator pages' input)", lambda: load_register(db))
+    register, step = measure(
+        "register read (every school and year: the analysis and coordinator pages' input)",
+        lambda: load_register(db),
+    )
     step.detail = f"{register.marks.height:,} marks, {register.enrolments.height:,} enrolments"
     report.add(step, say)
-    inputs, step = measure("risk inputs (features at each point of each year)", lambda: risk_inputs(db, register))
+    inputs, step = measure(
+        "risk inputs (features at each point of each year)", lambda: risk_inputs(db, register)
+    )
     report.add(step, say)
-    trained, step = measure("risk model: backtest and train on every complete year", lambda: train(db, inputs=inputs, trained_by="rollcall bench"))
+    trained, step = measure(
+        "risk model: backtest and train on every complete year",
+        lambda: train(db, inputs=inputs, trained_by="rollcall bench"),
+    )
     step.detail = f"{trained.kind} {trained.model_id}: {trained.card['headline']}"
     report.add(step, say)
     model = active_model(db)
     as_of = date(academic_year + 1, 2, 1)
-    scores, step = measure("risk scoring (every enrolment on roll)", lambda: risk_scores(inputs, model, as_of))
+    scores, step = measure(
+        "risk scoring (every enrolment on roll)", lambda: risk_scores(inputs, model, as_of)
+    )
     step.detail = f"{scores.height:,} enrolments scored as of {as_of:%d %b %Y}"
     report.add(step, say)
     coordinator = CoordinatorInputs(register, inputs, intervention_store.interventions(db), model)
@@ -214,7 +314,14 @@ def _coordinator(report: Report, db: Database, today: date, academic_year: int, 
     report.add(step, say)
 
 
-def run(size: Size, folder: Path, *, seed: int = 2026, command: str = "", say: Callable[[str], None] = print) -> Report:
+def run(
+    size: Size,
+    folder: Path,
+    *,
+    seed: int = 2026,
+    command: str = "",
+    say: Callable[[str], None] = print,
+) -> Report:
     """Generate `size` into `folder`, import it into a fresh database there and time every step."""
     report = Report(size, command, machine())
     say(f"Rollcall bench, size {size.name}: {size.describe()}")
@@ -225,20 +332,29 @@ def run(size: Size, folder: Path, *, seed: int = 2026, command: str = "", say: C
         stale.unlink(missing_ok=True)
     db = Database(db_path)
 
-    files, step = measure("generate the exports (CSV)", lambda: generate(size, folder / "exports", seed))
+    files, step = measure(
+        "generate the exports (CSV)", lambda: generate(size, folder / "exports", seed)
+    )
     marks_files = [f for f in files if f.kind == "marks"]
     step.detail = f"{len(files)} files, {sum(f.rows for f in marks_files):,} marks"
     report.add(step, say)
 
-    (seconds, marks, count), step = measure("import from CSV (every file, through the importers)", lambda: _import_all(db, files, today))
+    (seconds, marks, count), step = measure(
+        "import from CSV (every file, through the importers)", lambda: _import_all(db, files, today)
+    )
     rate = marks / seconds
     step.detail = f"{marks:,} marks in {count} files (pupils, marks, corrections): {rate / 1e6:.2f} million marks/s"
-    step.target, step.met = f">= {IMPORT_MARKS_PER_SECOND / 1e6:.0f} million marks/s", rate >= IMPORT_MARKS_PER_SECOND
+    step.target, step.met = (
+        f">= {IMPORT_MARKS_PER_SECOND / 1e6:.0f} million marks/s",
+        rate >= IMPORT_MARKS_PER_SECOND,
+    )
     report.add(step, say)
     scratch = folder / "floor.duckdb"
     loaded_rows, floor_step = measure(
         "import floor: DuckDB's CSV reader alone (no checks, no merge)",
-        lambda: floor.bare_csv_load(scratch, [f.path for f in marks_files if f.path.name.endswith("_marks.csv")]),
+        lambda: floor.bare_csv_load(
+            scratch, [f.path for f in marks_files if f.path.name.endswith("_marks.csv")]
+        ),
     )
     scratch.unlink(missing_ok=True)
     floor_step.detail = f"{loaded_rows:,} rows of the marks files at {loaded_rows / floor_step.seconds / 1e6:.2f} million rows/s"
@@ -247,7 +363,10 @@ def run(size: Size, folder: Path, *, seed: int = 2026, command: str = "", say: C
     year = Window.academic_year(size.years[-1])
     _summary_and_cohorts(report, db, year, size.years[-1], say)
 
-    weekly, step = measure("weekly series (whole trust, a year)", lambda: load_totals(db, None, year).weekly().collect())
+    weekly, step = measure(
+        "weekly series (whole trust, a year)",
+        lambda: load_totals(db, None, year).weekly().collect(),
+    )
     step.detail = f"{weekly.height} weeks"
     report.add(step, say)
     _coordinator(report, db, today, size.years[-1], say)
@@ -256,25 +375,55 @@ def run(size: Size, folder: Path, *, seed: int = 2026, command: str = "", say: C
     for view in interactions(db, today):
         name = f"{view.page} page: {view.label}"
         cold, cold_peak = _cold(db, view)
-        report.add(Step(f"{name}, cold", cold, cold_peak, "a fresh process", f"< {cold_limit:g} s", cold < cold_limit), say)
+        report.add(
+            Step(
+                f"{name}, cold",
+                cold,
+                cold_peak,
+                "a fresh process",
+                f"< {cold_limit:g} s",
+                cold < cold_limit,
+            ),
+            say,
+        )
         time_view(db, view)  # the first warm-up in this process
         seconds, peak = time_view(db, view)
-        report.add(Step(f"{name}, warm", seconds, peak, "recomputed, no cache", f"< {PAGE_WARM_SECONDS * 1000:.0f} ms", seconds < PAGE_WARM_SECONDS), say)
+        report.add(
+            Step(
+                f"{name}, warm",
+                seconds,
+                peak,
+                "recomputed, no cache",
+                f"< {PAGE_WARM_SECONDS * 1000:.0f} ms",
+                seconds < PAGE_WARM_SECONDS,
+            ),
+            say,
+        )
 
     if size.name != "M":  # the issue sets its targets at size M, and pages cold at size L
         for step in report.steps:
             if not (size.name == "L" and step.name.endswith(", cold")):
                 step.target, step.met = "", None
-        report.notes.append("The targets are set at size M (and each page under 5 s cold at size L); other steps here are for reference.")
+        report.notes.append(
+            "The targets are set at size M (and each page under 5 s cold at size L); other steps here are for reference."
+        )
     reset_peak()
-    report.notes.append(f"Peak memory of any step: {max(report.peak_mb, peak_mb()):,.0f} MB (target < {PEAK_MB:,} MB).")
-    report.notes.append("Warm page times recompute every figure (no Streamlit cache); a cached rerun returns in about a millisecond.")
+    report.notes.append(
+        f"Peak memory of any step: {max(report.peak_mb, peak_mb()):,.0f} MB (target < {PEAK_MB:,} MB)."
+    )
+    report.notes.append(
+        "Warm page times recompute every figure (no Streamlit cache); a cached rerun returns in about a millisecond."
+    )
     return report
 
 
 def size_checks(report: Report) -> list[str]:
     """The targets that were not met, in words."""
-    failed = [f"{s.name}: {_duration(s.seconds)} ({s.detail}); target {s.target}" for s in report.steps if s.met is False]
+    failed = [
+        f"{s.name}: {_duration(s.seconds)} ({s.detail}); target {s.target}"
+        for s in report.steps
+        if s.met is False
+    ]
     if report.size.name == "M" and report.peak_mb >= PEAK_MB:
         failed.append(f"peak memory {report.peak_mb:,.0f} MB; target < {PEAK_MB:,} MB")
     return failed

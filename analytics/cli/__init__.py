@@ -18,7 +18,9 @@ COMMAND_MODULES = (imports, demo, exports, census, risk, users, backups, bench, 
 def build_parser() -> argparse.ArgumentParser:
     """The whole `rollcall` parser."""
     db_help = "database file (default: $ROLLCALL_DB or data/rollcall.duckdb)"
-    parser = argparse.ArgumentParser(prog="rollcall", description="Rollcall: attendance and behaviour analytics.")
+    parser = argparse.ArgumentParser(
+        prog="rollcall", description="Rollcall: attendance and behaviour analytics."
+    )
     parser.add_argument("--db", help=db_help)
     # Subcommands accept --db too; SUPPRESS keeps a --db given before the subcommand.
     common = argparse.ArgumentParser(add_help=False)

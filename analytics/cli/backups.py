@@ -53,7 +53,9 @@ def run_backup(args: argparse.Namespace) -> int:
         replace_file(out, partial)
     finally:
         partial.unlink(missing_ok=True)
-    audit.record(db, AuditEvent(command_line_actor(), "backup", target=out.name, detail=_describe(db)))
+    audit.record(
+        db, AuditEvent(command_line_actor(), "backup", target=out.name, detail=_describe(db))
+    )
     print(f"{out}: encrypted backup of {db.path} ({_describe(Database(out, key=key))})")
     return EXIT_OK
 
@@ -70,7 +72,9 @@ def run_restore(args: argparse.Namespace) -> int:
     except DatabaseKeyError as error:
         raise CommandError(f"{error} (the backup key); nothing was changed") from None
     except Exception as error:  # noqa: BLE001 - a damaged or foreign file: say so, change nothing
-        raise CommandError(f"{backup.path} is not a readable Rollcall backup ({type(error).__name__}); nothing was changed") from None
+        raise CommandError(
+            f"{backup.path} is not a readable Rollcall backup ({type(error).__name__}); nothing was changed"
+        ) from None
     db.path.parent.mkdir(parents=True, exist_ok=True)
     partial = _partial(db.path)
     partial.unlink(missing_ok=True)
@@ -85,7 +89,10 @@ def run_restore(args: argparse.Namespace) -> int:
             replace_file(db.path, partial)
     finally:
         partial.unlink(missing_ok=True)
-    audit.record(Database(db.path, key=db.key), AuditEvent(command_line_actor(), "restore", target=backup.path.name, detail=contents))
+    audit.record(
+        Database(db.path, key=db.key),
+        AuditEvent(command_line_actor(), "restore", target=backup.path.name, detail=contents),
+    )
     note = "" if db.key else " (not encrypted: set ROLLCALL_DB_KEY to keep it encrypted)"
     print(f"{db.path}: restored from {backup.path} ({contents}){note}")
     return EXIT_OK
@@ -94,7 +101,9 @@ def run_restore(args: argparse.Namespace) -> int:
 def run_encrypt(args: argparse.Namespace) -> int:
     db = database(args)
     if not db.key:
-        raise CommandError("set ROLLCALL_DB_KEY (in the environment or the secrets file) to the key to encrypt with")
+        raise CommandError(
+            "set ROLLCALL_DB_KEY (in the environment or the secrets file) to the key to encrypt with"
+        )
     if not db.exists():
         raise CommandError(f"no database at {db.path}")
     plain = Database(db.path, key=None)
@@ -116,13 +125,19 @@ def run_encrypt(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add `backup`, `restore` and `encrypt`."""
-    backup = commands.add_parser("backup", parents=[common], help="write an encrypted copy of the database")
+    backup = commands.add_parser(
+        "backup", parents=[common], help="write an encrypted copy of the database"
+    )
     backup.add_argument("out", type=Path, help="the backup file to write")
     backup.add_argument("--force", action="store_true", help="replace an existing backup file")
     backup.set_defaults(run=run_backup)
-    restore = commands.add_parser("restore", parents=[common], help="replace the database with an encrypted backup")
+    restore = commands.add_parser(
+        "restore", parents=[common], help="replace the database with an encrypted backup"
+    )
     restore.add_argument("backup", type=Path, help="a file written by `rollcall backup`")
     restore.add_argument("--force", action="store_true", help="replace an existing database")
     restore.set_defaults(run=run_restore)
-    encrypt = commands.add_parser("encrypt", parents=[common], help="encrypt a plain database in place with ROLLCALL_DB_KEY")
+    encrypt = commands.add_parser(
+        "encrypt", parents=[common], help="encrypt a plain database in place with ROLLCALL_DB_KEY"
+    )
     encrypt.set_defaults(run=run_encrypt)

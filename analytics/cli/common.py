@@ -35,10 +35,18 @@ def database(args: argparse.Namespace) -> Database:
     return Database(getattr(args, "db", None))
 
 
-def record_pupil_export(db: Database, what: str, out: Path, urns: Sequence[int] | None, detail: str) -> None:
+def record_pupil_export(
+    db: Database, what: str, out: Path, urns: Sequence[int] | None, detail: str
+) -> None:
     """Put a command-line export of pupil-level rows in the audit log: who ran it, which file."""
     one_school = urns[0] if urns is not None and len(urns) == 1 else None
-    event = AuditEvent(command_line_actor(), "export", target=f"{what}: {Path(out).name}", school_urn=one_school, detail=detail)
+    event = AuditEvent(
+        command_line_actor(),
+        "export",
+        target=f"{what}: {Path(out).name}",
+        school_urn=one_school,
+        detail=detail,
+    )
     audit.record(db, event)
 
 

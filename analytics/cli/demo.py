@@ -13,7 +13,10 @@ def run(args: argparse.Namespace) -> int:
 
     path = database(args).path
     if path.exists() and not args.force:
-        print(f"rollcall: {path} exists; add --force to replace it with the demo trust", file=sys.stderr)
+        print(
+            f"rollcall: {path} exists; add --force to replace it with the demo trust",
+            file=sys.stderr,
+        )
         return EXIT_REFUSED
     print(build_demo(path, seed=args.seed))
     print(f"demo trust written to {path}")
@@ -23,6 +26,8 @@ def run(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add `demo`."""
     parser = commands.add_parser("demo", parents=[common], help="build the synthetic demo trust")
-    parser.add_argument("--seed", type=int, default=2026, help="random seed (the same seed gives the same trust)")
+    parser.add_argument(
+        "--seed", type=int, default=2026, help="random seed (the same seed gives the same trust)"
+    )
     parser.add_argument("--force", action="store_true", help="replace an existing database")
     parser.set_defaults(run=run)

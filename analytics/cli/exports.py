@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 from analytics.cli.census import add_period_arguments, describe
-from analytics.cli.common import EXIT_OK, CommandError, database, parse_date, record_pupil_export, school_urns
+from analytics.cli.common import (
+    EXIT_OK,
+    CommandError,
+    database,
+    parse_date,
+    record_pupil_export,
+    school_urns,
+)
 from analytics.pipelines.windows import Window
 from analytics.reports.exports.census import census_return
 from analytics.reports.exports.csv import write_csv
@@ -34,8 +41,16 @@ def run_parquet(args: argparse.Namespace) -> int:
         counts = export_parquet(db, args.folder)
     except ParquetRefused as refused:
         raise CommandError(str(refused)) from None
-    record_pupil_export(db, "Parquet store", args.folder, None, f"{len(counts)} tables, {counts.get('marks', 0)} marks")
-    print(f"{args.folder}: {len(counts)} tables, {counts.get('marks', 0):,} marks, partitioned by school and academic year")
+    record_pupil_export(
+        db,
+        "Parquet store",
+        args.folder,
+        None,
+        f"{len(counts)} tables, {counts.get('marks', 0)} marks",
+    )
+    print(
+        f"{args.folder}: {len(counts)} tables, {counts.get('marks', 0):,} marks, partitioned by school and academic year"
+    )
     return EXIT_OK
 
 
@@ -44,7 +59,9 @@ def run_census(args: argparse.Namespace) -> int:
     urns = school_urns(db, args.school)
     report = census_return(db, urns, args.period, args.year)
     write_csv(report.table, args.out)
-    record_pupil_export(db, "census CSV", args.out, urns, f"{report.table.height} pupils, {args.period} {args.year}")
+    record_pupil_export(
+        db, "census CSV", args.out, urns, f"{report.table.height} pupils, {args.period} {args.year}"
+    )
     print(f"{args.out}: {report.table.height:,} pupils")
     for line in describe(report):
         print(line)
@@ -68,7 +85,9 @@ def run_targets(args: argparse.Namespace) -> int:
     inputs = coordinator_inputs(db)
     table = targets_export(inputs, args.as_of, urns)
     write_csv(table, args.out)
-    record_pupil_export(db, "targets CSV", args.out, urns, f"{table.height} enrolments, as of {args.as_of}")
+    record_pupil_export(
+        db, "targets CSV", args.out, urns, f"{table.height} enrolments, as of {args.as_of}"
+    )
     window = Window.year_to_date(args.as_of)
     print(f"{args.out}: {table.height:,} enrolments on roll on {args.as_of:%d %b %Y}, {window}")
     if inputs.model.kind != "model":
@@ -80,18 +99,25 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     """Add `export` and its subcommands."""
     export = commands.add_parser("export", parents=[common], help="write a CSV export")
     exports = export.add_subparsers(dest="export", required=True)
-    summary = exports.add_parser("summary", parents=[common], help="per-enrolment attendance summary for a window")
+    summary = exports.add_parser(
+        "summary", parents=[common], help="per-enrolment attendance summary for a window"
+    )
     summary.add_argument("--from", dest="start", type=parse_date, required=True)
     summary.add_argument("--to", dest="end", type=parse_date, required=True)
     summary.add_argument("--out", type=Path, required=True)
-    summary.add_argument("--school", type=int, help="URN (may be left out when the database holds one school)")
+    summary.add_argument(
+        "--school", type=int, help="URN (may be left out when the database holds one school)"
+    )
     summary.set_defaults(run=run_summary)
-    census = exports.add_parser("census", parents=[common], help="the school census attendance return of a period")
+    census = exports.add_parser(
+        "census", parents=[common], help="the school census attendance return of a period"
+    )
     add_period_arguments(census)
     census.add_argument("--out", type=Path, required=True)
     census.set_defaults(run=run_census)
     targets = exports.add_parser(
-        "targets", parents=[common],
+        "targets",
+        parents=[common],
         help="who needs action: one row per enrolment on roll at the as-of date, academic year to date",
     )
     targets.add_argument("--as-of", dest="as_of", type=parse_date, required=True)
@@ -99,7 +125,9 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     targets.add_argument("--school", type=int, help="URN (default: every school)")
     targets.set_defaults(run=run_targets)
     parquet = exports.add_parser(
-        "parquet", parents=[common], help="the whole store as Parquet, partitioned by school and academic year"
+        "parquet",
+        parents=[common],
+        help="the whole store as Parquet, partitioned by school and academic year",
     )
     parquet.add_argument("folder", type=Path, help="a new (or empty) folder")
     parquet.set_defaults(run=run_parquet)

@@ -29,10 +29,17 @@ def run_parquet(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.kind == PARQUET:
         return run_parquet(args)
-    options = {"school_urn": args.school, "school_name": args.school_name, "phase": args.phase, "as_of": args.as_of}
+    options = {
+        "school_urn": args.school,
+        "school_name": args.school_name,
+        "phase": args.phase,
+        "as_of": args.as_of,
+    }
     # Several files are imported in order, each whole or not at all, over one open database.
     try:
-        for result in import_files(database(args), [ImportJob(args.kind, file, options) for file in args.file]):
+        for result in import_files(
+            database(args), [ImportJob(args.kind, file, options) for file in args.file]
+        ):
             print(result.summary())
     except ImportRefused as refused:
         print(refused.message(), file=sys.stderr)
@@ -44,9 +51,20 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     """Add `import`."""
     parser = commands.add_parser("import", parents=[common], help="import an MIS export")
     parser.add_argument("kind", choices=(*KINDS, PARQUET))
-    parser.add_argument("file", type=Path, nargs="+", help="files of that kind, imported in order (parquet: a folder)")
-    parser.add_argument("--school", type=int, help="the school's URN (needed when the database holds several)")
+    parser.add_argument(
+        "file",
+        type=Path,
+        nargs="+",
+        help="files of that kind, imported in order (parquet: a folder)",
+    )
+    parser.add_argument(
+        "--school", type=int, help="the school's URN (needed when the database holds several)"
+    )
     parser.add_argument("--school-name", help="name for a school this import creates")
-    parser.add_argument("--phase", help="phase for a school this import creates (primary, secondary, ...)")
-    parser.add_argument("--as-of", type=parse_date, help="date a pupils file's year groups refer to (default today)")
+    parser.add_argument(
+        "--phase", help="phase for a school this import creates (primary, secondary, ...)"
+    )
+    parser.add_argument(
+        "--as-of", type=parse_date, help="date a pupils file's year groups refer to (default today)"
+    )
     parser.set_defaults(run=run)

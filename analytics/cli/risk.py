@@ -8,7 +8,9 @@ from analytics.cli.common import EXIT_OK, database
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from analytics.reports.coordinator.risk import train  # imported here: scikit-learn loads only when needed
+    from analytics.reports.coordinator.risk import (
+        train,
+    )  # imported here: scikit-learn loads only when needed
 
     db = database(args)
     run = train(db, seed=args.seed, trained_by=args.by)
@@ -18,12 +20,22 @@ def run_train(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add `risk` and its subcommands."""
-    risk = commands.add_parser("risk", parents=[common], help="the risk-of-persistent-absence model")
+    risk = commands.add_parser(
+        "risk", parents=[common], help="the risk-of-persistent-absence model"
+    )
     actions = risk.add_subparsers(dest="risk", required=True)
     train = actions.add_parser(
-        "train", parents=[common],
+        "train",
+        parents=[common],
         help="backtest on the latest complete year, then train on every complete year (falls back to rules with too little history)",
     )
-    train.add_argument("--seed", type=int, default=2026, help="random seed (the same data and seed give the same model)")
-    train.add_argument("--by", help="who is training it, for the model card (default: your login name)")
+    train.add_argument(
+        "--seed",
+        type=int,
+        default=2026,
+        help="random seed (the same data and seed give the same model)",
+    )
+    train.add_argument(
+        "--by", help="who is training it, for the model card (default: your login name)"
+    )
     train.set_defaults(run=run_train)

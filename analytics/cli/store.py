@@ -12,7 +12,9 @@ def run_check(args: argparse.Namespace) -> int:
 
     differences = check(database(args))
     for table, rows in differences.items():
-        print(f"{table}: {'agrees with the raw marks' if rows == 0 else f'{rows:,} rows differ from the raw marks'}")
+        print(
+            f"{table}: {'agrees with the raw marks' if rows == 0 else f'{rows:,} rows differ from the raw marks'}"
+        )
     if any(differences.values()):
         print("run `rollcall store rebuild` to recount them")
         return EXIT_REFUSED
@@ -40,8 +42,14 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     """Add `store` and its subcommands."""
     store = commands.add_parser("store", parents=[common], help="check or optimise the database")
     actions = store.add_subparsers(dest="action", required=True)
-    actions.add_parser("check", parents=[common], help="compare the weekly totals with the raw marks").set_defaults(run=run_check)
-    actions.add_parser("rebuild", parents=[common], help="recount the weekly totals from the raw marks").set_defaults(run=run_rebuild)
     actions.add_parser(
-        "optimise", parents=[common], help="rewrite marks and totals in school and date order (after many small imports)"
+        "check", parents=[common], help="compare the weekly totals with the raw marks"
+    ).set_defaults(run=run_check)
+    actions.add_parser(
+        "rebuild", parents=[common], help="recount the weekly totals from the raw marks"
+    ).set_defaults(run=run_rebuild)
+    actions.add_parser(
+        "optimise",
+        parents=[common],
+        help="rewrite marks and totals in school and date order (after many small imports)",
     ).set_defaults(run=run_optimise)

@@ -39,7 +39,11 @@ def run_add(args: argparse.Namespace) -> int:
     except accounts.AccountError as error:
         raise CommandError(f"{error}; nothing was changed") from None
     scope = "every school" if account.schools is None else ", ".join(map(str, account.schools))
-    how = "signs in with Microsoft or Google as this email address" if args.oidc else "signs in with a password"
+    how = (
+        "signs in with Microsoft or Google as this email address"
+        if args.oidc
+        else "signs in with a password"
+    )
     print(f"added {account.name}: {account.role.label.lower()}, {scope}; {how}")
     unknown = [] if schools is None else _unknown_schools(args, list(account.schools))
     if unknown:
@@ -67,24 +71,46 @@ def run_list(args: argparse.Namespace) -> int:
         rows.append((account.name, account.role.value, schools, account.sign_in, account.created))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
+        print(
+            "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip()
+        )
     return EXIT_OK
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add `user` and its subcommands."""
-    user = commands.add_parser("user", parents=[common], help="manage the accounts that may sign in")
+    user = commands.add_parser(
+        "user", parents=[common], help="manage the accounts that may sign in"
+    )
     users = user.add_subparsers(dest="user_command", required=True)
     add = users.add_parser("add", parents=[common], help="add an account")
-    add.add_argument("name", help="a sign-in name, or the email address for Microsoft or Google sign-in")
+    add.add_argument(
+        "name", help="a sign-in name, or the email address for Microsoft or Google sign-in"
+    )
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
-    add.add_argument("--school", type=int, action="append", metavar="URN", help="a school the account may see (repeat for more)")
+    add.add_argument(
+        "--school",
+        type=int,
+        action="append",
+        metavar="URN",
+        help="a school the account may see (repeat for more)",
+    )
     add.add_argument("--all-schools", action="store_true", help="every school, now and later")
-    add.add_argument("--oidc", action="store_true", help="no password: signs in with Microsoft or Google ([auth] in the secrets file)")
-    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input (for scripts)")
+    add.add_argument(
+        "--oidc",
+        action="store_true",
+        help="no password: signs in with Microsoft or Google ([auth] in the secrets file)",
+    )
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (for scripts)",
+    )
     add.set_defaults(run=run_add)
     remove = users.add_parser("remove", parents=[common], help="remove an account")
     remove.add_argument("name")
     remove.set_defaults(run=run_remove)
-    listing = users.add_parser("list", parents=[common], help="list the accounts (never a password)")
+    listing = users.add_parser(
+        "list", parents=[common], help="list the accounts (never a password)"
+    )
     listing.set_defaults(run=run_list)

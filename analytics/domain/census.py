@@ -68,50 +68,77 @@ class CensusCheck:
 
 CHECKS = (
     CensusCheck(
-        "x-compulsory-age", "2491", ERROR, "X code for a pupil of compulsory school age",
+        "x-compulsory-age",
+        "2491",
+        ERROR,
+        "X code for a pupil of compulsory school age",
         "X is only for pupils not of compulsory school age (4-year-olds in Reception, or pupils over 16). "
         "Recode these sessions with the code that applies, or correct the date of birth if it is wrong.",
     ),
     CensusCheck(
-        "missing-marks", "RC-MISSING", ERROR, "Sessions with no mark",
+        "missing-marks",
+        "RC-MISSING",
+        ERROR,
+        "Sessions with no mark",
         "Enter a mark for every session the pupil was on roll: the register must hold one, and a session "
         "without a mark is left out of sessions possible.",
     ),
     CensusCheck(
-        "withdrawn-codes", "2572", ERROR, "Codes withdrawn on 19 August 2024 (H, J)",
+        "withdrawn-codes",
+        "2572",
+        ERROR,
+        "Codes withdrawn on 19 August 2024 (H, J)",
         "H and J were withdrawn on 19 August 2024 and the return has no reason for them. Recode each session "
         "with the code that applies now: J1 for an interview, C for leave in exceptional circumstances, "
         "G for a holiday the school did not authorise.",
     ),
     CensusCheck(
-        "zero-possible", "2502Q", QUERY, "No possible sessions in the period",
+        "zero-possible",
+        "2502Q",
+        QUERY,
+        "No possible sessions in the period",
         "A pupil on roll should have possible sessions, unless dual-registered and at the other school all "
         "period (code D). Check the register and the admission date; if they are right, explain the query "
         "when COLLECT raises it.",
     ),
     CensusCheck(
-        "leaver-no-attendance", "1925Q", QUERY, "Leaver with no attendance in the period",
+        "leaver-no-attendance",
+        "1925Q",
+        QUERY,
+        "Leaver with no attendance in the period",
         "Check the leaving date: it should be the last day the pupil attended (or the end of the previous "
         "academic year). A leaver with no attendance, suspension or other data for the period need not be sent.",
     ),
     CensusCheck(
-        "n-codes", "RC-N", QUERY, "Reason for absence not yet established (N)",
+        "n-codes",
+        "RC-N",
+        QUERY,
+        "Reason for absence not yet established (N)",
         "Find out why the pupil was absent and replace N with the right code (I, M, O, G and so on). "
         "An N left in goes to DfE as unauthorised absence.",
     ),
     CensusCheck(
-        "outside-age-range", "2470", QUERY, "Attendance for a pupil outside the census ages",
+        "outside-age-range",
+        "2470",
+        QUERY,
+        "Attendance for a pupil outside the census ages",
         "These pupils are left out of the return: their age on 31 August is outside 4 to 15, yet they are in a "
         "year group from Reception to Year 11. If the date of birth is wrong, correct it in the MIS; if it is "
         "right, nothing needs doing.",
     ),
     CensusCheck(
-        "suspension-without-e", "2485", QUERY, "Suspension with no E code in its sessions",
+        "suspension-without-e",
+        "2485",
+        QUERY,
+        "Suspension with no E code in its sessions",
         "Code the suspended sessions E (or the code of the alternative provision the pupil attended from the "
         "sixth day), or correct the suspension's dates in the exclusion record.",
     ),
     CensusCheck(
-        "e-without-suspension", "2485", QUERY, "E code with no suspension or exclusion recorded",
+        "e-without-suspension",
+        "2485",
+        QUERY,
+        "E code with no suspension or exclusion recorded",
         "Record the suspension (start date, sessions and reason) in the MIS, or recode the sessions if the "
         "pupil was not suspended.",
     ),

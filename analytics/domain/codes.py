@@ -86,7 +86,9 @@ def code_rules() -> tuple[CodeRule, ...]:
                 late=row["late"] or None,
                 valid_from=_parse_date(row["valid_from"], OPEN_FROM),
                 valid_to=_parse_date(row["valid_to"], OPEN_TO),
-                withdrawn_from=date.fromisoformat(row["withdrawn_from"]) if row["withdrawn_from"] else None,
+                withdrawn_from=date.fromisoformat(row["withdrawn_from"])
+                if row["withdrawn_from"]
+                else None,
                 source=row["source"],
             )
         )

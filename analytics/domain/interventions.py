@@ -33,15 +33,31 @@ class InterventionType:
 STAGES = ("contact", "meeting", "support", "legal", "school's own")
 
 BUILT_IN_TYPES = (
-    InterventionType("Phone call", "contact", "A call to the family, e.g. about an unexplained absence."),
+    InterventionType(
+        "Phone call", "contact", "A call to the family, e.g. about an unexplained absence."
+    ),
     InterventionType("Text message", "contact", "A text message to the family."),
     InterventionType("Letter", "contact", "An attendance concern letter to the family."),
     InterventionType("Meeting", "meeting", "A meeting with the family about attendance."),
     InterventionType("Home visit", "meeting", "A visit to the pupil's home."),
-    InterventionType("Attendance action plan", "meeting", "A plan agreed with the family, with targets and a review date."),
-    InterventionType("Early Help referral", "support", "A referral to the local authority's Early Help service."),
-    InterventionType("EWO/LA referral", "support", "A referral to the education welfare officer or the local authority's attendance service."),
-    InterventionType("Penalty notice considered", "legal", "The national threshold was met and the school considered a penalty notice."),
+    InterventionType(
+        "Attendance action plan",
+        "meeting",
+        "A plan agreed with the family, with targets and a review date.",
+    ),
+    InterventionType(
+        "Early Help referral", "support", "A referral to the local authority's Early Help service."
+    ),
+    InterventionType(
+        "EWO/LA referral",
+        "support",
+        "A referral to the education welfare officer or the local authority's attendance service.",
+    ),
+    InterventionType(
+        "Penalty notice considered",
+        "legal",
+        "The national threshold was met and the school considered a penalty notice.",
+    ),
     InterventionType("Notice to improve", "legal", "A notice to improve issued to the parents."),
     InterventionType("Penalty notice issued", "legal", "A penalty notice issued to the parents."),
 )
@@ -75,7 +91,9 @@ def settings_types(text: str) -> tuple[InterventionType, ...]:
     (blank ones and repeats of a built-in label are ignored)."""
     labels = dict.fromkeys(label.strip() for label in text.split(","))
     return tuple(
-        InterventionType(label, "school's own", "A type from the intervention_types setting.", "settings")
+        InterventionType(
+            label, "school's own", "A type from the intervention_types setting.", "settings"
+        )
         for label in labels
         if label and label.casefold() not in {b.casefold() for b in BUILT_IN_LABELS}
     )
@@ -130,7 +148,9 @@ def check_entry(
     if day > today:
         raise InterventionRefused(f"date {day:%d/%m/%Y} is in the future")
     if next_review is not None and next_review < day:
-        raise InterventionRefused(f"next review {next_review:%d/%m/%Y} is before the action's date {day:%d/%m/%Y}")
+        raise InterventionRefused(
+            f"next review {next_review:%d/%m/%Y} is before the action's date {day:%d/%m/%Y}"
+        )
     text = (notes or "").strip() or None
     if text is not None and len(text) > MAX_NOTES:
         raise InterventionRefused(f"notes are longer than {MAX_NOTES} characters")

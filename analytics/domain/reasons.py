@@ -19,7 +19,15 @@ OTHER_UNAUTHORISED = "Other unauthorised"
 NOT_YET_KNOWN = "Not yet known"
 
 #: The groups in the order pages show them.
-REASON_GROUPS = (ILLNESS, MEDICAL, HOLIDAYS, OTHER_AUTHORISED, LATE_AFTER_CLOSE, OTHER_UNAUTHORISED, NOT_YET_KNOWN)
+REASON_GROUPS = (
+    ILLNESS,
+    MEDICAL,
+    HOLIDAYS,
+    OTHER_AUTHORISED,
+    LATE_AFTER_CLOSE,
+    OTHER_UNAUTHORISED,
+    NOT_YET_KNOWN,
+)
 
 #: Register code -> reason group, for every absence code (current and withdrawn).
 REASON_OF_CODE = {

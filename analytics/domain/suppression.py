@@ -110,14 +110,21 @@ def suppress(
                 continue
             pick = min(
                 shown,
-                key=lambda part: (part in keep, count(part) == 0, count(part), order.get(part, len(order))),
+                key=lambda part: (
+                    part in keep,
+                    count(part) == 0,
+                    count(part),
+                    order.get(part, len(order)),
+                ),
             )
             hidden[pick] = Reason(SECONDARY, hidden_parts[0])
             changed = True
     return Suppression(threshold, hidden)
 
 
-def is_safe(counts: Mapping[Hashable, int], constraints: Sequence[Constraint], suppression: Suppression) -> bool:
+def is_safe(
+    counts: Mapping[Hashable, int], constraints: Sequence[Constraint], suppression: Suppression
+) -> bool:
     """True when no hidden part of any breakdown with a shown total can be worked out: each such
     breakdown hides no part, or at least two parts that together reach the threshold, or all of
     them. Tests use it as the property every suppression must have."""
@@ -127,6 +134,11 @@ def is_safe(counts: Mapping[Hashable, int], constraints: Sequence[Constraint], s
         hidden_parts = [part for part in constraint.parts if part in suppression]
         if not hidden_parts or len(hidden_parts) == len(constraint.parts):
             continue
-        if len(hidden_parts) < 2 or sum(counts.get(p, 0) for p in hidden_parts) < suppression.threshold:
+        if (
+            len(hidden_parts) < 2
+            or sum(counts.get(p, 0) for p in hidden_parts) < suppression.threshold
+        ):
             return False
-    return all(not (0 < n < suppression.threshold) or key in suppression for key, n in counts.items())
+    return all(
+        not (0 < n < suppression.threshold) or key in suppression for key, n in counts.items()
+    )

@@ -30,7 +30,11 @@ def upn_problem(upn: str) -> str | None:
 
 def make_upn(la_code: int, establishment: int, year: int, serial: int) -> str:
     """A permanent UPN from its parts (used by the synthetic data generator)."""
-    parts = ((la_code, 999, "LA code"), (establishment, 9999, "establishment number"), (serial, 999, "serial"))
+    parts = (
+        (la_code, 999, "LA code"),
+        (establishment, 9999, "establishment number"),
+        (serial, 999, "serial"),
+    )
     for value, largest, name in parts:
         if not 0 <= value <= largest:
             raise ValueError(f"a UPN's {name} is 0 to {largest}, not {value}")

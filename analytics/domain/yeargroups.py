@@ -25,9 +25,17 @@ def year_group_expr(raw: pl.Expr) -> pl.Expr:
     """`normalise_year_group` as a native Polars expression (null when not a year group), so an
     import checks a column without calling Python once per value."""
     text = raw.str.strip_chars().str.to_uppercase().replace(_ALIASES)
-    text = pl.when(text.is_in(YEAR_GROUPS)).then(text).otherwise(text.str.replace(r"^(YEAR|YR|Y)\s*", ""))
+    text = (
+        pl.when(text.is_in(YEAR_GROUPS))
+        .then(text)
+        .otherwise(text.str.replace(r"^(YEAR|YR|Y)\s*", ""))
+    )
     number = text.cast(pl.UInt32, strict=False)
-    text = pl.when(text.str.contains(r"^[0-9]+$") & number.is_not_null()).then(number.cast(pl.String)).otherwise(text)
+    text = (
+        pl.when(text.str.contains(r"^[0-9]+$") & number.is_not_null())
+        .then(number.cast(pl.String))
+        .otherwise(text)
+    )
     return pl.when(text.is_in(YEAR_GROUPS)).then(text)
 
 

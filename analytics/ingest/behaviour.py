@@ -13,8 +13,24 @@ from analytics.ingest.fields import Checker
 from analytics.ingest.table import ROW, read_table
 
 BEHAVIOUR_REQUIRED = ("upn", "date", "type", "category")
-BEHAVIOUR_OPTIONAL = ("time", "points", "severity", "location", "subject", "staff", "action", "notes")
-TYPE_SPELLINGS = {"positive": "positive", "+": "positive", "pos": "positive", "negative": "negative", "-": "negative", "neg": "negative"}
+BEHAVIOUR_OPTIONAL = (
+    "time",
+    "points",
+    "severity",
+    "location",
+    "subject",
+    "staff",
+    "action",
+    "notes",
+)
+TYPE_SPELLINGS = {
+    "positive": "positive",
+    "+": "positive",
+    "pos": "positive",
+    "negative": "negative",
+    "-": "negative",
+    "neg": "negative",
+}
 
 _TIME = r"^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
 
@@ -49,11 +65,16 @@ def parse_behaviour(file_name: str, data: bytes, *, school_urn: int, today: date
             "date": check.date("date", required=True, not_after=today),
             # `9:05` and `09:05:00` are one time, so incident keys match across exports.
             "time": time.str.replace(r"^(\d):", "0$1:").str.slice(0, 5),
-            "type": check.choice("type", TYPE_SPELLINGS, required=True, allowed="positive, negative"),
+            "type": check.choice(
+                "type", TYPE_SPELLINGS, required=True, allowed="positive, negative"
+            ),
             "category": check.text("category", required=True, max_length=100),
             "points": check.integer("points", minimum=-1000, maximum=1000).cast(pl.Int32),
             "severity": check.integer("severity", minimum=-10, maximum=10).cast(pl.Int32),
-            **{c: check.text(c, max_length=2000 if c == "notes" else 200) for c in ("location", "subject", "staff", "action", "notes")},
+            **{
+                c: check.text(c, max_length=2000 if c == "notes" else 200)
+                for c in ("location", "subject", "staff", "action", "notes")
+            },
         }
     )
     check.finish()
@@ -73,11 +94,17 @@ def parse_exclusions(file_name: str, data: bytes, *, today: date) -> Batch:
             "upn": check.upn(),
             "start_date": check.date("start_date", required=True, not_after=today),
             "end_date": check.date("end_date"),
-            "category": check.choice("category", CATEGORY_SPELLINGS, required=True, allowed="suspension, permanent"),
-            "sessions": check.integer("sessions", required=True, minimum=0, maximum=999).cast(pl.Int32),
+            "category": check.choice(
+                "category", CATEGORY_SPELLINGS, required=True, allowed="suspension, permanent"
+            ),
+            "sessions": check.integer("sessions", required=True, minimum=0, maximum=999).cast(
+                pl.Int32
+            ),
             **{
                 f"reason_{n}": check.choice(
-                    f"reason_{n}", reason_spellings, allowed="the census reason codes (such as DB or VA)"
+                    f"reason_{n}",
+                    reason_spellings,
+                    allowed="the census reason codes (such as DB or VA)",
                 )
                 for n in (1, 2, 3)
             },

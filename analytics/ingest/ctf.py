@@ -97,7 +97,10 @@ def session_marks(strings: pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns(
             (pl.col("start") + pl.duration(days=pl.col("_slot") // 2)).alias("_calendar_day"),
-            pl.when(pl.col("_slot") % 2 == 0).then(pl.lit("AM")).otherwise(pl.lit("PM")).alias("session"),
+            pl.when(pl.col("_slot") % 2 == 0)
+            .then(pl.lit("AM"))
+            .otherwise(pl.lit("PM"))
+            .alias("session"),
         )
     )
     weekend = pl.col("_calendar_day").dt.weekday() >= 6
@@ -129,7 +132,9 @@ def _parse_xml(file_name: str, data: bytes) -> Element:
         raise ImportRefused(file_name, [Problem(None, None, message)]) from None
     except (ElementTree.ParseError, LookupError, ValueError) as error:
         # LookupError: an unknown encoding in the XML declaration.
-        raise ImportRefused(file_name, [Problem(None, None, f"is not well-formed XML ({error})")]) from None
+        raise ImportRefused(
+            file_name, [Problem(None, None, f"is not well-formed XML ({error})")]
+        ) from None
 
 
 def parse_ctf(file_name: str, data: bytes, *, laestab: str | None, today: date) -> Batch:
@@ -137,7 +142,9 @@ def parse_ctf(file_name: str, data: bytes, *, laestab: str | None, today: date) 
     (LA number and establishment number, e.g. `8012000`); the header's source school when None."""
     root = _parse_xml(file_name, data)
     if _local(root.tag) != "CTfile":
-        raise ImportRefused(file_name, [Problem(None, None, "is not a Common Transfer File (no <CTfile>)")])
+        raise ImportRefused(
+            file_name, [Problem(None, None, "is not a Common Transfer File (no <CTfile>)")]
+        )
     header = _child(root, "Header")
     source = _child(header, "SourceSchool")
     source_laestab = None
@@ -146,7 +153,14 @@ def parse_ctf(file_name: str, data: bytes, *, laestab: str | None, today: date) 
     target = laestab or source_laestab
     if target is None:
         raise ImportRefused(
-            file_name, [Problem(None, "Header/SourceSchool", "names no LEA and Estab, and the school has no LAESTAB")]
+            file_name,
+            [
+                Problem(
+                    None,
+                    "Header/SourceSchool",
+                    "names no LEA and Estab, and the school has no LAESTAB",
+                )
+            ],
         )
     academic_year = _text(header, "SourceSchool", "AcademicYear") or _text(header, "AcademicYear")
 
@@ -178,7 +192,9 @@ def parse_ctf(file_name: str, data: bytes, *, laestab: str | None, today: date) 
                     bad_starts.append(number)
                     continue
                 starts.append(start_text)
-                strings.append({ROW: number, "start": start, "marks": marks_text.text.strip("\n\r")})
+                strings.append(
+                    {ROW: number, "start": start, "marks": marks_text.text.strip("\n\r")}
+                )
         if entry is None and not starts:
             skipped += 1
             continue
@@ -197,7 +213,9 @@ def parse_ctf(file_name: str, data: bytes, *, laestab: str | None, today: date) 
             }
         )
     # Columns keep the CTF's element names, so that problems name the element to look at.
-    frame = pl.DataFrame(details, schema={ROW: pl.Int64, **{name: pl.String for name in _STORED_AS}})
+    frame = pl.DataFrame(
+        details, schema={ROW: pl.Int64, **{name: pl.String for name in _STORED_AS}}
+    )
     check = Checker(file_name, frame, unit="pupil")
     for number in bad_starts:
         message = f"is not a date from {_FIRST_START.year} to today (write YYYY-MM-DD)"
@@ -248,7 +266,9 @@ def parse_ctf(file_name: str, data: bytes, *, laestab: str | None, today: date) 
         noun = "pupil" if skipped == 1 else "pupils"
         notes.append(f"skipped {skipped} {noun} with no attendance or entry at this school")
     if every_day_seen:
-        reading = " and ".join(sorted("every calendar day" if e else "weekdays only" for e in every_day_seen))
+        reading = " and ".join(
+            sorted("every calendar day" if e else "weekdays only" for e in every_day_seen)
+        )
         notes.append(f"marks strings read as {reading}")
     return Batch(
         kind="ctf",

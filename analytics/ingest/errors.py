@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 
 #: Fields whose values are never repeated in a message: they identify a pupil.
-PRIVATE_FIELDS = frozenset({"upn", "forename", "surname", "date_of_birth", "notes", "UPN", "Surname", "Forename", "DOB"})
+PRIVATE_FIELDS = frozenset(
+    {"upn", "forename", "surname", "date_of_birth", "notes", "UPN", "Surname", "Forename", "DOB"}
+)
 _MAX_SHOWN = 10
 
 
@@ -38,7 +40,9 @@ _UPN_LIKE = re.compile(r"[A-Za-z]\d{11}[0-9A-Za-z]")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def shown_value(field: str, value: str, limit: int = 40, private: tuple[str | None, ...] = ()) -> str:
+def shown_value(
+    field: str, value: str, limit: int = 40, private: tuple[str | None, ...] = ()
+) -> str:
     """How a bad value may appear in a message: quoted and cut short, or withheld when it is a
     private field, holds something shaped like a UPN, holds a word (a name in the wrong column,
     which files with no name columns cannot check), or holds one of the row's `private` values

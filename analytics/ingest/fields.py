@@ -27,7 +27,9 @@ _PROBLEMS_PER_FIELD = 50
 
 def _parse_dates(raw: pl.Series) -> pl.Series:
     """Text as dates in any accepted format; null where none fits."""
-    return pl.select(pl.coalesce([raw.str.to_date(fmt, strict=False) for fmt in _DATE_FORMATS])).to_series()
+    return pl.select(
+        pl.coalesce([raw.str.to_date(fmt, strict=False) for fmt in _DATE_FORMATS])
+    ).to_series()
 
 
 class Checker:
@@ -77,7 +79,11 @@ class Checker:
 
     def require(self, field: str) -> None:
         """Every row must give `field`."""
-        missing = self.frame.filter(pl.col(field).is_null()) if field in self.frame.columns else self.frame
+        missing = (
+            self.frame.filter(pl.col(field).is_null())
+            if field in self.frame.columns
+            else self.frame
+        )
         self._report(missing.with_columns(pl.lit(None, pl.String).alias(field)), field, "is empty")
 
     def text(self, field: str, *, required: bool = False, max_length: int = 200) -> pl.Series:
@@ -85,7 +91,11 @@ class Checker:
         if required:
             self.require(field)
         values = self._column(field)
-        too_long = self.frame.filter(values.str.len_chars() > max_length) if field in self.frame.columns else None
+        too_long = (
+            self.frame.filter(values.str.len_chars() > max_length)
+            if field in self.frame.columns
+            else None
+        )
         if too_long is not None and not too_long.is_empty():
             self.total += too_long.height
             for row in too_long[ROW].head(_PROBLEMS_PER_FIELD):
@@ -117,7 +127,10 @@ class Checker:
         timed = pl.col(field).str.contains(_TIME_SUFFIX)
         unread = ~serial & pl.col("_parsed").is_null()
         for rows, message in (
-            (serial, "{value} looks like an Excel serial number, not a date: format the column as a date"),
+            (
+                serial,
+                "{value} looks like an Excel serial number, not a date: format the column as a date",
+            ),
             (~serial & short_year, "{value} has a short year: write the year in full"),
             (
                 pl.col("_parsed").is_not_null() & ~short_year,
@@ -133,7 +146,9 @@ class Checker:
             self._report(future, field, f"{{value}} is after {not_after.isoformat()}")
         if weekdays_only:
             weekend = frame.filter(in_range & (pl.col("_parsed").dt.weekday() >= 6))
-            self._report(weekend, field, "{value} is a Saturday or Sunday, when there are no sessions")
+            self._report(
+                weekend, field, "{value} is a Saturday or Sunday, when there are no sessions"
+            )
         return parsed
 
     def boolean(self, field: str) -> pl.Series:
@@ -155,7 +170,12 @@ class Checker:
         return parsed
 
     def integer(
-        self, field: str, *, required: bool = False, minimum: int | None = None, maximum: int | None = None
+        self,
+        field: str,
+        *,
+        required: bool = False,
+        minimum: int | None = None,
+        maximum: int | None = None,
     ) -> pl.Series:
         """A whole number within the given bounds."""
         if required:
@@ -169,9 +189,13 @@ class Checker:
             "{value} is not a whole number",
         )
         if minimum is not None:
-            self._report(frame.filter(pl.col("_parsed") < minimum), field, f"{{value}} is below {minimum}")
+            self._report(
+                frame.filter(pl.col("_parsed") < minimum), field, f"{{value}} is below {minimum}"
+            )
         if maximum is not None:
-            self._report(frame.filter(pl.col("_parsed") > maximum), field, f"{{value}} is above {maximum}")
+            self._report(
+                frame.filter(pl.col("_parsed") > maximum), field, f"{{value}} is above {maximum}"
+            )
         return parsed
 
     def choice(
@@ -188,7 +212,11 @@ class Checker:
         parsed = raw.replace_strict(distinct, chosen, default=None, return_dtype=pl.String)
         frame = self.frame.with_columns(raw.alias(field))
         bad = frame.filter(raw.is_not_null() & parsed.is_null())
-        self._report(bad, field, "{value} is not one of " + (allowed or ", ".join(sorted(set(mapping.values())))))
+        self._report(
+            bad,
+            field,
+            "{value} is not one of " + (allowed or ", ".join(sorted(set(mapping.values())))),
+        )
         return parsed.alias(field)
 
     def upn(self, field: str = "upn") -> pl.Series:
@@ -202,7 +230,9 @@ class Checker:
         reasons = {v: upn_problem(v) for v in tidied.unique()}
         bad = {v: reason for v, reason in reasons.items() if reason}
         if bad:
-            rows = self.frame.with_columns(values.alias("_upn")).filter(pl.col("_upn").is_in(list(bad)))
+            rows = self.frame.with_columns(values.alias("_upn")).filter(
+                pl.col("_upn").is_in(list(bad))
+            )
             self.total += rows.height
             for row, value in rows.select(ROW, "_upn").head(_PROBLEMS_PER_FIELD).iter_rows():
                 self._append(row, field, f"is not a valid UPN: {bad[value]}")
@@ -222,4 +252,3 @@ class Checker:
         self.total += later.height
         for row, first in later.select(ROW, "_first").head(_PROBLEMS_PER_FIELD).iter_rows():
             self._append(row, keys[-1], message.format(first=first))
-

@@ -17,7 +17,8 @@ from analytics.ingest.marks import FIELD, MARK_COLUMNS, finish_marks
 from analytics.ingest.table import ROW, SESSION_LIKE, read_table
 
 SESSION_COLUMN = re.compile(
-    r"(?:([A-Za-z]{3,9})\s+)?(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})\s*[-\s]?\s*(AM|PM)", re.IGNORECASE
+    r"(?:([A-Za-z]{3,9})\s+)?(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})\s*[-\s]?\s*(AM|PM)",
+    re.IGNORECASE,
 )
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -44,7 +45,9 @@ def _column_problem(header: str) -> str | None:
     day = found[0]
     # A weekday that does not match the date is how a US-style (MM/DD) heading shows itself.
     if weekday in _WEEKDAYS and _WEEKDAYS.index(weekday) != day.weekday():
-        return f"says {calendar.day_name[_WEEKDAYS.index(weekday)]} but {day:%d %b %Y} is a {day:%A}"
+        return (
+            f"says {calendar.day_name[_WEEKDAYS.index(weekday)]} but {day:%d %b %Y} is a {day:%A}"
+        )
     return None
 
 
@@ -53,9 +56,13 @@ def parse_grid(file_name: str, data: bytes, *, today: date) -> Batch:
     table = read_table(file_name, data, required=("upn",), accept_column=SESSION_LIKE)
     session_columns = [c for c in table.columns if c != "upn"]
     header = table.header_row
-    problems = [Problem(header, c, reason) for c in session_columns if (reason := _column_problem(c))]
+    problems = [
+        Problem(header, c, reason) for c in session_columns if (reason := _column_problem(c))
+    ]
     if not session_columns:
-        problems.append(Problem(header, None, "has no session columns (headed like '2025-09-03 AM')"))
+        problems.append(
+            Problem(header, None, "has no session columns (headed like '2025-09-03 AM')")
+        )
     if problems:
         raise ImportRefused(file_name, problems)
     sessions = {c: session_of_column(c) for c in session_columns}
@@ -83,7 +90,9 @@ def parse_grid(file_name: str, data: bytes, *, today: date) -> Batch:
         table.frame.with_columns(upns)
         .unpivot(index=[ROW, "upn"], on=session_columns, variable_name=FIELD, value_name="code")
         .filter(pl.col("code").is_not_null() & ~pl.col("code").is_in(list(NO_MARK_PLACEHOLDERS)))
-        .with_columns(pl.col("code").str.to_uppercase(), pl.lit(None, pl.Int16).alias("minutes_late"))
+        .with_columns(
+            pl.col("code").str.to_uppercase(), pl.lit(None, pl.Int16).alias("minutes_late")
+        )
         .join(lookup, on=FIELD)
     )
     marks = finish_marks(check, cells, today=today)

@@ -57,7 +57,9 @@ def check_codes(check: Checker, marks: pl.DataFrame) -> None:
             check.add(row, field, f"{shown_value('code', code)} is not a DfE attendance code")
         else:
             span = f"from {first:%d %b %Y}" if first > day else f"until {last:%d %b %Y}"
-            check.add(row, field, f"code '{code}' was not in use on {day:%d %b %Y} (it is valid {span})")
+            check.add(
+                row, field, f"code '{code}' was not in use on {day:%d %b %Y} (it is valid {span})"
+            )
 
 
 def check_one_code_per_session(check: Checker, marks: pl.DataFrame) -> pl.DataFrame:
@@ -69,10 +71,14 @@ def check_one_code_per_session(check: Checker, marks: pl.DataFrame) -> pl.DataFr
         return marks
     conflicting = repeated.filter(pl.struct("code", "minutes_late").n_unique().over(keys) > 1)
     if not conflicting.is_empty():
-        first = conflicting.sort("_seq").group_by(keys).agg(
-            pl.col("_seq").first().alias("_first_seq"),
-            pl.col(ROW).first().alias("_first_row"),
-            pl.col("code").first().alias("_first_code"),
+        first = (
+            conflicting.sort("_seq")
+            .group_by(keys)
+            .agg(
+                pl.col("_seq").first().alias("_first_seq"),
+                pl.col(ROW).first().alias("_first_row"),
+                pl.col("code").first().alias("_first_code"),
+            )
         )
         later = (
             conflicting.with_columns(_field_of(marks, "code").alias(FIELD))
@@ -99,7 +105,9 @@ def finish_marks(check: Checker, marks: pl.DataFrame, *, today: date) -> pl.Data
         ("is a Saturday or Sunday, when there are no sessions", pl.col("date").dt.weekday() >= 6),
         ("is in the future", pl.col("date") > today),
     ):
-        bad = valid.filter(wrong).select(ROW, "date", _field_of(valid, "date").alias(FIELD)).sort(ROW)
+        bad = (
+            valid.filter(wrong).select(ROW, "date", _field_of(valid, "date").alias(FIELD)).sort(ROW)
+        )
         check.total += max(bad.height - _SHOWN, 0)
         for row, day, field in bad.head(_SHOWN).iter_rows():
             check.add(row, field if field != "code" else "date", f"{day:%d %b %Y} {label}")

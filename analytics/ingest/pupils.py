@@ -82,7 +82,9 @@ def parse_pupils(file_name: str, data: bytes, *, as_of: date) -> Batch:
         if flag in present:
             columns[flag] = check.boolean(flag)
     if "sen" in present:
-        columns["sen"] = check.choice("sen", SEN_SPELLINGS, allowed="N, K (SEN support), E (EHC plan)")
+        columns["sen"] = check.choice(
+            "sen", SEN_SPELLINGS, allowed="N, K (SEN support), E (EHC plan)"
+        )
     if "ethnicity" in present:
         columns["ethnicity"] = check.text("ethnicity", max_length=40).str.to_uppercase()
 
@@ -94,10 +96,16 @@ def parse_pupils(file_name: str, data: bytes, *, as_of: date) -> Batch:
     born_after = staged.filter(pl.col("date_of_birth") >= pl.col("admission_date"))
     for row in born_after[ROW]:
         check.add(row, "date_of_birth", "is not before the admission date")
-    check.duplicates(["upn"], staged.filter(pl.col("upn").is_not_null()), "repeats the UPN of row {first}")
+    check.duplicates(
+        ["upn"], staged.filter(pl.col("upn").is_not_null()), "repeats the UPN of row {first}"
+    )
     check.finish()
 
-    leaving = staged["leaving_date"] if "leaving_date" in staged.columns else pl.Series([None] * staged.height, dtype=pl.Date)
+    leaving = (
+        staged["leaving_date"]
+        if "leaving_date" in staged.columns
+        else pl.Series([None] * staged.height, dtype=pl.Date)
+    )
     staged = staged.with_columns(year_group_reference(leaving, as_of))
     notes = table.notes()
     return Batch(

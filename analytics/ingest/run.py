@@ -73,8 +73,14 @@ def _resolve_school(con: Connection, file_name: str, school_urn: int | None) -> 
     urns = write.school_urns(con)
     if len(urns) == 1:
         return urns[0]
-    reason = "the database holds no school yet" if not urns else f"the database holds {len(urns)} schools"
-    raise ImportRefused(file_name, [Problem(None, "--school", f"is needed: {reason}; name the school's URN")])
+    reason = (
+        "the database holds no school yet"
+        if not urns
+        else f"the database holds {len(urns)} schools"
+    )
+    raise ImportRefused(
+        file_name, [Problem(None, "--school", f"is needed: {reason}; name the school's URN")]
+    )
 
 
 def _with_enrolment_ids(
@@ -86,12 +92,20 @@ def _with_enrolment_ids(
     joined = frame.join(lookup, on="upn", how="left")
     unknown = joined.filter(pl.col("enrolment_id").is_null())
     not_ours = f"is not a pupil of school {school_urn}: import the pupils file first"
-    _refuse_rows(file_name, unit, unknown.select(ROW, pl.lit("upn").alias("field"), pl.lit(not_ours).alias("message")))
+    _refuse_rows(
+        file_name,
+        unit,
+        unknown.select(ROW, pl.lit("upn").alias("field"), pl.lit(not_ours).alias("message")),
+    )
     if "date" in joined.columns:
         unborn = joined.filter(pl.col("date") < pl.col("date_of_birth"))
         field = pl.col(FIELD) if FIELD in unborn.columns else pl.lit("date")  # a grid's column
-        before_birth = pl.format("{} is before the pupil's date of birth", pl.col("date").dt.strftime("%d %b %Y"))
-        _refuse_rows(file_name, unit, unborn.select(ROW, field.alias("field"), before_birth.alias("message")))
+        before_birth = pl.format(
+            "{} is before the pupil's date of birth", pl.col("date").dt.strftime("%d %b %Y")
+        )
+        _refuse_rows(
+            file_name, unit, unborn.select(ROW, field.alias("field"), before_birth.alias("message"))
+        )
     return joined.drop(ROW, "date_of_birth")
 
 
@@ -99,11 +113,16 @@ def _refuse_rows(file_name: str, unit: str, problems: pl.DataFrame) -> None:
     """Refuse the file when `problems` (row, field, message) has any, naming the first 50."""
     if problems.is_empty():
         return
-    shown = [Problem(row, field, message, unit) for row, field, message in problems.sort(ROW).head(50).iter_rows()]
+    shown = [
+        Problem(row, field, message, unit)
+        for row, field, message in problems.sort(ROW).head(50).iter_rows()
+    ]
     raise ImportRefused(file_name, shown, problems.height)
 
 
-def _merge(con: Connection, file_name: str, school_urn: int, batch: Batch, import_id: int) -> MergeCounts:
+def _merge(
+    con: Connection, file_name: str, school_urn: int, batch: Batch, import_id: int
+) -> MergeCounts:
     unit = "pupil" if batch.kind == "ctf" else "row"
     counts = MergeCounts()
     if batch.enrolments is not None:
@@ -125,14 +144,20 @@ def _merge(con: Connection, file_name: str, school_urn: int, batch: Batch, impor
         counts = mark_counts if batch.enrolments is None else counts + mark_counts
     if batch.behaviour is not None:
         staged = _with_enrolment_ids(con, file_name, school_urn, batch.behaviour, unit)
-        counts += write.merge_behaviour(con, staged.drop("upn").with_columns(pl.lit(school_urn).alias("school_urn")), import_id)
+        counts += write.merge_behaviour(
+            con, staged.drop("upn").with_columns(pl.lit(school_urn).alias("school_urn")), import_id
+        )
     if batch.exclusions is not None:
         staged = _with_enrolment_ids(con, file_name, school_urn, batch.exclusions, unit)
-        counts += write.merge_exclusions(con, staged.drop("upn").with_columns(pl.lit(school_urn).alias("school_urn")), import_id)
+        counts += write.merge_exclusions(
+            con, staged.drop("upn").with_columns(pl.lit(school_urn).alias("school_urn")), import_id
+        )
     return counts
 
 
-def _parser(kind: str, *, school_urn: int, laestab: str | None, as_of: date, today: date) -> Callable[[str, bytes], Batch]:
+def _parser(
+    kind: str, *, school_urn: int, laestab: str | None, as_of: date, today: date
+) -> Callable[[str, bytes], Batch]:
     parsers: dict[str, Callable[[str, bytes], Batch]] = {
         "pupils": lambda n, d: parse_pupils(n, d, as_of=as_of),
         "marks": lambda n, d: parse_marks(n, d, today=today),
@@ -165,8 +190,17 @@ def import_bytes(
     same transaction, as done by `actor` (default: the operating-system user) in `role`.
     """
     return _import(
-        db, kind, file_name, data, school_urn=school_urn, school_name=school_name, phase=phase, as_of=as_of, today=today,
-        actor=actor, role=role,
+        db,
+        kind,
+        file_name,
+        data,
+        school_urn=school_urn,
+        school_name=school_name,
+        phase=phase,
+        as_of=as_of,
+        today=today,
+        actor=actor,
+        role=role,
     )
 
 
@@ -186,9 +220,13 @@ def _import(
     read_ahead: Future[Batch] | None = None,
 ) -> ImportResult:
     if kind not in KINDS:
-        raise ImportRefused(file_name, [Problem(None, None, f"kind '{kind}' is not one of {', '.join(KINDS)}")])
+        raise ImportRefused(
+            file_name, [Problem(None, None, f"kind '{kind}' is not one of {', '.join(KINDS)}")]
+        )
     if phase is not None and phase not in PHASES:
-        raise ImportRefused(file_name, [Problem(None, "--phase", f"must be one of {', '.join(PHASES)}")])
+        raise ImportRefused(
+            file_name, [Problem(None, "--phase", f"must be one of {', '.join(PHASES)}")]
+        )
     today = today or date.today()
     sha256 = hashlib.sha256(data).hexdigest()
     # A file imported before changes no data: its audit row alone leaves the caches as they are.
@@ -200,15 +238,30 @@ def _import(
         if (earlier := write.find_import(con, sha256, kind, urn)) is not None:  # imported meanwhile
             return _imported_before(con, earlier, file_name, kind, urn, actor, role)
         known_laestab = write.school_laestab(con, urn)
-        parse = _parser(kind, school_urn=urn, laestab=known_laestab, as_of=as_of or today, today=today)
+        parse = _parser(
+            kind, school_urn=urn, laestab=known_laestab, as_of=as_of or today, today=today
+        )
         batch = read_ahead.result() if read_ahead is not None else parse(file_name, data)
         if batch.laestab and not known_laestab:
             # Said, because a CTF sent by another school would record that school's number here.
-            batch.notes.append(f"school {urn} recorded as LA/establishment {batch.laestab} from the file")
+            batch.notes.append(
+                f"school {urn} recorded as LA/establishment {batch.laestab} from the file"
+            )
         if kind != "pupils" and kind != "ctf" and urn not in write.school_urns(con):
-            raise ImportRefused(file_name, [Problem(None, "--school", f"school {urn} has no pupils yet: import its pupils file first")])
+            raise ImportRefused(
+                file_name,
+                [
+                    Problem(
+                        None,
+                        "--school",
+                        f"school {urn} has no pupils yet: import its pupils file first",
+                    )
+                ],
+            )
         import_id = write.next_import_id(con)
-        created = write.ensure_school(con, urn, name=school_name, phase=phase, laestab=batch.laestab, import_id=import_id)
+        created = write.ensure_school(
+            con, urn, name=school_name, phase=phase, laestab=batch.laestab, import_id=import_id
+        )
         counts = _merge(con, file_name, urn, batch, import_id)
         write.record_import(
             con,
@@ -223,38 +276,86 @@ def _import(
             notes="; ".join(batch.notes),
         )
         _audit(
-            con, actor, role, kind, file_name, urn,
+            con,
+            actor,
+            role,
+            kind,
+            file_name,
+            urn,
             f"import {import_id}: {batch.rows_read} rows read; {counts.new} new, {counts.changed} changed",
         )
-    result = ImportResult(file_name, kind, urn, import_id, batch.rows_read, counts, batch.skipped, False, created, tuple(batch.notes))
+    result = ImportResult(
+        file_name,
+        kind,
+        urn,
+        import_id,
+        batch.rows_read,
+        counts,
+        batch.skipped,
+        False,
+        created,
+        tuple(batch.notes),
+    )
     log.info("import %s: %s", import_id, result.summary())
     return result
 
 
 def _imported_before(
-    con: Connection, earlier: dict, file_name: str, kind: str, urn: int, actor: str | None, role: str | None
+    con: Connection,
+    earlier: dict,
+    file_name: str,
+    kind: str,
+    urn: int,
+    actor: str | None,
+    role: str | None,
 ) -> ImportResult:
     """The result of importing a file again: nothing changed, everything it brought is unchanged."""
     log.info("%s already imported as import %s", file_name, earlier["import_id"])
-    _audit(con, actor, role, kind, file_name, urn, f"same file as import {earlier['import_id']}; nothing changed")
+    _audit(
+        con,
+        actor,
+        role,
+        kind,
+        file_name,
+        urn,
+        f"same file as import {earlier['import_id']}; nothing changed",
+    )
     return ImportResult(
-        file_name, kind, urn, earlier["import_id"], earlier["rows_read"],
-        MergeCounts(unchanged=earlier["covered"]), already_imported=True,
+        file_name,
+        kind,
+        urn,
+        earlier["import_id"],
+        earlier["rows_read"],
+        MergeCounts(unchanged=earlier["covered"]),
+        already_imported=True,
     )
 
 
 def _audit(
-    con: Connection, actor: str | None, role: str | None, kind: str, file_name: str, urn: int, detail: str
+    con: Connection,
+    actor: str | None,
+    role: str | None,
+    kind: str,
+    file_name: str,
+    urn: int,
+    detail: str,
 ) -> None:
     actor = actor or command_line_actor()
-    audit.append(con, AuditEvent(actor, "import", role=role, target=f"{kind}: {file_name}", school_urn=urn, detail=detail))
+    audit.append(
+        con,
+        AuditEvent(
+            actor, "import", role=role, target=f"{kind}: {file_name}", school_urn=urn, detail=detail
+        ),
+    )
 
 
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise ImportRefused(path.name, [Problem(None, None, f"could not be read ({error.strerror})")]) from None
+        raise ImportRefused(
+            path.name, [Problem(None, None, f"could not be read ({error.strerror})")]
+        ) from None
 
 
 def import_file(db: Database, kind: str, path: Path | str, **options) -> ImportResult:
@@ -281,7 +382,9 @@ def _read_and_parse(job: ImportJob) -> tuple[bytes, Batch | None]:
     if job.kind not in _READ_AHEAD:
         return data, None
     today = job.options.get("today") or date.today()
-    parse = _parser(job.kind, school_urn=0, laestab=None, as_of=job.options.get("as_of") or today, today=today)
+    parse = _parser(
+        job.kind, school_urn=0, laestab=None, as_of=job.options.get("as_of") or today, today=today
+    )
     return data, parse(job.path.name, data)
 
 
@@ -294,11 +397,21 @@ def import_files(db: Database, jobs: Sequence[ImportJob]) -> Iterator[ImportResu
         ahead = pool.submit(_read_and_parse, jobs[0]) if jobs else None
         for position, job in enumerate(jobs):
             current = ahead
-            ahead = pool.submit(_read_and_parse, jobs[position + 1]) if position + 1 < len(jobs) else None
+            ahead = (
+                pool.submit(_read_and_parse, jobs[position + 1])
+                if position + 1 < len(jobs)
+                else None
+            )
             data, batch = current.result()
             done: Future[Batch] | None = None
             if batch is not None:
                 done = Future()
                 done.set_result(batch)
-            options = {"school_urn": None, "school_name": None, "phase": None, "as_of": None, "today": None} | job.options
+            options = {
+                "school_urn": None,
+                "school_name": None,
+                "phase": None,
+                "as_of": None,
+                "today": None,
+            } | job.options
             yield _import(db, job.kind, job.path.name, data, read_ahead=done, **options)

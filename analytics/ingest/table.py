@@ -25,7 +25,9 @@ _DELIMITERS = (",", ";", "\t", "|")
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 #: A character of two, three or four bytes as UTF-8 writes it.
-_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF8_CHARACTER = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 
 def decode(data: bytes) -> str:
@@ -36,7 +38,7 @@ def decode(data: bytes) -> str:
     garbled: 'Zoë' would become 'ZoÃ«').
     """
     if data.startswith(_UTF8_BOM):
-        return data[len(_UTF8_BOM):].decode("utf-8")
+        return data[len(_UTF8_BOM) :].decode("utf-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     try:
@@ -111,7 +113,9 @@ class Table:
 
     def notes(self) -> list[str]:
         """What the import should say about the file itself (the columns it ignored)."""
-        return [f"ignored columns: {', '.join(self.ignored_columns)}"] if self.ignored_columns else []
+        return (
+            [f"ignored columns: {', '.join(self.ignored_columns)}"] if self.ignored_columns else []
+        )
 
 
 _NOT_CSV = Problem(None, None, "could not be read as CSV")
@@ -128,7 +132,9 @@ def _unreadable_row(text: str, delimiter: str, width: int, first_row: int) -> Pr
         for number, record in enumerate(reader, start=first_row):
             if len(record) > width:
                 if any(field.strip() for field in record[width:]):
-                    return Problem(number, None, f"has {len(record)} fields but the header has {width}")
+                    return Problem(
+                        number, None, f"has {len(record)} fields but the header has {width}"
+                    )
                 empty_tails = True
     except csv.Error:
         message = "could not be read: a quoted field is not closed, or a field is too long"
@@ -182,7 +188,9 @@ def read_table(
     known = set(required) | set(optional)
 
     def wanted(name: str) -> bool:
-        return name in known or (accept_column is not None and accept_column.fullmatch(name) is not None)
+        return name in known or (
+            accept_column is not None and accept_column.fullmatch(name) is not None
+        )
 
     if not set(required) & set(names):
         whole = _header_that_is_not_one(header, header_line, required)
@@ -236,7 +244,9 @@ def read_table(
         [pl.col(c).str.strip_chars().replace("", None) for c in kept]
     )
     # Row numbers before blank lines are dropped, so they match the spreadsheet.
-    frame = frame.with_row_index(ROW, offset=header_row + 1).with_columns(pl.col(ROW).cast(pl.Int64))
+    frame = frame.with_row_index(ROW, offset=header_row + 1).with_columns(
+        pl.col(ROW).cast(pl.Int64)
+    )
     if kept:
         frame = frame.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in kept]))
     return Table(file_name, frame, kept, ignored, frame.height, header_row)

@@ -63,18 +63,29 @@ def spell_length_label(sessions: str = "sessions") -> pl.Expr:
     expression = None
     for label, low, high in SPELL_LENGTHS:
         condition = length >= low if high is None else length.is_between(low, high)
-        expression = (pl.when(condition) if expression is None else expression.when(condition)).then(pl.lit(label))
+        expression = (
+            pl.when(condition) if expression is None else expression.when(condition)
+        ).then(pl.lit(label))
     return expression
 
 
 def spell_length_distribution(spells: pl.LazyFrame) -> pl.LazyFrame:
     """One row per SPELL_LENGTHS band (every band, even empty): `length, spells, enrolments`
     (with at least one spell of that length) and `sessions` (absence sessions in those spells)."""
-    labels = pl.LazyFrame({"length": [label for label, _, _ in SPELL_LENGTHS], "order": list(range(len(SPELL_LENGTHS)))})
-    counts = spells.with_columns(spell_length_label().alias("length")).group_by("length").agg(
-        pl.len().cast(pl.Int64).alias("spells"),
-        pl.col("enrolment_id").n_unique().cast(pl.Int64).alias("enrolments"),
-        pl.col("sessions").sum().cast(pl.Int64).alias("sessions"),
+    labels = pl.LazyFrame(
+        {
+            "length": [label for label, _, _ in SPELL_LENGTHS],
+            "order": list(range(len(SPELL_LENGTHS))),
+        }
+    )
+    counts = (
+        spells.with_columns(spell_length_label().alias("length"))
+        .group_by("length")
+        .agg(
+            pl.len().cast(pl.Int64).alias("spells"),
+            pl.col("enrolment_id").n_unique().cast(pl.Int64).alias("enrolments"),
+            pl.col("sessions").sum().cast(pl.Int64).alias("sessions"),
+        )
     )
     return (
         labels.join(counts, on="length", how="left")
@@ -90,5 +101,8 @@ def spells_per_enrolment(spells: pl.LazyFrame) -> pl.LazyFrame:
     return spells.group_by("enrolment_id").agg(
         pl.len().cast(pl.Int64).alias("absence_spells"),
         pl.col("sessions").max().alias("longest_absence_spell"),
-        (pl.col("sessions") >= LONG_SPELL_SESSIONS).sum().cast(pl.Int64).alias("long_absence_spells"),
+        (pl.col("sessions") >= LONG_SPELL_SESSIONS)
+        .sum()
+        .cast(pl.Int64)
+        .alias("long_absence_spells"),
     )

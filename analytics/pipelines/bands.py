@@ -64,7 +64,9 @@ def band_distribution(per_enrolment: pl.LazyFrame, by: Sequence[str] = ()) -> pl
     counts = banded.group_by(*by, "absence_band").agg(pl.len().cast(pl.Int64).alias("enrolments"))
     groups = banded.select(*by).unique() if by else pl.LazyFrame({"_all": [0]})
     grid = groups.join(bands(), how="cross")
-    joined = grid.join(counts, on=[*by, "absence_band"], how="left").with_columns(pl.col("enrolments").fill_null(0))
+    joined = grid.join(counts, on=[*by, "absence_band"], how="left").with_columns(
+        pl.col("enrolments").fill_null(0)
+    )
     if not by:
         joined = joined.drop("_all")
     total = pl.col("enrolments").sum().over(by) if by else pl.col("enrolments").sum()

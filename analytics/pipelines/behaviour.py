@@ -23,7 +23,13 @@ POSITIVE = "positive"
 NO_REASON = "Not given"
 
 #: Count columns `with_behaviour_counts` adds to each enrolment.
-BEHAVIOUR_COUNTS = ("negative_incidents", "positive_incidents", "suspensions", "permanent_exclusions", "exclusion_sessions")
+BEHAVIOUR_COUNTS = (
+    "negative_incidents",
+    "positive_incidents",
+    "suspensions",
+    "permanent_exclusions",
+    "exclusion_sessions",
+)
 
 
 def per_100(count: str | pl.Expr, pupils: str | pl.Expr) -> pl.Expr:
@@ -61,7 +67,9 @@ def exclusion_counts(exclusions: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def with_behaviour_counts(per_enrolment: pl.LazyFrame, incidents: pl.LazyFrame, exclusions: pl.LazyFrame) -> pl.LazyFrame:
+def with_behaviour_counts(
+    per_enrolment: pl.LazyFrame, incidents: pl.LazyFrame, exclusions: pl.LazyFrame
+) -> pl.LazyFrame:
     """One row per enrolment (as given), adding BEHAVIOUR_COUNTS (0 when none) from incidents and
     exclusions already cut to the window."""
     return (
@@ -83,7 +91,9 @@ def behaviour_rates(per_enrolment: pl.LazyFrame, by: Sequence[str] = ()) -> pl.L
         (pl.col("negative_incidents") > 0).sum().cast(pl.Int64).alias("pupils_with_negative"),
         (pl.col("suspensions") > 0).sum().cast(pl.Int64).alias("pupils_suspended"),
     ]
-    grouped = per_enrolment.group_by(*by).agg(aggregations) if by else per_enrolment.select(aggregations)
+    grouped = (
+        per_enrolment.group_by(*by).agg(aggregations) if by else per_enrolment.select(aggregations)
+    )
     return grouped.with_columns(
         per_100("negative_incidents", "pupils").alias("negative_per_100"),
         per_100("positive_incidents", "pupils").alias("positive_per_100"),
@@ -98,9 +108,8 @@ def weekly_incidents(incidents: pl.LazyFrame, sessions: pl.LazyFrame) -> pl.Lazy
     """One row per school week of `sessions` (`week_start`): `pupils` (enrolments with a counted
     session that week), `negative_incidents`, `positive_incidents` and each per 100 pupils.
     Incidents of weeks without sessions (holidays) are left out: there is no roll to divide by."""
-    pupils = (
-        sessions.group_by(week_start().alias("week_start"))
-        .agg(pl.col("enrolment_id").n_unique().cast(pl.Int64).alias("pupils"))
+    pupils = sessions.group_by(week_start().alias("week_start")).agg(
+        pl.col("enrolment_id").n_unique().cast(pl.Int64).alias("pupils")
     )
     counts = incidents.group_by(week_start().alias("week_start")).agg(
         (pl.col("type") == NEGATIVE).sum().cast(pl.Int64).alias("negative_incidents"),
@@ -123,7 +132,11 @@ def exclusions_by_reason(exclusions: pl.LazyFrame) -> pl.LazyFrame:
     reasons since 2021/22); one with none counts under NO_REASON."""
     reasons = (
         exclusions.with_row_index("exclusion")
-        .unpivot(on=["reason_1", "reason_2", "reason_3"], index=["exclusion", "category", "sessions"], value_name="reason")
+        .unpivot(
+            on=["reason_1", "reason_2", "reason_3"],
+            index=["exclusion", "category", "sessions"],
+            value_name="reason",
+        )
         .with_columns(pl.col("reason").str.strip_chars().str.to_uppercase())
         .filter(pl.col("reason").is_not_null() & (pl.col("reason") != ""))
         .unique(["exclusion", "reason"])
@@ -142,7 +155,11 @@ def exclusions_by_reason(exclusions: pl.LazyFrame) -> pl.LazyFrame:
             (category == PERMANENT).sum().cast(pl.Int64).alias("permanent_exclusions"),
             pl.col("sessions").sum().cast(pl.Int64).alias("sessions"),
         )
-        .sort(pl.col("suspensions") + pl.col("permanent_exclusions"), "reason", descending=[True, False])
+        .sort(
+            pl.col("suspensions") + pl.col("permanent_exclusions"),
+            "reason",
+            descending=[True, False],
+        )
     )
 
 
@@ -154,11 +171,19 @@ def behaviour_of_absentees(per_enrolment: pl.LazyFrame) -> pl.LazyFrame:
     both = pl.LazyFrame({"persistent_absence": [True, False]})
     counts = ("pupils", "pupils_with_negative", "negative_incidents", "pupils_suspended")
     return (
-        both.join(behaviour_rates(counted, ["persistent_absence"]), on="persistent_absence", how="left")
+        both.join(
+            behaviour_rates(counted, ["persistent_absence"]), on="persistent_absence", how="left"
+        )
         .with_columns(pl.col(c).fill_null(0) for c in counts)
         .select(
-            "persistent_absence", "pupils", "pupils_with_negative", "pupils_with_negative_rate",
-            "negative_incidents", "negative_per_100", "pupils_suspended", "one_or_more_suspensions_rate",
+            "persistent_absence",
+            "pupils",
+            "pupils_with_negative",
+            "pupils_with_negative_rate",
+            "negative_incidents",
+            "negative_per_100",
+            "pupils_suspended",
+            "one_or_more_suspensions_rate",
         )
         .sort("persistent_absence", descending=True)
     )

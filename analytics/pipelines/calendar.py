@@ -27,5 +27,11 @@ def school_weeks(days: pl.LazyFrame) -> pl.LazyFrame:
         days.group_by("school_urn", week_start().alias("week_start"))
         .agg(pl.len().alias("school_days"))
         .sort("school_urn", "week_start")
-        .with_columns(pl.col("week_start").rank("dense").over("school_urn").cast(pl.Int32).alias("school_week_number"))
+        .with_columns(
+            pl.col("week_start")
+            .rank("dense")
+            .over("school_urn")
+            .cast(pl.Int32)
+            .alias("school_week_number")
+        )
     )

@@ -30,7 +30,9 @@ def year_group_in(academic_year: int) -> pl.Expr:
 def effective_disadvantaged() -> pl.Expr:
     """Disadvantaged as given, else FSM in the last six years (or now) or looked after."""
     derived = pl.any_horizontal(
-        pl.col("fsm6").fill_null(False), pl.col("fsm").fill_null(False), pl.col("looked_after").fill_null(False)
+        pl.col("fsm6").fill_null(False),
+        pl.col("fsm").fill_null(False),
+        pl.col("looked_after").fill_null(False),
     )
     return pl.coalesce(pl.col("disadvantaged"), derived)
 
@@ -38,7 +40,9 @@ def effective_disadvantaged() -> pl.Expr:
 def age_on(day: date) -> pl.Expr:
     """Age in whole years on `day`, from `date_of_birth`."""
     dob = pl.col("date_of_birth")
-    not_yet = (dob.dt.month() > day.month) | ((dob.dt.month() == day.month) & (dob.dt.day() > day.day))
+    not_yet = (dob.dt.month() > day.month) | (
+        (dob.dt.month() == day.month) & (dob.dt.day() > day.day)
+    )
     return (pl.lit(day.year) - dob.dt.year() - not_yet.cast(pl.Int32)).cast(pl.Int32)
 
 
@@ -54,7 +58,10 @@ def with_cohorts(enrolments: pl.LazyFrame, academic_year: int) -> pl.LazyFrame:
         year_group_in(academic_year).alias("year_group"),
         effective_disadvantaged().alias("disadvantaged"),
         pl.col("sen").fill_null("N"),
-        pl.col("ethnicity").str.slice(0, 4).replace_strict(_ETHNIC_GROUP, default="Unclassified").alias("ethnic_group"),
+        pl.col("ethnicity")
+        .str.slice(0, 4)
+        .replace_strict(_ETHNIC_GROUP, default="Unclassified")
+        .alias("ethnic_group"),
         age.alias("age_31_august"),
         age.is_between(*COMPULSORY_AGES).alias("compulsory_school_age"),
         pl.when(age == COMPULSORY_AGES[1]).then(pl.lit(summer_second_half)).alias("dfe_drops_from"),

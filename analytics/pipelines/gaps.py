@@ -37,7 +37,9 @@ def gap_measure(measure: str) -> tuple[str, str]:
     return GAP_MEASURES[measure]
 
 
-def with_gap_to_rest(groups: pl.LazyFrame, measure: str, within: Sequence[str] = ()) -> pl.LazyFrame:
+def with_gap_to_rest(
+    groups: pl.LazyFrame, measure: str, within: Sequence[str] = ()
+) -> pl.LazyFrame:
     """One row per group (as given: `group_measures` rows that partition the enrolments), adding
     `rest_enrolments_counted`, `rest_<measure>` (the measure over every other enrolment of the
     frame, or of the same `within` group) and `gap_to_rest` (group minus rest, percentage points)."""
@@ -62,7 +64,9 @@ def with_small_group_flag(groups: pl.LazyFrame, fewest_pupils: int) -> pl.LazyFr
     return groups.with_columns(small.alias("too_small"))
 
 
-def weighted_national(weights: pl.LazyFrame, national: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
+def weighted_national(
+    weights: pl.LazyFrame, national: pl.LazyFrame, by: Sequence[str]
+) -> pl.LazyFrame:
     """One row per `by` group: `national` (Σ weight × national value / Σ weight over phases) and
     `national_weight` (Σ weight).
 
@@ -81,7 +85,9 @@ def weighted_national(weights: pl.LazyFrame, national: pl.LazyFrame, by: Sequenc
     )
 
 
-def with_gap_to_national(groups: pl.LazyFrame, value: str, national: str = "national") -> pl.LazyFrame:
+def with_gap_to_national(
+    groups: pl.LazyFrame, value: str, national: str = "national"
+) -> pl.LazyFrame:
     """Adds `gap_to_national`: `value` minus the national figure, percentage points (null when
     either is missing)."""
     return groups.with_columns((pl.col(value) - pl.col(national)).alias("gap_to_national"))

@@ -35,7 +35,14 @@ ABSENCE_BANDS = (
 )
 
 #: Sums the rest-of-school columns are built from.
-_REST_SUMS = ("enrolments", "enrolments_counted", "possible", "attended", "absent", "persistent_absentees")
+_REST_SUMS = (
+    "enrolments",
+    "enrolments_counted",
+    "possible",
+    "attended",
+    "absent",
+    "persistent_absentees",
+)
 
 
 def breakdown(per_enrolment: pl.LazyFrame, column: str) -> pl.LazyFrame:
@@ -51,22 +58,29 @@ def breakdown(per_enrolment: pl.LazyFrame, column: str) -> pl.LazyFrame:
             rest["enrolments"].alias("rest_enrolments"),
             rate(rest["attended"], rest["possible"]).alias("rest_attendance_rate"),
             rate(rest["absent"], rest["possible"]).alias("rest_absence_rate"),
-            rate(rest["persistent_absentees"], rest["enrolments_counted"]).alias("rest_persistent_absence_rate"),
+            rate(rest["persistent_absentees"], rest["enrolments_counted"]).alias(
+                "rest_persistent_absence_rate"
+            ),
         )
         .drop(f"total_{c}" for c in _REST_SUMS)
         .sort(column)
     )
 
 
-def absence_bands(per_enrolment: pl.LazyFrame, bands: tuple[Band, ...] = ABSENCE_BANDS) -> pl.LazyFrame:
+def absence_bands(
+    per_enrolment: pl.LazyFrame, bands: tuple[Band, ...] = ABSENCE_BANDS
+) -> pl.LazyFrame:
     """One row per band, every band in order even when empty: `band`, `lower`, `upper`,
     `enrolments` (enrolments with a possible session in the band). Compared in integers, so an
     enrolment absent for exactly 10% is in the band starting at 10%."""
     counted = per_enrolment.filter(pl.col("possible") > 0)
     index = pl.sum_horizontal(
-        at_least_percent(pl.col("absent"), pl.col("possible"), band.lower).cast(pl.Int32) for band in bands[1:]
+        at_least_percent(pl.col("absent"), pl.col("possible"), band.lower).cast(pl.Int32)
+        for band in bands[1:]
     )
-    counts = counted.group_by(index.alias("position")).agg(pl.len().cast(pl.Int64).alias("enrolments"))
+    counts = counted.group_by(index.alias("position")).agg(
+        pl.len().cast(pl.Int64).alias("enrolments")
+    )
     all_bands = pl.LazyFrame(
         {
             "position": list(range(len(bands))),
@@ -93,7 +107,9 @@ def behaviour_measures(
     `permanent_exclusions` (incidents dated and exclusions starting in the window)."""
     on_roll = cohorts.select("enrolment_id")
     dated = in_window(incidents, window).join(on_roll, on="enrolment_id", how="semi")
-    started = in_window(exclusions, window, "start_date").join(on_roll, on="enrolment_id", how="semi")
+    started = in_window(exclusions, window, "start_date").join(
+        on_roll, on="enrolment_id", how="semi"
+    )
     negative = dated.filter(pl.col("type") == "negative")
     positive = dated.filter(pl.col("type") == "positive")
     suspensions = started.filter(pl.col("category") == SUSPENSION)
@@ -121,7 +137,9 @@ def behaviour_measures(
     )
 
 
-def suspension_reasons(exclusions: pl.LazyFrame, cohorts: pl.LazyFrame, window: Window) -> pl.LazyFrame:
+def suspension_reasons(
+    exclusions: pl.LazyFrame, cohorts: pl.LazyFrame, window: Window
+) -> pl.LazyFrame:
     """One row per main reason (`reason_1`, `unknown` when blank) of the suspensions starting in
     the window for enrolments in `cohorts`: `reason`, `suspensions`; most frequent first."""
     return (

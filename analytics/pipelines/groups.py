@@ -22,11 +22,17 @@ def _flag(column: str, yes: str, no: str, unknown: str | None = NOT_RECORDED) ->
     """A yes/no column as labels; unknown (null) is its own group, or `no` when `unknown` is None."""
     value = pl.col(column)
     labelled = pl.when(value).then(pl.lit(yes)).otherwise(pl.lit(no))
-    return labelled if unknown is None else pl.when(value.is_null()).then(pl.lit(unknown)).otherwise(labelled)
+    return (
+        labelled
+        if unknown is None
+        else pl.when(value.is_null()).then(pl.lit(unknown)).otherwise(labelled)
+    )
 
 
 def _year_group_label(column: str = "year_group") -> pl.Expr:
-    names = {"N1": "Nursery 1", "N2": "Nursery 2", "R": "Reception"} | {str(n): f"Year {n}" for n in range(1, 15)}
+    names = {"N1": "Nursery 1", "N2": "Nursery 2", "R": "Reception"} | {
+        str(n): f"Year {n}" for n in range(1, 15)
+    }
     return pl.col(column).replace_strict(names, default=None).fill_null(pl.lit("No year group"))
 
 
@@ -49,18 +55,30 @@ def group_column(key: str) -> str:
     return f"group_{key}"
 
 
-_YEAR_ORDER = ("Nursery 1", "Nursery 2", "Reception", *(f"Year {n}" for n in range(1, 15)), "No year group")
+_YEAR_ORDER = (
+    "Nursery 1",
+    "Nursery 2",
+    "Reception",
+    *(f"Year {n}" for n in range(1, 15)),
+    "No year group",
+)
 
 CHARACTERISTICS: dict[str, Characteristic] = {
     c.key: c
     for c in (
         Characteristic("disadvantaged", "Disadvantaged", ("Disadvantaged", "Not disadvantaged")),
-        Characteristic("fsm", "Free school meals", ("FSM eligible", "Not FSM eligible", NOT_RECORDED)),
+        Characteristic(
+            "fsm", "Free school meals", ("FSM eligible", "Not FSM eligible", NOT_RECORDED)
+        ),
         Characteristic("sen", "SEN provision", tuple(SEN_LABELS[k] for k in ("N", "K", "E"))),
         Characteristic("year_group", "Year group", _YEAR_ORDER),
         Characteristic("form", "Form", ()),
         Characteristic("sex", "Sex", ("Female", "Male", NOT_RECORDED)),
-        Characteristic("eal", "English as an additional language", ("EAL", "English first language", NOT_RECORDED)),
+        Characteristic(
+            "eal",
+            "English as an additional language",
+            ("EAL", "English first language", NOT_RECORDED),
+        ),
         Characteristic("ethnic_group", "Ethnic group", tuple(ETHNIC_MAJOR_GROUPS)),
         Characteristic("looked_after", "Looked after", ("Looked after", "Not looked after")),
     )
@@ -84,7 +102,11 @@ def group_expression(key: str, with_school: bool = False) -> pl.Expr:
         "sen": pl.col("sen").fill_null("N").replace_strict(SEN_LABELS, default=NOT_RECORDED),
         "year_group": _year_group_label(),
         "form": pl.col("form").fill_null(pl.lit("No form")),
-        "sex": pl.when(sex == "F").then(pl.lit("Female")).when(sex == "M").then(pl.lit("Male")).otherwise(pl.lit(NOT_RECORDED)),
+        "sex": pl.when(sex == "F")
+        .then(pl.lit("Female"))
+        .when(sex == "M")
+        .then(pl.lit("Male"))
+        .otherwise(pl.lit(NOT_RECORDED)),
         "eal": _flag("eal", "EAL", "English first language"),
         "ethnic_group": pl.col("ethnic_group").fill_null(pl.lit("Unclassified")),
         # The census records looked-after children; a blank means not looked after.
@@ -96,10 +118,14 @@ def group_expression(key: str, with_school: bool = False) -> pl.Expr:
     return expression.cast(pl.String)
 
 
-def with_groups(per_enrolment: pl.LazyFrame, keys: Sequence[str], with_school: bool = False) -> pl.LazyFrame:
+def with_groups(
+    per_enrolment: pl.LazyFrame, keys: Sequence[str], with_school: bool = False
+) -> pl.LazyFrame:
     """One row per enrolment (as given), adding `group_<key>` for each characteristic key.
     `with_school` needs a `school_name` column."""
-    return per_enrolment.with_columns(group_expression(key, with_school).alias(group_column(key)) for key in keys)
+    return per_enrolment.with_columns(
+        group_expression(key, with_school).alias(group_column(key)) for key in keys
+    )
 
 
 def group_order(key: str, found: Sequence[str]) -> list[str]:
@@ -107,4 +133,3 @@ def group_order(key: str, found: Sequence[str]) -> list[str]:
     order = characteristic(key).order
     listed = [g for g in order if g in found]
     return listed + sorted(g for g in found if g not in order)
-

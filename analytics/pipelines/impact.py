@@ -37,7 +37,11 @@ def weekly_attendance(sessions: pl.LazyFrame, weeks: pl.LazyFrame) -> pl.LazyFra
     (to the end of that week)."""
     return (
         sessions.with_columns(week_start().alias("week_start"))
-        .join(weeks.select("school_urn", "week_start", "school_week_number"), on=["school_urn", "week_start"], how="inner")
+        .join(
+            weeks.select("school_urn", "week_start", "school_week_number"),
+            on=["school_urn", "week_start"],
+            how="inner",
+        )
         .group_by("enrolment_id", "school_urn", "school_week_number")
         .agg(pl.col("possible").sum().cast(pl.Int64), pl.col("attended").sum().cast(pl.Int64))
         .sort("enrolment_id", "school_week_number")
@@ -56,22 +60,36 @@ def event_weeks(events: pl.LazyFrame, weeks: pl.LazyFrame) -> pl.LazyFrame:
     return (
         events.with_columns(week_start().alias("_week"))
         .sort("_week")
-        .join_asof(numbered, left_on="_week", right_on="week_start", by="school_urn", strategy="forward", check_sortedness=False)
+        .join_asof(
+            numbered,
+            left_on="_week",
+            right_on="week_start",
+            by="school_urn",
+            strategy="forward",
+            check_sortedness=False,
+        )
         .filter(pl.col("school_week_number").is_not_null())
         .rename({"school_week_number": "event_week"})
         .drop("_week", "week_start")
     )
 
 
-def _totals_at(weekly: pl.LazyFrame, grid: pl.LazyFrame, week_column: str, name: str) -> pl.LazyFrame:
+def _totals_at(
+    weekly: pl.LazyFrame, grid: pl.LazyFrame, week_column: str, name: str
+) -> pl.LazyFrame:
     """Running totals of each grid row's enrolment at the end of week `week_column` (0 before
     its first week)."""
-    lookup = weekly.select("enrolment_id", pl.col("school_week_number").alias("_at"), "cum_possible", "cum_attended").sort("_at")
+    lookup = weekly.select(
+        "enrolment_id", pl.col("school_week_number").alias("_at"), "cum_possible", "cum_attended"
+    ).sort("_at")
     return (
         grid.with_columns(pl.col(week_column).alias("_at"))
         .sort("_at")
         .join_asof(lookup, on="_at", by="enrolment_id", strategy="backward", check_sortedness=False)
-        .with_columns(pl.col("cum_possible").fill_null(0).alias(f"{name}_possible"), pl.col("cum_attended").fill_null(0).alias(f"{name}_attended"))
+        .with_columns(
+            pl.col("cum_possible").fill_null(0).alias(f"{name}_possible"),
+            pl.col("cum_attended").fill_null(0).alias(f"{name}_attended"),
+        )
         .drop("_at", "cum_possible", "cum_attended")
     )
 
@@ -110,7 +128,10 @@ def spans(grid: pl.LazyFrame, weekly: pl.LazyFrame, weeks_each_side: int) -> pl.
             rate("before_attended", "before_possible").alias("before_rate"),
             rate("after_attended", "after_possible").alias("after_rate"),
         )
-        .drop(*(f"_{name}" for name in marks), *(f"{name}_{m}" for name in marks for m in ("possible", "attended")))
+        .drop(
+            *(f"_{name}" for name in marks),
+            *(f"{name}_{m}" for name in marks for m in ("possible", "attended")),
+        )
     )
 
 
@@ -122,7 +143,9 @@ def _enough(weeks_each_side: int) -> pl.Expr:
 
 def first_of_type_each_year(events: pl.LazyFrame) -> pl.LazyFrame:
     """Each pupil's first event of each type in each academic year (`academic_year` column)."""
-    return events.sort("date", "intervention_id").unique(subset=["enrolment_id", "type", "academic_year"], keep="first", maintain_order=True)
+    return events.sort("date", "intervention_id").unique(
+        subset=["enrolment_id", "type", "academic_year"], keep="first", maintain_order=True
+    )
 
 
 def matched_effects(
@@ -161,24 +184,46 @@ def matched_effects(
     # Every pupil of the school with sessions in both spans, at each week that has an event.
     slots = measured.select("school_urn", "event_week").unique()
     pupils = weekly.select("enrolment_id", "school_urn").unique()
-    candidates = spans(slots.join(pupils, on="school_urn", how="inner"), weekly, n).filter(_enough(n)).join(strata, on="enrolment_id", how="left")
+    candidates = (
+        spans(slots.join(pupils, on="school_urn", how="inner"), weekly, n)
+        .filter(_enough(n))
+        .join(strata, on="enrolment_id", how="left")
+    )
     # A pupil with an action of the same type within N weeks of the event week is no comparison.
     nearby = (
         all_events.select("enrolment_id", "type", "event_week")
-        .with_columns(pl.int_ranges(pl.col("event_week") - n, pl.col("event_week") + n + 1).alias("_near"))
+        .with_columns(
+            pl.int_ranges(pl.col("event_week") - n, pl.col("event_week") + n + 1).alias("_near")
+        )
         .explode("_near")
-        .select(pl.col("enrolment_id").alias("control_id"), "type", pl.col("_near").alias("event_week"))
+        .select(
+            pl.col("enrolment_id").alias("control_id"), "type", pl.col("_near").alias("event_week")
+        )
         .unique()
     )
     pairs = (
         measured.select(
-            "intervention_id", "enrolment_id", "school_urn", "type", "event_week", "disadvantaged", "sen", "before_rate",
-            "earlier_rate", "prior_rate",
+            "intervention_id",
+            "enrolment_id",
+            "school_urn",
+            "type",
+            "event_week",
+            "disadvantaged",
+            "sen",
+            "before_rate",
+            "earlier_rate",
+            "prior_rate",
         )
         .join(
             candidates.select(
-                pl.col("enrolment_id").alias("control_id"), "school_urn", "event_week", "disadvantaged", "sen",
-                pl.col("before_rate").alias("c_before"), pl.col("after_rate").alias("c_after"), pl.col("prior_rate").alias("c_prior"),
+                pl.col("enrolment_id").alias("control_id"),
+                "school_urn",
+                "event_week",
+                "disadvantaged",
+                "sen",
+                pl.col("before_rate").alias("c_before"),
+                pl.col("after_rate").alias("c_after"),
+                pl.col("prior_rate").alias("c_prior"),
                 pl.col("earlier_rate").alias("c_earlier"),
             ),
             on=["school_urn", "event_week", "disadvantaged", "sen"],
@@ -189,7 +234,9 @@ def matched_effects(
             (pl.col("control_id") != pl.col("enrolment_id"))
             & ((pl.col("c_before") - pl.col("before_rate")).abs() <= CALIPER_POINTS)
             & ((pl.col("c_prior") - pl.col("prior_rate")).abs() <= CALIPER_POINTS)
-            & ((pl.col("c_earlier") - pl.col("earlier_rate")).abs() <= 2 * CALIPER_POINTS).fill_null(False)
+            & (
+                (pl.col("c_earlier") - pl.col("earlier_rate")).abs() <= 2 * CALIPER_POINTS
+            ).fill_null(False)
         )
         .join(nearby, on=["control_id", "type", "event_week"], how="anti")
         .with_columns(
@@ -220,7 +267,10 @@ def matched_effects(
         )
         .with_columns(
             pl.when(pl.col("status") == "measured")
-            .then((pl.col("after_rate") - pl.col("before_rate")) - (pl.col("control_after_rate") - pl.col("control_before_rate")))
+            .then(
+                (pl.col("after_rate") - pl.col("before_rate"))
+                - (pl.col("control_after_rate") - pl.col("control_before_rate"))
+            )
             .alias("effect")
         )
     )

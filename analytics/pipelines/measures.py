@@ -43,7 +43,9 @@ def rate(numerator: str | pl.Expr, denominator: str | pl.Expr) -> pl.Expr:
 
 def with_session_rates(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Adds every SESSION_RATES column to a frame of session totals."""
-    return frame.with_columns(rate(numerator, "possible").alias(name) for name, numerator in SESSION_RATES)
+    return frame.with_columns(
+        rate(numerator, "possible").alias(name) for name, numerator in SESSION_RATES
+    )
 
 
 def at_least_percent(part: pl.Expr, whole: pl.Expr, percent: int) -> pl.Expr:
@@ -65,14 +67,18 @@ def session_totals(sessions: pl.LazyFrame, by: Sequence[str] = ("enrolment_id",)
     return sessions.group_by(*by).agg(pl.col(m).sum().cast(pl.Int64) for m in SESSION_MEASURES)
 
 
-def enrolments_on_roll(enrolments: pl.LazyFrame, window: Window, spells: pl.LazyFrame | None = None) -> pl.LazyFrame:
+def enrolments_on_roll(
+    enrolments: pl.LazyFrame, window: Window, spells: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
     """One row per enrolment on roll on at least one day of the window: one of its `spells`
     (default: the enrolment's own admission and leaving dates, one spell each) overlaps it."""
     overlapping = (spells if spells is not None else enrolments).filter(
         (pl.col("admission_date") <= window.end)
         & (pl.col("leaving_date").is_null() | (pl.col("leaving_date") >= window.start))
     )
-    return enrolments.join(overlapping.select("enrolment_id").unique(), on="enrolment_id", how="semi")
+    return enrolments.join(
+        overlapping.select("enrolment_id").unique(), on="enrolment_id", how="semi"
+    )
 
 
 def enrolment_measures(enrolments: pl.LazyFrame, sessions: pl.LazyFrame) -> pl.LazyFrame:
@@ -93,7 +99,9 @@ def enrolment_measures(enrolments: pl.LazyFrame, sessions: pl.LazyFrame) -> pl.L
         return measured
     day = "date" if "date" in sessions.collect_schema().names() else "week_start"
     # The drop starts on a Monday, so whole weeks of totals are dropped or kept.
-    drops = enrolments.select("enrolment_id", DFE_DROPS_FROM).filter(pl.col(DFE_DROPS_FROM).is_not_null())
+    drops = enrolments.select("enrolment_id", DFE_DROPS_FROM).filter(
+        pl.col(DFE_DROPS_FROM).is_not_null()
+    )
     dropped = session_totals(
         sessions.join(drops, on="enrolment_id").filter(pl.col(day) >= pl.col(DFE_DROPS_FROM))
     ).rename(dict(zip(SESSION_MEASURES, DFE_DROPPED, strict=True)))
@@ -109,7 +117,9 @@ def like_dfe(per_enrolment: pl.LazyFrame) -> pl.LazyFrame:
     if DFE_DROPPED[0] not in per_enrolment.collect_schema().names():
         return per_enrolment
     return (
-        per_enrolment.with_columns(pl.col(m) - pl.col(d) for m, d in zip(SESSION_MEASURES, DFE_DROPPED, strict=True))
+        per_enrolment.with_columns(
+            pl.col(m) - pl.col(d) for m, d in zip(SESSION_MEASURES, DFE_DROPPED, strict=True)
+        )
         .pipe(with_session_rates)
         .pipe(with_absence_flags)
     )
@@ -128,7 +138,9 @@ def group_measures(per_enrolment: pl.LazyFrame, by: Sequence[str] = ()) -> pl.La
         pl.col("persistent_absence").sum().alias("persistent_absentees"),
         pl.col("severe_absence").sum().alias("severe_absentees"),
     ]
-    grouped = per_enrolment.group_by(*by).agg(aggregations) if by else per_enrolment.select(aggregations)
+    grouped = (
+        per_enrolment.group_by(*by).agg(aggregations) if by else per_enrolment.select(aggregations)
+    )
     return grouped.pipe(with_session_rates).with_columns(
         rate("persistent_absentees", "enrolments_counted").alias("persistent_absence_rate"),
         rate("severe_absentees", "enrolments_counted").alias("severe_absence_rate"),

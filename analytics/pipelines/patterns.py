@@ -37,7 +37,11 @@ def weekday_sessions(sessions: pl.LazyFrame) -> pl.LazyFrame:
     return (
         session_totals(with_day, ("weekday", "session"))
         .pipe(with_session_rates)
-        .with_columns(pl.col("weekday").replace_strict(dict(enumerate(WEEKDAYS, start=1)), return_dtype=pl.String).alias("weekday_name"))
+        .with_columns(
+            pl.col("weekday")
+            .replace_strict(dict(enumerate(WEEKDAYS, start=1)), return_dtype=pl.String)
+            .alias("weekday_name")
+        )
         .sort("weekday", "session")
     )
 
@@ -46,7 +50,9 @@ def _minutes_band() -> pl.Expr:
     minutes = pl.col("minutes_late")
     expression = pl.when(minutes.is_null() | (minutes <= 0)).then(pl.lit(MINUTES_NOT_RECORDED))
     for label, low, high in MINUTES_LATE:
-        expression = expression.when(minutes >= low if high is None else minutes.is_between(low, high)).then(pl.lit(label))
+        expression = expression.when(
+            minutes >= low if high is None else minutes.is_between(low, high)
+        ).then(pl.lit(label))
     return expression
 
 
@@ -76,8 +82,12 @@ def median_minutes_late(sessions: pl.LazyFrame) -> pl.LazyFrame:
     minutes = pl.col("minutes_late").cast(pl.Float64)
     recorded = minutes.is_not_null() & (minutes > 0)
     return sessions.select(
-        minutes.filter(recorded & (pl.col("late_before_close") == 1)).median().alias("median_minutes_late_before_close"),
-        minutes.filter(recorded & (pl.col("late_after_close") == 1)).median().alias("median_minutes_late_after_close"),
+        minutes.filter(recorded & (pl.col("late_before_close") == 1))
+        .median()
+        .alias("median_minutes_late_before_close"),
+        minutes.filter(recorded & (pl.col("late_after_close") == 1))
+        .median()
+        .alias("median_minutes_late_after_close"),
     )
 
 
@@ -93,12 +103,18 @@ def reasons_by_week(sessions: pl.LazyFrame) -> pl.LazyFrame:
         .group_by("week_start", "reason")
         .agg(pl.len().cast(pl.Int64).alias("sessions"))
     )
-    groups = pl.LazyFrame({"reason": list(REASON_GROUPS), "reason_order": list(range(len(REASON_GROUPS)))})
+    groups = pl.LazyFrame(
+        {"reason": list(REASON_GROUPS), "reason_order": list(range(len(REASON_GROUPS)))}
+    )
     return (
         possible.join(groups, how="cross")
         .join(reasons, on=["week_start", "reason"], how="left")
         .with_columns(pl.col("sessions").fill_null(0))
-        .with_columns(pl.when(pl.col("possible") > 0).then(pl.col("sessions") * 100.0 / pl.col("possible")).alias("rate"))
+        .with_columns(
+            pl.when(pl.col("possible") > 0)
+            .then(pl.col("sessions") * 100.0 / pl.col("possible"))
+            .alias("rate")
+        )
         .sort("week_start", "reason_order")
         .drop("reason_order")
     )
@@ -111,7 +127,11 @@ def half_term_weeks(half_terms: pl.LazyFrame) -> pl.LazyFrame:
     first = pl.col("start").dt.truncate("1w")
     last = pl.col("end").dt.truncate("1w")
     return (
-        half_terms.with_columns(pl.date_ranges(first, last, interval=timedelta(days=7)).alias("week_start"), first.alias("first"), last.alias("last"))
+        half_terms.with_columns(
+            pl.date_ranges(first, last, interval=timedelta(days=7)).alias("week_start"),
+            first.alias("first"),
+            last.alias("last"),
+        )
         .explode("week_start")
         .with_columns(
             pl.when(pl.col("week_start") == pl.col("first"))
@@ -129,7 +149,9 @@ def term_edges(sessions: pl.LazyFrame, half_terms: pl.LazyFrame) -> pl.LazyFrame
     """One row per half-term and position (first week, other weeks, last week) holding counted
     sessions: `academic_year, label, start, position`, the session totals and every rate."""
     weeks = half_term_weeks(half_terms)
-    placed = sessions.with_columns(week_start().alias("week_start")).join(weeks, on="week_start", how="inner")
+    placed = sessions.with_columns(week_start().alias("week_start")).join(
+        weeks, on="week_start", how="inner"
+    )
     order = {name: position for position, name in enumerate(TERM_POSITIONS)}
     return (
         session_totals(placed, ("academic_year", "label", "start", "position"))
@@ -142,7 +164,9 @@ def term_edges_overall(sessions: pl.LazyFrame, half_terms: pl.LazyFrame) -> pl.L
     """One row per position (first week, other weeks, last week) over every half-term:
     `position`, the session totals and every rate."""
     weeks = half_term_weeks(half_terms)
-    placed = sessions.with_columns(week_start().alias("week_start")).join(weeks.select("week_start", "position"), on="week_start", how="inner")
+    placed = sessions.with_columns(week_start().alias("week_start")).join(
+        weeks.select("week_start", "position"), on="week_start", how="inner"
+    )
     order = {name: position for position, name in enumerate(TERM_POSITIONS)}
     return (
         session_totals(placed, ("position",))

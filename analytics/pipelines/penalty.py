@@ -27,7 +27,9 @@ def with_school_week_numbers(sessions: pl.LazyFrame, weeks: pl.LazyFrame) -> pl.
     """One row per session in a school week of its school, adding `week_start` and
     `school_week_number` (sessions in a week with no school day are dropped)."""
     return sessions.with_columns(week_start().alias("week_start")).join(
-        weeks.select("school_urn", "week_start", "school_week_number"), on=["school_urn", "week_start"], how="inner"
+        weeks.select("school_urn", "week_start", "school_week_number"),
+        on=["school_urn", "week_start"],
+        how="inner",
     )
 
 
@@ -46,7 +48,9 @@ def penalty_window_counts(sessions: pl.LazyFrame, weeks: pl.LazyFrame) -> pl.Laz
         .sort("school_week_number")
     )
     return (
-        running.with_columns((pl.col("school_week_number") - PENALTY_SCHOOL_WEEKS).alias("_window_lead"))
+        running.with_columns(
+            (pl.col("school_week_number") - PENALTY_SCHOOL_WEEKS).alias("_window_lead")
+        )
         .sort("_window_lead")
         .join_asof(
             by_week.rename({"school_week_number": "_window_lead"}),
@@ -55,7 +59,9 @@ def penalty_window_counts(sessions: pl.LazyFrame, weeks: pl.LazyFrame) -> pl.Laz
             strategy="backward",
             check_sortedness=False,  # both sides are sorted on the key just above
         )
-        .with_columns((pl.col("_running") - pl.col("_before_window").fill_null(0)).alias("penalty_sessions"))
+        .with_columns(
+            (pl.col("_running") - pl.col("_before_window").fill_null(0)).alias("penalty_sessions")
+        )
         .drop("_running", "_before_window", "_window_lead")
         .sort("enrolment_id", "date", "session")
     )
@@ -79,14 +85,18 @@ def latest_school_weeks(weeks: pl.LazyFrame, as_of: date, count: int) -> pl.Lazy
     up_to = weeks.filter(pl.col("week_start") <= as_of)
     return (
         up_to.with_columns(
-            (pl.col("school_week_number").max().over("school_urn") - pl.col("school_week_number")).alias("weeks_ago")
+            (
+                pl.col("school_week_number").max().over("school_urn") - pl.col("school_week_number")
+            ).alias("weeks_ago")
         )
         .filter(pl.col("weeks_ago") < count)
         .select("school_urn", "week_start", "school_week_number", "weeks_ago")
     )
 
 
-def penalty_sessions_latest_window(sessions: pl.LazyFrame, weeks: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
+def penalty_sessions_latest_window(
+    sessions: pl.LazyFrame, weeks: pl.LazyFrame, as_of: date
+) -> pl.LazyFrame:
     """One row per enrolment with a session in its school's last 10 school weeks up to `as_of`:
     `unauthorised_last_10_weeks`, its `G N O U` sessions there (on or before `as_of`)."""
     latest = latest_school_weeks(weeks, as_of, PENALTY_SCHOOL_WEEKS)

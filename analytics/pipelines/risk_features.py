@@ -65,7 +65,10 @@ def on_roll_at(spells: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
     and `latest_admission` (the start of that spell)."""
     eve = as_of - timedelta(days=1)
     return (
-        spells.filter((pl.col("admission_date") < as_of) & (pl.col("leaving_date").is_null() | (pl.col("leaving_date") >= eve)))
+        spells.filter(
+            (pl.col("admission_date") < as_of)
+            & (pl.col("leaving_date").is_null() | (pl.col("leaving_date") >= eve))
+        )
         .group_by("enrolment_id")
         .agg(pl.col("admission_date").max().alias("latest_admission"))
     )
@@ -86,7 +89,11 @@ _COUNTS = {
     "unauthorised": pl.col("unauthorised"),
     "late_before_close": pl.col("late_before_close"),
     "late_after_close": pl.col("late_after_close"),
-    **{f"absent_{name.lower()}": pl.col("absent").cast(pl.Boolean) & (pl.col("date").dt.weekday() == day) for day, name in enumerate(WEEKDAYS, start=1)},
+    **{
+        f"absent_{name.lower()}": pl.col("absent").cast(pl.Boolean)
+        & (pl.col("date").dt.weekday() == day)
+        for day, name in enumerate(WEEKDAYS, start=1)
+    },
 }
 
 
@@ -102,11 +109,16 @@ def weekly_session_totals(sessions: pl.LazyFrame) -> pl.LazyFrame:
     unauthorised, late_before_close, late_after_close, absent_monday` ... `absent_friday`).
     Computed once, it lets features at many as-of dates skip the session-level scan."""
     return _week_totals(
-        sessions.with_columns(academic_year_expr(pl.col("date")).alias("academic_year"), week_start().alias("week_start"))
+        sessions.with_columns(
+            academic_year_expr(pl.col("date")).alias("academic_year"),
+            week_start().alias("week_start"),
+        )
     )
 
 
-def _weeks_before(weekly: pl.LazyFrame, sessions: pl.LazyFrame, year: int, as_of: date) -> pl.LazyFrame:
+def _weeks_before(
+    weekly: pl.LazyFrame, sessions: pl.LazyFrame, year: int, as_of: date
+) -> pl.LazyFrame:
     """This year's totals per enrolment and week for the dates before `as_of`: whole weeks from
     `weekly`, and the as-of date's own week (when it has begun) from the sessions."""
     monday = as_of - timedelta(days=as_of.weekday())
@@ -118,7 +130,9 @@ def _weeks_before(weekly: pl.LazyFrame, sessions: pl.LazyFrame, year: int, as_of
     return pl.concat([whole, weekly_session_totals(partial)], how="vertical_relaxed")
 
 
-def _this_year_totals(weekly: pl.LazyFrame, sessions: pl.LazyFrame, days: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
+def _this_year_totals(
+    weekly: pl.LazyFrame, sessions: pl.LazyFrame, days: pl.LazyFrame, as_of: date
+) -> pl.LazyFrame:
     """Per enrolment: this year's session totals before `as_of`, in all and in the last 4 and
     8 school weeks of its school."""
     year = academic_year_of(as_of)
@@ -127,9 +141,16 @@ def _this_year_totals(weekly: pl.LazyFrame, sessions: pl.LazyFrame, days: pl.Laz
         days.filter(pl.col("date").is_between(start, as_of, closed="left"))
         .select("school_urn", week_start().alias("week_start"))
         .unique()
-        .with_columns(pl.col("week_start").rank("dense", descending=True).over("school_urn").alias("weeks_ago"))
+        .with_columns(
+            pl.col("week_start")
+            .rank("dense", descending=True)
+            .over("school_urn")
+            .alias("weeks_ago")
+        )
     )
-    weeks = _weeks_before(weekly, sessions, year, as_of).join(school_weeks, on=["school_urn", "week_start"], how="left")
+    weeks = _weeks_before(weekly, sessions, year, as_of).join(
+        school_weeks, on=["school_urn", "week_start"], how="left"
+    )
     last4, last8 = pl.col("weeks_ago") <= 4, pl.col("weeks_ago") <= 8
     return weeks.group_by("enrolment_id").agg(
         *(pl.col(name).sum().alias(name) for name in _COUNTS),
@@ -140,7 +161,9 @@ def _this_year_totals(weekly: pl.LazyFrame, sessions: pl.LazyFrame, days: pl.Laz
     )
 
 
-def _last_year_by_pupil(weekly: pl.LazyFrame, enrolments: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
+def _last_year_by_pupil(
+    weekly: pl.LazyFrame, enrolments: pl.LazyFrame, as_of: date
+) -> pl.LazyFrame:
     """Per UPN: last academic year's possible and absent sessions over the pupil's enrolments."""
     return (
         weekly.filter(pl.col("academic_year") == academic_year_of(as_of) - 1)
@@ -153,12 +176,16 @@ def _last_year_by_pupil(weekly: pl.LazyFrame, enrolments: pl.LazyFrame, as_of: d
     )
 
 
-def _behaviour(incidents: pl.LazyFrame, exclusions: pl.LazyFrame, enrolments: pl.LazyFrame, as_of: date) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+def _behaviour(
+    incidents: pl.LazyFrame, exclusions: pl.LazyFrame, enrolments: pl.LazyFrame, as_of: date
+) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
     """Negative incidents and suspensions this year per enrolment, and suspensions last year per UPN."""
     start = year_start_of(as_of)
     last_start, last_end = academic_year_bounds(academic_year_of(as_of) - 1)
     negative = (
-        incidents.filter((pl.col("type") == "negative") & pl.col("date").is_between(start, as_of, closed="left"))
+        incidents.filter(
+            (pl.col("type") == "negative") & pl.col("date").is_between(start, as_of, closed="left")
+        )
         .group_by("enrolment_id")
         .agg(pl.len().cast(pl.Int64).alias("negative_incidents"))
     )
@@ -166,7 +193,10 @@ def _behaviour(incidents: pl.LazyFrame, exclusions: pl.LazyFrame, enrolments: pl
     this_year = (
         suspensions.filter(pl.col("start_date").is_between(start, as_of, closed="left"))
         .group_by("enrolment_id")
-        .agg(pl.len().cast(pl.Int64).alias("suspensions"), pl.col("sessions").sum().cast(pl.Int64).alias("suspension_sessions"))
+        .agg(
+            pl.len().cast(pl.Int64).alias("suspensions"),
+            pl.col("sessions").sum().cast(pl.Int64).alias("suspension_sessions"),
+        )
     )
     last_year = (
         suspensions.filter(pl.col("start_date").is_between(last_start, last_end))
@@ -204,7 +234,9 @@ def risk_features(
     cohorts = with_cohorts(enrolments.join(rows, on="enrolment_id", how="semi"), year)
     totals = _this_year_totals(weekly, sessions, days, as_of)
     last_year = _last_year_by_pupil(weekly, enrolments, as_of)
-    negative, suspensions, suspensions_last_year = _behaviour(incidents, exclusions, enrolments, as_of)
+    negative, suspensions, suspensions_last_year = _behaviour(
+        incidents, exclusions, enrolments, as_of
+    )
     school_days_so_far = (
         days.filter(pl.col("date").is_between(start, as_of, closed="left"))
         .group_by("school_urn")
@@ -215,12 +247,26 @@ def risk_features(
         .group_by("upn")
         .agg(pl.len().alias("_enrolments_of_pupil"))
     )
-    spells_so_far = spells.filter(pl.col("admission_date") < as_of).group_by("enrolment_id").agg(pl.len().alias("_spells"))
+    spells_so_far = (
+        spells.filter(pl.col("admission_date") < as_of)
+        .group_by("enrolment_id")
+        .agg(pl.len().alias("_spells"))
+    )
     counts = [
-        "possible", "absent", "illness", "unauthorised", "late_before_close", "late_after_close",
-        "possible_last_4", "absent_last_4", "possible_last_8", "absent_last_8",
+        "possible",
+        "absent",
+        "illness",
+        "unauthorised",
+        "late_before_close",
+        "late_after_close",
+        "possible_last_4",
+        "absent_last_4",
+        "possible_last_8",
+        "absent_last_8",
         *(f"absent_{d.lower()}" for d in WEEKDAYS),
-        "negative_incidents", "suspensions", "suspension_sessions",
+        "negative_incidents",
+        "suspensions",
+        "suspension_sessions",
     ]
     joined = (
         cohorts.join(rows, on="enrolment_id", how="inner")
@@ -235,13 +281,18 @@ def risk_features(
         .with_columns(pl.col(c).fill_null(0) for c in counts)
     )
     weekday_counts = [pl.col(f"absent_{d.lower()}") for d in WEEKDAYS]
-    before = lambda weeks: (pl.col("absent") - pl.col(f"absent_last_{weeks}"), pl.col("possible") - pl.col(f"possible_last_{weeks}"))
+    before = lambda weeks: (
+        pl.col("absent") - pl.col(f"absent_last_{weeks}"),
+        pl.col("possible") - pl.col(f"possible_last_{weeks}"),
+    )
     change = lambda weeks: (
         pl.when((pl.col(f"possible_last_{weeks}") > 0) & (before(weeks)[1] > 0))
         .then(_share(f"absent_last_{weeks}", f"possible_last_{weeks}") - _share(*before(weeks)))
         .otherwise(0.0)
     )
-    top_weekday_share = pl.max_horizontal(weekday_counts).cast(pl.Float64) / pl.col("absent").cast(pl.Float64)
+    top_weekday_share = pl.max_horizontal(weekday_counts).cast(pl.Float64) / pl.col("absent").cast(
+        pl.Float64
+    )
     return joined.with_columns(
         pl.lit(as_of).alias("as_of"),
         _share("absent", "possible").alias("absence_rate"),
@@ -252,25 +303,49 @@ def risk_features(
         (pl.col("possible_last_year").fill_null(0) == 0).cast(pl.Float64).alias("no_last_year"),
         _share("illness", "possible").alias("illness_rate"),
         _share("unauthorised", "possible").alias("unauthorised_rate"),
-        _share(pl.col("late_before_close") + pl.col("late_after_close"), "possible").alias("late_rate"),
-        pl.when(pl.col("absent") >= WEEKDAY_MIN_ABSENCES).then(top_weekday_share - 0.2).otherwise(0.0).alias("weekday_concentration"),
+        _share(pl.col("late_before_close") + pl.col("late_after_close"), "possible").alias(
+            "late_rate"
+        ),
+        pl.when(pl.col("absent") >= WEEKDAY_MIN_ABSENCES)
+        .then(top_weekday_share - 0.2)
+        .otherwise(0.0)
+        .alias("weekday_concentration"),
         pl.when(pl.col("school_days_so_far") > 0)
-        .then(pl.col("negative_incidents").cast(pl.Float64) * 5.0 / pl.col("school_days_so_far").cast(pl.Float64))
+        .then(
+            pl.col("negative_incidents").cast(pl.Float64)
+            * 5.0
+            / pl.col("school_days_so_far").cast(pl.Float64)
+        )
         .otherwise(0.0)
         .alias("negative_incidents_per_week"),
         pl.col("suspensions").cast(pl.Float64).alias("suspensions_this_year"),
-        pl.col("suspensions_last_year_count").fill_null(0).cast(pl.Float64).alias("suspensions_last_year"),
+        pl.col("suspensions_last_year_count")
+        .fill_null(0)
+        .cast(pl.Float64)
+        .alias("suspensions_last_year"),
         pl.col("disadvantaged").fill_null(False).cast(pl.Float64),
         (pl.col("sen") == "K").cast(pl.Float64).alias("sen_support"),
         (pl.col("sen") == "E").cast(pl.Float64).alias("ehc_plan"),
-        pl.col("year_group").replace_strict(_YEAR_RANK, default=None, return_dtype=pl.Float64).fill_null(0.0).alias("year_group_rank"),
-        (pl.col("first_school_day").is_not_null() & (pl.col("latest_admission") > pl.col("first_school_day"))).cast(pl.Float64).alias("joined_this_year"),
-        ((pl.col("_enrolments_of_pupil").fill_null(1) - 1) + (pl.col("_spells").fill_null(1) - 1)).cast(pl.Float64).alias("changes_of_school"),
+        pl.col("year_group")
+        .replace_strict(_YEAR_RANK, default=None, return_dtype=pl.Float64)
+        .fill_null(0.0)
+        .alias("year_group_rank"),
+        (
+            pl.col("first_school_day").is_not_null()
+            & (pl.col("latest_admission") > pl.col("first_school_day"))
+        )
+        .cast(pl.Float64)
+        .alias("joined_this_year"),
+        ((pl.col("_enrolments_of_pupil").fill_null(1) - 1) + (pl.col("_spells").fill_null(1) - 1))
+        .cast(pl.Float64)
+        .alias("changes_of_school"),
         pl.col("possible").cast(pl.Float64).alias("sessions_so_far"),
     ).drop("_enrolments_of_pupil", "_spells", "suspensions_last_year_count")
 
 
-def persistent_absence_after(weekly: pl.LazyFrame, sessions: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
+def persistent_absence_after(
+    weekly: pl.LazyFrame, sessions: pl.LazyFrame, as_of: date
+) -> pl.LazyFrame:
     """One row per enrolment with a possible session from `as_of` to the end of its academic
     year: `future_possible, future_absent` and `persistent_absence_after` (absence ≥ 10% of them,
     compared in integers): what the model predicts."""
@@ -279,20 +354,25 @@ def persistent_absence_after(weekly: pl.LazyFrame, sessions: pl.LazyFrame, as_of
     if as_of == monday:  # the as-of week is whole: the weekly totals say everything
         ahead = weekly.filter((pl.col("academic_year") == year) & (pl.col("week_start") >= monday))
     else:
-        later_weeks = weekly.filter((pl.col("academic_year") == year) & (pl.col("week_start") > monday))
-        this_week = sessions.filter(pl.col("date").is_between(as_of, min(monday + timedelta(days=6), academic_year_bounds(year)[1])))
+        later_weeks = weekly.filter(
+            (pl.col("academic_year") == year) & (pl.col("week_start") > monday)
+        )
+        this_week = sessions.filter(
+            pl.col("date").is_between(
+                as_of, min(monday + timedelta(days=6), academic_year_bounds(year)[1])
+            )
+        )
         ahead = pl.concat([later_weeks, weekly_session_totals(this_week)], how="vertical_relaxed")
     return (
-        ahead
-        .group_by("enrolment_id")
+        ahead.group_by("enrolment_id")
         .agg(
             pl.col("possible").sum().cast(pl.Int64).alias("future_possible"),
             pl.col("absent").sum().cast(pl.Int64).alias("future_absent"),
         )
         .filter(pl.col("future_possible") > 0)
         .with_columns(
-            at_least_percent(pl.col("future_absent"), pl.col("future_possible"), PERSISTENT_ABSENCE_PERCENT).alias(
-                "persistent_absence_after"
-            )
+            at_least_percent(
+                pl.col("future_absent"), pl.col("future_possible"), PERSISTENT_ABSENCE_PERCENT
+            ).alias("persistent_absence_after")
         )
     )

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from analytics.domain.codes import AEA, AUTHORISED, LATE_AFTER_CLOSE, LATE_BEFORE_CLOSE, PRESENT, UNAUTHORISED
+from analytics.domain.codes import (
+    AEA,
+    AUTHORISED,
+    LATE_AFTER_CLOSE,
+    LATE_BEFORE_CLOSE,
+    PRESENT,
+    UNAUTHORISED,
+)
 from analytics.pipelines.windows import Window
 
 #: Session counts every measure is built from, in the order exports show them.
@@ -57,7 +64,10 @@ def on_roll(frame: pl.LazyFrame, spells: pl.LazyFrame, date_column: str = "date"
     day = pl.col(date_column)
     return (
         frame.join(dates, on="enrolment_id", how="inner")
-        .filter((day >= pl.col("admission_date")) & (pl.col("leaving_date").is_null() | (day <= pl.col("leaving_date"))))
+        .filter(
+            (day >= pl.col("admission_date"))
+            & (pl.col("leaving_date").is_null() | (day <= pl.col("leaving_date")))
+        )
         .drop("admission_date", "leaving_date")
     )
 

@@ -25,7 +25,10 @@ NO_MARK = "no mark"
 def on_roll_on(spells: pl.LazyFrame, day: date) -> pl.LazyFrame:
     """One row per enrolment on roll on `day`: `enrolment_id` (from its spells)."""
     return (
-        spells.filter((pl.col("admission_date") <= day) & (pl.col("leaving_date").is_null() | (pl.col("leaving_date") >= day)))
+        spells.filter(
+            (pl.col("admission_date") <= day)
+            & (pl.col("leaving_date").is_null() | (pl.col("leaving_date") >= day))
+        )
         .select("enrolment_id")
         .unique()
     )
@@ -39,14 +42,23 @@ def unexplained_absences(
     when missing) and `reason`."""
     todays = marks.filter(pl.col("date") == day)
     registered = todays.select("school_urn", "session").unique()
-    on_roll = enrolments.select("enrolment_id", "school_urn").join(on_roll_on(spells, day), on="enrolment_id", how="semi")
+    on_roll = enrolments.select("enrolment_id", "school_urn").join(
+        on_roll_on(spells, day), on="enrolment_id", how="semi"
+    )
     expected = on_roll.join(registered, on="school_urn", how="inner")
     return (
-        expected.join(todays.select("enrolment_id", "session", "code"), on=["enrolment_id", "session"], how="left")
+        expected.join(
+            todays.select("enrolment_id", "session", "code"),
+            on=["enrolment_id", "session"],
+            how="left",
+        )
         .filter(pl.col("code").is_null() | (pl.col("code") == NOT_YET_KNOWN))
         .with_columns(
             pl.lit(day).alias("date"),
-            pl.when(pl.col("code").is_null()).then(pl.lit(NO_MARK)).otherwise(pl.lit(CODED_N)).alias("reason"),
+            pl.when(pl.col("code").is_null())
+            .then(pl.lit(NO_MARK))
+            .otherwise(pl.lit(CODED_N))
+            .alias("reason"),
         )
         .select("school_urn", "enrolment_id", "date", "session", "code", "reason")
         .sort("session", "school_urn", "enrolment_id")
@@ -60,7 +72,9 @@ def school_day_numbers(days: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def unresolved_n_codes(sessions: pl.LazyFrame, days: pl.LazyFrame, as_of: date, older_than: int) -> pl.LazyFrame:
+def unresolved_n_codes(
+    sessions: pl.LazyFrame, days: pl.LazyFrame, as_of: date, older_than: int
+) -> pl.LazyFrame:
     """One row per session coded `N` on or before `as_of` that is more than `older_than` school
     days old: adds `school_days_old`, the school days of its school after its date up to and
     including `as_of` (an `N` from Monday is 5 school days old on the next Monday)."""
@@ -76,7 +90,9 @@ def unresolved_n_codes(sessions: pl.LazyFrame, days: pl.LazyFrame, as_of: date, 
     )
 
 
-def attendance_change(sessions: pl.LazyFrame, weeks: pl.LazyFrame, as_of: date, count: int) -> pl.LazyFrame:
+def attendance_change(
+    sessions: pl.LazyFrame, weeks: pl.LazyFrame, as_of: date, count: int
+) -> pl.LazyFrame:
     """One row per enrolment with possible sessions in both its school's last `count` school
     weeks up to `as_of` and the `count` before them: `earlier_possible, earlier_attended,
     recent_possible, recent_attended, earlier_rate, recent_rate` and `change_points`
@@ -87,13 +103,33 @@ def attendance_change(sessions: pl.LazyFrame, weeks: pl.LazyFrame, as_of: date, 
     totals = (
         sessions.filter(pl.col("date") <= as_of)
         .with_columns(week_start().alias("week_start"))
-        .join(latest.select("school_urn", "week_start", "recent"), on=["school_urn", "week_start"], how="inner")
+        .join(
+            latest.select("school_urn", "week_start", "recent"),
+            on=["school_urn", "week_start"],
+            how="inner",
+        )
         .group_by("enrolment_id")
         .agg(
-            pl.col("possible").filter(~pl.col("recent")).sum().cast(pl.Int64).alias("earlier_possible"),
-            pl.col("attended").filter(~pl.col("recent")).sum().cast(pl.Int64).alias("earlier_attended"),
-            pl.col("possible").filter(pl.col("recent")).sum().cast(pl.Int64).alias("recent_possible"),
-            pl.col("attended").filter(pl.col("recent")).sum().cast(pl.Int64).alias("recent_attended"),
+            pl.col("possible")
+            .filter(~pl.col("recent"))
+            .sum()
+            .cast(pl.Int64)
+            .alias("earlier_possible"),
+            pl.col("attended")
+            .filter(~pl.col("recent"))
+            .sum()
+            .cast(pl.Int64)
+            .alias("earlier_attended"),
+            pl.col("possible")
+            .filter(pl.col("recent"))
+            .sum()
+            .cast(pl.Int64)
+            .alias("recent_possible"),
+            pl.col("attended")
+            .filter(pl.col("recent"))
+            .sum()
+            .cast(pl.Int64)
+            .alias("recent_attended"),
         )
         .filter((pl.col("earlier_possible") > 0) & (pl.col("recent_possible") > 0))
     )

@@ -19,7 +19,13 @@ TERMS = ("Autumn", "Spring", "Summer")
 
 
 def _term_of(month: pl.Expr) -> pl.Expr:
-    return pl.when(month >= 8).then(pl.lit("Autumn")).when(month <= 3).then(pl.lit("Spring")).otherwise(pl.lit("Summer"))
+    return (
+        pl.when(month >= 8)
+        .then(pl.lit("Autumn"))
+        .when(month <= 3)
+        .then(pl.lit("Spring"))
+        .otherwise(pl.lit("Summer"))
+    )
 
 
 def half_terms(days: pl.LazyFrame) -> pl.LazyFrame:
@@ -29,10 +35,17 @@ def half_terms(days: pl.LazyFrame) -> pl.LazyFrame:
         days.select(pl.col("date").unique())
         .with_columns(week_start().alias("week_start"))
         .group_by("week_start")
-        .agg(pl.col("date").min().alias("first_day"), pl.col("date").max().alias("last_day"), pl.len().alias("days"))
+        .agg(
+            pl.col("date").min().alias("first_day"),
+            pl.col("date").max().alias("last_day"),
+            pl.len().alias("days"),
+        )
         .sort("week_start")
         .with_columns(
-            ((pl.col("week_start") - pl.col("week_start").shift(1)) != timedelta(days=7)).fill_null(True).cum_sum().alias("run")
+            ((pl.col("week_start") - pl.col("week_start").shift(1)) != timedelta(days=7))
+            .fill_null(True)
+            .cum_sum()
+            .alias("run")
         )
     )
     runs = (
@@ -43,13 +56,24 @@ def half_terms(days: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("days").sum().alias("school_days"),
             pl.len().alias("school_weeks"),
         )
-        .with_columns(academic_year_expr(pl.col("start")).alias("academic_year"), _term_of(pl.col("start").dt.month()).alias("term"))
+        .with_columns(
+            academic_year_expr(pl.col("start")).alias("academic_year"),
+            _term_of(pl.col("start").dt.month()).alias("term"),
+        )
         .sort("start")
     )
     return (
-        runs.with_columns(pl.col("start").rank("ordinal").over("academic_year", "term").cast(pl.Int32).alias("half"))
+        runs.with_columns(
+            pl.col("start")
+            .rank("ordinal")
+            .over("academic_year", "term")
+            .cast(pl.Int32)
+            .alias("half")
+        )
         .with_columns(pl.format("{} {}", pl.col("term"), pl.col("half")).alias("label"))
-        .select("academic_year", "term", "half", "label", "start", "end", "school_days", "school_weeks")
+        .select(
+            "academic_year", "term", "half", "label", "start", "end", "school_days", "school_weeks"
+        )
         .sort("start")
     )
 

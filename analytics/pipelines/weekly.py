@@ -10,14 +10,20 @@ from analytics.pipelines.calendar import week_start
 from analytics.pipelines.measures import group_measures, session_totals, with_absence_flags
 
 
-def weekly_measures(sessions: pl.LazyFrame, cohorts: pl.LazyFrame, by: Sequence[str] = ()) -> pl.LazyFrame:
+def weekly_measures(
+    sessions: pl.LazyFrame, cohorts: pl.LazyFrame, by: Sequence[str] = ()
+) -> pl.LazyFrame:
     """One row per group and week (`week_start`, a Monday) with the measures of that week's
     sessions; `by` columns come from `cohorts` (one row per enrolment)."""
-    per_week = session_totals(sessions.with_columns(week_start().alias("week_start")), ("enrolment_id", "week_start"))
+    per_week = session_totals(
+        sessions.with_columns(week_start().alias("week_start")), ("enrolment_id", "week_start")
+    )
     return measures_by_week(per_week, cohorts, by)
 
 
-def measures_by_week(per_week: pl.LazyFrame, cohorts: pl.LazyFrame, by: Sequence[str] = ()) -> pl.LazyFrame:
+def measures_by_week(
+    per_week: pl.LazyFrame, cohorts: pl.LazyFrame, by: Sequence[str] = ()
+) -> pl.LazyFrame:
     """One row per group and week from session totals per enrolment and week (`enrolment_id,
     week_start` and the session measures, one row per enrolment and week, as the store keeps
     them): adds each week's enrolments, sums, persistent and severe absentees (of that week) and

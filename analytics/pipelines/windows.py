@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from analytics.domain.calendar import academic_year_bounds, academic_year_label, academic_year_of, census_period
+from analytics.domain.calendar import (
+    academic_year_bounds,
+    academic_year_label,
+    academic_year_of,
+    census_period,
+)
 
 
 @dataclass(frozen=True)
@@ -69,4 +74,6 @@ class Window:
 
     def shifted(self, days: int) -> Window:
         """The window moved by a number of days."""
-        return Window(self.start + timedelta(days=days), self.end + timedelta(days=days), self.label)
+        return Window(
+            self.start + timedelta(days=days), self.end + timedelta(days=days), self.label
+        )

@@ -24,7 +24,12 @@ from analytics.risk.model import OUTCOME
 
 RELIABILITY_BINS = 10
 #: Cohort columns the backtest reports on, with their labels.
-COHORTS = {"cohort_disadvantaged": "Disadvantaged", "cohort_sen": "SEN", "cohort_sex": "Sex", "ethnic_group": "Ethnic group"}
+COHORTS = {
+    "cohort_disadvantaged": "Disadvantaged",
+    "cohort_sen": "SEN",
+    "cohort_sex": "Sex",
+    "ethnic_group": "Ethnic group",
+}
 
 Scorer = Callable[[pl.DataFrame, pl.DataFrame], np.ndarray]
 
@@ -32,7 +37,9 @@ Scorer = Callable[[pl.DataFrame, pl.DataFrame], np.ndarray]
 def rule_flag(frame: pl.DataFrame) -> np.ndarray:
     """The plain rule: persistently absent so far this year (absence ≥ 10% of possible)."""
     return frame.select(
-        at_least_percent(pl.col("absent"), pl.col("possible"), PERSISTENT_ABSENCE_PERCENT).alias("flag")
+        at_least_percent(pl.col("absent"), pl.col("possible"), PERSISTENT_ABSENCE_PERCENT).alias(
+            "flag"
+        )
     )["flag"].to_numpy()
 
 
@@ -70,14 +77,20 @@ def _with_predictions(test: pl.DataFrame, scores: np.ndarray, rule_p: pl.DataFra
     )
     parts = []
     for part in scored.partition_by("point", maintain_order=True):
-        parts.append(part.with_columns(pl.Series("model_top_k", _top_k(part["model"].to_numpy(), int(part["flag"].sum())))))
+        parts.append(
+            part.with_columns(
+                pl.Series("model_top_k", _top_k(part["model"].to_numpy(), int(part["flag"].sum())))
+            )
+        )
     return pl.concat(parts)
 
 
 def point_metrics(scored: pl.DataFrame) -> dict:
     """ROC AUC, precision among the top k and Brier score of the model and the rule on one set of rows."""
     y = scored[OUTCOME].cast(pl.Int8).to_numpy()
-    model, rule, flag, top = (scored[c].to_numpy() for c in ("model", "rule", "flag", "model_top_k"))
+    model, rule, flag, top = (
+        scored[c].to_numpy() for c in ("model", "rule", "flag", "model_top_k")
+    )
     k = int(flag.sum())
     return {
         "enrolments": len(y),
@@ -173,7 +186,13 @@ def backtest(rows: pl.DataFrame, fit_and_score: Scorer, test_years: int = 1) -> 
             )
         latest = (test_year, [y for y in years if y < test_year], scored)
     if latest is None:
-        return {"points": [], "cohorts": [], "reliability": [], "test_year": None, "train_years": []}
+        return {
+            "points": [],
+            "cohorts": [],
+            "reliability": [],
+            "test_year": None,
+            "train_years": [],
+        }
     test_year, train_years, scored = latest
     return {
         "points": points,

@@ -37,7 +37,11 @@ def describe(feature: str, row: Mapping) -> str | None:
             return None
         return f"attendance this year {_pct(100 - row['absence_rate'])} ({absent} of {possible} sessions missed)"
     if feature == "absence_last_4_weeks":
-        return f"attendance {_pct(100 - row['absence_last_4_weeks'])} in the last 4 school weeks" if row["possible_last_4"] else None
+        return (
+            f"attendance {_pct(100 - row['absence_last_4_weeks'])} in the last 4 school weeks"
+            if row["possible_last_4"]
+            else None
+        )
     if feature in ("change_4_weeks", "change_8_weeks"):
         weeks = 4 if feature == "change_4_weeks" else 8
         change = row[feature]
@@ -48,7 +52,11 @@ def describe(feature: str, row: Mapping) -> str | None:
         if not row.get("possible_last_year"):
             return None
         rate = row["absence_last_year"]
-        tail = " (persistently absent)" if 10 * int(row["absent_last_year"]) >= int(row["possible_last_year"]) else ""
+        tail = (
+            " (persistently absent)"
+            if 10 * int(row["absent_last_year"]) >= int(row["possible_last_year"])
+            else ""
+        )
         return f"missed {_pct(rate)} of sessions last year{tail}"
     if feature == "no_last_year":
         return "no register from last year to go on" if row["no_last_year"] else None
@@ -57,7 +65,11 @@ def describe(feature: str, row: Mapping) -> str | None:
         return f"{illness} of {absent} absences for illness" if illness else None
     if feature == "unauthorised_rate":
         unauthorised = int(row["unauthorised"])
-        return f"{_times(unauthorised, 'unauthorised absence')} (G N O U) this year" if unauthorised else None
+        return (
+            f"{_times(unauthorised, 'unauthorised absence')} (G N O U) this year"
+            if unauthorised
+            else None
+        )
     if feature == "late_rate":
         before, after = int(row["late_before_close"]), int(row["late_after_close"])
         if before + after == 0:
@@ -71,15 +83,23 @@ def describe(feature: str, row: Mapping) -> str | None:
         return f"{top} of {absent} absences on {WEEKDAYS[counts.index(top)]}s"
     if feature == "negative_incidents_per_week":
         incidents = int(row["negative_incidents"])
-        return f"{_times(incidents, 'negative behaviour incident')} this year" if incidents else None
+        return (
+            f"{_times(incidents, 'negative behaviour incident')} this year" if incidents else None
+        )
     if feature == "suspensions_this_year":
         count = int(row["suspensions"])
-        return f"{_times(count, 'suspension')} this year ({int(row['suspension_sessions'])} sessions)" if count else None
+        return (
+            f"{_times(count, 'suspension')} this year ({int(row['suspension_sessions'])} sessions)"
+            if count
+            else None
+        )
     if feature == "suspensions_last_year":
         count = int(row["suspensions_last_year"])
         return f"{_times(count, 'suspension')} last year" if count else None
     if feature == "disadvantaged":
-        return "disadvantaged (a group with more persistent absence)" if row["disadvantaged"] else None
+        return (
+            "disadvantaged (a group with more persistent absence)" if row["disadvantaged"] else None
+        )
     if feature == "sen_support":
         return "SEN support" if row["sen_support"] else None
     if feature == "ehc_plan":
@@ -91,13 +111,19 @@ def describe(feature: str, row: Mapping) -> str | None:
         return "joined the school this year" if row["joined_this_year"] else None
     if feature == "changes_of_school":
         changes = int(row["changes_of_school"])
-        return f"{_times(changes, 'earlier change', 'earlier changes')} of school or readmission" if changes else None
+        return (
+            f"{_times(changes, 'earlier change', 'earlier changes')} of school or readmission"
+            if changes
+            else None
+        )
     if feature == "sessions_so_far":
         return f"only {possible} sessions on roll so far this year" if possible < 40 else None
     return None
 
 
-def drivers_in_words(row: Mapping, ranked: Sequence[tuple[str, float]], limit: int = TOP_DRIVERS) -> list[str]:
+def drivers_in_words(
+    row: Mapping, ranked: Sequence[tuple[str, float]], limit: int = TOP_DRIVERS
+) -> list[str]:
     """Up to `limit` sentences for the features that raise this pupil's risk most (`ranked`:
     (feature, contribution), largest first); features with nothing to say are skipped."""
     words: list[str] = []

@@ -58,17 +58,28 @@ def _log1p(expr: pl.Expr) -> pl.Expr:
 
 TERMS: tuple[Term, ...] = (
     Term("sqrt_absence_rate", "absence_rate", _sqrt),
-    Term("absence_rate_weighted", "absence_rate", lambda e: _sqrt(e) * pl.col("sessions_so_far").clip(lower_bound=0).log1p()),
+    Term(
+        "absence_rate_weighted",
+        "absence_rate",
+        lambda e: _sqrt(e) * pl.col("sessions_so_far").clip(lower_bound=0).log1p(),
+    ),
     Term("sqrt_absence_last_4_weeks", "absence_last_4_weeks", _sqrt),
     Term("sqrt_absence_last_year", "absence_last_year", _sqrt),
     Term("log_sessions_so_far", "sessions_so_far", _log1p),
-    *(Term(name, name, _same) for name in FEATURES if name not in {"absence_rate", "absence_last_4_weeks", "absence_last_year", "sessions_so_far"}),
+    *(
+        Term(name, name, _same)
+        for name in FEATURES
+        if name
+        not in {"absence_rate", "absence_last_4_weeks", "absence_last_year", "sessions_so_far"}
+    ),
 )
 
 
 def design_matrix(features: pl.DataFrame) -> np.ndarray:
     """The regression's inputs, one column per TERMS entry, as floats."""
-    return features.select(term.transform(pl.col(term.feature)).cast(pl.Float64).alias(term.name) for term in TERMS).to_numpy()
+    return features.select(
+        term.transform(pl.col(term.feature)).cast(pl.Float64).alias(term.name) for term in TERMS
+    ).to_numpy()
 
 
 def fit_model(rows: pl.DataFrame, seed: int) -> CalibratedClassifierCV:
@@ -77,7 +88,12 @@ def fit_model(rows: pl.DataFrame, seed: int) -> CalibratedClassifierCV:
     groups = rows["upn"].rank("dense").to_numpy()  # integers: GroupKFold is slow on strings
     x = design_matrix(rows)
     splits = list(GroupKFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(x, y, groups))
-    base = Pipeline([("scale", StandardScaler()), ("regression", LogisticRegression(C=1.0, solver="newton-cholesky", max_iter=200))])
+    base = Pipeline(
+        [
+            ("scale", StandardScaler()),
+            ("regression", LogisticRegression(C=1.0, solver="newton-cholesky", max_iter=200)),
+        ]
+    )
     model = CalibratedClassifierCV(base, method="sigmoid", cv=splits, ensemble=False)
     with threadpool_limits(1):  # small matrices: threads only contend with the app's own
         return model.fit(x, y)
@@ -114,9 +130,13 @@ def contributions(model: CalibratedClassifierCV, features: pl.DataFrame) -> pl.D
     scaler, regression = pipeline.named_steps["scale"], pipeline.named_steps["regression"]
     scaled = (design_matrix(features) - scaler.mean_) / scaler.scale_
     per_term = scaled * regression.coef_[0]
-    frame = pl.DataFrame(per_term, schema=[t.name for t in TERMS]).with_columns(features["enrolment_id"])
+    frame = pl.DataFrame(per_term, schema=[t.name for t in TERMS]).with_columns(
+        features["enrolment_id"]
+    )
     long = frame.unpivot(index="enrolment_id", variable_name="term", value_name="contribution")
-    term_feature = pl.DataFrame({"term": [t.name for t in TERMS], "feature": [t.feature for t in TERMS]})
+    term_feature = pl.DataFrame(
+        {"term": [t.name for t in TERMS], "feature": [t.feature for t in TERMS]}
+    )
     return (
         long.join(term_feature, on="term", how="inner")
         .group_by("enrolment_id", "feature")

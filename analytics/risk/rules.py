@@ -23,18 +23,35 @@ class Rule:
 
 
 RULES = (
-    Rule("persistent_so_far", "persistently absent so far this year (attendance 90% or less)", "absence_rate", 40),
-    Rule("persistent_last_4_weeks", "attendance 90% or less in the last 4 school weeks", "absence_last_4_weeks", 20),
+    Rule(
+        "persistent_so_far",
+        "persistently absent so far this year (attendance 90% or less)",
+        "absence_rate",
+        40,
+    ),
+    Rule(
+        "persistent_last_4_weeks",
+        "attendance 90% or less in the last 4 school weeks",
+        "absence_last_4_weeks",
+        20,
+    ),
     Rule("falling", "attendance fell 5 points or more in the last 4 weeks", "change_4_weeks", 15),
     Rule("persistent_last_year", "persistently absent last year", "absence_last_year", 15),
-    Rule("unauthorised", "10 or more unauthorised sessions (G N O U) this year", "unauthorised_rate", 10),
+    Rule(
+        "unauthorised",
+        "10 or more unauthorised sessions (G N O U) this year",
+        "unauthorised_rate",
+        10,
+    ),
 )
 FALLING_POINTS = 5
 UNAUTHORISED_SESSIONS = 10
 
 
 def _fired() -> dict[str, pl.Expr]:
-    pa = lambda absent, possible: at_least_percent(pl.col(absent), pl.col(possible), PERSISTENT_ABSENCE_PERCENT)
+    pa = lambda absent, possible: at_least_percent(
+        pl.col(absent), pl.col(possible), PERSISTENT_ABSENCE_PERCENT
+    )
     return {
         "persistent_so_far": pa("absent", "possible"),
         "persistent_last_4_weeks": pa("absent_last_4", "possible_last_4"),
@@ -61,7 +78,9 @@ def rule_contributions(scores: pl.DataFrame) -> pl.DataFrame:
     points), largest first, in the shape the drivers are ranked from."""
     parts = [
         scores.filter(pl.col(f"rule_{rule.name}")).select(
-            "enrolment_id", pl.lit(rule.feature).alias("feature"), pl.lit(float(rule.points)).alias("contribution")
+            "enrolment_id",
+            pl.lit(rule.feature).alias("feature"),
+            pl.lit(float(rule.points)).alias("contribution"),
         )
         for rule in RULES
     ]

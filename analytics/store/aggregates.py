@@ -52,7 +52,9 @@ def _school_filter(column: str, school_urns: Sequence[int] | None) -> tuple[str,
     return f"{column} IN (SELECT unnest(?::INTEGER[]))", [list(school_urns)]
 
 
-def _counted_changes(con: Connection, school_urn: int, changes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _counted_changes(
+    con: Connection, school_urn: int, changes: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The week and day deltas of a set of mark changes, computed in Polars: the marks an import
     brings are already in memory, and DuckDB reads a table made inside the import's transaction
     several times slower than a committed one. The flags come from `code_flags`, and a mark counts
@@ -68,21 +70,34 @@ def _counted_changes(con: Connection, school_urn: int, changes: pl.DataFrame) ->
     day = pl.col("date")
     signed = pl.concat(
         [
-            changes.lazy().select("enrolment_id", "date", "code", pl.lit(1, pl.Int16).alias("sign")),
+            changes.lazy().select(
+                "enrolment_id", "date", "code", pl.lit(1, pl.Int16).alias("sign")
+            ),
             changes.lazy()
             .filter(pl.col("old_code").is_not_null())
-            .select("enrolment_id", "date", pl.col("old_code").alias("code"), pl.lit(-1, pl.Int16).alias("sign")),
+            .select(
+                "enrolment_id",
+                "date",
+                pl.col("old_code").alias("code"),
+                pl.lit(-1, pl.Int16).alias("sign"),
+            ),
         ]
     )
     weeks = (
         signed.join(flags.lazy(), on="code")
         .filter(day.is_between(pl.col("valid_from"), pl.col("valid_to")))
         .join(spells.lazy(), on="enrolment_id")
-        .filter((day >= pl.col("admission_date")) & (pl.col("leaving_date").is_null() | (day <= pl.col("leaving_date"))))
+        .filter(
+            (day >= pl.col("admission_date"))
+            & (pl.col("leaving_date").is_null() | (day <= pl.col("leaving_date")))
+        )
         .group_by("enrolment_id", day.dt.truncate("1w").alias("week_start"))
         .agg(
             pl.col("sign").sum().cast(pl.Int16).alias("sessions"),
-            *((pl.col(c).cast(pl.Int16) * pl.col("sign")).sum().cast(pl.Int16).alias(c) for c in WEEK_TOTALS[1:]),
+            *(
+                (pl.col(c).cast(pl.Int16) * pl.col("sign")).sum().cast(pl.Int16).alias(c)
+                for c in WEEK_TOTALS[1:]
+            ),
         )
     )
     days = signed.group_by("date", "code").agg(pl.col("sign").sum().cast(pl.Int32).alias("marks"))
@@ -90,7 +105,9 @@ def _counted_changes(con: Connection, school_urn: int, changes: pl.DataFrame) ->
     return week_deltas, day_deltas
 
 
-def refresh_marks(con: Connection, school_urn: int, changes: pl.DataFrame, *, new_days: bool = False) -> None:
+def refresh_marks(
+    con: Connection, school_urn: int, changes: pl.DataFrame, *, new_days: bool = False
+) -> None:
     """Bring the school's weekly totals and day codes up to date with `changes` (`enrolment_id,
     date, code, old_code` for every mark added, `old_code` null, or replaced): each total moves by
     what the new code counts less what the old one counted, so only the rows the marks touch are
@@ -136,7 +153,8 @@ def refresh_marks(con: Connection, school_urn: int, changes: pl.DataFrame, *, ne
         )
         if new_days:
             con.execute(
-                "INSERT INTO school_day_codes SELECT ?, date, code, marks FROM day_deltas ORDER BY date, code", [school_urn]
+                "INSERT INTO school_day_codes SELECT ?, date, code, marks FROM day_deltas ORDER BY date, code",
+                [school_urn],
             )
             return
         con.execute(
@@ -149,14 +167,18 @@ def refresh_marks(con: Connection, school_urn: int, changes: pl.DataFrame, *, ne
         )
         days = [school_urn, first, last]
         con.execute(
-            f"UPDATE school_day_codes SET marks = school_day_codes.marks + d.marks FROM day_deltas d WHERE {same_day}", days
+            f"UPDATE school_day_codes SET marks = school_day_codes.marks + d.marks FROM day_deltas d WHERE {same_day}",
+            days,
         )
         con.execute(
             "INSERT INTO school_day_codes SELECT ?, d.date, d.code, d.marks FROM day_deltas d "
             f"WHERE NOT EXISTS (SELECT 1 FROM school_day_codes WHERE {same_day}) ORDER BY d.date, d.code",
             [school_urn, *days],
         )
-        con.execute("DELETE FROM school_day_codes WHERE school_urn = ? AND date BETWEEN ? AND ? AND marks = 0", days)
+        con.execute(
+            "DELETE FROM school_day_codes WHERE school_urn = ? AND date BETWEEN ? AND ? AND marks = 0",
+            days,
+        )
     finally:
         con.unregister("week_deltas")
         con.unregister("day_deltas")
@@ -188,7 +210,9 @@ def refresh_enrolments(con: Connection, school_urn: int, changes: str) -> None:
 def rebuild(con: Connection) -> None:
     """Recount every total from the raw marks (after the code table changes, or on request)."""
     con.execute("DELETE FROM enrolment_weeks")
-    con.execute(f"INSERT INTO enrolment_weeks {_WEEK_ROWS} GROUP BY ALL ORDER BY school_urn, week_start, enrolment_id")
+    con.execute(
+        f"INSERT INTO enrolment_weeks {_WEEK_ROWS} GROUP BY ALL ORDER BY school_urn, week_start, enrolment_id"
+    )
     con.execute("DELETE FROM school_day_codes")
     con.execute(
         "INSERT INTO school_day_codes SELECT school_urn, date, code, count(*) FROM marks "
@@ -209,7 +233,10 @@ def differences(con: Connection) -> dict[str, int]:
         both_ways = f"SELECT (SELECT count(*) FROM ({a} EXCEPT ALL {b})) + (SELECT count(*) FROM ({b} EXCEPT ALL {a}))"
         return con.execute(both_ways).fetchone()[0]
 
-    return {"enrolment_weeks": count(recount, kept), "school_day_codes": count(days_recount, days_kept)}
+    return {
+        "enrolment_weeks": count(recount, kept),
+        "school_day_codes": count(days_recount, days_kept),
+    }
 
 
 def pooled_day_codes(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
@@ -218,11 +245,14 @@ def pooled_day_codes(db: Database, school_urns: Sequence[int] | None = None) -> 
     where, params = _school_filter("school_urn", school_urns)
     with db.connect() as con:
         return con.execute(
-            f"SELECT DISTINCT date, code::VARCHAR AS code FROM school_day_codes WHERE {where} ORDER BY date, code", params
+            f"SELECT DISTINCT date, code::VARCHAR AS code FROM school_day_codes WHERE {where} ORDER BY date, code",
+            params,
         ).pl()
 
 
-def window_weeks(db: Database, school_urns: Sequence[int] | None, start: date, end: date) -> pl.DataFrame:
+def window_weeks(
+    db: Database, school_urns: Sequence[int] | None, start: date, end: date
+) -> pl.DataFrame:
     """One row per enrolment and week with a counted session inside the window: `enrolment_id,
     week_start` and WEEK_TOTALS over the window's days of that week.
 

@@ -39,7 +39,17 @@ ACTIONS = (
 )
 #: The hash the first row points back to.
 GENESIS = "0" * 64
-COLUMNS = ("audit_id", "occurred_at", "actor", "role", "action", "target", "school_urn", "subject", "detail")
+COLUMNS = (
+    "audit_id",
+    "occurred_at",
+    "actor",
+    "role",
+    "action",
+    "target",
+    "school_urn",
+    "subject",
+    "detail",
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,9 @@ def _row_hash(prev_hash: str, audit_id: int, at: datetime, event: AuditEvent) ->
 def append(con: Connection, event: AuditEvent, at: datetime | None = None) -> int:
     """Add one row inside the caller's transaction; returns its id."""
     at = at or datetime.now()
-    last = con.execute("SELECT audit_id, row_hash FROM audit_log ORDER BY audit_id DESC LIMIT 1").fetchone()
+    last = con.execute(
+        "SELECT audit_id, row_hash FROM audit_log ORDER BY audit_id DESC LIMIT 1"
+    ).fetchone()
     audit_id, prev_hash = (1, GENESIS) if last is None else (last[0] + 1, last[1])
     con.execute(
         "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -128,9 +140,14 @@ def read_log(
             "AND (?::INTEGER[] IS NULL OR school_urn IS NULL OR list_contains(?::INTEGER[], school_urn)) "
             "ORDER BY audit_id DESC",
             [
-                start, start, end, end,
-                None if actions is None else list(actions), None if actions is None else list(actions),
-                actor, actor,
+                start,
+                start,
+                end,
+                end,
+                None if actions is None else list(actions),
+                None if actions is None else list(actions),
+                actor,
+                actor,
                 None if school_urns is None else list(school_urns),
                 None if school_urns is None else list(school_urns),
             ],
@@ -146,7 +163,19 @@ def verify(db: Database) -> list[int]:
         ).fetchall()
     broken = []
     expected_prev, expected_id = GENESIS, 1
-    for audit_id, at, actor, role, action, target, school_urn, subject, detail, prev_hash, row_hash in rows:
+    for (
+        audit_id,
+        at,
+        actor,
+        role,
+        action,
+        target,
+        school_urn,
+        subject,
+        detail,
+        prev_hash,
+        row_hash,
+    ) in rows:
         try:
             event = AuditEvent(actor, action, role, target, school_urn, subject, detail)
             computed = _row_hash(prev_hash, audit_id, at, event)

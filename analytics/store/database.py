@@ -68,7 +68,9 @@ def httpfs_extension() -> str:
     for file in metadata.files("duckdb-ext-httpfs") or ():
         if file.name == "httpfs.duckdb_extension":
             return str(file.locate())
-    raise RuntimeError("the duckdb-ext-httpfs package has no httpfs.duckdb_extension: run `uv sync --locked`")
+    raise RuntimeError(
+        "the duckdb-ext-httpfs package has no httpfs.duckdb_extension: run `uv sync --locked`"
+    )
 
 
 def _literal(text: str) -> str:
@@ -126,7 +128,9 @@ def connect_file(path: Path | str, key: str | None) -> duckdb.DuckDBPyConnection
     except duckdb.IOException as error:
         con.close()
         if "encryption key" in str(error):
-            raise DatabaseKeyError(f"{path} could not be opened: the encryption key is wrong") from None
+            raise DatabaseKeyError(
+                f"{path} could not be opened: the encryption key is wrong"
+            ) from None
         raise
     except duckdb.CatalogException as error:
         con.close()
@@ -187,7 +191,9 @@ _held: dict[tuple[Path, int], _Held] = {}
 class Database:
     """A Rollcall database file, with its migrations applied on first write."""
 
-    def __init__(self, path: Path | str | None = None, *, key: str | None | object = _FROM_SETTINGS) -> None:
+    def __init__(
+        self, path: Path | str | None = None, *, key: str | None | object = _FROM_SETTINGS
+    ) -> None:
         self.path = Path(path) if path is not None else Path(setting("db_path"))
         self.key: str | None = setting("db_key") if key is _FROM_SETTINGS else key  # type: ignore[assignment]
         self._migrated = False
@@ -320,7 +326,9 @@ class Database:
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection for reading; the file must exist and be migrated."""
         if not self.exists():
-            raise DatabaseMissing(f"No Rollcall database at {self.path}: run `rollcall demo` or import a file")
+            raise DatabaseMissing(
+                f"No Rollcall database at {self.path}: run `rollcall demo` or import a file"
+            )
         self.migrate()
         with self._connection() as con:
             yield con
@@ -357,14 +365,19 @@ class Database:
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
             )
-            applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+            applied = {
+                row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()
+            }
             for version, name, sql in migrations():
                 if version in applied:
                     continue
                 log.info("applying migration %04d_%s to %s", version, name, self.path)
                 con.execute("BEGIN TRANSACTION")
                 con.execute(sql)
-                con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, datetime.now()])
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    [version, name, datetime.now()],
+                )
                 _bump_data_version(con)
                 con.execute("COMMIT")
             self._refresh_codes(con)
@@ -429,7 +442,11 @@ class Database:
         if known is not None and known[0] == signature:
             return known[1]
         with self.connect() as con:
-            state = dict(con.execute("SELECT key, value FROM store_state WHERE key IN ('store_id', 'data_version')").fetchall())
+            state = dict(
+                con.execute(
+                    "SELECT key, value FROM store_state WHERE key IN ('store_id', 'data_version')"
+                ).fetchall()
+            )
         version = f"{state['store_id']}:{state['data_version']}"
         _versions[self.path] = (signature, version)
         return version

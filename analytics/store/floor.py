@@ -61,7 +61,9 @@ def year_summary(db: Database, start: date, end: date) -> pl.DataFrame:
     """One row per enrolment on roll in the window: its session counts, attendance and absence
     rates and PA/SA flags, straight from the raw marks."""
     with db.connect() as con:
-        return con.execute(_PER_ENROLMENT + " ORDER BY enrolment_id", {"start": start, "end": end}).pl()
+        return con.execute(
+            _PER_ENROLMENT + " ORDER BY enrolment_id", {"start": start, "end": end}
+        ).pl()
 
 
 def cohort_table(db: Database, start: date, end: date, academic_year: int) -> pl.DataFrame:
@@ -102,7 +104,13 @@ def bare_csv_load(scratch: Path, files: Sequence[Path]) -> int:
         con.execute(
             "CREATE OR REPLACE TABLE marks (upn VARCHAR, date DATE, session VARCHAR, code VARCHAR, minutes_late SMALLINT)"
         )
-        columns = {"upn": "VARCHAR", "date": "DATE", "session": "VARCHAR", "code": "VARCHAR", "minutes_late": "SMALLINT"}
+        columns = {
+            "upn": "VARCHAR",
+            "date": "DATE",
+            "session": "VARCHAR",
+            "code": "VARCHAR",
+            "minutes_late": "SMALLINT",
+        }
         con.execute(
             "INSERT INTO marks SELECT * FROM read_csv(?, header = true, columns = ?)",
             [[str(f) for f in files], columns],

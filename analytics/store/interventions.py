@@ -109,7 +109,9 @@ def add_intervention_type(
             raise InterventionRefused(f"there is no school {school_urn}")
         if name.casefold() in {t.casefold() for t in known_types(con, school_urn)}:
             raise InterventionRefused(f"type '{name}' already exists")
-        con.execute("DELETE FROM intervention_types WHERE school_urn = ? AND label = ?", [school_urn, name])
+        con.execute(
+            "DELETE FROM intervention_types WHERE school_urn = ? AND label = ?", [school_urn, name]
+        )
         con.execute(
             "INSERT INTO intervention_types VALUES (?, ?, ?, ?, ?, NULL, NULL)",
             [school_urn, name, (description or "").strip() or None, who, datetime.now()],
@@ -168,15 +170,31 @@ def record_interventions(
 
 def record_batches(db: Database, batches: Sequence[Batch]) -> list[list[int]]:
     """Record several batches in one transaction (all or none); returns each batch's new ids."""
-    checked = [(batch, _who(batch.recorded_by), batch.recorded_at or datetime.now()) for batch in batches if batch.entries]
+    checked = [
+        (batch, _who(batch.recorded_by), batch.recorded_at or datetime.now())
+        for batch in batches
+        if batch.entries
+    ]
     with db.transaction() as con:
         all_ids = _insert_new(con, checked)
-        _audit(con, "recorded", [b.recorded_by for b, _, _ in checked], [e.enrolment_id for b, _, _ in checked for e in b.entries], all_ids)
+        _audit(
+            con,
+            "recorded",
+            [b.recorded_by for b, _, _ in checked],
+            [e.enrolment_id for b, _, _ in checked for e in b.entries],
+            all_ids,
+        )
         new_ids = iter(all_ids)
         return [[next(new_ids) for _ in batch.entries] for batch in batches]
 
 
-def _audit(con: Connection, what: str, actors: Sequence[str], enrolment_ids: Sequence[int], intervention_ids: Sequence[int]) -> None:
+def _audit(
+    con: Connection,
+    what: str,
+    actors: Sequence[str],
+    enrolment_ids: Sequence[int],
+    intervention_ids: Sequence[int],
+) -> None:
     """One audit row for a change to the log, in the change's own transaction: who, which
     interventions, and the pupil (by enrolment number only) when there is one."""
     if not intervention_ids:
@@ -191,7 +209,8 @@ def _audit(con: Connection, what: str, actors: Sequence[str], enrolment_ids: Seq
             target=f"{what} {len(intervention_ids)} intervention{'s' if len(intervention_ids) != 1 else ''}",
             subject=f"enrolment {pupils[0]}" if len(pupils) == 1 else None,
             detail=f"interventions {min(intervention_ids)}-{max(intervention_ids)}"
-            if len(intervention_ids) > 1 else f"intervention {intervention_ids[0]}",
+            if len(intervention_ids) > 1
+            else f"intervention {intervention_ids[0]}",
         ),
     )
 
@@ -199,7 +218,9 @@ def _audit(con: Connection, what: str, actors: Sequence[str], enrolment_ids: Seq
 def _insert_new(con: Connection, batches: Sequence[tuple[Batch, str, datetime]]) -> list[int]:
     """Check every entry of the batches against its enrolment's school and types, then write
     them all with one statement; returns the new ids in entry order."""
-    entries = [(number, entry) for number, (batch, _, _) in enumerate(batches) for entry in batch.entries]
+    entries = [
+        (number, entry) for number, (batch, _, _) in enumerate(batches) for entry in batch.entries
+    ]
     if not entries:
         return []
     schools = _school_of(con, list({e.enrolment_id for _, e in entries}))
@@ -207,13 +228,27 @@ def _insert_new(con: Connection, batches: Sequence[tuple[Batch, str, datetime]])
     for position, (_, entry) in enumerate(entries, start=1):
         urn = schools.get(entry.enrolment_id)
         if urn is None:
-            raise InterventionRefused(f"entry {position}: there is no enrolment {entry.enrolment_id}")
+            raise InterventionRefused(
+                f"entry {position}: there is no enrolment {entry.enrolment_id}"
+            )
         if urn not in types:
             types[urn] = frozenset(known_types(con, urn))
         if entry.type not in types[urn]:
-            raise InterventionRefused(f"entry {position}: type '{entry.type}' is not an intervention type of school {urn}")
-    batch_ids = sorted(row[0] for row in con.execute(f"SELECT nextval('intervention_batch_seq') FROM range({len(batches)})").fetchall())
-    ids = sorted(row[0] for row in con.execute(f"SELECT nextval('intervention_id_seq') FROM range({len(entries)})").fetchall())
+            raise InterventionRefused(
+                f"entry {position}: type '{entry.type}' is not an intervention type of school {urn}"
+            )
+    batch_ids = sorted(
+        row[0]
+        for row in con.execute(
+            f"SELECT nextval('intervention_batch_seq') FROM range({len(batches)})"
+        ).fetchall()
+    )
+    ids = sorted(
+        row[0]
+        for row in con.execute(
+            f"SELECT nextval('intervention_id_seq') FROM range({len(entries)})"
+        ).fetchall()
+    )
     frame = pl.DataFrame(
         [
             {
@@ -233,7 +268,9 @@ def _insert_new(con: Connection, batches: Sequence[tuple[Batch, str, datetime]])
     )
     con.register("new_interventions", frame)
     try:
-        con.execute(f"INSERT INTO intervention_versions ({_VERSION_COLUMNS}) SELECT {_VERSION_COLUMNS} FROM new_interventions")
+        con.execute(
+            f"INSERT INTO intervention_versions ({_VERSION_COLUMNS}) SELECT {_VERSION_COLUMNS} FROM new_interventions"
+        )
     finally:
         con.unregister("new_interventions")
     return ids
@@ -292,21 +329,40 @@ def apply_changes(db: Database, changes: Sequence[Edit | Deletion]) -> list[int]
         frame = pl.DataFrame(added, schema=_SCHEMA)
         con.register("changed_interventions", frame)
         try:
-            con.execute(f"INSERT INTO intervention_versions ({_VERSION_COLUMNS}) SELECT {_VERSION_COLUMNS} FROM changed_interventions")
+            con.execute(
+                f"INSERT INTO intervention_versions ({_VERSION_COLUMNS}) SELECT {_VERSION_COLUMNS} FROM changed_interventions"
+            )
         finally:
             con.unregister("changed_interventions")
         kind = "deleted" if all(isinstance(c, Deletion) for c in changes) else "changed"
-        _audit(con, kind, [c.recorded_by for c in changes], [row["enrolment_id"] for row in added], [c.intervention_id for c in changes])
+        _audit(
+            con,
+            kind,
+            [c.recorded_by for c in changes],
+            [row["enrolment_id"] for row in added],
+            [c.intervention_id for c in changes],
+        )
         return numbers
 
 
-def _changed(latest: dict[str, Any], change: Edit | Deletion, types: frozenset[str]) -> dict[str, Any]:
+def _changed(
+    latest: dict[str, Any], change: Edit | Deletion, types: frozenset[str]
+) -> dict[str, Any]:
     """The next version of an intervention after one change, checked."""
     who = _who(change.recorded_by)
     why = (change.reason or "").strip()
     if not why:
-        raise InterventionRefused("reason for deleting is required" if isinstance(change, Deletion) else "reason for the change is required")
-    stamp = {"change_reason": why, "recorded_by": who, "recorded_at": change.recorded_at or datetime.now(), "version": latest["version"] + 1}
+        raise InterventionRefused(
+            "reason for deleting is required"
+            if isinstance(change, Deletion)
+            else "reason for the change is required"
+        )
+    stamp = {
+        "change_reason": why,
+        "recorded_by": who,
+        "recorded_at": change.recorded_at or datetime.now(),
+        "version": latest["version"] + 1,
+    }
     if isinstance(change, Deletion):
         return latest | stamp | {"deleted": True}
     entry = change.entry
@@ -335,14 +391,21 @@ def edit_intervention(
 
 
 def delete_intervention(
-    db: Database, intervention_id: int, *, recorded_by: str, reason: str, recorded_at: datetime | None = None
+    db: Database,
+    intervention_id: int,
+    *,
+    recorded_by: str,
+    reason: str,
+    recorded_at: datetime | None = None,
 ) -> int:
     """Mark an intervention deleted (a new version); its earlier versions stay in the history."""
     return apply_changes(db, [Deletion(intervention_id, recorded_by, reason, recorded_at)])[0]
 
 
 def interventions(
-    db: Database, school_urns: Sequence[int] | None = None, enrolment_ids: Sequence[int] | None = None
+    db: Database,
+    school_urns: Sequence[int] | None = None,
+    enrolment_ids: Sequence[int] | None = None,
 ) -> pl.DataFrame:
     """Each intervention as it now stands, deleted ones left out: one row per intervention with
     `first_recorded_by, first_recorded_at` (version 1) beside the latest version's fields."""
@@ -361,7 +424,10 @@ def interventions(
 
 
 def intervention_versions(
-    db: Database, *, enrolment_ids: Sequence[int] | None = None, intervention_ids: Sequence[int] | None = None
+    db: Database,
+    *,
+    enrolment_ids: Sequence[int] | None = None,
+    intervention_ids: Sequence[int] | None = None,
 ) -> pl.DataFrame:
     """Every version of the interventions asked for (deleted ones too), oldest first."""
     enrolment_where, enrolment_params = _ids_filter("enrolment_id", enrolment_ids)
@@ -441,5 +507,7 @@ def register_version(db: Database) -> str:
     figures are computed from (and not when an action is recorded): caches of the register and
     the model key on it."""
     with db.connect() as con:
-        imports, models = con.execute("SELECT (SELECT max(import_id) FROM imports), (SELECT max(model_id) FROM risk_models)").fetchone()
+        imports, models = con.execute(
+            "SELECT (SELECT max(import_id) FROM imports), (SELECT max(model_id) FROM risk_models)"
+        ).fetchone()
     return f"{db.data_version() if imports is None else imports}:{models}"

@@ -26,7 +26,9 @@ def optimise(db: Database) -> None:
     and checkpoint the file. Figures do not change."""
     with db.transaction() as con:
         for table, order in ORDERED.items():
-            con.execute(f"CREATE OR REPLACE TEMP TABLE ordered_rows AS SELECT * FROM {table} ORDER BY {order}")
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE ordered_rows AS SELECT * FROM {table} ORDER BY {order}"
+            )
             con.execute(f"DELETE FROM {table}")
             con.execute(f"INSERT INTO {table} SELECT * FROM ordered_rows")
             con.execute("DROP TABLE ordered_rows")

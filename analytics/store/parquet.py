@@ -77,9 +77,15 @@ def export_parquet(db: Database, folder: Path | str) -> dict[str, int]:
     if folder.exists() and any(folder.iterdir()):
         raise ParquetRefused(f"{folder} is not empty: export into a new folder")
     folder.mkdir(parents=True, exist_ok=True)
-    manifest: dict = {"format": FORMAT, "exported_at": datetime.now().isoformat(timespec="seconds"), "tables": {}}
+    manifest: dict = {
+        "format": FORMAT,
+        "exported_at": datetime.now().isoformat(timespec="seconds"),
+        "tables": {},
+    }
     with db.connect() as con:
-        manifest["schema_version"] = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+        manifest["schema_version"] = con.execute(
+            "SELECT max(version) FROM schema_migrations"
+        ).fetchone()[0]
         for table, columns in _tables(con).items():
             if table in _LOCAL:
                 continue
@@ -88,8 +94,14 @@ def export_parquet(db: Database, folder: Path | str) -> dict[str, int]:
             if dated:
                 year = f"(year({_quoted(dated)}) - (month({_quoted(dated)}) < 8)::INTEGER) AS academic_year"
                 select = f"{select}, {year}"
-            order = ", ".join(_quoted(c) for c in (*partition_by, *([dated] if dated else [])) if c != "academic_year")
-            query = f"SELECT {select} FROM {_quoted(table)}" + (f" ORDER BY {order}" if order else "")
+            order = ", ".join(
+                _quoted(c)
+                for c in (*partition_by, *([dated] if dated else []))
+                if c != "academic_year"
+            )
+            query = f"SELECT {select} FROM {_quoted(table)}" + (
+                f" ORDER BY {order}" if order else ""
+            )
             target = folder / table
             options = "FORMAT parquet, COMPRESSION zstd"
             if partition_by:
@@ -101,7 +113,11 @@ def export_parquet(db: Database, folder: Path | str) -> dict[str, int]:
             # The folder is a path the caller chose, passed as a value; identifiers are quoted.
             con.execute(f"COPY ({query}) TO '{_literal(target)}' ({options})")
             rows = con.execute(f"SELECT count(*) FROM {_quoted(table)}").fetchone()[0]
-            manifest["tables"][table] = {"rows": rows, "partitioned_by": partition_by, "columns": columns}
+            manifest["tables"][table] = {
+                "rows": rows,
+                "partitioned_by": partition_by,
+                "columns": columns,
+            }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
     return {table: entry["rows"] for table, entry in manifest["tables"].items()}
 
@@ -116,7 +132,9 @@ def read_manifest(folder: Path | str) -> dict:
     try:
         manifest = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
-        raise ParquetRefused(f"{folder} is not a Rollcall Parquet export (no readable manifest.json)") from None
+        raise ParquetRefused(
+            f"{folder} is not a Rollcall Parquet export (no readable manifest.json)"
+        ) from None
     if manifest.get("format") != FORMAT:
         raise ParquetRefused(f"{folder} is not a Rollcall Parquet export")
     return manifest
@@ -133,28 +151,43 @@ def import_parquet(db: Database, folder: Path | str) -> dict[str, int]:
                 f"the export is of a newer Rollcall (schema {manifest['schema_version']}, this one {version}): upgrade first"
             )
         tables = _tables(con)
-        held = [t for t in tables if t not in _DERIVED + _LOCAL and con.execute(f"SELECT count(*) FROM {_quoted(t)}").fetchone()[0]]
+        held = [
+            t
+            for t in tables
+            if t not in _DERIVED + _LOCAL
+            and con.execute(f"SELECT count(*) FROM {_quoted(t)}").fetchone()[0]
+        ]
         if held:
-            raise ParquetRefused(f"{db.path} already holds data ({', '.join(held)}): import into a new database")
+            raise ParquetRefused(
+                f"{db.path} already holds data ({', '.join(held)}): import into a new database"
+            )
         counts = {}
-        order = sorted(manifest["tables"], key=lambda t: (_FIRST.index(t) if t in _FIRST else len(_FIRST), t))
+        order = sorted(
+            manifest["tables"], key=lambda t: (_FIRST.index(t) if t in _FIRST else len(_FIRST), t)
+        )
         for table in order:
             entry = manifest["tables"][table]
             if table in _DERIVED + _LOCAL or table not in tables or not entry["rows"]:
                 continue
             columns = [c for c in entry["columns"] if c in tables[table]]
             names = ", ".join(_quoted(c) for c in columns)
-            source = folder / table / ("**/*.parquet" if entry["partitioned_by"] else "data.parquet")
+            source = (
+                folder / table / ("**/*.parquet" if entry["partitioned_by"] else "data.parquet")
+            )
             con.execute(
                 f"INSERT INTO {_quoted(table)} ({names}) SELECT {names} FROM "
                 f"read_parquet('{_literal(source)}', hive_partitioning = {str(bool(entry['partitioned_by'])).lower()})"
             )
             counts[table] = con.execute(f"SELECT count(*) FROM {_quoted(table)}").fetchone()[0]
             if counts[table] != entry["rows"]:
-                raise ParquetRefused(f"{table}: the export lists {entry['rows']:,} rows but its files hold {counts[table]:,}")
+                raise ParquetRefused(
+                    f"{table}: the export lists {entry['rows']:,} rows but its files hold {counts[table]:,}"
+                )
         for sequence, (table, column) in _SEQUENCES.items():
             if table in counts:
                 # DuckDB cannot set a sequence: draw it past the highest number restored.
-                con.execute(f"SELECT max(nextval('{sequence}')) FROM range((SELECT max({column}) FROM {table}))")
+                con.execute(
+                    f"SELECT max(nextval('{sequence}')) FROM range((SELECT max({column}) FROM {table}))"
+                )
         aggregates.rebuild(con)
     return counts

@@ -39,14 +39,17 @@ def enrolments(db: Database, school_urns: Sequence[int] | None = None) -> pl.Dat
     where, params = _school_filter("school_urn", school_urns)
     with db.connect() as con:
         return con.execute(
-            f"SELECT {ENROLMENT_COLUMNS} FROM enrolments WHERE {where} ORDER BY enrolment_id", params
+            f"SELECT {ENROLMENT_COLUMNS} FROM enrolments WHERE {where} ORDER BY enrolment_id",
+            params,
         ).pl()
 
 
 def school_of_enrolment(db: Database, enrolment_id: int) -> int | None:
     """The URN of an enrolment's school, or None when there is no such enrolment."""
     with db.connect() as con:
-        row = con.execute("SELECT school_urn FROM enrolments WHERE enrolment_id = ?", [enrolment_id]).fetchone()
+        row = con.execute(
+            "SELECT school_urn FROM enrolments WHERE enrolment_id = ?", [enrolment_id]
+        ).fetchone()
     return None if row is None else row[0]
 
 
@@ -123,11 +126,15 @@ def imports(db: Database) -> pl.DataFrame:
         return con.execute("SELECT * FROM imports ORDER BY import_id DESC").pl()
 
 
-def mark_date_range(db: Database, school_urns: Sequence[int] | None = None) -> tuple[date, date] | None:
+def mark_date_range(
+    db: Database, school_urns: Sequence[int] | None = None
+) -> tuple[date, date] | None:
     """The first and last date holding a mark, or None when there are no marks."""
     where, params = _school_filter("school_urn", school_urns)
     with db.connect() as con:
-        first, last = con.execute(f"SELECT min(date), max(date) FROM school_day_codes WHERE {where}", params).fetchone()
+        first, last = con.execute(
+            f"SELECT min(date), max(date) FROM school_day_codes WHERE {where}", params
+        ).fetchone()
     return None if first is None else (first, last)
 
 
@@ -162,9 +169,12 @@ def demo_status(db: Database) -> DemoStatus:
         marker = json.loads(row[0])
         last_import = con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchone()[0]
         if last_import != marker["last_import_id"]:
-            return DemoStatus(False, "files have been imported into this database since the demo was built")
+            return DemoStatus(
+                False, "files have been imported into this database since the demo was built"
+            )
         real = con.execute(
-            "SELECT count(*) FROM enrolments WHERE NOT starts_with(substr(upn, 2, 3), ?)", [marker["upn_la_prefix"]]
+            "SELECT count(*) FROM enrolments WHERE NOT starts_with(substr(upn, 2, 3), ?)",
+            [marker["upn_la_prefix"]],
         ).fetchone()[0]
         if real:
             return DemoStatus(False, "this database holds pupils who are not the demo's")

@@ -50,7 +50,9 @@ class MergeCounts:
     unchanged: int = 0
 
     def __add__(self, other: MergeCounts) -> MergeCounts:
-        return MergeCounts(self.new + other.new, self.changed + other.changed, self.unchanged + other.unchanged)
+        return MergeCounts(
+            self.new + other.new, self.changed + other.changed, self.unchanged + other.unchanged
+        )
 
 
 def _status_counts(con: duckdb.DuckDBPyConnection, table: str) -> MergeCounts:
@@ -58,7 +60,9 @@ def _status_counts(con: duckdb.DuckDBPyConnection, table: str) -> MergeCounts:
     return MergeCounts(counts.get("new", 0), counts.get("changed", 0), counts.get("unchanged", 0))
 
 
-def find_import(con: duckdb.DuckDBPyConnection, sha256: str, kind: str, school_urn: int) -> dict | None:
+def find_import(
+    con: duckdb.DuckDBPyConnection, sha256: str, kind: str, school_urn: int
+) -> dict | None:
     """The earlier import of the same file (same bytes, kind and school), if any, with `covered`:
     how many records (marks, pupils, incidents) it brought, new, changed or unchanged."""
     row = con.execute(
@@ -68,7 +72,9 @@ def find_import(con: duckdb.DuckDBPyConnection, sha256: str, kind: str, school_u
     ).fetchone()
     if row is None:
         return None
-    return dict(zip(("import_id", "file_name", "rows_read", "covered", "imported_at"), row, strict=True))
+    return dict(
+        zip(("import_id", "file_name", "rows_read", "covered", "imported_at"), row, strict=True)
+    )
 
 
 def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -204,7 +210,9 @@ def merge_enrolments(
             "FROM enrolment_diff d JOIN staged_enrolments s USING (upn) WHERE d.status = 'new' ORDER BY d.upn",
             [school_urn, import_id],
         )
-        respelled = _merge_spells(con, school_urn, "leaving_date" in staged.columns, fill_only, import_id)
+        respelled = _merge_spells(
+            con, school_urn, "leaving_date" in staged.columns, fill_only, import_id
+        )
         con.execute(
             "UPDATE enrolment_diff SET status = 'changed' WHERE status = 'unchanged' "
             "AND upn IN (SELECT unnest(?::VARCHAR[]))",
@@ -216,7 +224,11 @@ def merge_enrolments(
 
 
 def _merge_spells(
-    con: duckdb.DuckDBPyConnection, school_urn: int, has_leaving: bool, fill_only: bool, import_id: int
+    con: duckdb.DuckDBPyConnection,
+    school_urn: int,
+    has_leaving: bool,
+    fill_only: bool,
+    import_id: int,
 ) -> list[str]:
     """Record the spells the staged rows describe; returns the UPNs whose spells changed.
 
@@ -277,7 +289,10 @@ def _merge_spells(
         "DELETE FROM enrolment_spells USING spell_diff d WHERE d.action = 'correct_latest' "
         "AND enrolment_spells.enrolment_id = d.enrolment_id AND enrolment_spells.admission_date = d.latest_admission"
     )
-    con.execute("INSERT INTO enrolment_spells SELECT enrolment_id, admission_date, leaving_date, ? FROM corrected_spells", [import_id])
+    con.execute(
+        "INSERT INTO enrolment_spells SELECT enrolment_id, admission_date, leaving_date, ? FROM corrected_spells",
+        [import_id],
+    )
     con.execute(
         """
         UPDATE enrolments SET admission_date = f.first_admission, leaving_date = f.latest_leaving
@@ -304,7 +319,9 @@ def _merge_spells(
         FROM spell_diff WHERE action <> 'none'
         """,
     )
-    rows = con.execute("SELECT upn FROM spell_diff WHERE action <> 'none' AND latest_admission IS NOT NULL").fetchall()
+    rows = con.execute(
+        "SELECT upn FROM spell_diff WHERE action <> 'none' AND latest_admission IS NOT NULL"
+    ).fetchall()
     return [upn for (upn,) in rows]
 
 
@@ -335,7 +352,9 @@ def merge_marks(
                 f"FROM staged_marks{order}",
                 [school_urn, import_id],
             )
-            changes = staged.select("enrolment_id", "date", "code", pl.lit(None, pl.String).alias("old_code"))
+            changes = staged.select(
+                "enrolment_id", "date", "code", pl.lit(None, pl.String).alias("old_code")
+            )
             aggregates.refresh_marks(con, school_urn, changes, new_days=True)
             return MergeCounts(new=staged.height)
         con.execute(
@@ -382,7 +401,8 @@ def merge_marks(
 def _marks_held(con: duckdb.DuckDBPyConnection, school_urn: int, first: date, last: date) -> bool:
     """True when the school has any mark between the two dates."""
     return con.execute(
-        "SELECT EXISTS (SELECT 1 FROM marks WHERE school_urn = ? AND date BETWEEN ? AND ?)", [school_urn, first, last]
+        "SELECT EXISTS (SELECT 1 FROM marks WHERE school_urn = ? AND date BETWEEN ? AND ?)",
+        [school_urn, first, last],
     ).fetchone()[0]
 
 
@@ -426,7 +446,9 @@ def _merge_keyed(
         con.unregister("staged_rows")
 
 
-def merge_behaviour(con: duckdb.DuckDBPyConnection, staged: pl.DataFrame, import_id: int) -> MergeCounts:
+def merge_behaviour(
+    con: duckdb.DuckDBPyConnection, staged: pl.DataFrame, import_id: int
+) -> MergeCounts:
     """Merge behaviour incidents keyed on `incident_key`."""
     return _merge_keyed(
         con,
@@ -438,7 +460,9 @@ def merge_behaviour(con: duckdb.DuckDBPyConnection, staged: pl.DataFrame, import
     )
 
 
-def merge_exclusions(con: duckdb.DuckDBPyConnection, staged: pl.DataFrame, import_id: int) -> MergeCounts:
+def merge_exclusions(
+    con: duckdb.DuckDBPyConnection, staged: pl.DataFrame, import_id: int
+) -> MergeCounts:
     """Merge exclusions keyed on enrolment, start date and category."""
     return _merge_keyed(
         con,
@@ -452,7 +476,9 @@ def merge_exclusions(con: duckdb.DuckDBPyConnection, staged: pl.DataFrame, impor
 
 def latest_mark_date(con: duckdb.DuckDBPyConnection, school_urn: int) -> date | None:
     """The last date with a mark at a school."""
-    return con.execute("SELECT max(date) FROM marks WHERE school_urn = ?", [school_urn]).fetchone()[0]
+    return con.execute("SELECT max(date) FROM marks WHERE school_urn = ?", [school_urn]).fetchone()[
+        0
+    ]
 
 
 def mark_as_demo(con: duckdb.DuckDBPyConnection, *, seed: int, upn_la_prefix: str) -> None:

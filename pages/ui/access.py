@@ -116,31 +116,53 @@ def record(user: User | None, action: str, **event: Any) -> None:
     audit.record(db, AuditEvent(actor, action, role=role, **event))
 
 
-def record_pupil_view(page: str, *, enrolment_id: int | None = None, school_urn: int | None = None, detail: str | None = None) -> None:
+def record_pupil_view(
+    page: str,
+    *,
+    enrolment_id: int | None = None,
+    school_urn: int | None = None,
+    detail: str | None = None,
+) -> None:
     """Record that the current user viewed a pupil's data on `page`. Pages that pick a pupil with a
     widget call this once the pupil is shown; views by URL are recorded by `guard_page`."""
     record(
-        current_user(), "view", target=page, school_urn=school_urn,
-        subject=None if enrolment_id is None else f"enrolment {enrolment_id}", detail=detail,
+        current_user(),
+        "view",
+        target=page,
+        school_urn=school_urn,
+        subject=None if enrolment_id is None else f"enrolment {enrolment_id}",
+        detail=detail,
     )
 
 
 def _record_page_view(user: User, spec: PageSpec) -> None:
     params = {k: st.query_params.get(k) for k in sorted(st.query_params.keys())}
-    subject = next((f"enrolment {params[k]}" for k in ("enrolment", "pupil") if params.get(k)), None)
+    subject = next(
+        (f"enrolment {params[k]}" for k in ("enrolment", "pupil") if params.get(k)), None
+    )
     seen = (spec.path, subject)
     if st.session_state.get(_LAST_VIEW) == seen:
         return  # the same view redrawn (a filter changed): one row per view, not per rerun
     st.session_state[_LAST_VIEW] = seen
     school = params.get("school")
     record(
-        user, "view", target=spec.title, subject=subject,
+        user,
+        "view",
+        target=spec.title,
+        subject=subject,
         school_urn=int(school) if school and school.isdigit() else None,
         detail="&".join(f"{k}={v}" for k, v in params.items()) or None,
     )
 
 
-def audited_export(user: User, name: str, build: Callable[[], bytes], *, school_urn: int | None = None, rows: int | None = None) -> Callable[[], bytes]:
+def audited_export(
+    user: User,
+    name: str,
+    build: Callable[[], bytes],
+    *,
+    school_urn: int | None = None,
+    rows: int | None = None,
+) -> Callable[[], bytes]:
     """`build`, recording an export of pupil data when it runs (download buttons call it on click,
     on a thread of their own, so the user and database are fixed now)."""
     db = database()
@@ -150,7 +172,11 @@ def audited_export(user: User, name: str, build: Callable[[], bytes], *, school_
         audit.record(
             db,
             AuditEvent(
-                user.name, "export", role=user.role.value, target=name, school_urn=school_urn,
+                user.name,
+                "export",
+                role=user.role.value,
+                target=name,
+                school_urn=school_urn,
                 detail=None if rows is None else f"{rows} rows",
             ),
         )
@@ -172,7 +198,9 @@ def deny(user: User | None, message: str, target: str | None = None) -> None:
     st.stop()
 
 
-def require_here(capability: Capability | None, urns: tuple[int, ...] | None, target: str | None = None) -> User:
+def require_here(
+    capability: Capability | None, urns: tuple[int, ...] | None, target: str | None = None
+) -> User:
     """The current user, when they may use `capability` (None: any) for the schools `urns`;
     otherwise the page stops with the reason."""
     user = current_user()
@@ -218,13 +246,17 @@ def guarded(*capabilities: Capability, trust_wide: bool = False) -> Callable[[F]
     def decorate(function: F) -> F:
         signature = inspect.signature(function)
         if not trust_wide and not SCHOOL_ARGUMENTS & set(signature.parameters):
-            raise TypeError(f"{function.__name__} has no `urns`, `urn`, `key` or `enrolment_id` argument to check")
+            raise TypeError(
+                f"{function.__name__} has no `urns`, `urn`, `key` or `enrolment_id` argument to check"
+            )
 
         @functools.wraps(function)
         def checked(*args: Any, **kwargs: Any) -> Any:
             # A trust-wide call returns figures about no school in particular (the risk model's
             # card): only the capability is checked.
-            urns = () if trust_wide else _schools_asked_for(signature.bind(*args, **kwargs).arguments)
+            urns = (
+                () if trust_wide else _schools_asked_for(signature.bind(*args, **kwargs).arguments)
+            )
             user = current_user()
             try:
                 if user is None:
@@ -314,14 +346,20 @@ def _oidc_sign_in(providers: list[str | None]) -> None:
         email = str(st.user.get("email") or "this account")
         if st.session_state.get(_SIGN_IN_RECORDED) != f"refused:{email}":
             st.session_state[_SIGN_IN_RECORDED] = f"refused:{email}"
-            record(None, "sign_in_refused", actor=email, detail="OIDC account not in the accounts file")
-        st.error(f"{email} has no Rollcall account. Ask your data manager to add it (`rollcall user add {email} --oidc ...`).")
+            record(
+                None, "sign_in_refused", actor=email, detail="OIDC account not in the accounts file"
+            )
+        st.error(
+            f"{email} has no Rollcall account. Ask your data manager to add it (`rollcall user add {email} --oidc ...`)."
+        )
         if st.button("Sign out", key="oidc_sign_out"):
             st.logout()
         return
     st.write("Sign in with your school account.")
     for provider in providers:
-        label = "Sign in" if provider is None else f"Sign in with {provider.replace('_', ' ').title()}"
+        label = (
+            "Sign in" if provider is None else f"Sign in with {provider.replace('_', ' ').title()}"
+        )
         if st.button(label, key=f"oidc_{provider or 'default'}", type="primary"):
             st.login(provider)
 
@@ -334,7 +372,9 @@ def _password_sign_in() -> None:
         )
     with st.form("sign_in", clear_on_submit=True):
         name = st.text_input("Name", key="sign_in_name", autocomplete="username")
-        password = st.text_input("Password", type="password", key="sign_in_password", autocomplete="current-password")
+        password = st.text_input(
+            "Password", type="password", key="sign_in_password", autocomplete="current-password"
+        )
         submitted = st.form_submit_button("Sign in", type="primary", key="sign_in_submit")
     if not submitted:
         return
@@ -347,7 +387,12 @@ def _password_sign_in() -> None:
     if account is None:
         known = accounts.find(name) is not None
         # A typed name that is no account may be a password typed in the wrong box: not kept.
-        record(None, "sign_in_refused", actor=name.strip() if known else "(unknown name)", detail="wrong name or password")
+        record(
+            None,
+            "sign_in_refused",
+            actor=name.strip() if known else "(unknown name)",
+            detail="wrong name or password",
+        )
         st.error("Wrong name or password.")
         return
     st.session_state[SIGNED_IN] = account.name

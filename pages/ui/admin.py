@@ -26,7 +26,11 @@ def settings_table() -> pl.DataFrame:
     rows = []
     for item in SETTINGS.values():
         value = item.read()
-        shown = ("set" if value else "not set") if item.secret else ("" if value is None else str(value))
+        shown = (
+            ("set" if value else "not set")
+            if item.secret
+            else ("" if value is None else str(value))
+        )
         rows.append({"setting": item.env, "value": shown, "what it does": item.help})
     return pl.DataFrame(rows)
 
@@ -45,7 +49,13 @@ def accounts_table() -> pl.DataFrame:
             }
             for a in accounts.load().values()
         ],
-        schema={"name": pl.String, "role": pl.String, "schools": pl.String, "signs in with": pl.String, "added": pl.String},
+        schema={
+            "name": pl.String,
+            "role": pl.String,
+            "schools": pl.String,
+            "signs in with": pl.String,
+            "added": pl.String,
+        },
     )
 
 
@@ -59,7 +69,11 @@ def facts() -> dict[str, str]:
         if providers
         else f"with a name and password from {accounts.accounts_path()}"
     )
-    found = {"Database": str(db.path), "Encrypted": "yes" if db.encrypted else "no", "Sign-in": sign_in}
+    found = {
+        "Database": str(db.path),
+        "Encrypted": "yes" if db.encrypted else "no",
+        "Sign-in": sign_in,
+    }
     if db.exists():
         found["Schema version"] = str(db.schema_version())
         found["Demo trust"] = read.demo_status(db).reason

@@ -54,7 +54,9 @@ class Key:
 
 def key_of(scope: Scope) -> Key:
     """The cache key of a scope (its window label plays no part in any figure)."""
-    return Key(*cache_key(database()), scope.urns, scope.window.start, scope.window.end, scope.year_groups)
+    return Key(
+        *cache_key(database()), scope.urns, scope.window.start, scope.window.end, scope.year_groups
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -64,7 +66,9 @@ def behaviour_records(db_path: str, version: str, urns: Urns) -> BehaviourRecord
 
 
 def _register(key: Key) -> Register:
-    return cached.scoped_register(key.db_path, key.version, key.urns, Window(key.start, key.end), key.groups)
+    return cached.scoped_register(
+        key.db_path, key.version, key.urns, Window(key.start, key.end), key.groups
+    )
 
 
 def _scoped(key: Key) -> tuple[Register, BehaviourRecords]:
@@ -91,12 +95,18 @@ def last_year_window(key: Key, kind: str, part: str | None, weeks: int | None) -
 
 @guarded(Capability.ANALYSIS)
 @st.cache_data(show_spinner=False, max_entries=32)
-def overview(key: Key, kind: str, part: str | None, weeks: int | None) -> overview_report.OverviewComparison:
+def overview(
+    key: Key, kind: str, part: str | None, weeks: int | None
+) -> overview_report.OverviewComparison:
     """The Overview's figures (headline, weekly series, per school), each headline figure
     against last year and national (and LA when known), and the 5% bands."""
     window = Window(key.start, key.end)
     return overview_report.overview_comparison(
-        Database(key.db_path), key.urns, window, last_year_window(key, kind, part, weeks), key.groups,
+        Database(key.db_path),
+        key.urns,
+        window,
+        last_year_window(key, kind, part, weeks),
+        key.groups,
         national_window(kind, window, part),
     )
 
@@ -108,11 +118,18 @@ def fewest_pupils() -> int:
 
 @guarded(Capability.ANALYSIS)
 @st.cache_data(show_spinner=False, max_entries=64)
-def cohort_table(key: Key, characteristic: str, measure: str, national_kind: str, cross: str | None = None) -> pl.DataFrame:
+def cohort_table(
+    key: Key, characteristic: str, measure: str, national_kind: str, cross: str | None = None
+) -> pl.DataFrame:
     """One characteristic's groups (crossed with another when asked) with gaps to rest and national."""
     return cohort_report.cohort_table(
-        enrolments(key), characteristic, measure, Window(key.start, key.end).academic_year_start,
-        national_kind, fewest_pupils(), cross,
+        enrolments(key),
+        characteristic,
+        measure,
+        Window(key.start, key.end).academic_year_start,
+        national_kind,
+        fewest_pupils(),
+        cross,
     )
 
 
@@ -121,7 +138,11 @@ def cohort_table(key: Key, characteristic: str, measure: str, national_kind: str
 def widest_gaps(key: Key, measure: str, national_kind: str) -> pl.DataFrame:
     """Every readable group of every characteristic, widest adverse gap to national first."""
     return cohort_report.widest_gaps(
-        enrolments(key), measure, Window(key.start, key.end).academic_year_start, national_kind, fewest_pupils()
+        enrolments(key),
+        measure,
+        Window(key.start, key.end).academic_year_start,
+        national_kind,
+        fewest_pupils(),
     )
 
 
@@ -129,7 +150,9 @@ def widest_gaps(key: Key, measure: str, national_kind: str) -> pl.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def cohort_trend(key: Key, characteristic: str, group: str) -> pl.DataFrame:
     """A group's weekly attendance against the rest of the school."""
-    return cohort_report.cohort_trend(_register(key), Window(key.start, key.end), enrolments(key), characteristic, group)
+    return cohort_report.cohort_trend(
+        _register(key), Window(key.start, key.end), enrolments(key), characteristic, group
+    )
 
 
 @guarded(Capability.ANALYSIS)
@@ -145,7 +168,9 @@ def patterns(key: Key) -> patterns_report.Patterns:
 def behaviour(key: Key, characteristic: str) -> behaviour_report.BehaviourFigures:
     """Behaviour beside attendance, grouped by a characteristic."""
     register, records = _scoped(key)
-    return behaviour_report.behaviour_figures(register, records, Window(key.start, key.end), enrolments(key), characteristic)
+    return behaviour_report.behaviour_figures(
+        register, records, Window(key.start, key.end), enrolments(key), characteristic
+    )
 
 
 @guarded(Capability.ANALYSIS)

@@ -19,10 +19,14 @@ def _admin() -> User:
     return user
 
 
-def audit_rows(start: date, end: date, actions: tuple[str, ...] | None, actor: str | None) -> pl.DataFrame:
+def audit_rows(
+    start: date, end: date, actions: tuple[str, ...] | None, actor: str | None
+) -> pl.DataFrame:
     """Rows of the log the current admin may read: their schools' rows and rows of no school."""
     user = _admin()
-    return audit.read_log(database(), start=start, end=end, actions=actions, actor=actor, school_urns=user.schools)
+    return audit.read_log(
+        database(), start=start, end=end, actions=actions, actor=actor, school_urns=user.schools
+    )
 
 
 def broken_rows() -> list[int]:

@@ -48,7 +48,9 @@ def register(db_path: str, version: str, urns: Urns) -> Register:
     return load_register(Database(db_path), urns)
 
 
-def scoped_register(db_path: str, version: str, urns: Urns, window: Window, groups: YearGroups) -> Register:
+def scoped_register(
+    db_path: str, version: str, urns: Urns, window: Window, groups: YearGroups
+) -> Register:
     """The register restricted to the chosen year groups."""
     return register(db_path, version, urns).in_year_groups(window, groups)
 

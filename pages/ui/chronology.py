@@ -11,7 +11,11 @@ import polars as pl
 import streamlit as st
 
 from analytics.domain.interventions import COMMON_OUTCOMES, InterventionRefused, check_entry
-from analytics.reports.coordinator.interventions import attendance_lines, chronology_csv, chronology_pdf
+from analytics.reports.coordinator.interventions import (
+    attendance_lines,
+    chronology_csv,
+    chronology_pdf,
+)
 from analytics.store import interventions as intervention_store
 from pages.ui import coordinator
 from pages.ui.context import cache_key, database
@@ -27,13 +31,20 @@ def timeline_entry(entry: dict) -> str:
     """One action as a line of the timeline: date and type, owner, outcome, review, notes, and
     who recorded it (and that it was changed since). What users typed is escaped."""
     entry = {k: plain_text(v) if isinstance(v, str) else v for k, v in entry.items()}
-    details = [f"owner {entry['owner']}" if entry["owner"] else None, f"outcome: {entry['outcome']}" if entry["outcome"] else None]
+    details = [
+        f"owner {entry['owner']}" if entry["owner"] else None,
+        f"outcome: {entry['outcome']}" if entry["outcome"] else None,
+    ]
     if entry["next_review"]:
         details.append(f"review due {entry['next_review']:%d/%m/%Y}")
-    recorded = f"recorded by {entry['first_recorded_by']} on {entry['first_recorded_at']:%d/%m/%Y %H:%M}"
+    recorded = (
+        f"recorded by {entry['first_recorded_by']} on {entry['first_recorded_at']:%d/%m/%Y %H:%M}"
+    )
     if entry["version"] > 1:
         recorded += f"; changed by {entry['recorded_by']} on {entry['recorded_at']:%d/%m/%Y %H:%M} (version {entry['version']})"
-    lines = [f"**{entry['date']:%d/%m/%Y} · {entry['type']}**" + "".join(f" · {d}" for d in details if d)]
+    lines = [
+        f"**{entry['date']:%d/%m/%Y} · {entry['type']}**" + "".join(f" · {d}" for d in details if d)
+    ]
     if entry["notes"]:
         lines.append(entry["notes"])
     lines.append(f":gray[{recorded}]")
@@ -62,17 +73,29 @@ def show_chronology(enrolment_id: int, as_of: date, *, key: str, heading: bool =
     else:
         st.markdown(f"**Actions** ({chron.entries.height}), latest first")
         with st.container(height=min(460, 90 + 70 * chron.entries.height), key=f"{key}_timeline"):
-            for entry in chron.entries.sort("date", "intervention_id", descending=True).iter_rows(named=True):
+            for entry in chron.entries.sort("date", "intervention_id", descending=True).iter_rows(
+                named=True
+            ):
                 st.markdown(timeline_entry(entry))
     left, right, _ = st.columns([1, 1, 3])
     stem, user, urn = _file_stem(chron), current_user(), chron.pupil["school_urn"]
     left.download_button(
-        "Chronology CSV", data=audited_export(user, f"{stem}.csv", lambda: chronology_csv(chron), school_urn=urn),
-        file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:",
+        "Chronology CSV",
+        data=audited_export(user, f"{stem}.csv", lambda: chronology_csv(chron), school_urn=urn),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+        icon=":material/download:",
     )
     right.download_button(
-        "Chronology PDF", data=audited_export(user, f"{stem}.pdf", lambda: chronology_pdf(chron), school_urn=urn),
-        file_name=f"{stem}.pdf", mime="application/pdf", key=f"{key}_pdf", on_click="ignore", icon=":material/picture_as_pdf:",
+        "Chronology PDF",
+        data=audited_export(user, f"{stem}.pdf", lambda: chronology_pdf(chron), school_urn=urn),
+        file_name=f"{stem}.pdf",
+        mime="application/pdf",
+        key=f"{key}_pdf",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
     )
     if not chron.amendments.is_empty():
         st.markdown(f"**Amendments** ({chron.amendments.height})")
@@ -96,12 +119,15 @@ def _correct(chron, as_of: date, key: str) -> None:
     db = database()
     entries = chron.entries.sort("date", descending=True)
     labels = {
-        row["intervention_id"]: f"{row['date']:%d/%m/%Y} · {row['type']}" + (f" · {row['owner']}" if row["owner"] else "")
+        row["intervention_id"]: f"{row['date']:%d/%m/%Y} · {row['type']}"
+        + (f" · {row['owner']}" if row["owner"] else "")
         for row in entries.iter_rows(named=True)
     }
     chosen = st.selectbox("Entry", list(labels), format_func=labels.get, key=f"{key}_pick")
     entry = entries.filter(pl.col("intervention_id") == chosen).row(0, named=True)
-    types = coordinator.types_for(*cache_key(db), (chron.pupil["school_urn"],))[chron.pupil["school_urn"]]
+    types = coordinator.types_for(*cache_key(db), (chron.pupil["school_urn"],))[
+        chron.pupil["school_urn"]
+    ]
     options = list(dict.fromkeys([entry["type"], *types]))
     suffix = f"{key}_{chosen}"
     with st.form(f"{suffix}_edit"):
@@ -109,22 +135,41 @@ def _correct(chron, as_of: date, key: str) -> None:
         day = st.date_input("Date", value=entry["date"], format="DD/MM/YYYY", key=f"{suffix}_date")
         owner = st.text_input("Owner", value=entry["owner"] or "", key=f"{suffix}_owner")
         outcomes = list(dict.fromkeys([o for o in [entry["outcome"]] if o] + list(COMMON_OUTCOMES)))
-        outcome = st.selectbox("Outcome", outcomes, index=0 if entry["outcome"] else None, accept_new_options=True, key=f"{suffix}_outcome")
+        outcome = st.selectbox(
+            "Outcome",
+            outcomes,
+            index=0 if entry["outcome"] else None,
+            accept_new_options=True,
+            key=f"{suffix}_outcome",
+        )
         notes = st.text_area("Notes", value=entry["notes"] or "", key=f"{suffix}_notes")
-        review = st.date_input("Next review", value=entry["next_review"], format="DD/MM/YYYY", key=f"{suffix}_review")
+        review = st.date_input(
+            "Next review", value=entry["next_review"], format="DD/MM/YYYY", key=f"{suffix}_review"
+        )
         reason = st.text_input("Why is it changing?", key=f"{suffix}_reason")
         who = coordinator.recorder()
         if st.form_submit_button("Save the change", disabled=who is None):
             try:
                 checked = check_entry(
-                    chron.enrolment_id, kind, day, known_types=options, today=max(date.today(), as_of),
-                    owner=owner, outcome=outcome, notes=notes, next_review=review,
+                    chron.enrolment_id,
+                    kind,
+                    day,
+                    known_types=options,
+                    today=max(date.today(), as_of),
+                    owner=owner,
+                    outcome=outcome,
+                    notes=notes,
+                    next_review=review,
                 )
-                intervention_store.edit_intervention(db, chosen, checked, recorded_by=who, reason=reason)
+                intervention_store.edit_intervention(
+                    db, chosen, checked, recorded_by=who, reason=reason
+                )
             except InterventionRefused as refused:
                 st.error(f"Not saved: {refused}.")
             else:
-                coordinator.flash("Saved as a new version; the earlier one stays in the chronology's amendments.")
+                coordinator.flash(
+                    "Saved as a new version; the earlier one stays in the chronology's amendments."
+                )
                 st.rerun()
     with st.form(f"{suffix}_delete"):
         reason = st.text_input("Why delete it?", key=f"{suffix}_delete_reason")

@@ -66,24 +66,40 @@ def _all_inputs(db_path: str, version: str) -> CoordinatorInputs:
 @guarded(Capability.TARGETS)
 @st.cache_data(show_spinner=False, max_entries=16)
 def target_lists(
-    db_path: str, version: str, urns: Urns, start: date, end: date, groups: tuple[str, ...], forms: tuple[str, ...], improved_weeks: int
+    db_path: str,
+    version: str,
+    urns: Urns,
+    start: date,
+    end: date,
+    groups: tuple[str, ...],
+    forms: tuple[str, ...],
+    improved_weeks: int,
 ) -> TargetLists:
     """Every list of the Targets page for one scope."""
     return build_target_lists(
-        _all_inputs(db_path, version), Window(start, end), urns=urns, year_groups=groups, forms=forms, improved_weeks=improved_weeks
+        _all_inputs(db_path, version),
+        Window(start, end),
+        urns=urns,
+        year_groups=groups,
+        forms=forms,
+        improved_weeks=improved_weeks,
     )
 
 
 @guarded(Capability.PUPIL_DATA)
 @st.cache_data(show_spinner=False, max_entries=32)
-def pupils_on_roll(db_path: str, version: str, urns: Urns, as_of: date, groups: tuple[str, ...] = ()) -> pl.DataFrame:
+def pupils_on_roll(
+    db_path: str, version: str, urns: Urns, as_of: date, groups: tuple[str, ...] = ()
+) -> pl.DataFrame:
     """Pupils on roll on `as_of` (with a `label` to pick them by)."""
     return intervention_report.pupils_on_roll(_all_inputs(db_path, version), as_of, urns, groups)
 
 
 @guarded(Capability.TARGETS)
 @st.cache_data(show_spinner=False, max_entries=32)
-def forms(db_path: str, version: str, urns: Urns, as_of: date, groups: tuple[str, ...] = ()) -> list[str]:
+def forms(
+    db_path: str, version: str, urns: Urns, as_of: date, groups: tuple[str, ...] = ()
+) -> list[str]:
     """The forms of the pupils on roll on `as_of`, in order."""
     on_roll = pupils_on_roll(db_path, version, urns, as_of, groups)
     return sorted(on_roll["form"].drop_nulls().unique().to_list())
@@ -91,9 +107,13 @@ def forms(db_path: str, version: str, urns: Urns, as_of: date, groups: tuple[str
 
 @guarded(Capability.INTERVENTIONS)
 @st.cache_data(show_spinner=False, max_entries=64)
-def chronology(db_path: str, version: str, enrolment_id: int, as_of: date) -> intervention_report.Chronology:
+def chronology(
+    db_path: str, version: str, enrolment_id: int, as_of: date
+) -> intervention_report.Chronology:
     """One pupil's chronology."""
-    return intervention_report.chronology(Database(db_path), _all_inputs(db_path, version), enrolment_id, as_of)
+    return intervention_report.chronology(
+        Database(db_path), _all_inputs(db_path, version), enrolment_id, as_of
+    )
 
 
 @guarded(Capability.INTERVENTIONS)
@@ -120,12 +140,23 @@ def own_types(db_path: str, version: str, urns: Urns) -> pl.DataFrame:
 @guarded(Capability.TARGETS)
 @st.cache_data(show_spinner=False, max_entries=16)
 def impact(
-    db_path: str, version: str, urns: Urns, start: date, end: date, weeks: int, groups: tuple[str, ...] = ()
+    db_path: str,
+    version: str,
+    urns: Urns,
+    start: date,
+    end: date,
+    weeks: int,
+    groups: tuple[str, ...] = (),
 ) -> impact_report.Impact:
     """The Impact page's figures for interventions dated in the window."""
     data = _all_inputs(db_path, version)
     return impact_report.intervention_impact(
-        data.register, data.interventions, Window(start, end), weeks=weeks, urns=urns, year_groups=groups,
+        data.register,
+        data.interventions,
+        Window(start, end),
+        weeks=weeks,
+        urns=urns,
+        year_groups=groups,
         sessions=data.risk.sessions.lazy(),
     )
 

@@ -35,15 +35,28 @@ def download_buttons(
     xlsx_data = lambda: to_xlsx_bytes({name: frame}, note=note)
     user = current_user() if pupil_data else None
     if user is not None:
-        csv_data = audited_export(user, f"{stem}.csv", csv_data, school_urn=school_urn, rows=frame.height)
-        xlsx_data = audited_export(user, f"{stem}.xlsx", xlsx_data, school_urn=school_urn, rows=frame.height)
+        csv_data = audited_export(
+            user, f"{stem}.csv", csv_data, school_urn=school_urn, rows=frame.height
+        )
+        xlsx_data = audited_export(
+            user, f"{stem}.xlsx", xlsx_data, school_urn=school_urn, rows=frame.height
+        )
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
-        "Download CSV", data=csv_data, file_name=f"{stem}.csv", mime="text/csv",
-        key=f"{key}_csv", on_click="ignore", icon=":material/download:",
+        "Download CSV",
+        data=csv_data,
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+        icon=":material/download:",
     )
     right.download_button(
-        "Download Excel", data=xlsx_data, file_name=f"{stem}.xlsx",
+        "Download Excel",
+        data=xlsx_data,
+        file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:",
+        key=f"{key}_xlsx",
+        on_click="ignore",
+        icon=":material/table_view:",
     )

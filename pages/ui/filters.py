@@ -29,7 +29,16 @@ WINDOW_KINDS = {
     "weeks": "Last school weeks",
     "custom": "Custom dates",
 }
-FILTER_KEYS = ("filter_school", "filter_year", "filter_window", "filter_term", "filter_half", "filter_weeks", "filter_dates", "filter_years")
+FILTER_KEYS = (
+    "filter_school",
+    "filter_year",
+    "filter_window",
+    "filter_term",
+    "filter_half",
+    "filter_weeks",
+    "filter_dates",
+    "filter_years",
+)
 #: URL parameters the filters own; any other parameter belongs to the page (a drill-down level,
 #: a pupil) and is left in the URL.
 FILTER_PARAMS = ("school", "year", "window", "part", "weeks", "from", "to", "years")
@@ -97,7 +106,10 @@ def _pick_window(
     kinds = list(kinds)
     if len(kinds) > 1:
         kind = sidebar.radio(
-            "Window", kinds, format_func=WINDOW_KINDS.get, key="filter_window",
+            "Window",
+            kinds,
+            format_func=WINDOW_KINDS.get,
+            key="filter_window",
             **_initial("filter_window", kinds, index=_index(kinds, _param("window", "ytd"))),
         )
     else:
@@ -111,7 +123,9 @@ def _pick_window(
         if choices:
             names = [w.label for w in choices]
             name = sidebar.selectbox(
-                "Term" if kind == "term" else "Half-term", names, key=f"filter_{kind}",
+                "Term" if kind == "term" else "Half-term",
+                names,
+                key=f"filter_{kind}",
                 **_initial(f"filter_{kind}", names, index=_index(names, _param("part", names[-1]))),
             )
             params["part"] = name
@@ -122,8 +136,13 @@ def _pick_window(
         default_weeks = _param("weeks", "4")
         weeks = int(
             sidebar.number_input(
-                "School weeks", min_value=1, max_value=39, key="filter_weeks",
-                **_initial("filter_weeks", value=int(default_weeks) if default_weeks.isdigit() else 4),
+                "School weeks",
+                min_value=1,
+                max_value=39,
+                key="filter_weeks",
+                **_initial(
+                    "filter_weeks", value=int(default_weeks) if default_weeks.isdigit() else 4
+                ),
             )
         )
         params["weeks"] = str(weeks)
@@ -134,7 +153,11 @@ def _pick_window(
     if kind == "custom":
         start, end = _date_param("from", year_start), _date_param("to", last)
         picked = sidebar.date_input(
-            "From and to", min_value=year_start, max_value=year_end, format="DD/MM/YYYY", key="filter_dates",
+            "From and to",
+            min_value=year_start,
+            max_value=year_end,
+            format="DD/MM/YYYY",
+            key="filter_dates",
             **_initial("filter_dates", value=(max(start, year_start), min(end, year_end))),
         )
         if isinstance(picked, tuple) and len(picked) == 2:
@@ -187,7 +210,9 @@ def sidebar_scope(
     if user is not None:
         # Only the user's own schools are offered; a school in the URL or the session that is not
         # theirs is not an option, so the first of theirs is shown instead.
-        schools = schools.filter(schools["urn"].is_in(user.visible_schools(schools["urn"].to_list())))
+        schools = schools.filter(
+            schools["urn"].is_in(user.visible_schools(schools["urn"].to_list()))
+        )
     if schools.is_empty():
         return None
     names = dict(zip(schools["urn"].cast(str), schools["name"], strict=True))
@@ -218,7 +243,11 @@ def sidebar_scope(
         years,
         format_func=academic_year_label,
         key="filter_year",
-        **_initial("filter_year", years, index=_index(years, int(year_param)) if year_param.isdigit() else 0),
+        **_initial(
+            "filter_year",
+            years,
+            index=_index(years, int(year_param)) if year_param.isdigit() else 0,
+        ),
     )
     params = {"school": school, "year": str(year)}
     window, kind = _pick_window(sidebar, calendar, year, params, windows)
@@ -227,7 +256,10 @@ def sidebar_scope(
         available = cached.year_groups(*key, urns, window.start, window.end)
         wanted = [g for g in _param("years", "").split(",") if g in available]
         groups = sidebar.multiselect(
-            "Year groups", available, placeholder="All year groups", key="filter_years",
+            "Year groups",
+            available,
+            placeholder="All year groups",
+            key="filter_years",
             **_initial("filter_years", available, default=wanted),
         )
         if groups:

@@ -15,20 +15,26 @@ from pages.ui.access import guarded
 
 @guarded(Capability.GOVERNOR_SUMMARY)
 @st.cache_data(show_spinner="Working out the term's figures…", max_entries=16)
-def summary(db_path: str, version: str, urn: int, academic_year: int, term: str, threshold: int) -> GovernorsSummary:
+def summary(
+    db_path: str, version: str, urn: int, academic_year: int, term: str, threshold: int
+) -> GovernorsSummary:
     """The governors' summary of one school's term."""
     return governors_summary(Database(db_path), urn, academic_year, term, threshold)
 
 
 @guarded(Capability.GOVERNOR_SUMMARY)
 @st.cache_data(show_spinner=False, max_entries=8)
-def pdf(db_path: str, version: str, urn: int, academic_year: int, term: str, threshold: int) -> bytes:
+def pdf(
+    db_path: str, version: str, urn: int, academic_year: int, term: str, threshold: int
+) -> bytes:
     """The summary as an A4 PDF."""
     return governors_pdf(summary(db_path, version, urn, academic_year, term, threshold))
 
 
 @guarded(Capability.GOVERNOR_SUMMARY)
 @st.cache_data(show_spinner=False, max_entries=8)
-def html(db_path: str, version: str, urn: int, academic_year: int, term: str, threshold: int) -> str:
+def html(
+    db_path: str, version: str, urn: int, academic_year: int, term: str, threshold: int
+) -> str:
     """The summary as a self-contained HTML page."""
     return governors_html(summary(db_path, version, urn, academic_year, term, threshold))

@@ -31,7 +31,9 @@ def url_selectbox(
         else:
             wanted = next(o for o in options if str(o) == wanted)
         initial = {"index": options.index(wanted) if wanted in options else 0}
-    choice = container.selectbox(label, options, key=key, format_func=format_func, **initial, **kwargs)
+    choice = container.selectbox(
+        label, options, key=key, format_func=format_func, **initial, **kwargs
+    )
     if choice is None:
         st.query_params.pop(param, None)
     elif st.query_params.get(param) != str(choice):

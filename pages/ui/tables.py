@@ -9,7 +9,15 @@ import streamlit as st
 from analytics.domain.rounding import rounded as rounded_half_up
 from pages.ui.download import download_buttons
 
-TEXT, COUNT, RATE, GAP, FLAG, DATE, NUMBER = "text", "count", "rate", "gap", "flag", "date", "number"
+TEXT, COUNT, RATE, GAP, FLAG, DATE, NUMBER = (
+    "text",
+    "count",
+    "rate",
+    "gap",
+    "flag",
+    "date",
+    "number",
+)
 #: Tables this short are shown whole; longer ones scroll.
 SHOW_WHOLE = 16
 
@@ -155,12 +163,23 @@ def _config(column: str):
 
 def shown(frame: pl.DataFrame) -> pl.DataFrame:
     """The frame as a page shows it: rates, gaps and per-100 figures rounded half-up to 1 dp."""
-    rounded = [c for c in frame.columns if COLUMNS.get(c, ("", TEXT))[1] in (RATE, GAP, NUMBER) and frame[c].dtype.is_float()]
+    rounded = [
+        c
+        for c in frame.columns
+        if COLUMNS.get(c, ("", TEXT))[1] in (RATE, GAP, NUMBER) and frame[c].dtype.is_float()
+    ]
     return frame.with_columns(rounded_half_up(pl.col(c)).alias(c) for c in rounded)
 
 
 def table(
-    frame: pl.DataFrame, name: str, *, key: str, note: str, hide: tuple[str, ...] = (), pupil_data: bool = False, **options
+    frame: pl.DataFrame,
+    name: str,
+    *,
+    key: str,
+    note: str,
+    hide: tuple[str, ...] = (),
+    pupil_data: bool = False,
+    **options,
 ) -> object:
     """Show `frame` (without the `hide` columns) with friendly headers, then its download
     buttons (the CSV and Excel hold the unrounded figures of the rows shown, `hide` columns

@@ -18,7 +18,9 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def accounts_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def accounts_file(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """An empty accounts file of this test's own (ROLLCALL_ACCOUNTS); no demo mode, no secrets."""
     path = tmp_path_factory.mktemp("accounts") / "accounts.json"
     monkeypatch.setenv("ROLLCALL_ACCOUNTS", str(path))
@@ -87,4 +89,6 @@ def open_app(monkeypatch: pytest.MonkeyPatch, account) -> Iterator[Callable[...,
         if not db.exists():  # nothing to show and nowhere to record: the page said there is no data
             continue
         shown = audit.read_log(db, actions=("view",))
-        assert title in shown["target"].to_list(), f"a view of {title} is missing from the audit log"
+        assert title in shown["target"].to_list(), (
+            f"a view of {title} is missing from the audit log"
+        )

@@ -37,7 +37,9 @@ def two_schools(db, load):
 @pytest.fixture
 def probe(monkeypatch):
     """A pupil-level page, registered the way issue 3's pupil pages will be."""
-    spec = PageSpec(PROBE, "Pupil probe", "probe", ":material/group:", PUPIL_STAFF, "Analysis", pupil_level=True)
+    spec = PageSpec(
+        PROBE, "Pupil probe", "probe", ":material/group:", PUPIL_STAFF, "Analysis", pupil_level=True
+    )
     monkeypatch.setattr(registry, "PAGES", (*registry.PAGES, spec))
     return spec
 
@@ -48,7 +50,11 @@ def titles(app: AppTest) -> list[str]:
 
 def texts(app: AppTest) -> str:
     """Everything the page wrote, as text: to check that no pupil is in it."""
-    parts = [m.value for m in app.markdown] + [c.value for c in app.caption] + [e.value for e in app.error]
+    parts = (
+        [m.value for m in app.markdown]
+        + [c.value for c in app.caption]
+        + [e.value for e in app.error]
+    )
     parts += [str(d.value) for d in app.dataframe] + [str(m.value) for m in app.metric]
     return "\n".join(parts)
 
@@ -64,7 +70,12 @@ def test_signed_out_only_the_sign_in_page_exists(open_app, two_schools):
     assert not app.exception
     assert titles(app) == ["Sign in to Rollcall"]
     assert not app.metric and not app.dataframe
-    for page in ("pages/overview.py", "pages/import_data.py", "pages/audit.py", "pages/definitions.py"):
+    for page in (
+        "pages/overview.py",
+        "pages/import_data.py",
+        "pages/audit.py",
+        "pages/definitions.py",
+    ):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             app.switch_page(page)
 
@@ -81,7 +92,9 @@ def test_sign_in_with_a_password_and_sign_out_are_recorded(open_app, account, tw
     assert log.select("actor", "action").rows()[:2] == [("head", "sign_out"), ("head", "sign_in")]
 
 
-def test_a_wrong_password_is_refused_and_recorded_without_keeping_an_unknown_name(open_app, account, two_schools):
+def test_a_wrong_password_is_refused_and_recorded_without_keeping_an_unknown_name(
+    open_app, account, two_schools
+):
     account("governor", [ASH], name="gov")
     app = sign_in(open_app(two_schools, as_role=None), "gov", "not the password")
     assert "Wrong name or password." in app.error[0].value
@@ -103,16 +116,29 @@ def test_five_wrong_passwords_pause_sign_in(open_app, account, two_schools):
 def test_a_governor_sees_no_figures_and_cannot_reach_another_page(open_app, two_schools, probe):
     app = open_app(two_schools, as_role="governor", schools=[ASH], school=str(ASH), window="year")
     assert not app.exception
-    assert titles(app) == ["Governors' attendance summary: Ash Primary"]  # their page, aggregates only
+    assert titles(app) == [
+        "Governors' attendance summary: Ash Primary"
+    ]  # their page, aggregates only
     assert not app.dataframe  # the summary's tables are static, suppressed aggregates
-    pages = ("pages/overview.py", "pages/cohorts.py", "pages/pupils.py", "pages/pupil.py", "pages/census.py")
+    pages = (
+        "pages/overview.py",
+        "pages/cohorts.py",
+        "pages/pupils.py",
+        "pages/pupil.py",
+        "pages/census.py",
+    )
     for page in (*pages, "pages/import_data.py", "pages/audit.py", "pages/settings.py", PROBE):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             app.switch_page(page)
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/import_data.py", "pages/audit.py", "pages/settings.py", PROBE])
-def test_a_page_run_on_its_own_checks_the_user_itself(open_app, account, two_schools, probe, page, monkeypatch):
+@pytest.mark.parametrize(
+    "page",
+    ["pages/overview.py", "pages/import_data.py", "pages/audit.py", "pages/settings.py", PROBE],
+)
+def test_a_page_run_on_its_own_checks_the_user_itself(
+    open_app, account, two_schools, probe, page, monkeypatch
+):
     """Streamlit runs a script in pages/ directly for the first request after it starts (and AppTest
     does on reruns): the page's own first line must refuse a governor and a signed-out visitor."""
     monkeypatch.setenv("ROLLCALL_DB", str(two_schools.path))
@@ -145,17 +171,44 @@ st.write("reached the data")
 @pytest.mark.parametrize(
     ("role", "schools", "call", "message"),
     [
-        ("governor", [ASH], "analysis.overview(analysis.Key(*key, ({ASH},), date(2025, 9, 1), date(2025, 9, 5), ()), 'custom', None, None)", "governor cannot"),
+        (
+            "governor",
+            [ASH],
+            "analysis.overview(analysis.Key(*key, ({ASH},), date(2025, 9, 1), date(2025, 9, 5), ()), 'custom', None, None)",
+            "governor cannot",
+        ),
         ("governor", [ASH], "cached.import_log(*key, ({ASH},))", "governor cannot"),
-        ("attendance_staff", [ASH], "cached.register(*key, ({BEECH},))", "does not cover school 100002"),
+        (
+            "attendance_staff",
+            [ASH],
+            "cached.register(*key, ({BEECH},))",
+            "does not cover school 100002",
+        ),
         ("attendance_staff", [ASH], "cached.register(*key, None)", "not the whole trust"),
-        ("attendance_staff", [ASH], "cached.calendar(*key, ({ASH}, {BEECH}))", "does not cover school 100002"),
-        ("data_manager", [ASH], "cached.import_log(*key, ({BEECH},))", "does not cover school 100002"),
+        (
+            "attendance_staff",
+            [ASH],
+            "cached.calendar(*key, ({ASH}, {BEECH}))",
+            "does not cover school 100002",
+        ),
+        (
+            "data_manager",
+            [ASH],
+            "cached.import_log(*key, ({BEECH},))",
+            "does not cover school 100002",
+        ),
     ],
 )
-def test_guarded_data_calls_refuse_whatever_the_session_holds(account, two_schools, monkeypatch, role, schools, call, message):
+def test_guarded_data_calls_refuse_whatever_the_session_holds(
+    account, two_schools, monkeypatch, role, schools, call, message
+):
     monkeypatch.setenv("ROLLCALL_DB", str(two_schools.path))
-    script = GUARDED_CALLS.replace("{call}", call).replace("{ASH}", str(ASH)).replace("{BEECH}", str(BEECH)).replace("{urn}", str(BEECH))
+    script = (
+        GUARDED_CALLS.replace("{call}", call)
+        .replace("{ASH}", str(ASH))
+        .replace("{BEECH}", str(BEECH))
+        .replace("{urn}", str(BEECH))
+    )
     app = AppTest.from_string(script, default_timeout=60)
     app.session_state[SIGNED_IN] = account(role, schools)
     app.run()
@@ -165,16 +218,27 @@ def test_guarded_data_calls_refuse_whatever_the_session_holds(account, two_schoo
 
 
 def test_staff_of_one_school_are_offered_only_that_school_whatever_the_url(open_app, two_schools):
-    app = open_app(two_schools, as_role="attendance_staff", schools=[ASH], school=str(BEECH), year="2025", window="year")
+    app = open_app(
+        two_schools,
+        as_role="attendance_staff",
+        schools=[ASH],
+        school=str(BEECH),
+        year="2025",
+        window="year",
+    )
     assert not app.exception
     assert app.sidebar.selectbox(key="filter_school").options == [f"Ash Primary ({ASH})"]
     assert app.caption[0].value.startswith("Ash Primary")
     window = Window.academic_year(2025)
     figures = headline(load_register(two_schools, (ASH,), window), window)
-    assert {m.label: m.value for m in app.metric} == {m.label: format_percent(figures[m.column]) for m in HEADLINE_MEASURES}
+    assert {m.label: m.value for m in app.metric} == {
+        m.label: format_percent(figures[m.column]) for m in HEADLINE_MEASURES
+    }
 
 
-def test_staff_of_some_schools_get_all_of_theirs_but_never_the_whole_trust(open_app, two_schools, load):
+def test_staff_of_some_schools_get_all_of_theirs_but_never_the_whole_trust(
+    open_app, two_schools, load
+):
     load("pupils", pupils_csv(upns(2, start=20)), school_urn=100003, school_name="Cedar Primary")
     app = open_app(two_schools, as_role="senior_leader", schools=[ASH, BEECH])
     options = app.sidebar.selectbox(key="filter_school").options
@@ -183,9 +247,15 @@ def test_staff_of_some_schools_get_all_of_theirs_but_never_the_whole_trust(open_
 
 
 def test_a_data_manager_of_one_school_imports_only_into_it(open_app, two_schools):
-    app = open_app(two_schools, as_role="data_manager", schools=[ASH]).switch_page("pages/import_data.py").run()
+    app = (
+        open_app(two_schools, as_role="data_manager", schools=[ASH])
+        .switch_page("pages/import_data.py")
+        .run()
+    )
     assert not app.exception
-    assert app.selectbox(key="import_school").options == [f"Ash Primary ({ASH})"]  # no other, no new school
+    assert app.selectbox(key="import_school").options == [
+        f"Ash Primary ({ASH})"
+    ]  # no other, no new school
     assert app.dataframe[0].value["school_urn"].unique().tolist() == [ASH]
 
 
@@ -200,10 +270,17 @@ def test_every_pupil_level_view_is_recorded_once_per_view(open_app, two_schools,
     views = audit.read_log(two_schools, actions=("view",))
     assert views.height == 1
     row = views.row(0, named=True)
-    assert (row["target"], row["role"], row["subject"]) == ("Pupil probe", "attendance_staff", "enrolment 2")
+    assert (row["target"], row["role"], row["subject"]) == (
+        "Pupil probe",
+        "attendance_staff",
+        "enrolment 2",
+    )
     app.query_params["pupil"] = "3"  # another pupil: a new view
     app.run()
-    assert audit.read_log(two_schools, actions=("view",))["subject"].to_list() == ["enrolment 3", "enrolment 2"]
+    assert audit.read_log(two_schools, actions=("view",))["subject"].to_list() == [
+        "enrolment 3",
+        "enrolment 2",
+    ]
     app.switch_page("pages/overview.py").run()
     assert "rollcall_last_view" not in app.session_state  # coming back will be a new view
 
@@ -212,11 +289,24 @@ def test_an_export_of_pupil_data_is_recorded_when_it_is_made(two_schools, monkey
     from analytics.access.roles import Role, User
 
     monkeypatch.setenv("ROLLCALL_DB", str(two_schools.path))
-    build = audited_export(User("ann", Role.ATTENDANCE_STAFF, (ASH,)), "pupils.csv", lambda: b"x", school_urn=ASH, rows=3)
-    assert audit.read_log(two_schools, actions=("export",)).is_empty()  # nothing until it is downloaded
+    build = audited_export(
+        User("ann", Role.ATTENDANCE_STAFF, (ASH,)),
+        "pupils.csv",
+        lambda: b"x",
+        school_urn=ASH,
+        rows=3,
+    )
+    assert audit.read_log(
+        two_schools, actions=("export",)
+    ).is_empty()  # nothing until it is downloaded
     assert build() == b"x"
     row = audit.read_log(two_schools, actions=("export",)).row(0, named=True)
-    assert (row["actor"], row["target"], row["school_urn"], row["detail"]) == ("ann", "pupils.csv", ASH, "3 rows")
+    assert (row["actor"], row["target"], row["school_urn"], row["detail"]) == (
+        "ann",
+        "pupils.csv",
+        ASH,
+        "3 rows",
+    )
 
 
 def test_the_audit_log_page_is_for_data_managers(open_app, two_schools):
@@ -227,10 +317,16 @@ def test_the_audit_log_page_is_for_data_managers(open_app, two_schools):
     assert "nothing has been changed or removed" in app.success[0].value
 
 
-def test_the_settings_page_shows_the_accounts_and_never_a_secret(open_app, account, two_schools, monkeypatch):
+def test_the_settings_page_shows_the_accounts_and_never_a_secret(
+    open_app, account, two_schools, monkeypatch
+):
     monkeypatch.setenv("ROLLCALL_BACKUP_KEY", "a secret that must not show")
     account("governor", [ASH], name="gov")
-    app = open_app(two_schools, as_role="data_manager", schools=[ASH]).switch_page("pages/settings.py").run()
+    app = (
+        open_app(two_schools, as_role="data_manager", schools=[ASH])
+        .switch_page("pages/settings.py")
+        .run()
+    )
     assert not app.exception
     people = app.dataframe[0].value
     assert "gov" in people["name"].tolist() and "argon2" not in texts(app)
@@ -289,7 +385,9 @@ def oidc_app(db, **user) -> AppTest:
     return app.run()
 
 
-def test_with_auth_configured_people_sign_in_with_their_school_account(two_schools, accounts_file, monkeypatch):
+def test_with_auth_configured_people_sign_in_with_their_school_account(
+    two_schools, accounts_file, monkeypatch
+):
     monkeypatch.setenv("ROLLCALL_DB", str(two_schools.path))
     app = oidc_app(two_schools, is_logged_in=False)
     assert titles(app) == ["Sign in to Rollcall"]
@@ -297,7 +395,9 @@ def test_with_auth_configured_people_sign_in_with_their_school_account(two_schoo
     assert not app.text_input  # no password box when the school's accounts are used
 
 
-def test_an_oidc_user_gets_the_role_and_schools_of_their_account(two_schools, accounts_file, monkeypatch):
+def test_an_oidc_user_gets_the_role_and_schools_of_their_account(
+    two_schools, accounts_file, monkeypatch
+):
     from analytics.access import accounts
 
     monkeypatch.setenv("ROLLCALL_DB", str(two_schools.path))
@@ -319,4 +419,6 @@ def test_an_oidc_user_without_an_account_sees_nothing(two_schools, accounts_file
     assert "stranger@example.com has no Rollcall account" in app.error[0].value
     assert not app.metric
     app.run()
-    assert audit.read_log(two_schools, actions=("sign_in_refused",))["actor"].to_list() == ["stranger@example.com"]
+    assert audit.read_log(two_schools, actions=("sign_in_refused",))["actor"].to_list() == [
+        "stranger@example.com"
+    ]

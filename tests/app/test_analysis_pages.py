@@ -23,7 +23,13 @@ from analytics.settings import setting
 from analytics.store import read
 
 pytestmark = pytest.mark.slow
-PAGES = ("pages/cohorts.py", "pages/patterns.py", "pages/behaviour.py", "pages/pupils.py", "pages/pupil.py")
+PAGES = (
+    "pages/cohorts.py",
+    "pages/patterns.py",
+    "pages/behaviour.py",
+    "pages/pupils.py",
+    "pages/pupil.py",
+)
 
 
 def ytd(db) -> Window:
@@ -49,7 +55,11 @@ def secondary(db) -> int:
 
 def points(value: float) -> str:
     rounded = round_half_up(value)
-    return "no change (0.0 points)" if rounded == 0 else f"{'+' if rounded > 0 else ''}{rounded} points"
+    return (
+        "no change (0.0 points)"
+        if rounded == 0
+        else f"{'+' if rounded > 0 else ''}{rounded} points"
+    )
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -86,7 +96,11 @@ def test_overview_against_last_year_and_national(open_app, demo_db):
     assert shown["compared_pupils"].to_list() == expected["compared_pupils"].to_list()
     assert str(last) in next(c.value for c in app.caption if "same window last year" in c.value)
     bands = frame(app, "Absence bands")
-    assert bands.height == 11 and bands["pupils"].sum() == expected.filter(pl.col("measure") == "persistent_absence_rate")["denominator"].item()
+    assert (
+        bands.height == 11
+        and bands["pupils"].sum()
+        == expected.filter(pl.col("measure") == "persistent_absence_rate")["denominator"].item()
+    )
     assert frame(app, "Schools").height == read.schools(demo_db).height
 
 
@@ -94,21 +108,38 @@ def test_cohorts_page_leads_with_the_widest_gap(open_app, demo_db):
     app = open_page(open_app, demo_db, "pages/cohorts.py")
     assert not app.exception
     window = ytd(demo_db)
-    enrolments = enrolment_table(load_register(demo_db, None), window, load_behaviour(demo_db, None))
+    enrolments = enrolment_table(
+        load_register(demo_db, None), window, load_behaviour(demo_db, None)
+    )
     kind = national_window("ytd", window)
-    widest = widest_gaps(enrolments, "persistent_absence_rate", window.academic_year_start, kind, setting("small_group_pupils"))
+    widest = widest_gaps(
+        enrolments,
+        "persistent_absence_rate",
+        window.academic_year_start,
+        kind,
+        setting("small_group_pupils"),
+    )
     top = widest.row(0, named=True)
     assert any(f"Widest gap: {top['group']}" in m.value for m in app.markdown)
     assert frame(app, "Widest gaps")["group"].to_list() == widest.head(10)["group"].to_list()
     # The characteristic and group of the widest gap are chosen, and the trend is of that group.
     assert app.selectbox(key="cohort_characteristic").value == top["characteristic_key"]
     assert app.selectbox(key="cohort_group").value == top["group"]
-    expected = cohort_table(enrolments, top["characteristic_key"], "persistent_absence_rate", window.academic_year_start, kind, setting("small_group_pupils"))
+    expected = cohort_table(
+        enrolments,
+        top["characteristic_key"],
+        "persistent_absence_rate",
+        window.academic_year_start,
+        kind,
+        setting("small_group_pupils"),
+    )
     shown = frame(app, "Cohorts by")
     assert shown["group"].to_list() == expected["group"].to_list()
     assert shown["pupils"].to_list() == expected["pupils"].to_list()
     assert shown["persistent_absentees"].to_list() == expected["persistent_absentees"].to_list()
-    assert shown["gap_to_national"].to_list() == [None if v is None else float(round_half_up(v)) for v in expected["gap_to_national"]]
+    assert shown["gap_to_national"].to_list() == [
+        None if v is None else float(round_half_up(v)) for v in expected["gap_to_national"]
+    ]
     trend = frame(app, "Weekly attendance of")
     assert set(trend["series"]) == {top["group"], "Rest of the school"}
     link = app.page_link[0]
@@ -123,13 +154,33 @@ def test_cohorts_choices_measure_characteristic_and_crossing(open_app, demo_db):
     app.selectbox(key="cohort_characteristic").set_value("year_group").run()
     app.selectbox(key="cohort_cross").set_value("sex").run()
     assert not app.exception
-    assert (app.query_params["measure"], app.query_params["characteristic"], app.query_params["cross"]) == ("attendance_rate", "year_group", "sex")
+    assert (
+        app.query_params["measure"],
+        app.query_params["characteristic"],
+        app.query_params["cross"],
+    ) == ("attendance_rate", "year_group", "sex")
     window = ytd(demo_db)
-    enrolments = enrolment_table(load_register(demo_db, (urn,)), window, load_behaviour(demo_db, (urn,)))
-    crossed = cohort_table(enrolments, "year_group", "attendance_rate", window.academic_year_start, "autumn", setting("small_group_pupils"), cross="sex")
+    enrolments = enrolment_table(
+        load_register(demo_db, (urn,)), window, load_behaviour(demo_db, (urn,))
+    )
+    crossed = cohort_table(
+        enrolments,
+        "year_group",
+        "attendance_rate",
+        window.academic_year_start,
+        "autumn",
+        setting("small_group_pupils"),
+        cross="sex",
+    )
     shown = frame(app, "Year group by Sex")
-    assert shown.select("group", "cross_group", "pupils").rows() == crossed.select("group", "cross_group", "pupils").rows()
-    assert all(a == float(round_half_up(b)) for a, b in zip(shown["attendance_rate"], crossed["attendance_rate"], strict=True))
+    assert (
+        shown.select("group", "cross_group", "pupils").rows()
+        == crossed.select("group", "cross_group", "pupils").rows()
+    )
+    assert all(
+        a == float(round_half_up(b))
+        for a, b in zip(shown["attendance_rate"], crossed["attendance_rate"], strict=True)
+    )
 
 
 def test_drill_down_from_year_groups_to_forms_to_a_pupil(open_app, demo_db):
@@ -137,9 +188,14 @@ def test_drill_down_from_year_groups_to_forms_to_a_pupil(open_app, demo_db):
     app = open_page(open_app, demo_db, "pages/pupils.py", school=str(urn))
     assert not app.exception
     window = ytd(demo_db)
-    enrolments = enrolment_table(load_register(demo_db, (urn,)), window, load_behaviour(demo_db, (urn,)))
+    enrolments = enrolment_table(
+        load_register(demo_db, (urn,)), window, load_behaviour(demo_db, (urn,))
+    )
     years = frame(app, "Year groups")
-    assert years.select("group", "pupils", "possible").rows() == measures_by(enrolments, "year_group").select("group", "pupils", "possible").rows()
+    assert (
+        years.select("group", "pupils", "possible").rows()
+        == measures_by(enrolments, "year_group").select("group", "pupils", "possible").rows()
+    )
     # Year group -> its forms.
     app.selectbox(key="drill_year_group").set_value("Year 9").run()
     assert not app.exception and app.query_params["year_group"] == "Year 9"
@@ -174,10 +230,14 @@ def test_drill_down_from_year_groups_to_forms_to_a_pupil(open_app, demo_db):
 def test_from_a_cohort_to_its_forms_and_pupil_list(open_app, demo_db):
     app = open_page(open_app, demo_db, "pages/pupils.py", characteristic="sen", group="EHC plan")
     assert not app.exception
-    enrolments = enrolment_table(load_register(demo_db, None), ytd(demo_db), load_behaviour(demo_db, None))
+    enrolments = enrolment_table(
+        load_register(demo_db, None), ytd(demo_db), load_behaviour(demo_db, None)
+    )
     expected = pupil_list(enrolments, [("sen", "EHC plan")])
     listed = frame(app, "Pupil list")
-    assert listed.height == expected.height and listed["attended"].sum() == expected["attended"].sum()
+    assert (
+        listed.height == expected.height and listed["attended"].sum() == expected["attended"].sum()
+    )
     assert "SEN provision: EHC plan" in app.caption[1].value
     # The cohort's forms, then one form's pupils with an EHC plan.
     forms = frame(app, "Forms in SEN provision: EHC plan")
@@ -196,14 +256,37 @@ def test_pupil_profile_from_the_url(open_app, demo_db):
     urn = secondary(demo_db)
     register = load_register(demo_db, (urn,))
     window = ytd(demo_db)
-    enrolment = pupil_list(enrolment_table(register, window, load_behaviour(demo_db, (urn,)))).row(0, named=True)["enrolment_id"]
-    app = open_page(open_app, demo_db, "pages/pupil.py", school=str(urn), pupil=str(enrolment), year_group="Year 9")
+    enrolment = pupil_list(enrolment_table(register, window, load_behaviour(demo_db, (urn,)))).row(
+        0, named=True
+    )["enrolment_id"]
+    app = open_page(
+        open_app,
+        demo_db,
+        "pages/pupil.py",
+        school=str(urn),
+        pupil=str(enrolment),
+        year_group="Year 9",
+    )
     assert not app.exception
-    profile = pupil_profile(register, load_behaviour(demo_db, (urn,)), enrolment, window, school_calendar(demo_db, (urn,)).days)
+    profile = pupil_profile(
+        register,
+        load_behaviour(demo_db, (urn,)),
+        enrolment,
+        window,
+        school_calendar(demo_db, (urn,)).days,
+    )
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Attendance"] == format_percent(profile.figures["attendance_rate"])
     assert metrics["Unauthorised absence"] == format_percent(profile.figures["unauthorised_rate"])
-    assert [s.value for s in app.subheader] == ["Register", "Attendance week by week", "Codes", "Spells of absence", "Behaviour", "Exclusions", "Interventions and contacts"]
+    assert [s.value for s in app.subheader] == [
+        "Register",
+        "Attendance week by week",
+        "Codes",
+        "Spells of absence",
+        "Behaviour",
+        "Exclusions",
+        "Interventions and contacts",
+    ]
     assert frame(app, "Register").height == profile.register.height
     assert frame(app, "Codes")["sessions"].sum() == profile.codes["sessions"].sum()
     # Back to the list the profile came from, with the filters.
@@ -225,7 +308,10 @@ def test_patterns_page_equals_the_engine(open_app, demo_db):
     found = patterns(load_register(demo_db, None), ytd(demo_db), school_calendar(demo_db))
     weekday = frame(app, "Weekday and session")
     assert weekday["possible"].to_list() == found.weekday["possible"].to_list()
-    assert frame(app, "Spells of absence")["spells"].to_list() == found.spell_lengths["spells"].to_list()
+    assert (
+        frame(app, "Spells of absence")["spells"].to_list()
+        == found.spell_lengths["spells"].to_list()
+    )
     assert frame(app, "Reasons by week")["sessions"].sum() == found.reasons["sessions"].sum()
     assert frame(app, "Minutes late")["sessions"].sum() == found.minutes_late["sessions"].sum()
 
@@ -235,12 +321,23 @@ def test_behaviour_page_equals_the_engine(open_app, demo_db):
     assert not app.exception
     window = ytd(demo_db)
     register, records = load_register(demo_db, None), load_behaviour(demo_db, None)
-    figures = behaviour_figures(register, records, window, enrolment_table(register, window, records), "year_group")
+    figures = behaviour_figures(
+        register, records, window, enrolment_table(register, window, records), "year_group"
+    )
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Negative incidents"] == f"{figures.totals['negative_incidents']:,}"
     assert metrics["Suspensions"] == f"{figures.totals['suspensions']:,}"
     groups = frame(app, "Behaviour by")
-    assert groups["group"][0] == ALL_PUPILS and groups["negative_incidents"].to_list() == figures.by_group["negative_incidents"].to_list()
+    assert (
+        groups["group"][0] == ALL_PUPILS
+        and groups["negative_incidents"].to_list()
+        == figures.by_group["negative_incidents"].to_list()
+    )
     app.selectbox(key="behaviour_characteristic").set_value("sen").run()
-    assert frame(app, "Behaviour by")["group"].to_list() == [ALL_PUPILS, "No SEN", "SEN support", "EHC plan"]
+    assert frame(app, "Behaviour by")["group"].to_list() == [
+        ALL_PUPILS,
+        "No SEN",
+        "SEN support",
+        "EHC plan",
+    ]
     assert app.query_params["characteristic"] == "sen"

@@ -19,7 +19,12 @@ def metrics(app) -> dict[str, str]:
 
 
 def test_the_page_shows_the_return_and_the_error_to_fix(open_app, db, load):
-    build(load, [Pupil(0), Pupil(1)], lambda p, d, s: None if p.n == 1 and d == date(2025, 9, 10) else "/", terms=(SEPTEMBER,))
+    build(
+        load,
+        [Pupil(0), Pupil(1)],
+        lambda p, d, s: None if p.n == 1 and d == date(2025, 9, 10) else "/",
+        terms=(SEPTEMBER,),
+    )
     app = open_app(db, year="2025", period="autumn").switch_page("pages/census.py").run()
     assert not app.exception
     report = census_return(db, [URN], "autumn", 2025)
@@ -34,7 +39,10 @@ def test_the_page_shows_the_return_and_the_error_to_fix(open_app, db, load):
     assert first.label == "RC-MISSING · Sessions with no mark: 1 pupil (error)"
     shown = pl.from_pandas(app.dataframe[0].value)
     assert shown["upn"].to_list() == [Pupil(1).upn]
-    assert [b.label for b in app.get("download_button")] == ["Download the return (CSV)", "Download what to fix (CSV)"]
+    assert [b.label for b in app.get("download_button")] == [
+        "Download the return (CSV)",
+        "Download what to fix (CSV)",
+    ]
     assert app.query_params["period"] == "autumn"
 
 

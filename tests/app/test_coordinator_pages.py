@@ -43,7 +43,9 @@ def metrics(app) -> dict[str, str]:
 
 def table_with(app, *columns: str) -> pl.DataFrame:
     """The first table on the page holding these columns."""
-    return next(pl.from_pandas(df.value) for df in app.dataframe if set(columns) <= set(df.value.columns))
+    return next(
+        pl.from_pandas(df.value) for df in app.dataframe if set(columns) <= set(df.value.columns)
+    )
 
 
 def signed_in(app) -> str:
@@ -61,7 +63,9 @@ def test_targets_shows_each_list_with_the_engines_counts(open_app, demo_db, demo
     assert not app.exception
     lists = target_lists(demo_inputs, DEMO_YTD)
     assert metrics(app) == {t.title: f"{t.rows.height:,}" for t in lists.lists}
-    assert any("As of Friday 20 November 2026 · risk from the model" in c.value for c in app.caption)
+    assert any(
+        "As of Friday 20 November 2026 · risk from the model" in c.value for c in app.caption
+    )
     assert all(v != "0" for v in metrics(app).values())
     tables = {t.key: t for t in lists.lists}
     shown = [df.value for df in app.dataframe]
@@ -88,11 +92,18 @@ def test_targets_for_one_school_year_group_and_form(open_app, demo_db, demo_inpu
 
 
 @pytest.mark.slow
-def test_a_targets_list_goes_to_the_interventions_page_with_its_pupils(open_app, demo_db, demo_inputs):
+def test_a_targets_list_goes_to_the_interventions_page_with_its_pupils(
+    open_app, demo_db, demo_inputs
+):
     app = open_app(demo_db).switch_page(TARGETS).run()
     app.button(key="targets_act_penalty").click().run()
     assert not app.exception
-    expected = target_lists(demo_inputs, DEMO_YTD)["penalty"].rows["enrolment_id"].unique(maintain_order=True).to_list()
+    expected = (
+        target_lists(demo_inputs, DEMO_YTD)["penalty"]
+        .rows["enrolment_id"]
+        .unique(maintain_order=True)
+        .to_list()
+    )
     assert app.multiselect(key="record_pupils").value == expected
 
 
@@ -119,7 +130,11 @@ def test_recording_a_home_visit_for_two_pupils(open_app, demo_copy, demo_inputs)
     # The chronology tab shows the first pupil's new entry.
     assert app.selectbox(key="chronology_pupil").value == ids[0]
     timeline = [m.value for m in app.markdown if m.value.startswith("**20/11/2026 · Home visit**")]
-    assert timeline and "outcome: Spoke to parent or carer" in timeline[0] and f"recorded by {signed_in(app)}" in timeline[0].replace("\\", "")
+    assert (
+        timeline
+        and "outcome: Spoke to parent or carer" in timeline[0]
+        and f"recorded by {signed_in(app)}" in timeline[0].replace("\\", "")
+    )
     assert "Welfare check and a morning routine agreed" in timeline[0]
 
 
@@ -137,7 +152,9 @@ def test_the_demo_visitor_may_look_but_not_record(open_app, demo_copy):
     app = open_app(demo_copy, as_role=None, demo=True).switch_page(INTERVENTIONS).run()
     assert not app.exception
     assert any("read-only" in c.value for c in app.caption)
-    assert all(b.disabled for b in app.button if b.label in {"Record", "Add the type", "Record the review"})
+    assert all(
+        b.disabled for b in app.button if b.label in {"Record", "Add the type", "Record the review"}
+    )
 
 
 @pytest.mark.slow
@@ -149,19 +166,29 @@ def test_reviews_due_and_recording_a_review(open_app, demo_copy):
     button(app, "Record the review").click().run()
     assert not app.exception and "recorded" in app.success[0].value
     history = store.intervention_versions(demo_copy, intervention_ids=[chosen])
-    assert history["change_reason"].to_list()[-1] == "Review held" and history["next_review"].to_list()[-1] is None
+    assert (
+        history["change_reason"].to_list()[-1] == "Review held"
+        and history["next_review"].to_list()[-1] is None
+    )
 
 
 @pytest.mark.slow
 def test_impact_says_what_each_type_did_with_its_interval(open_app, demo_db, demo_inputs):
     app = open_app(demo_db).switch_page("pages/impact.py").run()
     assert not app.exception
-    expected = intervention_impact(demo_inputs.register, demo_inputs.interventions, Window(date(1900, 1, 1), DEMO_TODAY), weeks=6)
+    expected = intervention_impact(
+        demo_inputs.register,
+        demo_inputs.interventions,
+        Window(date(1900, 1, 1), DEMO_TODAY),
+        weeks=6,
+    )
     table = table_with(app, "measured", "effect_low")
     assert table["type"].to_list() == expected.summary["type"].to_list()
     assert table["measured"].to_list() == expected.summary["measured"].to_list()
     types = expected.summary["type"].to_list()
-    sentences = [m.value for m in app.markdown if any(m.value.startswith(f"- {t}: ") for t in types)]
+    sentences = [
+        m.value for m in app.markdown if any(m.value.startswith(f"- {t}: ") for t in types)
+    ]
     assert len(sentences) == len(types)
     assert all("95% interval" in s for s in sentences)
 
@@ -183,8 +210,22 @@ def test_the_model_card_compares_the_model_with_the_rule_at_each_point(open_app,
 def test_with_too_little_history_the_pages_say_rules_are_used(open_app, db, load):
     from tests.fixtures.ingest.builders import URN, pupils_csv, upns
 
-    load("pupils", pupils_csv(upns(2), admission_date="2025-09-01"), school_urn=URN, school_name="Oakfield")
-    load("marks", "upn,date,session,code\n" + "".join(f"{u},2025-09-0{d},AM,{'N' if d == 5 else '/'}\n" for u in upns(2) for d in (1, 2, 3, 4, 5)), school_urn=URN)
+    load(
+        "pupils",
+        pupils_csv(upns(2), admission_date="2025-09-01"),
+        school_urn=URN,
+        school_name="Oakfield",
+    )
+    load(
+        "marks",
+        "upn,date,session,code\n"
+        + "".join(
+            f"{u},2025-09-0{d},AM,{'N' if d == 5 else '/'}\n"
+            for u in upns(2)
+            for d in (1, 2, 3, 4, 5)
+        ),
+        school_urn=URN,
+    )
     app = open_app(db).switch_page("pages/risk_model.py").run()
     assert not app.exception
     assert "Transparent rules, not a model" in app.warning[0].value
@@ -194,4 +235,6 @@ def test_with_too_little_history_the_pages_say_rules_are_used(open_app, db, load
     targets = open_app(db).switch_page(TARGETS).run()
     assert not targets.exception
     assert "transparent rules" in targets.info[0].value
-    assert metrics(targets)["First-day calls"] == "2"  # both pupils coded N on the last register day
+    assert (
+        metrics(targets)["First-day calls"] == "2"
+    )  # both pupils coded N on the last register day

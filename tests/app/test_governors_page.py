@@ -22,7 +22,10 @@ def primary(demo_db) -> tuple[int, str]:
 
 def open_governors(open_app, demo_db, **query):
     urn, _ = primary(demo_db)
-    app = open_app(demo_db, **({"school": str(urn), "year": "2025", "window": "term", "part": "Autumn term"} | query))
+    app = open_app(
+        demo_db,
+        **({"school": str(urn), "year": "2025", "window": "term", "part": "Autumn term"} | query),
+    )
     return app.switch_page("pages/governors.py").run()
 
 
@@ -68,7 +71,9 @@ def test_the_page_shows_the_engines_report_for_a_school_and_term(open_app, demo_
     app = open_governors(open_app, demo_db)
     assert not app.exception
     report = governors_summary(demo_db, urn, 2025, "Autumn term")
-    assert [h.value for h in app.header][: len(report.sections)] == [s.title for s in report.sections]
+    assert [h.value for h in app.header][: len(report.sections)] == [
+        s.title for s in report.sections
+    ]
     shown = pl.from_pandas(app.table[0].value)
     assert shown.equals(report.section("attendance").tables[0].frame)
     assert app.title[0].value == report.title == f"Governors' attendance summary: {name}"
@@ -103,7 +108,9 @@ def test_nothing_about_a_single_pupil_reaches_the_page_its_state_or_its_cache(op
         items = value if isinstance(value, (list, tuple)) else [value]
         assert all(isinstance(v, (str, int, bool, date, datetime, type(None))) for v in items), key
     # What the page drew.
-    drawn = [e.value for e in (*app.title, *app.markdown, *app.caption, *app.header, *app.subheader)]
+    drawn = [
+        e.value for e in (*app.title, *app.markdown, *app.caption, *app.header, *app.subheader)
+    ]
     drawn += [pl.from_pandas(t.value) for t in app.table]
     assert pupil_data_in(drawn, upns, names) == []
     # What the page's cached calls return.

@@ -56,11 +56,15 @@ def test_formulas_in_an_upload_are_kept_as_text_and_never_run_in_an_export(open_
         f'{upns(3)[n % 3]},2025-09-0{n + 1},negative,"{f.replace(chr(34), chr(34) * 2)}",{n},,,,"{f.replace(chr(34), chr(34) * 2)}"'
         for n, f in enumerate(FORMULAS)
     ]
-    data = ("upn,date,type,category,points,severity,location,subject,staff\n" + "\n".join(rows) + "\n").encode()
+    data = (
+        "upn,date,type,category,points,severity,location,subject,staff\n" + "\n".join(rows) + "\n"
+    ).encode()
     app = upload(app, "behaviour", "behaviour.csv", data)
     assert not app.exception and "5 rows read; 5 new" in app.success[0].value
     stored = read.behaviour_incidents(school).sort("date")
-    assert stored["category"].to_list() == [f.strip() for f in FORMULAS]  # kept as written (trimmed)
+    assert stored["category"].to_list() == [
+        f.strip() for f in FORMULAS
+    ]  # kept as written (trimmed)
     exported = to_csv_bytes(stored.select("category", "staff")).decode().splitlines()[1:]
     for line in exported:
         assert line.startswith(("'", "\"'")), line  # each cell neutralised for Excel

@@ -41,7 +41,11 @@ def test_overview_shows_the_engines_figures_for_the_whole_trust(open_app, demo_d
     window = latest_ytd(demo_db)
     assert metrics(app) == expected_metrics(demo_db, None, window)
     caption = app.caption[0].value
-    assert caption.startswith("Whole trust") and "to date" in caption and "enrolments on roll" in caption
+    assert (
+        caption.startswith("Whole trust")
+        and "to date" in caption
+        and "enrolments on roll" in caption
+    )
     schools = next(d for d in app.dataframe if d.proto.alt == "Schools")  # tables are named
     assert schools.value.shape[0] == read.schools(demo_db).height
 
@@ -76,8 +80,16 @@ def test_overview_without_data_says_how_to_get_some(open_app, db):
 
 
 SCOPED_PAGES = [
-    "pages/cohorts.py", "pages/patterns.py", "pages/behaviour.py", "pages/pupils.py", "pages/pupil.py",
-    "pages/targets.py", "pages/interventions.py", "pages/impact.py", "pages/risk_model.py", "pages/census.py",
+    "pages/cohorts.py",
+    "pages/patterns.py",
+    "pages/behaviour.py",
+    "pages/pupils.py",
+    "pages/pupil.py",
+    "pages/targets.py",
+    "pages/interventions.py",
+    "pages/impact.py",
+    "pages/risk_model.py",
+    "pages/census.py",
 ]
 
 
@@ -100,7 +112,9 @@ def test_import_page_imports_a_file_and_shows_the_counts(open_app, db):
     app.run()
     app.button(key="import_run").click().run()
     assert not app.exception
-    assert "1 rows read; 1 new" in app.success[0].value or "1 row read; 1 new" in app.success[0].value
+    assert (
+        "1 rows read; 1 new" in app.success[0].value or "1 row read; 1 new" in app.success[0].value
+    )
     assert read.schools(db).row(0)[:2] == (100001, "Oakfield Primary")
     assert app.dataframe[0].value.shape[0] == 1  # the import log
 
@@ -141,7 +155,9 @@ def test_a_half_term_and_year_groups_from_the_sidebar(open_app, demo_db):
     app.sidebar.selectbox(key="filter_half").set_value("Autumn 1").run()
     app.sidebar.multiselect(key="filter_years").set_value(["7", "8"]).run()
     assert not app.exception
-    half = next(w for w in school_calendar(demo_db, (urn,)).windows(year, "half") if w.label == "Autumn 1")
+    half = next(
+        w for w in school_calendar(demo_db, (urn,)).windows(year, "half") if w.label == "Autumn 1"
+    )
     register = load_register(demo_db, (urn,), half).in_year_groups(half, ["7", "8"])
     figures = headline(register, half)
     assert metrics(app)["Attendance"] == format_percent(figures["attendance_rate"])

@@ -51,7 +51,9 @@ def close_page_not_found(page) -> None:
         page.get_by_text("Page not found").wait_for(state="hidden")
 
 
-def test_a_governor_finds_no_pupil_and_no_page_beyond_their_own(serve, page, school_db, accounts_path):
+def test_a_governor_finds_no_pupil_and_no_page_beyond_their_own(
+    serve, page, school_db, accounts_path
+):
     url = serve(school_db, demo=False, accounts=accounts_path)
     page.goto(url)
     page.get_by_role("heading", name="Sign in to Rollcall").wait_for()
@@ -61,12 +63,24 @@ def test_a_governor_finds_no_pupil_and_no_page_beyond_their_own(serve, page, sch
     # Their two pages, and no other, in the menu.
     listed = open_menu(page).inner_text()
     assert "Governors' summary" in listed and "How figures are counted" in listed
-    assert "Overview" not in listed and "Import" not in listed and "Audit log" not in listed and "Pupils" not in listed
+    assert (
+        "Overview" not in listed
+        and "Import" not in listed
+        and "Audit log" not in listed
+        and "Pupils" not in listed
+    )
     assert "Signed in as governor (governor)" in shown_text(page)
     assert not UPN.search(shown_text(page))
     urn = read.schools(school_db)["urn"][0]
     # Typing another page's URL opens a new session: sign-in again, and still only their pages.
-    for path in ("/import", "/audit", "/overview", "/import_data", f"/?school={urn}&window=year", "/pupils"):
+    for path in (
+        "/import",
+        "/audit",
+        "/overview",
+        "/import_data",
+        f"/?school={urn}&window=year",
+        "/pupils",
+    ):
         page.goto(url + path)
         page.get_by_role("heading", name="Sign in to Rollcall").wait_for()
         close_page_not_found(page)
@@ -81,7 +95,9 @@ def test_a_governor_finds_no_pupil_and_no_page_beyond_their_own(serve, page, sch
     assert signed_in.height == 7
 
 
-def test_staff_see_their_school_and_every_sign_in_is_recorded(serve, page, school_db, accounts_path):
+def test_staff_see_their_school_and_every_sign_in_is_recorded(
+    serve, page, school_db, accounts_path
+):
     url = serve(school_db, demo=False, accounts=accounts_path)
     page.goto(url)
     sign_in(page, "staff")
@@ -92,7 +108,9 @@ def test_staff_see_their_school_and_every_sign_in_is_recorded(serve, page, schoo
     assert audit.read_log(school_db, actions=("sign_in",), actor="staff").height >= 1
 
 
-def test_the_first_request_to_a_fresh_server_for_a_page_script_shows_the_sign_in(serve, page, school_db, tmp_path):
+def test_the_first_request_to_a_fresh_server_for_a_page_script_shows_the_sign_in(
+    serve, page, school_db, tmp_path
+):
     """Streamlit runs a script in pages/ directly for the first request after it starts; the
     page's own guard must stop it."""
     empty_accounts = tmp_path / "none.json"

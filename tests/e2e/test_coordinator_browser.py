@@ -45,7 +45,9 @@ def choose(page, widget, text: str) -> None:
     page.get_by_role("option").filter(has_text=text).first.click()
 
 
-def test_a_home_visit_for_two_pupils_appears_in_both_chronologies(serve, page, writable_demo, coordinator_account):
+def test_a_home_visit_for_two_pupils_appears_in_both_chronologies(
+    serve, page, writable_demo, coordinator_account
+):
     pupils = pupils_on_roll(coordinator_inputs(writable_demo), DEMO_TODAY).head(2)
     first, second = pupils["label"].to_list()
     before = store.interventions(writable_demo).height

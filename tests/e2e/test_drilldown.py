@@ -41,7 +41,9 @@ def test_from_the_widest_cohort_gap_to_a_pupil_profile(serve, page, demo_db):
     _, last = read.mark_date_range(demo_db)
     window = Window.year_to_date(last)
     register = load_register(demo_db, None)
-    expected = pupil_list(enrolment_table(register, window, load_behaviour(demo_db, None)), [(key, group)])
+    expected = pupil_list(
+        enrolment_table(register, window, load_behaviour(demo_db, None)), [(key, group)]
+    )
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").last.click()
@@ -51,11 +53,20 @@ def test_from_the_widest_cohort_gap_to_a_pupil_profile(serve, page, demo_db):
     by_upn = {row["upn"]: row for row in expected.iter_rows(named=True)}
     for row in rows:
         engine = by_upn[row["upn"]]
-        for column in ("possible", "attended", "authorised", "unauthorised", "late_before_close", "late_after_close"):
+        for column in (
+            "possible",
+            "attended",
+            "authorised",
+            "unauthorised",
+            "late_before_close",
+            "late_after_close",
+        ):
             assert int(row[column]) == engine[column], (row["upn"], column)
         assert (row["persistent_absence"] == "true") is engine["persistent_absence"]
         if engine["attendance_rate"] is not None:
-            assert float(row["attendance_rate"]) == pytest.approx(engine["attendance_rate"])  # unrounded
+            assert float(row["attendance_rate"]) == pytest.approx(
+                engine["attendance_rate"]
+            )  # unrounded
 
     # Open the profile of the pupil with the lowest attendance.
     pupil = expected.row(0, named=True)

@@ -45,7 +45,9 @@ def test_the_html_report_fits_a_phone(serve, page, browser, demo_db, tmp_path):
     try:
         phone.goto(saved.as_uri())
         phone.get_by_text("Against national").first.wait_for()
-        assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the screen
+        assert (
+            phone.evaluate("document.documentElement.scrollWidth") <= 390
+        )  # nothing wider than the screen
         assert phone.locator("svg").count() >= 2  # the charts, inline
     finally:
         phone.context.close()

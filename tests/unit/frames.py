@@ -36,16 +36,30 @@ def enrolments(*rows: dict) -> pl.LazyFrame:
         record = defaults | {"enrolment_id": number, "upn": f"PUPIL{number:08d}"} | row
         records.append(record)
     schema = {
-        "enrolment_id": pl.Int32, "school_urn": pl.Int32, "upn": pl.String, "date_of_birth": pl.Date,
-        "sex": pl.String, "year_group": pl.String, "year_group_academic_year": pl.Int16, "form": pl.String,
-        "admission_date": pl.Date, "leaving_date": pl.Date, "fsm": pl.Boolean, "fsm6": pl.Boolean,
-        "looked_after": pl.Boolean, "sen": pl.String, "eal": pl.Boolean, "ethnicity": pl.String,
+        "enrolment_id": pl.Int32,
+        "school_urn": pl.Int32,
+        "upn": pl.String,
+        "date_of_birth": pl.Date,
+        "sex": pl.String,
+        "year_group": pl.String,
+        "year_group_academic_year": pl.Int16,
+        "form": pl.String,
+        "admission_date": pl.Date,
+        "leaving_date": pl.Date,
+        "fsm": pl.Boolean,
+        "fsm6": pl.Boolean,
+        "looked_after": pl.Boolean,
+        "sen": pl.String,
+        "eal": pl.Boolean,
+        "ethnicity": pl.String,
         "disadvantaged": pl.Boolean,
     }
     return pl.LazyFrame(records, schema=schema)
 
 
-def marks(enrolment_id: int, codes: str | list[str], start: date = date(2025, 9, 1)) -> pl.DataFrame:
+def marks(
+    enrolment_id: int, codes: str | list[str], start: date = date(2025, 9, 1)
+) -> pl.DataFrame:
     """Marks for one enrolment from `start`, AM then PM, weekdays only: `marks(1, "//N\\\\")`."""
     sequence = list(codes) if isinstance(codes, str) else codes
     rows = []
@@ -58,8 +72,14 @@ def marks(enrolment_id: int, codes: str | list[str], start: date = date(2025, 9,
         day += timedelta(days=1)
     return pl.DataFrame(
         rows,
-        schema={"school_urn": pl.Int32, "enrolment_id": pl.Int32, "date": pl.Date, "session": pl.String,
-                "code": pl.String, "minutes_late": pl.Int16},
+        schema={
+            "school_urn": pl.Int32,
+            "enrolment_id": pl.Int32,
+            "date": pl.Date,
+            "session": pl.String,
+            "code": pl.String,
+            "minutes_late": pl.Int16,
+        },
         orient="row",
     )
 

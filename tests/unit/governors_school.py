@@ -50,7 +50,9 @@ def weekdays(first: date, last: date) -> list[date]:
 
 
 def pupils_csv(pupils: Sequence[Pupil]) -> str:
-    rows = ["upn,forename,surname,date_of_birth,year_group,admission_date,leaving_date,disadvantaged,sen"]
+    rows = [
+        "upn,forename,surname,date_of_birth,year_group,admission_date,leaving_date,disadvantaged,sen"
+    ]
     for p in pupils:
         rows.append(
             f"{p.upn},{p.forename},{p.surname},{p.date_of_birth},{p.year_group},{p.admission_date},"
@@ -59,7 +61,9 @@ def pupils_csv(pupils: Sequence[Pupil]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def marks_csv(pupils: Sequence[Pupil], days: Sequence[date], code: Callable[[Pupil, date, str], str | None]) -> str:
+def marks_csv(
+    pupils: Sequence[Pupil], days: Sequence[date], code: Callable[[Pupil, date, str], str | None]
+) -> str:
     """One mark per pupil, day and session; `code` returns None for no mark (a missing mark)."""
     rows = ["upn,date,session,code"]
     for p in pupils:
@@ -87,9 +91,21 @@ def build(
 ) -> None:
     """Import the school: pupils (year groups as at `as_of`), marks over `terms`, and optional
     exclusions and behaviour CSV text."""
-    load("pupils", pupils_csv(pupils), school_urn=URN, school_name="Tiny Primary", phase="primary", as_of=as_of)
+    load(
+        "pupils",
+        pupils_csv(pupils),
+        school_urn=URN,
+        school_name="Tiny Primary",
+        phase="primary",
+        as_of=as_of,
+    )
     for first, last in terms:
-        load("marks", marks_csv(pupils, weekdays(first, last), code), file_name=f"marks-{first}.csv", school_urn=URN)
+        load(
+            "marks",
+            marks_csv(pupils, weekdays(first, last), code),
+            file_name=f"marks-{first}.csv",
+            school_urn=URN,
+        )
     if exclusions:
         load("exclusions", exclusions, school_urn=URN)
     if behaviour:

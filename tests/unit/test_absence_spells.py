@@ -33,8 +33,14 @@ def test_no_absence_no_spell():
 
 def test_one_session_is_a_spell_of_one():
     shown = spells("/\\I\\")
-    assert shown.select("first_date", "first_session", "last_date", "last_session", "sessions").row(0) == (
-        date(2025, 9, 2), "AM", date(2025, 9, 2), "AM", 1,
+    assert shown.select("first_date", "first_session", "last_date", "last_session", "sessions").row(
+        0
+    ) == (
+        date(2025, 9, 2),
+        "AM",
+        date(2025, 9, 2),
+        "AM",
+        1,
     )
 
 
@@ -56,7 +62,11 @@ def test_sessions_that_are_not_possible_neither_break_nor_extend_a_spell():
 def test_a_spell_runs_over_the_weekend():
     # 1 Sep 2025 is a Monday: ten sessions fill the week, the eleventh is the next Monday AM.
     shown = spells(["/"] * 8 + ["I"] * 4 + ["/"])
-    assert shown.select("first_date", "last_date", "sessions").row(0) == (date(2025, 9, 5), date(2025, 9, 8), 4)
+    assert shown.select("first_date", "last_date", "sessions").row(0) == (
+        date(2025, 9, 5),
+        date(2025, 9, 8),
+        4,
+    )
 
 
 def test_main_code_is_the_most_used_and_the_earliest_on_a_tie():
@@ -71,8 +81,17 @@ def test_each_enrolment_has_its_own_spells():
 
 @pytest.mark.parametrize(
     ("sessions", "label"),
-    [(1, "1 session"), (2, "2 to 3 sessions"), (3, "2 to 3 sessions"), (4, "4 to 9 sessions"), (9, "4 to 9 sessions"),
-     (10, SPELL_LENGTHS[3][0]), (19, SPELL_LENGTHS[3][0]), (20, SPELL_LENGTHS[4][0]), (200, SPELL_LENGTHS[4][0])],
+    [
+        (1, "1 session"),
+        (2, "2 to 3 sessions"),
+        (3, "2 to 3 sessions"),
+        (4, "4 to 9 sessions"),
+        (9, "4 to 9 sessions"),
+        (10, SPELL_LENGTHS[3][0]),
+        (19, SPELL_LENGTHS[3][0]),
+        (20, SPELL_LENGTHS[4][0]),
+        (200, SPELL_LENGTHS[4][0]),
+    ],
 )
 def test_length_bands(sessions, label):
     assert pl.DataFrame({"sessions": [sessions]}).select(spell_length_label()).item() == label
@@ -83,7 +102,11 @@ def test_distribution_and_per_enrolment_summary():
     shown = spell_length_distribution(found).collect()
     assert shown["length"].to_list() == [label for label, _, _ in SPELL_LENGTHS]
     assert dict(zip(shown["length"], shown["spells"], strict=True)) == {
-        "1 session": 1, "2 to 3 sessions": 1, "4 to 9 sessions": 0, SPELL_LENGTHS[3][0]: 1, SPELL_LENGTHS[4][0]: 0,
+        "1 session": 1,
+        "2 to 3 sessions": 1,
+        "4 to 9 sessions": 0,
+        SPELL_LENGTHS[3][0]: 1,
+        SPELL_LENGTHS[4][0]: 0,
     }
     assert shown["sessions"].sum() == LONG_SPELL_SESSIONS + 1 + 2
     summary = spells_per_enrolment(found).collect().sort("enrolment_id")

@@ -28,7 +28,10 @@ def accounts_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     [
         # pupil_data: the census return the data manager checks lists pupils
         (Role.DATA_MANAGER, {"import", "settings", "audit", "analysis", "pupil_data"}),
-        (Role.SENIOR_LEADER, {"analysis", "pupil_data", "targets", "interventions", "governor_summary"}),
+        (
+            Role.SENIOR_LEADER,
+            {"analysis", "pupil_data", "targets", "interventions", "governor_summary"},
+        ),
         (Role.ATTENDANCE_STAFF, {"analysis", "pupil_data", "targets", "interventions"}),
         (Role.GOVERNOR, {"governor_summary"}),
     ],
@@ -41,7 +44,12 @@ def test_each_role_has_exactly_its_capabilities(role, allowed):
 
 def test_a_governor_may_never_read_pupil_data_or_figures_beyond_the_summary():
     governor = User("gov", Role.GOVERNOR, (100001,))
-    for capability in (Capability.PUPIL_DATA, Capability.ANALYSIS, Capability.IMPORT, Capability.AUDIT):
+    for capability in (
+        Capability.PUPIL_DATA,
+        Capability.ANALYSIS,
+        Capability.IMPORT,
+        Capability.AUDIT,
+    ):
         with pytest.raises(AccessDenied, match="governor cannot"):
             require(governor, capability, (100001,))
     require(governor, Capability.GOVERNOR_SUMMARY, (100001,))
@@ -83,7 +91,11 @@ def test_an_account_is_stored_with_an_argon2_hash_and_owner_only(accounts_file):
 def test_sign_in_with_the_right_password_only(accounts_file):
     accounts.add("Ann", "governor", [100001], password=PASSWORD)
     account = accounts.authenticate("ann", PASSWORD)  # names match in any case
-    assert account is not None and account.user().role is Role.GOVERNOR and account.schools == (100001,)
+    assert (
+        account is not None
+        and account.user().role is Role.GOVERNOR
+        and account.schools == (100001,)
+    )
     assert accounts.authenticate("ann", PASSWORD + "x") is None
     assert accounts.authenticate("nobody", PASSWORD) is None
     assert accounts.authenticate("", "") is None
@@ -134,8 +146,37 @@ def test_a_name_is_added_once_and_removed_once(accounts_file):
 def test_rollcall_user_add_list_remove(accounts_file, monkeypatch, capsys, tmp_path):
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO(PASSWORD + "\n"))
     db = str(tmp_path / "none.duckdb")
-    assert main(["user", "add", "ann", "--role", "governor", "--school", "100001", "--password-stdin", "--db", db]) == 0
-    assert main(["user", "add", "head@school.example", "--role", "senior_leader", "--all-schools", "--oidc"]) == 0
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "ann",
+                "--role",
+                "governor",
+                "--school",
+                "100001",
+                "--password-stdin",
+                "--db",
+                db,
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "head@school.example",
+                "--role",
+                "senior_leader",
+                "--all-schools",
+                "--oidc",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "added ann: governor, 100001; signs in with a password" in out
     assert main(["user", "list"]) == 0
@@ -148,8 +189,13 @@ def test_rollcall_user_add_list_remove(accounts_file, monkeypatch, capsys, tmp_p
     assert list(accounts.load()) == ["head@school.example"]
 
 
-def test_rollcall_user_add_refuses_a_weak_password_and_changes_nothing(accounts_file, monkeypatch, capsys):
+def test_rollcall_user_add_refuses_a_weak_password_and_changes_nothing(
+    accounts_file, monkeypatch, capsys
+):
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("abc\n"))
-    assert main(["user", "add", "ann", "--role", "governor", "--school", "100001", "--password-stdin"]) == 2
+    assert (
+        main(["user", "add", "ann", "--role", "governor", "--school", "100001", "--password-stdin"])
+        == 2
+    )
     assert "at least 12" in capsys.readouterr().err
     assert not accounts_file.exists()

@@ -31,7 +31,8 @@ MONDAY = date(2025, 9, 1)
 
 def pupils(rows: list[tuple[str, str, str]]) -> str:
     return PUPILS_HEADER + "".join(
-        f"{u},Fore{i},Sur{i},2015-03-12,5,{admitted},{left}\n" for i, (u, admitted, left) in enumerate(rows)
+        f"{u},Fore{i},Sur{i},2015-03-12,5,{admitted},{left}\n"
+        for i, (u, admitted, left) in enumerate(rows)
     )
 
 
@@ -74,17 +75,31 @@ WINDOWS = [
 
 @pytest.fixture
 def school(load):
-    load("pupils", pupils([(U0, "2025-09-01", ""), (U1, "2025-09-01", ""), (U2, "2025-09-10", "2025-09-24")]), school_urn=URN)
+    load(
+        "pupils",
+        pupils([(U0, "2025-09-01", ""), (U1, "2025-09-01", ""), (U2, "2025-09-10", "2025-09-24")]),
+        school_urn=URN,
+    )
     return load
 
 
 def test_totals_follow_imports_and_corrections(db, school):
     days = weekdays(MONDAY, 20)
-    rows = [(u, d, s, "/" if (i + j) % 5 else "N") for i, u in enumerate((U0, U1, U2)) for j, d in enumerate(days) for s in ("AM", "PM")]
+    rows = [
+        (u, d, s, "/" if (i + j) % 5 else "N")
+        for i, u in enumerate((U0, U1, U2))
+        for j, d in enumerate(days)
+        for s in ("AM", "PM")
+    ]
     school("marks", marks_csv(rows), school_urn=URN)
     assert differences(db) == {"enrolment_weeks": 0, "school_day_codes": 0}
     # Corrections: N becomes I, an L with minutes late, a not-possible code, a new session.
-    corrections = [(U0, days[3], "AM", "I"), (U1, days[7], "PM", "L"), (U1, days[8], "AM", "X"), (U2, days[9], "PM", "U")]
+    corrections = [
+        (U0, days[3], "AM", "I"),
+        (U1, days[7], "PM", "L"),
+        (U1, days[8], "AM", "X"),
+        (U2, days[9], "PM", "U"),
+    ]
     school("marks", marks_csv(corrections), school_urn=URN, file_name="corrections.csv")
     assert differences(db) == {"enrolment_weeks": 0, "school_day_codes": 0}
     for window in WINDOWS:
@@ -93,7 +108,12 @@ def test_totals_follow_imports_and_corrections(db, school):
 
 def test_totals_follow_a_readmission_and_a_corrected_admission(db, school):
     days = weekdays(MONDAY, 30)
-    rows = [(u, d, s, "/" if j % 4 else "O") for u in (U0, U2) for j, d in enumerate(days) for s in ("AM", "PM")]
+    rows = [
+        (u, d, s, "/" if j % 4 else "O")
+        for u in (U0, U2)
+        for j, d in enumerate(days)
+        for s in ("AM", "PM")
+    ]
     school("marks", marks_csv(rows), school_urn=URN)
     before = load_totals(db, None, WINDOWS[0]).enrolment_measures().collect()
     # U2 left on 24 Sep (marks after it do not count) and comes back on 6 Oct: a second spell.
@@ -105,7 +125,9 @@ def test_totals_follow_a_readmission_and_a_corrected_admission(db, school):
     school("pupils", pupils([(U0, "2025-09-03", "")]), school_urn=URN, file_name="corrected.csv")
     assert differences(db) == {"enrolment_weeks": 0, "school_day_codes": 0}
     # U0 leaves mid-week.
-    school("pupils", pupils([(U0, "2025-09-03", "2025-10-08")]), school_urn=URN, file_name="left.csv")
+    school(
+        "pupils", pupils([(U0, "2025-09-03", "2025-10-08")]), school_urn=URN, file_name="left.csv"
+    )
     assert differences(db) == {"enrolment_weeks": 0, "school_day_codes": 0}
     for window in WINDOWS:
         assert_same_figures(db, window)
@@ -124,12 +146,18 @@ def test_a_file_of_new_days_goes_in_whole_and_the_next_week_is_recounted(db, sch
 
 def test_a_file_of_new_days_that_starts_mid_week_adds_to_that_weeks_totals(db, school):
     first = [(U0, d, s, "/") for d in weekdays(MONDAY, 3) for s in ("AM", "PM")]  # Mon-Wed
-    later = [(U0, d, s, "O") for d in weekdays(date(2025, 9, 4), 12) for s in ("AM", "PM")]  # Thu to the Fri 2 weeks on
+    later = [
+        (U0, d, s, "O") for d in weekdays(date(2025, 9, 4), 12) for s in ("AM", "PM")
+    ]  # Thu to the Fri 2 weeks on
     school("marks", marks_csv(first), school_urn=URN)
     school("marks", marks_csv(later), school_urn=URN, file_name="later.csv")
     assert differences(db) == {"enrolment_weeks": 0, "school_day_codes": 0}
     weeks = load_totals(db, None, Window(MONDAY, date(2025, 9, 21))).weeks.sort("week_start")
-    assert weeks.select("sessions", "attended", "unauthorised").rows() == [(10, 6, 4), (10, 0, 10), (10, 0, 10)]
+    assert weeks.select("sessions", "attended", "unauthorised").rows() == [
+        (10, 6, 4),
+        (10, 0, 10),
+        (10, 0, 10),
+    ]
 
 
 def test_totals_are_recounted_when_the_code_table_changes(db, school):
@@ -159,9 +187,12 @@ def test_the_sessions_dfe_leaves_out_are_the_same_from_the_totals_and_the_marks(
     raw = register.enrolment_measures(window).sort("enrolment_id").collect()
     totals = load_totals(demo_db, None, window).enrolment_measures().sort("enrolment_id").collect()
     assert_frame_equal(totals, raw)
-    assert raw["dfe_dropped_possible"].sum() > 0  # the demo's Year 11s have marks after the half-term
+    assert (
+        raw["dfe_dropped_possible"].sum() > 0
+    )  # the demo's Year 11s have marks after the half-term
     assert_frame_equal(
-        compulsory_age_measures(totals.lazy()).collect(), compulsory_age_measures(raw.lazy()).collect()
+        compulsory_age_measures(totals.lazy()).collect(),
+        compulsory_age_measures(raw.lazy()).collect(),
     )
     dropped_pupils = raw.filter(pl.col("dfe_dropped_possible") > 0)
     assert dropped_pupils["age_31_august"].unique().to_list() == [15]
@@ -173,11 +204,18 @@ def test_the_calendar_from_pooled_day_codes_is_the_calendar_of_the_marks(demo_db
         marks = con.execute("SELECT school_urn, date, code::VARCHAR AS code FROM marks").pl()
     if urns:
         marks = marks.filter(pl.col("school_urn").is_in(list(urns)))
-    from_marks = school_days(classify_marks(marks.lazy(), read.codes(demo_db).lazy())).select("date").unique().sort("date")
+    from_marks = (
+        school_days(classify_marks(marks.lazy(), read.codes(demo_db).lazy()))
+        .select("date")
+        .unique()
+        .sort("date")
+    )
     assert school_calendar(demo_db, urns).days.equals(from_marks.collect())
 
 
-CODES = st.sampled_from(["/", "\\", "L", "I", "M", "N", "O", "U", "G", "X", "#", "V", "E", "C1", "Q"])
+CODES = st.sampled_from(
+    ["/", "\\", "L", "I", "M", "N", "O", "U", "G", "X", "#", "V", "E", "C1", "Q"]
+)
 SPELL_DAYS = st.integers(min_value=0, max_value=40)
 
 
@@ -190,29 +228,61 @@ def histories(draw) -> list[tuple[str, str]]:
     for _ in range(draw(st.integers(min_value=2, max_value=5))):
         if draw(st.booleans()):
             rows = []
-            for u in draw(st.lists(st.sampled_from([U0, U1, U2]), min_size=1, max_size=3, unique=True)):
+            for u in draw(
+                st.lists(st.sampled_from([U0, U1, U2]), min_size=1, max_size=3, unique=True)
+            ):
                 admitted = days[draw(SPELL_DAYS) // 2]
                 left = draw(st.one_of(st.none(), st.sampled_from(days)))
                 left = "" if left is None or left < admitted else left.isoformat()
                 rows.append((u, admitted.isoformat(), left))
             steps.append(("pupils", pupils(rows)))
         else:
-            chosen = draw(st.lists(st.tuples(st.sampled_from([U0, U1, U2]), st.sampled_from(days), st.sampled_from(["AM", "PM"])), min_size=1, max_size=60, unique=True))
+            chosen = draw(
+                st.lists(
+                    st.tuples(
+                        st.sampled_from([U0, U1, U2]),
+                        st.sampled_from(days),
+                        st.sampled_from(["AM", "PM"]),
+                    ),
+                    min_size=1,
+                    max_size=60,
+                    unique=True,
+                )
+            )
             steps.append(("marks", marks_csv([(u, d, s, draw(CODES)) for u, d, s in chosen])))
     return steps
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
-@given(history=histories(), start=st.integers(min_value=0, max_value=50), length=st.integers(min_value=0, max_value=40))
+@given(
+    history=histories(),
+    start=st.integers(min_value=0, max_value=50),
+    length=st.integers(min_value=0, max_value=40),
+)
 def test_any_history_keeps_totals_equal_to_the_raw_marks(tmp_path_factory, history, start, length):
     db = Database(tmp_path_factory.mktemp("history") / "rollcall.duckdb")
     from analytics.ingest import ImportRefused, import_bytes
 
-    import_bytes(db, "pupils", "first.csv", pupils([(u, "2025-09-01", "") for u in (U0, U1, U2)]).encode(),
-                 school_urn=URN, today=TEST_TODAY, as_of=TEST_TODAY)
+    import_bytes(
+        db,
+        "pupils",
+        "first.csv",
+        pupils([(u, "2025-09-01", "") for u in (U0, U1, U2)]).encode(),
+        school_urn=URN,
+        today=TEST_TODAY,
+        as_of=TEST_TODAY,
+    )
     for number, (kind, text) in enumerate(history):
         try:
-            import_bytes(db, kind, f"{number}.csv", text.encode(), school_urn=URN, today=TEST_TODAY, as_of=TEST_TODAY)
+            import_bytes(
+                db,
+                kind,
+                f"{number}.csv",
+                text.encode(),
+                school_urn=URN,
+                today=TEST_TODAY,
+                as_of=TEST_TODAY,
+            )
         except ImportRefused:
             pass  # a refused file changes nothing
     assert differences(db) == {"enrolment_weeks": 0, "school_day_codes": 0}

@@ -80,13 +80,17 @@ def test_cohort_charts(built):
     text = charts_cohorts.describe_gaps(table, "persistent_absence_rate", "Free school meals")
     assert "Furthest from national: FSM eligible" in text and "percentage points" in text
     trend = cohort_trend(register, NOW, enrolments, "fsm", "FSM eligible")
-    assert {"shape", "strokeDash"} <= channels(spec(charts_cohorts.trend_chart(trend, "FSM eligible")))
+    assert {"shape", "strokeDash"} <= channels(
+        spec(charts_cohorts.trend_chart(trend, "FSM eligible"))
+    )
     assert "2 school weeks" in charts_cohorts.describe_trend(trend, "FSM eligible")
     assert "No school weeks" in charts_cohorts.describe_trend(trend.clear(), "FSM eligible")
     crossed = cohort_table(enrolments, "fsm", "attendance_rate", 2025, "year", 5, cross="sex")
     cross = spec(charts_cohorts.cross_chart(crossed, "attendance_rate", "FSM", "Sex"))
     assert {"rect", "text"} <= marks(cross)
-    assert "highest attendance" in charts_cohorts.describe_cross(crossed, "attendance_rate", "FSM", "Sex")
+    assert "highest attendance" in charts_cohorts.describe_cross(
+        crossed, "attendance_rate", "FSM", "Sex"
+    )
     none = cohort_table(enrolments, "fsm", "attendance_rate", 2025, "year", 1000, cross="sex")
     assert "large enough" in charts_cohorts.describe_cross(none, "attendance_rate", "FSM", "Sex")
 
@@ -103,18 +107,30 @@ def test_band_chart(built):
 
 def chart_texts(spec_dict: dict) -> list[str]:
     """The `text` field of every row of every dataset the chart carries."""
-    return [row["text"] for rows in spec_dict.get("datasets", {}).values() for row in rows if "text" in row]
+    return [
+        row["text"]
+        for rows in spec_dict.get("datasets", {}).values()
+        for row in rows
+        if "text" in row
+    ]
 
 
 def test_chart_labels_round_half_up_as_the_tables_do():
     """49 of 400 is 12.25%: tables say 12.3%, and so must the labels drawn on the charts."""
     share = 49 * 100 / 400
-    bands = pl.DataFrame({
-        "band_label": ["0% to under 5%", "5% to under 10%"], "band_from": [0, 5],
-        "compared_share": [share, 100 - share], "compared_pupils": [49, 351], "national_share": [50.0, 50.0],
-    })
+    bands = pl.DataFrame(
+        {
+            "band_label": ["0% to under 5%", "5% to under 10%"],
+            "band_from": [0, 5],
+            "compared_share": [share, 100 - share],
+            "compared_pupils": [49, 351],
+            "national_share": [50.0, 50.0],
+        }
+    )
     assert "12.3%" in chart_texts(spec(charts_overview.band_chart(bands)))
-    weekday = pl.DataFrame({"weekday_name": ["Monday"], "session": ["AM"], "possible": [400], "absence_rate": [share]})
+    weekday = pl.DataFrame(
+        {"weekday_name": ["Monday"], "session": ["AM"], "possible": [400], "absence_rate": [share]}
+    )
     assert chart_texts(spec(charts_patterns.weekday_heatmap(weekday))) == ["12.3%"]
 
 
@@ -123,8 +139,12 @@ def test_pattern_charts(built):
     found = patterns(register, NOW, school_calendar(db, (URN,)))
     assert {"rect", "text"} <= marks(spec(charts_patterns.weekday_heatmap(found.weekday)))
     assert "highest on Monday AM" in charts_patterns.describe_weekday(found.weekday)
-    assert {"shape", "strokeDash"} <= channels(spec(charts_patterns.lateness_chart(found.lateness_weekly)))
-    assert "median 7 minutes late" in charts_patterns.describe_lateness(found.lateness_weekly, found.median_minutes)
+    assert {"shape", "strokeDash"} <= channels(
+        spec(charts_patterns.lateness_chart(found.lateness_weekly))
+    )
+    assert "median 7 minutes late" in charts_patterns.describe_lateness(
+        found.lateness_weekly, found.median_minutes
+    )
     assert "text" in marks(spec(charts_patterns.minutes_chart(found.minutes_late)))
     facet = spec(charts_patterns.reasons_chart(found.reasons))
     assert "facet" in facet  # one titled chart per reason, so colour carries nothing
@@ -132,23 +152,38 @@ def test_pattern_charts(built):
     assert "shape" in channels(spec(charts_patterns.term_edges_chart(found.term_edges)))
     assert "first week" in charts_patterns.describe_term_edges(found.term_edges_overall)
     assert "text" in marks(spec(charts_patterns.spells_chart(found.spell_lengths)))
-    assert "1 of 25 pupils" in charts_patterns.describe_spells(found.spell_lengths, found.pupils_with_long_spells, found.pupils_counted)
-    assert charts_patterns.describe_spells(found.spell_lengths.with_columns(pl.lit(0).alias("spells")), 0, 0) == "No spells of absence in this window."
+    assert "1 of 25 pupils" in charts_patterns.describe_spells(
+        found.spell_lengths, found.pupils_with_long_spells, found.pupils_counted
+    )
+    assert (
+        charts_patterns.describe_spells(
+            found.spell_lengths.with_columns(pl.lit(0).alias("spells")), 0, 0
+        )
+        == "No spells of absence in this window."
+    )
 
 
 def test_behaviour_charts(built):
     _, register, records, enrolments = built
     figures = behaviour_figures(register, records, NOW, enrolments, "fsm")
     assert "text" in marks(spec(charts_behaviour.group_chart(figures.by_group, "FSM")))
-    assert "Most negative incidents (FSM): FSM eligible" in charts_behaviour.describe_groups(figures.by_group, "FSM")
+    assert "Most negative incidents (FSM): FSM eligible" in charts_behaviour.describe_groups(
+        figures.by_group, "FSM"
+    )
     assert {"shape", "strokeDash"} <= channels(spec(charts_behaviour.weekly_chart(figures.weekly)))
     assert "school weeks" in charts_behaviour.describe_weekly(figures.weekly)
     assert "text" in marks(spec(charts_behaviour.reasons_chart(figures.by_reason)))
-    assert "1 suspensions of 1 pupils" in charts_behaviour.describe_reasons(figures.by_reason, figures.totals)
-    assert "No suspensions" in charts_behaviour.describe_reasons(figures.by_reason.clear(), figures.totals)
+    assert "1 suspensions of 1 pupils" in charts_behaviour.describe_reasons(
+        figures.by_reason, figures.totals
+    )
+    assert "No suspensions" in charts_behaviour.describe_reasons(
+        figures.by_reason.clear(), figures.totals
+    )
     scatter = spec(charts_behaviour.attendance_behaviour_chart(figures.pupils))
     assert "shape" in channels(scatter) and "rule" in marks(scatter)
-    assert "persistent absentees" in charts_behaviour.describe_attendance_behaviour(figures.absentees)
+    assert "persistent absentees" in charts_behaviour.describe_attendance_behaviour(
+        figures.absentees
+    )
 
 
 def test_pupil_charts(built):
@@ -162,7 +197,12 @@ def test_pupil_charts(built):
     assert "text" in marks(spec(charts_pupil.codes_chart(profile.codes)))
     assert charts_pupil.describe_codes(profile.codes).startswith("18 counted sessions")
     assert "shape" in channels(spec(charts_pupil.incidents_chart(profile.incidents)))
-    assert charts_pupil.describe_incidents(profile.incidents).startswith("1 negative and 0 positive")
-    assert charts_pupil.describe_incidents(profile.incidents.clear()) == "No behaviour incidents in this window."
+    assert charts_pupil.describe_incidents(profile.incidents).startswith(
+        "1 negative and 0 positive"
+    )
+    assert (
+        charts_pupil.describe_incidents(profile.incidents.clear())
+        == "No behaviour incidents in this window."
+    )
     assert "persistently absent" in charts_pupil.describe_figures(profile.figures)
     assert charts_pupil.describe_figures(None) == "Not on roll in this window."

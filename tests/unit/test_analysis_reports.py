@@ -14,7 +14,11 @@ from analytics.pipelines.windows import Window
 from analytics.reports.analysis import cohorts as cohort_report
 from analytics.reports.analysis.behaviour import behaviour_figures
 from analytics.reports.inputs.calendar import school_calendar
-from analytics.reports.comparisons.periods import national_window, same_window_last_year, school_la_number
+from analytics.reports.comparisons.periods import (
+    national_window,
+    same_window_last_year,
+    school_la_number,
+)
 from analytics.reports.comparisons.national import national_benchmark, national_group_benchmark
 from analytics.reports.analysis.overview import (
     band_comparison,
@@ -48,8 +52,14 @@ def by_group(table: pl.DataFrame) -> dict[str, dict]:
 
 
 def test_cohort_table_groups_rest_and_national(enrolments):
-    table = by_group(cohort_report.cohort_table(enrolments, "fsm", "persistent_absence_rate", 2025, "autumn", 5))
-    whole, fsm, other = table[cohort_report.ALL_PUPILS], table["FSM eligible"], table["Not FSM eligible"]
+    table = by_group(
+        cohort_report.cohort_table(enrolments, "fsm", "persistent_absence_rate", 2025, "autumn", 5)
+    )
+    whole, fsm, other = (
+        table[cohort_report.ALL_PUPILS],
+        table["FSM eligible"],
+        table["Not FSM eligible"],
+    )
     assert whole["pupils"] == PUPILS + 1 and fsm["pupils"] + other["pupils"] == whole["pupils"]
     # FSM pupils 0, 2, ... 24 (13 with the sixth former): all miss 4 of 20 sessions, all persistent.
     assert (fsm["pupils"], fsm["persistent_absentees"]) == (13, 13)
@@ -57,23 +67,39 @@ def test_cohort_table_groups_rest_and_national(enrolments):
     # The rest: 12 pupils; pupil 3 is severely absent, and the leaver missed 1 of the 10 sessions
     # on roll, exactly 10%: persistent.
     assert other["persistent_absence_rate"] == pytest.approx(200 / 12)
-    assert fsm["rest_value"] == pytest.approx(200 / 12) and fsm["gap_to_rest"] == pytest.approx(100 - 200 / 12)
+    assert fsm["rest_value"] == pytest.approx(200 / 12) and fsm["gap_to_rest"] == pytest.approx(
+        100 - 200 / 12
+    )
     # Compared with national: compulsory-age pupils only (the sixth former is out).
     assert fsm["compared_pupils"] == 12
-    published = national_group_benchmark("Secondary", "persistent_absence_rate", 2025, ("FSM_eligible", "FSM: Eligible"))
+    published = national_group_benchmark(
+        "Secondary", "persistent_absence_rate", 2025, ("FSM_eligible", "FSM: Eligible")
+    )
     assert fsm["national"] == pytest.approx(published.value) and fsm["national_year"] == "2022/23"
     assert fsm["gap_to_national"] == pytest.approx(100.0 - published.value)
-    assert whole["national"] == pytest.approx(national_benchmark("Secondary", "persistent_absence_rate", 2024, "autumn").value)
+    assert whole["national"] == pytest.approx(
+        national_benchmark("Secondary", "persistent_absence_rate", 2024, "autumn").value
+    )
     assert "autumn term" in whole["national_source"]
 
 
 def test_attendance_gaps_and_groups_without_national_figures(enrolments):
-    forms = by_group(cohort_report.cohort_table(enrolments, "form", "attendance_rate", 2025, "year", 5))
+    forms = by_group(
+        cohort_report.cohort_table(enrolments, "form", "attendance_rate", 2025, "year", 5)
+    )
     assert forms["12A"]["compared_pupils"] == 0 and forms["12A"]["national"] is None
-    assert forms["9A"]["national"] is None and "no national figure" in forms["9A"]["national_source"]
-    sex = by_group(cohort_report.cohort_table(enrolments, "sex", "attendance_rate", 2025, "year", 5))
-    published = national_group_benchmark("Secondary", "absence_rate", 2025, ("Gender_female", "Sex: Female"))
-    assert sex["Female"]["national"] == pytest.approx(100 - published.value)  # attendance is 100 - absence
+    assert (
+        forms["9A"]["national"] is None and "no national figure" in forms["9A"]["national_source"]
+    )
+    sex = by_group(
+        cohort_report.cohort_table(enrolments, "sex", "attendance_rate", 2025, "year", 5)
+    )
+    published = national_group_benchmark(
+        "Secondary", "absence_rate", 2025, ("Gender_female", "Sex: Female")
+    )
+    assert sex["Female"]["national"] == pytest.approx(
+        100 - published.value
+    )  # attendance is 100 - absence
 
 
 BOTH = {"FSM eligible", "Not FSM eligible"}
@@ -83,14 +109,20 @@ BOTH = {"FSM eligible", "Not FSM eligible"}
 def test_too_small_to_read_at_the_threshold(enrolments, fewest, small):
     # 13 FSM pupils (12 of compulsory age) and 12 others, each group the other's rest: at 13,
     # the others are too few, and so is the rest the FSM group is compared with.
-    table = cohort_report.cohort_table(enrolments, "fsm", "persistent_absence_rate", 2025, "year", fewest)
+    table = cohort_report.cohort_table(
+        enrolments, "fsm", "persistent_absence_rate", 2025, "year", fewest
+    )
     assert set(table.filter(pl.col("too_small"))["group"]) == small
 
 
 def test_crossed_tables_have_no_national_figure(enrolments):
-    crossed = cohort_report.cohort_table(enrolments, "fsm", "attendance_rate", 2025, "year", 1, cross="sen")
+    crossed = cohort_report.cohort_table(
+        enrolments, "fsm", "attendance_rate", 2025, "year", 1, cross="sen"
+    )
     cells = crossed.filter(pl.col("group") != cohort_report.ALL_PUPILS)
-    assert set(zip(cells["group"], cells["cross_group"], strict=True)) >= {("Not FSM eligible", "SEN support")}
+    assert set(zip(cells["group"], cells["cross_group"], strict=True)) >= {
+        ("Not FSM eligible", "SEN support")
+    }
     assert cells["national"].null_count() == cells.height
     assert cells["pupils"].sum() == PUPILS + 1
 
@@ -108,7 +140,9 @@ def test_widest_gaps_rank_the_worst_gap_first_whatever_the_measure(enrolments):
 
 
 def test_trend_of_a_group_against_the_rest(school, enrolments):
-    trend = cohort_report.cohort_trend(load_register(school, (URN,)), NOW, enrolments, "fsm", "FSM eligible")
+    trend = cohort_report.cohort_trend(
+        load_register(school, (URN,)), NOW, enrolments, "fsm", "FSM eligible"
+    )
     assert trend["series"].to_list() == ["FSM eligible", cohort_report.REST_OF_SCHOOL] * 2
     first = trend.filter(pl.col("series") == "FSM eligible").row(0, named=True)
     rest = trend.filter(pl.col("series") == cohort_report.REST_OF_SCHOOL).row(0, named=True)
@@ -121,13 +155,23 @@ def test_headline_comparison_against_last_year_and_national(school):
     calendar = school_calendar(school, (URN,))
     last = same_window_last_year(calendar, "custom", NOW)
     assert (last.start, last.end) == (date(2024, 9, 1), date(2024, 9, 12))
-    table = {row["measure"]: row for row in headline_comparison(register, NOW, register, last, "autumn").iter_rows(named=True)}
+    table = {
+        row["measure"]: row
+        for row in headline_comparison(register, NOW, register, last, "autumn").iter_rows(
+            named=True
+        )
+    }
     now, before = headline(register, NOW), headline(register, last)
     attendance = table["attendance_rate"]
-    assert (attendance["value"], attendance["last_year"]) == (pytest.approx(now["attendance_rate"]), pytest.approx(before["attendance_rate"]))
+    assert (attendance["value"], attendance["last_year"]) == (
+        pytest.approx(now["attendance_rate"]),
+        pytest.approx(before["attendance_rate"]),
+    )
     assert attendance["change"] == pytest.approx(now["attendance_rate"] - before["attendance_rate"])
     assert attendance["compared_pupils"] == now["enrolments_counted"] - 1  # the sixth former
-    assert attendance["national"] == pytest.approx(national_benchmark("Secondary", "attendance_rate", 2024, "autumn").value)
+    assert attendance["national"] == pytest.approx(
+        national_benchmark("Secondary", "attendance_rate", 2024, "autumn").value
+    )
     # Severe absence is published for whole years only: the nearest window is the year.
     severe = table["severe_absence_rate"]
     assert severe["national"] is not None and "academic year" in severe["national_source"]
@@ -158,7 +202,9 @@ def test_the_overview_computes_once_what_each_report_gives_alone(school):
     assert_frame_equal(shown.figures.by_school, alone.by_school)
     assert_frame_equal(shown.figures.weekly, alone.weekly)
     la_number = school_la_number(now_totals)
-    assert_frame_equal(shown.table, headline_comparison(now_totals, NOW, last_totals, last, "autumn", la_number))
+    assert_frame_equal(
+        shown.table, headline_comparison(now_totals, NOW, last_totals, last, "autumn", la_number)
+    )
     bands, source = band_comparison(now_totals, NOW)
     assert_frame_equal(shown.bands, bands)
     assert shown.bands_source == source
@@ -166,16 +212,23 @@ def test_the_overview_computes_once_what_each_report_gives_alone(school):
 
 def test_windows_a_year_earlier(school):
     calendar = school_calendar(school, (URN,))
-    assert same_window_last_year(calendar, "year", Window.academic_year(2025)) == Window.academic_year(2024)
+    assert same_window_last_year(
+        calendar, "year", Window.academic_year(2025)
+    ) == Window.academic_year(2024)
     ytd = same_window_last_year(calendar, "ytd", Window(date(2025, 8, 1), date(2025, 9, 12)))
     assert (ytd.start, ytd.end) == (date(2024, 8, 1), date(2024, 9, 12))
     # The last school week up to the same date a year earlier.
-    weeks = same_window_last_year(calendar, "weeks", Window(date(2025, 9, 8), date(2025, 9, 12)), weeks=1)
+    weeks = same_window_last_year(
+        calendar, "weeks", Window(date(2025, 9, 8), date(2025, 9, 12)), weeks=1
+    )
     assert (weeks.start, weeks.end) == (date(2024, 9, 9), date(2024, 9, 12))
     # A named half-term: the same-named half-term of the year before, from the register.
     half = calendar.windows(2025, "half")[0]
     earlier = same_window_last_year(calendar, "half", half, part=half.label)
-    assert (earlier.start, earlier.end) == (date(2024, 9, 2), date(2024, 9, 13)) and half.label in earlier.label
+    assert (earlier.start, earlier.end) == (
+        date(2024, 9, 2),
+        date(2024, 9, 13),
+    ) and half.label in earlier.label
     assert national_window("half", half, "Autumn 1") == "autumn"
     assert national_window("ytd", Window(date(2025, 8, 1), date(2025, 11, 1))) == "autumn"
     assert national_window("ytd", Window(date(2025, 8, 1), date(2026, 2, 1))) == "year"
@@ -219,12 +272,17 @@ def test_the_profile_shows_missing_marks_and_marks_off_roll(school):
     assert off_roll.height == 10 and off_roll["date"].min() == date(2025, 9, 8)
     assert left.figures["possible"] == 10
     suspended = register.enrolments.filter(pl.col("upn") == upn(6))["enrolment_id"].item()
-    assert "Physical assault against a pupil" in pupil_profile(register, records, suspended, NOW, days).exclusions["reasons"].item()
+    assert (
+        "Physical assault against a pupil"
+        in pupil_profile(register, records, suspended, NOW, days).exclusions["reasons"].item()
+    )
     assert pupil_profile(register, records, 999_999, NOW, days) is None
 
 
 def test_behaviour_figures(school, enrolments):
-    figures = behaviour_figures(load_register(school, (URN,)), load_behaviour(school, (URN,)), NOW, enrolments, "fsm")
+    figures = behaviour_figures(
+        load_register(school, (URN,)), load_behaviour(school, (URN,)), NOW, enrolments, "fsm"
+    )
     assert figures.totals["negative_incidents"] == 4 and figures.totals["positive_incidents"] == 4
     groups = {row["group"]: row for row in figures.by_group.iter_rows(named=True)}
     assert groups["All pupils"]["negative_per_100"] == pytest.approx(4 * 100 / (PUPILS + 1))
@@ -233,14 +291,23 @@ def test_behaviour_figures(school, enrolments):
     assert reasons == {"PP": 1, "VA": 1}
     rates = {row["measure"]: row for row in figures.exclusion_rates.iter_rows(named=True)}
     assert rates["suspension_rate"]["value"] == pytest.approx(100 / (PUPILS + 1))
-    assert rates["suspension_rate"]["national"] == pytest.approx(national_benchmark("Secondary", "suspension_rate", 2025).value)
+    assert rates["suspension_rate"]["national"] == pytest.approx(
+        national_benchmark("Secondary", "suspension_rate", 2025).value
+    )
     assert figures.absentees["pupils"].sum() == PUPILS + 1
 
 
 def test_patterns_on_the_small_school(school):
     found = patterns(load_register(school, (URN,)), NOW, school_calendar(school, (URN,)))
-    assert found.weekday["possible"].sum() == (PUPILS + 1) * 20 - 2 - 10  # pupil 2's missing day, the leaver
-    assert found.minutes_late.filter(pl.col("minutes_band") == "6 to 10 minutes")["late_before_close"].item() == 1
+    assert (
+        found.weekday["possible"].sum() == (PUPILS + 1) * 20 - 2 - 10
+    )  # pupil 2's missing day, the leaver
+    assert (
+        found.minutes_late.filter(pl.col("minutes_band") == "6 to 10 minutes")[
+            "late_before_close"
+        ].item()
+        == 1
+    )
     assert found.pupils_with_long_spells == 1  # pupil 3: ten sessions in a row
     assert set(found.term_edges_overall["position"]) == {"First week", "Last week"}
 
@@ -248,6 +315,8 @@ def test_patterns_on_the_small_school(school):
 def test_school_la_number(school):
     register = load_register(school, (URN,))
     assert school_la_number(register) is None  # no LAESTAB recorded
-    with_la = register.__class__(register.schools.with_columns(pl.lit("3524001").alias("laestab")), *(
-        getattr(register, f) for f in ("enrolments", "spells", "marks", "codes")))
+    with_la = register.__class__(
+        register.schools.with_columns(pl.lit("3524001").alias("laestab")),
+        *(getattr(register, f) for f in ("enrolments", "spells", "marks", "codes")),
+    )
     assert school_la_number(with_la) == "352"

@@ -55,11 +55,23 @@ def test_every_module_says_what_it_is_for():
     for path in [*ANALYTICS.rglob("*.py"), *PAGES.rglob("*.py")]:
         if path.name == "__init__.py" and not path.read_text().strip():
             continue
-        assert ast.get_docstring(ast.parse(path.read_text("utf-8"))), f"{path} has no module docstring"
+        assert ast.get_docstring(ast.parse(path.read_text("utf-8"))), (
+            f"{path} has no module docstring"
+        )
 
 
 #: Polars methods that call back into Python for each value, batch, row or group.
-PYTHON_CALLBACKS = {"map_elements", "map_batches", "map_rows", "map_groups", "apply", "fold", "reduce", "cum_fold", "cum_reduce"}
+PYTHON_CALLBACKS = {
+    "map_elements",
+    "map_batches",
+    "map_rows",
+    "map_groups",
+    "apply",
+    "fold",
+    "reduce",
+    "cum_fold",
+    "cum_reduce",
+}
 
 
 def python_callbacks(source: str) -> list[int]:

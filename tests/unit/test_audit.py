@@ -22,13 +22,22 @@ PUPILS = pupils_csv(upns(3))
 def test_rows_are_added_in_order_and_read_newest_first(db):
     db.migrate()
     first = audit.record(db, AuditEvent("ann", "sign_in", role="governor"))
-    second = audit.record(db, AuditEvent("ann", "view", role="governor", target="Overview", school_urn=100001))
+    second = audit.record(
+        db, AuditEvent("ann", "view", role="governor", target="Overview", school_urn=100001)
+    )
     assert (first, second) == (1, 2)
     log = audit.read_log(db)
     assert log["audit_id"].to_list() == [2, 1]
     assert log.row(0, named=True) | {"occurred_at": None} == {
-        "audit_id": 2, "occurred_at": None, "actor": "ann", "role": "governor", "action": "view",
-        "target": "Overview", "school_urn": 100001, "subject": None, "detail": None,
+        "audit_id": 2,
+        "occurred_at": None,
+        "actor": "ann",
+        "role": "governor",
+        "action": "view",
+        "target": "Overview",
+        "school_urn": 100001,
+        "subject": None,
+        "detail": None,
     }
     assert audit.verify(db) == []
 
@@ -59,7 +68,11 @@ def test_an_import_is_recorded_in_its_own_transaction_and_a_refused_one_is_not(d
     assert log.height == 1
     row = log.row(0, named=True)
     assert (row["actor"], row["role"], row["action"], row["target"], row["school_urn"]) == (
-        "dm@school", "data_manager", "import", "pupils: pupils.csv", 100001,
+        "dm@school",
+        "data_manager",
+        "import",
+        "pupils: pupils.csv",
+        100001,
     )
     assert "3 rows read; 3 new" in row["detail"]
     with pytest.raises(ImportRefused):
@@ -104,30 +117,56 @@ def test_a_row_removed_outside_rollcall_is_found(db):
 
 
 def test_the_audit_module_offers_no_way_to_change_or_delete_a_row():
-    public = {name for name, value in inspect.getmembers(audit, inspect.isfunction) if value.__module__ == audit.__name__ and not name.startswith("_")}
+    public = {
+        name
+        for name, value in inspect.getmembers(audit, inspect.isfunction)
+        if value.__module__ == audit.__name__ and not name.startswith("_")
+    }
     assert public == {"append", "record", "read_log", "verify", "count"}
     source = inspect.getsource(audit)
-    statements = re.findall(r'"((?:INSERT|SELECT|UPDATE|DELETE|ALTER|DROP|TRUNCATE)\b[^"]*)', source)
+    statements = re.findall(
+        r'"((?:INSERT|SELECT|UPDATE|DELETE|ALTER|DROP|TRUNCATE)\b[^"]*)', source
+    )
     assert statements and all(s.startswith(("INSERT INTO audit_log", "SELECT")) for s in statements)
 
 
 def test_no_other_code_names_the_audit_table():
     """Only the audit module and the migration that creates it mention `audit_log`: no page, report
     or command can reach the rows except through `append`, `record`, `read_log` and `verify`."""
-    allowed = {PROJECT_ROOT / "analytics/store/audit.py", PROJECT_ROOT / "analytics/store/migrations/0004_access_and_audit.sql"}
+    allowed = {
+        PROJECT_ROOT / "analytics/store/audit.py",
+        PROJECT_ROOT / "analytics/store/migrations/0004_access_and_audit.sql",
+    }
     offenders = []
-    for path in [*PROJECT_ROOT.joinpath("analytics").rglob("*"), *PROJECT_ROOT.joinpath("pages").rglob("*.py"), PROJECT_ROOT / "app.py"]:
-        if path.suffix in (".py", ".sql") and path not in allowed and "audit_log" in path.read_text("utf-8"):
+    for path in [
+        *PROJECT_ROOT.joinpath("analytics").rglob("*"),
+        *PROJECT_ROOT.joinpath("pages").rglob("*.py"),
+        PROJECT_ROOT / "app.py",
+    ]:
+        if (
+            path.suffix in (".py", ".sql")
+            and path not in allowed
+            and "audit_log" in path.read_text("utf-8")
+        ):
             offenders.append(str(path.relative_to(PROJECT_ROOT)))
     assert offenders == []
-    migration = (PROJECT_ROOT / "analytics/store/migrations/0004_access_and_audit.sql").read_text("utf-8")
+    migration = (PROJECT_ROOT / "analytics/store/migrations/0004_access_and_audit.sql").read_text(
+        "utf-8"
+    )
     assert not re.search(r"\b(UPDATE|DELETE|DROP|ALTER|TRUNCATE)\b", migration)
 
 
 def test_every_audit_event_in_the_code_uses_a_known_action():
-    for path in [*PROJECT_ROOT.joinpath("analytics").rglob("*.py"), *PROJECT_ROOT.joinpath("pages").rglob("*.py")]:
+    for path in [
+        *PROJECT_ROOT.joinpath("analytics").rglob("*.py"),
+        *PROJECT_ROOT.joinpath("pages").rglob("*.py"),
+    ]:
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "AuditEvent" and len(node.args) > 1:
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "AuditEvent"
+                and len(node.args) > 1
+            ):
                 action = node.args[1]
                 if isinstance(action, ast.Constant):
                     assert action.value in audit.ACTIONS, f"{path}: {action.value}"

@@ -53,7 +53,9 @@ def test_a_restore_into_an_encrypted_database_keeps_it_encrypted(filled, tmp_pat
     assert snapshot(Database(restored, key="the live key")) == snapshot(filled)
 
 
-def test_a_restore_over_a_database_needs_force_and_replaces_it_whole(filled, tmp_path, monkeypatch, load):
+def test_a_restore_over_a_database_needs_force_and_replaces_it_whole(
+    filled, tmp_path, monkeypatch, load
+):
     monkeypatch.setenv("ROLLCALL_BACKUP_KEY", KEY)
     out = tmp_path / "backup.duckdb"
     assert main(["backup", str(out), "--db", str(filled.path)]) == 0
@@ -99,14 +101,61 @@ def test_the_command_line_works_end_to_end_on_an_encrypted_database(tmp_path, mo
     db = tmp_path / "enc.duckdb"
     pupils = tmp_path / "pupils.csv"
     pupils.write_text(pupils_csv(upns(3)))
-    assert main(["import", "pupils", str(pupils), "--school", "100001", "--db", str(db), "--as-of", "2025-10-01"]) == 0
+    assert (
+        main(
+            [
+                "import",
+                "pupils",
+                str(pupils),
+                "--school",
+                "100001",
+                "--db",
+                str(db),
+                "--as-of",
+                "2025-10-01",
+            ]
+        )
+        == 0
+    )
     marks = tmp_path / "marks.csv"
     marks.write_text(marks_csv([(u, "2025-09-01", "AM", "/") for u in upns(3)]))
     assert main(["import", "marks", str(marks), "--db", str(db)]) == 0
     out = tmp_path / "summary.csv"
-    assert main(["export", "summary", "--from", "2025-09-01", "--to", "2025-09-30", "--out", str(out), "--db", str(db)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "summary",
+                "--from",
+                "2025-09-01",
+                "--to",
+                "2025-09-30",
+                "--out",
+                str(out),
+                "--db",
+                str(db),
+            ]
+        )
+        == 0
+    )
     assert out.read_text().count("\n") == 4
     assert b"Forename1" not in db.read_bytes()
     monkeypatch.delenv("ROLLCALL_DB_KEY")
-    assert main(["export", "summary", "--from", "2025-09-01", "--to", "2025-09-30", "--out", str(out), "--db", str(db)]) == 2
+    assert (
+        main(
+            [
+                "export",
+                "summary",
+                "--from",
+                "2025-09-01",
+                "--to",
+                "2025-09-30",
+                "--out",
+                str(out),
+                "--db",
+                str(db),
+            ]
+        )
+        == 2
+    )
     assert "is encrypted: set ROLLCALL_DB_KEY" in capsys.readouterr().err

@@ -58,11 +58,15 @@ def per_enrolment(*codes: str) -> pl.LazyFrame:
     enrolments = frames.enrolments(*({} for _ in codes))
     marks = frames.all_marks(*(frames.marks(i, c) for i, c in enumerate(codes, start=1)))
     window = Window(date(2025, 9, 1), date(2026, 7, 31))
-    return enrolment_measures(enrolments, counted_sessions(marks, frames.codes(), enrolments, window))
+    return enrolment_measures(
+        enrolments, counted_sessions(marks, frames.codes(), enrolments, window)
+    )
 
 
 def test_distribution_has_every_band_and_shares_of_counted_enrolments():
-    measures = per_enrolment("/" * 20, "I" + "/" * 19, "II" + "/" * 18, "IIIIIIIIII" + "/" * 10, "XX")
+    measures = per_enrolment(
+        "/" * 20, "I" + "/" * 19, "II" + "/" * 18, "IIIIIIIIII" + "/" * 10, "XX"
+    )
     shown = band_distribution(measures).collect()
     assert shown.height == BAND_COUNT
     counts = dict(zip(shown["absence_band"], shown["enrolments"], strict=True))
@@ -73,7 +77,9 @@ def test_distribution_has_every_band_and_shares_of_counted_enrolments():
 
 
 def test_bands_from_ten_percent_are_the_persistent_absentees_and_the_top_band_the_severe():
-    measures = per_enrolment("/" * 9 + "I", "/" * 10, "O" * 5 + "/" * 5, "O" * 4 + "/" * 6, "N" * 20)
+    measures = per_enrolment(
+        "/" * 9 + "I", "/" * 10, "O" * 5 + "/" * 5, "O" * 4 + "/" * 6, "N" * 20
+    )
     enrolments = measures.collect()
     shown = band_distribution(measures).collect()
     persistent = shown.filter(pl.col("absence_band") >= 2)["enrolments"].sum()

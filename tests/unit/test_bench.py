@@ -42,15 +42,21 @@ def test_files_look_like_a_schools_exports(files):
     days = set(school_days(XS.years[0]))
     assert 185 <= len(days) <= 195 and all(d.weekday() < 5 for d in days)
     pupils = pl.read_csv(files[0].path, try_parse_dates=True)
-    marks = pl.read_csv(files[1].path, try_parse_dates=True, schema_overrides={"minutes_late": pl.Int64})
+    marks = pl.read_csv(
+        files[1].path, try_parse_dates=True, schema_overrides={"minutes_late": pl.Int64}
+    )
     assert all(upn_problem(u) is None for u in pupils["upn"])
     assert set(marks["date"].unique()) <= days
     assert marks.select("upn", "date", "session").is_duplicated().sum() == 0
     assert set(marks["upn"].unique()) <= set(pupils["upn"])
     # Marks fall inside each pupil's time on roll.
     on_roll = marks.join(pupils.select("upn", "admission_date", "leaving_date"), on="upn")
-    assert on_roll.filter((pl.col("date") < pl.col("admission_date")) | (pl.col("date") > pl.col("leaving_date"))).is_empty()
-    assert pupils["leaving_date"].drop_nulls().len() > 0  # leavers during the year, and the top year
+    assert on_roll.filter(
+        (pl.col("date") < pl.col("admission_date")) | (pl.col("date") > pl.col("leaving_date"))
+    ).is_empty()
+    assert (
+        pupils["leaving_date"].drop_nulls().len() > 0
+    )  # leavers during the year, and the top year
     absence = marks.filter(~pl.col("code").is_in(["/", "\\", "L", "V"])).height / marks.height
     assert 0.03 < absence < 0.15
     corrections = pl.read_csv(files[2].path, try_parse_dates=True)
@@ -62,21 +68,42 @@ def test_the_files_import_cleanly_and_totals_agree(files, tmp_path):
     db = Database(tmp_path / "xs.duckdb")
     with db.held():
         for f in files:
-            import_file(db, f.kind, f.path, school_urn=f.school.urn, as_of=f.as_of, today=XS.today,
-                        school_name=f.school.name, phase=f.school.phase)
+            import_file(
+                db,
+                f.kind,
+                f.path,
+                school_urn=f.school.urn,
+                as_of=f.as_of,
+                today=XS.today,
+                school_name=f.school.name,
+                phase=f.school.phase,
+            )
     assert read.schools(db).height == len(plan_schools(XS))
     assert maintenance.check(db) == {"enrolment_weeks": 0, "school_day_codes": 0}
     with db.connect() as con:
-        assert con.execute("SELECT count(*) FROM marks").fetchone()[0] == sum(f.rows for f in files if f.path.name.endswith("_marks.csv"))
+        assert con.execute("SELECT count(*) FROM marks").fetchone()[0] == sum(
+            f.rows for f in files if f.path.name.endswith("_marks.csv")
+        )
 
 
 @pytest.mark.slow
 def test_the_bench_command_runs_at_a_tiny_size(tmp_path, capsys):
     table = tmp_path / "results.md"
-    assert main(["bench", "--size", "XS", "--keep", str(tmp_path / "work"), "--markdown", str(table)]) == 0
+    assert (
+        main(["bench", "--size", "XS", "--keep", str(tmp_path / "work"), "--markdown", str(table)])
+        == 0
+    )
     text = table.read_text()
-    for step in ("import from CSV", "per-enrolment year summary (SQL floor)", "cohort table (pandas)", "weekly series",
-                 "targets lists", "risk scoring", "overview page: whole trust, year to date, cold", "import page: import log, warm"):
+    for step in (
+        "import from CSV",
+        "per-enrolment year summary (SQL floor)",
+        "cohort table (pandas)",
+        "weekly series",
+        "targets lists",
+        "risk scoring",
+        "overview page: whole trust, year to date, cold",
+        "import page: import log, warm",
+    ):
         assert step in text
     assert "give the same figures" in text and "DIFFERENT" not in text
     assert (tmp_path / "work" / "bench.duckdb").exists()

@@ -10,7 +10,12 @@ import pypdfium2 as pdfium
 import pytest
 
 from analytics.domain.interventions import BUILT_IN_LABELS, check_entry
-from analytics.reports.coordinator.interventions import chronology, chronology_csv, chronology_pdf, reviews_due
+from analytics.reports.coordinator.interventions import (
+    chronology,
+    chronology_csv,
+    chronology_pdf,
+    reviews_due,
+)
 from analytics.reports.coordinator.targets import coordinator_inputs
 from analytics.store import interventions as store
 from analytics.store import read
@@ -25,16 +30,30 @@ def logged(db, load):
     pupils = "upn,forename,surname,date_of_birth,year_group,admission_date,leaving_date\n"
     pupils += f"{A},Ann,Ames,2015-03-12,5,2025-09-01,\n{B},Bob,Bell,2015-01-01,5,2025-09-01,\n{C},Cy,Cole,2015-02-02,5,2025-09-01,2025-10-31\n"
     load("pupils", pupils, school_urn=URN, school_name="Oakfield Primary", as_of=TODAY)
-    days = [date(2025, 9, 1) + timedelta(days=n) for n in range(75) if (date(2025, 9, 1) + timedelta(days=n)).weekday() < 5]
+    days = [
+        date(2025, 9, 1) + timedelta(days=n)
+        for n in range(75)
+        if (date(2025, 9, 1) + timedelta(days=n)).weekday() < 5
+    ]
     marks = "upn,date,session,code\n" + "".join(
-        f"{upn},{d},{s},{'I' if upn == A and d.weekday() == 0 else '/'}\n" for upn in (A, B) for d in days for s in ("AM", "PM")
+        f"{upn},{d},{s},{'I' if upn == A and d.weekday() == 0 else '/'}\n"
+        for upn in (A, B)
+        for d in days
+        for s in ("AM", "PM")
     )
     load("marks", marks, school_urn=URN)
     ids = {row["upn"]: row["enrolment_id"] for row in read.enrolments(db).iter_rows(named=True)}
-    entry = lambda upn, kind, day, **f: check_entry(ids[upn], kind, day, known_types=BUILT_IN_LABELS, today=TODAY, **f)
+    entry = lambda upn, kind, day, **f: check_entry(
+        ids[upn], kind, day, known_types=BUILT_IN_LABELS, today=TODAY, **f
+    )
     [call, letter] = store.record_interventions(
-        db, [entry(A, "Phone call", date(2025, 9, 8), outcome="No answer"), entry(A, "Letter", date(2025, 9, 22))],
-        recorded_by="Ms Shaw", recorded_at=datetime(2025, 9, 22, 9, 30),
+        db,
+        [
+            entry(A, "Phone call", date(2025, 9, 8), outcome="No answer"),
+            entry(A, "Letter", date(2025, 9, 22)),
+        ],
+        recorded_by="Ms Shaw",
+        recorded_at=datetime(2025, 9, 22, 9, 30),
     )
     store.record_interventions(
         db,
@@ -47,8 +66,21 @@ def logged(db, load):
         ],
         recorded_by="Ms Shaw",
     )
-    store.edit_intervention(db, call, entry(A, "Phone call", date(2025, 9, 8), outcome="Spoke to parent or carer"), recorded_by="Mr Lee", reason="called back", recorded_at=datetime(2025, 9, 9, 8, 0))
-    store.delete_intervention(db, letter, recorded_by="Mr Lee", reason="sent to the wrong family", recorded_at=datetime(2025, 9, 23, 10, 0))
+    store.edit_intervention(
+        db,
+        call,
+        entry(A, "Phone call", date(2025, 9, 8), outcome="Spoke to parent or carer"),
+        recorded_by="Mr Lee",
+        reason="called back",
+        recorded_at=datetime(2025, 9, 9, 8, 0),
+    )
+    store.delete_intervention(
+        db,
+        letter,
+        recorded_by="Mr Lee",
+        reason="sent to the wrong family",
+        recorded_at=datetime(2025, 9, 23, 10, 0),
+    )
     return db, ids
 
 
@@ -59,7 +91,11 @@ def test_the_chronology_shows_current_entries_and_every_amendment(logged):
     assert chron.entries["type"].to_list() == ["Phone call", "Meeting"]
     assert chron.entries["outcome"].to_list() == ["Spoke to parent or carer", None]
     assert chron.amendments.select("changed_by", "change", "reason").rows() == [
-        ("Mr Lee", "Phone call of 08/09/2025: outcome from No answer to Spoke to parent or carer", "called back"),
+        (
+            "Mr Lee",
+            "Phone call of 08/09/2025: outcome from No answer to Spoke to parent or carer",
+            "called back",
+        ),
         ("Mr Lee", "deleted the letter of 22/09/2025", "sent to the wrong family"),
     ]
     # Mondays off since 1 September: 11 of 55 days.
@@ -69,7 +105,13 @@ def test_the_chronology_shows_current_entries_and_every_amendment(logged):
 
 def test_the_csv_holds_every_version(logged):
     db, ids = logged
-    rows = list(csv.DictReader(chronology_csv(chronology(db, coordinator_inputs(db), ids[A], TODAY)).decode().splitlines()))
+    rows = list(
+        csv.DictReader(
+            chronology_csv(chronology(db, coordinator_inputs(db), ids[A], TODAY))
+            .decode()
+            .splitlines()
+        )
+    )
     assert [(r["type"], r["version"], r["status"]) for r in rows] == [
         ("Phone call", "1", "superseded"),
         ("Phone call", "2", "current"),
@@ -83,8 +125,19 @@ def test_the_csv_holds_every_version(logged):
 def test_the_pdf_is_evidence_a_reader_can_check(logged):
     db, ids = logged
     pdf = pdfium.PdfDocument(chronology_pdf(chronology(db, coordinator_inputs(db), ids[A], TODAY)))
-    text = " ".join(" ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf))).split())  # table cells wrap
-    for expected in ("Attendance chronology", "Ames, Ann", A, "Phone call", "Spoke to parent or carer", "Amendments (2)", "sent to the wrong family", "Persistently absent"):
+    text = " ".join(
+        " ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf))).split()
+    )  # table cells wrap
+    for expected in (
+        "Attendance chronology",
+        "Ames, Ann",
+        A,
+        "Phone call",
+        "Spoke to parent or carer",
+        "Amendments (2)",
+        "sent to the wrong family",
+        "Persistently absent",
+    ):
         assert expected in text, expected
 
 

@@ -67,7 +67,12 @@ def test_every_code_counts_as_the_regulations_say(code, day, era):
 
 @pytest.mark.parametrize(
     "code,last_day_before,first_day_after",
-    [("F", "authorised", None), ("K", None, "aea"), ("J1", None, "authorised"), ("Y", "not_counted", None)],
+    [
+        ("F", "authorised", None),
+        ("K", None, "aea"),
+        ("J1", None, "authorised"),
+        ("Y", "not_counted", None),
+    ],
 )
 def test_the_2024_change_falls_exactly_on_19_august(code, last_day_before, first_day_after):
     eve = rule_for(code, date(2024, 8, 18))
@@ -98,7 +103,10 @@ def test_penalty_notice_codes_are_g_n_o_u():
 def test_no_code_has_two_rules_on_one_day():
     table = code_table()
     for code in table["code"].unique():
-        spans = sorted((r["valid_from"], r["valid_to"]) for r in table.filter(table["code"] == code).iter_rows(named=True))
+        spans = sorted(
+            (r["valid_from"], r["valid_to"])
+            for r in table.filter(table["code"] == code).iter_rows(named=True)
+        )
         for (_, end), (start, _) in zip(spans, spans[1:]):
             assert end < start, f"{code} has overlapping rules"
 

@@ -21,13 +21,23 @@ def test_a_trusts_comparator_weights_each_phases_figure_by_its_pupils():
 
 
 def test_one_phase_is_its_own_figure_and_says_nothing_of_weights():
-    figure = comparator({"Secondary": 10, "Primary": 0}, lambda phase: national_benchmark(phase, "absence_rate", 2024))
-    assert figure.value == pytest.approx(national_benchmark("Secondary", "absence_rate", 2024).value)
+    figure = comparator(
+        {"Secondary": 10, "Primary": 0},
+        lambda phase: national_benchmark(phase, "absence_rate", 2024),
+    )
+    assert figure.value == pytest.approx(
+        national_benchmark("Secondary", "absence_rate", 2024).value
+    )
     assert "weighted" not in figure.source
 
 
 def test_a_phase_without_a_figure_leaves_no_comparator():
-    figure = comparator({"Primary": 5, "Special": 1}, lambda phase: None if phase == "Special" else national_benchmark(phase, "absence_rate", 2024))
+    figure = comparator(
+        {"Primary": 5, "Special": 1},
+        lambda phase: (
+            None if phase == "Special" else national_benchmark(phase, "absence_rate", 2024)
+        ),
+    )
     assert figure.value is None and figure.source == "no published figure for special pupils"
 
 
@@ -37,5 +47,11 @@ def test_no_pupils_to_compare():
 
 
 def test_a_transform_turns_absence_into_attendance():
-    figure = comparator({"Primary": 1}, lambda phase: national_benchmark(phase, "absence_rate", 2024), lambda v: 100 - v)
-    assert figure.value == pytest.approx(100 - national_benchmark("Primary", "absence_rate", 2024).value)
+    figure = comparator(
+        {"Primary": 1},
+        lambda phase: national_benchmark(phase, "absence_rate", 2024),
+        lambda v: 100 - v,
+    )
+    assert figure.value == pytest.approx(
+        100 - national_benchmark("Primary", "absence_rate", 2024).value
+    )

@@ -25,16 +25,32 @@ def base(tmp_path: Path, pupils: list[str] = PUPILS) -> Database:
     db = Database(tmp_path / "rollcall.duckdb", key=None)
     options = {"today": TEST_TODAY, "as_of": TEST_TODAY}
     import_bytes(db, "pupils", "pupils.csv", pupils_csv(pupils).encode(), school_urn=URN, **options)
-    import_bytes(db, "marks", "first.csv", marks_csv([(u, WEEKDAYS[0], "AM", "/") for u in pupils]).encode(), **options)
+    import_bytes(
+        db,
+        "marks",
+        "first.csv",
+        marks_csv([(u, WEEKDAYS[0], "AM", "/") for u in pupils]).encode(),
+        **options,
+    )
     return db
 
 
-def day_files(tmp_path: Path, days: list[date], pupils: list[str] = PUPILS, name: str = "day") -> list[str]:
+def day_files(
+    tmp_path: Path, days: list[date], pupils: list[str] = PUPILS, name: str = "day"
+) -> list[str]:
     """One marks file per day: every pupil, both sessions."""
     files = []
     for day in days:
         path = tmp_path / f"{name}-{day.isoformat()}.csv"
-        path.write_text(marks_csv([(u, day, s, "/" if n % 7 else "N") for n, u in enumerate(pupils) for s in ("AM", "PM")]))
+        path.write_text(
+            marks_csv(
+                [
+                    (u, day, s, "/" if n % 7 else "N")
+                    for n, u in enumerate(pupils)
+                    for s in ("AM", "PM")
+                ]
+            )
+        )
         files.append(str(path))
     return files
 
@@ -56,8 +72,14 @@ def test_readers_never_see_half_an_import_and_imports_queue_rather_than_fail(tmp
     second = day_files(tmp_path, WEEKDAYS[5:9], name="b")
     stop = tmp_path / "stop"
     observations, results = SPAWN.Queue(), SPAWN.Queue()
-    readers = [SPAWN.Process(target=workers.read_until, args=(str(db.path), str(stop), observations)) for _ in range(3)]
-    importers = [SPAWN.Process(target=workers.import_files, args=(str(db.path), files, results)) for files in (first, second)]
+    readers = [
+        SPAWN.Process(target=workers.read_until, args=(str(db.path), str(stop), observations))
+        for _ in range(3)
+    ]
+    importers = [
+        SPAWN.Process(target=workers.import_files, args=(str(db.path), files, results))
+        for files in (first, second)
+    ]
     for process in readers:
         process.start()
     seen = [observations.get(timeout=60)]  # the readers are busy before the imports start
@@ -83,7 +105,9 @@ def test_readers_never_see_half_an_import_and_imports_queue_rather_than_fail(tmp
     assert len(seen) > 20
     for marks, imports, audited in states:
         done = imports - imports0
-        assert 0 <= done <= 8 and marks == marks0 + done * per_file and audited == audited0 + done, (marks, imports)
+        assert (
+            0 <= done <= 8 and marks == marks0 + done * per_file and audited == audited0 + done
+        ), (marks, imports)
     assert (marks0 + 8 * per_file, imports0 + 8, audited0 + 8) in states  # the end was seen
     assert len(states) >= 3, sorted(states)  # and states in between
 
@@ -93,11 +117,15 @@ def test_an_import_killed_before_its_commit_leaves_the_database_as_it_was(tmp_pa
     before = everything(db)
     (big,) = day_files(tmp_path, WEEKDAYS[1:2])
     halfway = tmp_path / "halfway"
-    process = SPAWN.Process(target=workers.import_and_hang_before_commit, args=(str(db.path), big, str(halfway)))
+    process = SPAWN.Process(
+        target=workers.import_and_hang_before_commit, args=(str(db.path), big, str(halfway))
+    )
     process.start()
     deadline = time.monotonic() + 120
     while not halfway.exists():
-        assert time.monotonic() < deadline and process.is_alive(), "the import never reached its commit"
+        assert time.monotonic() < deadline and process.is_alive(), (
+            "the import never reached its commit"
+        )
         time.sleep(0.05)
     process.kill()  # SIGKILL: no clean-up, no rollback, the lock dropped by the kernel
     process.join(30)
@@ -136,12 +164,18 @@ def test_an_import_killed_at_any_moment_leaves_it_as_it_was_or_whole(tmp_path):
         process.join(30)
         after = everything(db)
         whole = len(after["marks"]) == len(before["marks"]) + 2 * len(pupils)
-        assert after == before or (whole and len(after["imports"]) == len(before["imports"]) + 1), file
+        assert after == before or (whole and len(after["imports"]) == len(before["imports"]) + 1), (
+            file
+        )
         outcomes.append("whole" if whole else "as it was")
-    assert "as it was" in outcomes  # kills landed mid-import (and any after the commit found it whole)
+    assert (
+        "as it was" in outcomes
+    )  # kills landed mid-import (and any after the commit found it whole)
 
 
-def test_a_command_that_cannot_get_the_database_in_time_says_so_and_changes_nothing(tmp_path, monkeypatch, capsys):
+def test_a_command_that_cannot_get_the_database_in_time_says_so_and_changes_nothing(
+    tmp_path, monkeypatch, capsys
+):
     from analytics.cli import main
 
     db = base(tmp_path, PUPILS[:10])

@@ -30,7 +30,10 @@ def test_every_type_is_used_including_the_schools_own(log, demo_db):
     used = set(log["type"].unique().to_list())
     assert set(BUILT_IN_LABELS) <= used
     own = store.intervention_types(demo_db)
-    assert set(zip(own["school_urn"], own["label"], strict=True)) == {(990135, "SARM"), (990127, "Fast-track")}
+    assert set(zip(own["school_urn"], own["label"], strict=True)) == {
+        (990135, "SARM"),
+        (990127, "Fast-track"),
+    }
     assert set(log.filter(pl.col("type") == "SARM")["school_urn"].unique()) == {990135}
     assert 5_000 < log.height < 40_000
     assert log["date"].max() <= DEMO_TODAY and log["date"].min() >= date(2023, 9, 1)
@@ -54,7 +57,11 @@ def test_ladder_steps_go_to_pupils_at_90_percent_or_less(log, demo_db):
     for row in letters.iter_rows(named=True):
         start = date(row["date"].year - (row["date"].month < 8), 8, 1)
         window = Window(start, row["date"])
-        measures = register.enrolment_measures(window).filter(pl.col("enrolment_id") == row["enrolment_id"]).collect()
+        measures = (
+            register.enrolment_measures(window)
+            .filter(pl.col("enrolment_id") == row["enrolment_id"])
+            .collect()
+        )
         below += bool(measures["persistent_absence"].item())
     assert below / letters.height > 0.95
 

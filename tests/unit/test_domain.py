@@ -21,13 +21,27 @@ from analytics.domain.calendar import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analytics.domain.rounding import format_percent, percent, percent_text, round_half_up, rounded, rounded_text
+from analytics.domain.rounding import (
+    format_percent,
+    percent,
+    percent_text,
+    round_half_up,
+    rounded,
+    rounded_text,
+)
 from analytics.domain.upn import check_letter, make_upn, upn_problem
 from analytics.domain.yeargroups import normalise_year_group, shift_year_group, year_group_expr
 
 
 @pytest.mark.parametrize(
-    "year,easter", [(2024, date(2024, 3, 31)), (2025, date(2025, 4, 20)), (2026, date(2026, 4, 5)), (2027, date(2027, 3, 28)), (2038, date(2038, 4, 25))]
+    "year,easter",
+    [
+        (2024, date(2024, 3, 31)),
+        (2025, date(2025, 4, 20)),
+        (2026, date(2026, 4, 5)),
+        (2027, date(2027, 3, 28)),
+        (2038, date(2038, 4, 25)),
+    ],
 )
 def test_easter_sunday(year, easter):
     assert easter_sunday(year) == easter
@@ -42,7 +56,10 @@ def test_bank_holidays():
 def test_census_periods_turn_on_easter_and_the_spring_bank_holiday():
     assert census_period("autumn", 2025) == (date(2025, 8, 1), date(2025, 12, 31))
     assert census_period("spring", 2025) == (date(2026, 1, 1), date(2026, 4, 5))  # Easter Sunday
-    assert census_period("summer1", 2025) == (date(2026, 4, 6), date(2026, 5, 24))  # Easter Monday to the Sunday before
+    assert census_period("summer1", 2025) == (
+        date(2026, 4, 6),
+        date(2026, 5, 24),
+    )  # Easter Monday to the Sunday before
     assert census_period("summer2", 2025) == (date(2026, 5, 25), date(2026, 7, 31))
     with pytest.raises(ValueError):
         census_period("summer", 2025)
@@ -51,7 +68,10 @@ def test_census_periods_turn_on_easter_and_the_spring_bank_holiday():
 def test_census_periods_cover_the_year_without_gaps():
     for year in range(2020, 2031):
         periods = [census_period(p, year) for p in ("autumn", "spring", "summer1", "summer2")]
-        assert periods[0][0] == academic_year_bounds(year)[0] and periods[-1][1] == academic_year_bounds(year)[1]
+        assert (
+            periods[0][0] == academic_year_bounds(year)[0]
+            and periods[-1][1] == academic_year_bounds(year)[1]
+        )
         for (_, end), (start, _) in zip(periods, periods[1:]):
             assert (start - end).days == 1
 
@@ -68,14 +88,30 @@ def test_academic_years():
 
 
 @pytest.mark.parametrize(
-    "born,age", [(date(2021, 8, 31), 5), (date(2021, 9, 1), 4), (date(2011, 8, 31), 15), (date(2011, 9, 1), 14), (date(2020, 2, 29), 6)]
+    "born,age",
+    [
+        (date(2021, 8, 31), 5),
+        (date(2021, 9, 1), 4),
+        (date(2011, 8, 31), 15),
+        (date(2011, 9, 1), 14),
+        (date(2020, 2, 29), 6),
+    ],
 )
 def test_age_on_31_august_counts_a_birthday_on_the_day(born, age):
     assert age_on(born, date(2026, 8, 31)) == age
 
 
 @pytest.mark.parametrize(
-    "value,expected", [(12.25, "12.3"), (12.35, "12.4"), (0.05, "0.1"), (2.675, "2.7"), (-1.25, "-1.3"), (99.95, "100.0"), (12.24999, "12.2")]
+    "value,expected",
+    [
+        (12.25, "12.3"),
+        (12.35, "12.4"),
+        (0.05, "0.1"),
+        (2.675, "2.7"),
+        (-1.25, "-1.3"),
+        (99.95, "100.0"),
+        (12.24999, "12.2"),
+    ],
 )
 def test_round_half_up(value, expected):
     assert round_half_up(value) == Decimal(expected)
@@ -93,10 +129,15 @@ def test_labels_built_in_polars_round_half_up_too():
     assert values.select(pl.col("v").round(1))["v"][0] == 12.2  # why: Polars rounds half to even
 
 
-@given(st.lists(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), max_size=50), st.integers(0, 3))
+@given(
+    st.lists(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), max_size=50),
+    st.integers(0, 3),
+)
 def test_native_rounding_gives_what_round_half_up_gives(values, places):
     frame = pl.DataFrame({"v": values}, schema={"v": pl.Float64})
-    shown = frame.select(rounded(pl.col("v"), places).alias("f"), rounded_text(pl.col("v"), places).alias("t"))
+    shown = frame.select(
+        rounded(pl.col("v"), places).alias("f"), rounded_text(pl.col("v"), places).alias("t")
+    )
     expected = [round_half_up(v, places) for v in values]
     assert shown["f"].to_list() == [float(e) for e in expected]
     # Text as Decimal writes it, but a value that rounds to zero shows as 0, never -0.
@@ -105,7 +146,9 @@ def test_native_rounding_gives_what_round_half_up_gives(values, places):
 
 @given(st.lists(st.integers(0, 400), min_size=1, max_size=20), st.integers(1, 400))
 def test_rates_from_counts_round_half_up_natively(numerators, denominator):
-    frame = pl.DataFrame({"n": numerators}).with_columns((pl.col("n") * 100 / denominator).alias("rate"))
+    frame = pl.DataFrame({"n": numerators}).with_columns(
+        (pl.col("n") * 100 / denominator).alias("rate")
+    )
     got = frame.select(percent_text(pl.col("rate")))["rate"].to_list()
     assert got == [f"{round_half_up(Fraction(n * 100, denominator))}%" for n in numerators]
 
@@ -136,7 +179,20 @@ def test_upn_check_letter():
 
 @pytest.mark.parametrize(
     "raw,expected",
-    [("Y7", "7"), ("Year 7", "7"), ("07", "7"), ("7", "7"), ("R", "R"), ("Reception", "R"), ("YR", "R"), ("N1", "N1"), ("14", "14"), ("15", None), ("Y", None), ("", None)],
+    [
+        ("Y7", "7"),
+        ("Year 7", "7"),
+        ("07", "7"),
+        ("7", "7"),
+        ("R", "R"),
+        ("Reception", "R"),
+        ("YR", "R"),
+        ("N1", "N1"),
+        ("14", "14"),
+        ("15", None),
+        ("Y", None),
+        ("", None),
+    ],
 )
 def test_year_groups(raw, expected):
     assert normalise_year_group(raw) == expected
@@ -146,7 +202,9 @@ def test_year_groups(raw, expected):
 @given(st.lists(st.text(alphabet="YyEeAaRrNnUuSsCcIiOo0123456789 -", max_size=9), max_size=30))
 def test_year_groups_read_natively_as_in_python(raws):
     frame = pl.DataFrame({"y": raws}, schema={"y": pl.String})
-    assert frame.select(year_group_expr(pl.col("y")))["y"].to_list() == [normalise_year_group(r) for r in raws]
+    assert frame.select(year_group_expr(pl.col("y")))["y"].to_list() == [
+        normalise_year_group(r) for r in raws
+    ]
 
 
 def test_year_groups_move_one_a_year():

@@ -17,8 +17,22 @@ PUPILS = upns(20)
 
 def fill(db: Database) -> None:
     options = {"today": TEST_TODAY, "as_of": TEST_TODAY}
-    import_bytes(db, "pupils", "pupils.csv", pupils_csv(PUPILS).encode(), school_urn=URN, school_name="Oak Academy", **options)
-    import_bytes(db, "marks", "marks.csv", marks_csv([(u, "2025-09-01", "AM", "/") for u in PUPILS]).encode(), **options)
+    import_bytes(
+        db,
+        "pupils",
+        "pupils.csv",
+        pupils_csv(PUPILS).encode(),
+        school_urn=URN,
+        school_name="Oak Academy",
+        **options,
+    )
+    import_bytes(
+        db,
+        "marks",
+        "marks.csv",
+        marks_csv([(u, "2025-09-01", "AM", "/") for u in PUPILS]).encode(),
+        **options,
+    )
 
 
 @pytest.fixture
@@ -67,7 +81,9 @@ def test_the_key_comes_from_the_environment(encrypted: Database, monkeypatch):
 
 def test_the_key_comes_from_the_secrets_file(encrypted: Database, monkeypatch, tmp_path: Path):
     secrets = tmp_path / "secrets.toml"
-    secrets.write_text('ROLLCALL_DB_KEY = "correct horse battery staple \'quoted\' ünïcode"\n', "utf-8")
+    secrets.write_text(
+        "ROLLCALL_DB_KEY = \"correct horse battery staple 'quoted' ünïcode\"\n", "utf-8"
+    )
     monkeypatch.delenv("ROLLCALL_DB_KEY", raising=False)
     monkeypatch.setenv("ROLLCALL_SECRETS", str(secrets))
     assert read.schools(Database(encrypted.path)).height == 1
@@ -97,7 +113,10 @@ def test_a_plain_database_copied_with_a_key_is_encrypted(tmp_path: Path):
 
 def test_imports_keep_working_on_an_encrypted_database(encrypted: Database):
     result = import_bytes(
-        encrypted, "marks", "more.csv", marks_csv([(u, "2025-09-02", "AM", "N") for u in PUPILS]).encode(),
+        encrypted,
+        "marks",
+        "more.csv",
+        marks_csv([(u, "2025-09-02", "AM", "N") for u in PUPILS]).encode(),
         today=TEST_TODAY,
     )
     assert result.counts.new == len(PUPILS)

@@ -22,9 +22,21 @@ PUPILS = (
 )
 MARKS = (
     "upn,date,session,code\n"
-    + "".join(f"B801200005001,2025-09-{d:02d},{s},{c}\n" for d, s, c in [
-        (1, "AM", "/"), (1, "PM", "\\"), (2, "AM", "L"), (2, "PM", "I"), (3, "AM", "U"), (3, "PM", "K"),
-        (4, "AM", "G"), (4, "PM", "X"), (5, "AM", "/"), (5, "PM", "/")])
+    + "".join(
+        f"B801200005001,2025-09-{d:02d},{s},{c}\n"
+        for d, s, c in [
+            (1, "AM", "/"),
+            (1, "PM", "\\"),
+            (2, "AM", "L"),
+            (2, "PM", "I"),
+            (3, "AM", "U"),
+            (3, "PM", "K"),
+            (4, "AM", "G"),
+            (4, "PM", "X"),
+            (5, "AM", "/"),
+            (5, "PM", "/"),
+        ]
+    )
     + "R801200021002,2025-09-01,AM,X\n"
     + "F801200021003,2025-09-01,AM,/\nF801200021003,2025-09-03,AM,O\n"
 )
@@ -35,14 +47,46 @@ def school(tmp_path):
     db = tmp_path / "t.duckdb"
     (tmp_path / "pupils.csv").write_text(PUPILS)
     (tmp_path / "marks.csv").write_text(MARKS)
-    assert main(["--db", str(db), "import", "pupils", str(tmp_path / "pupils.csv"), "--school", "100001", "--as-of", "2025-09-05"]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(db),
+                "import",
+                "pupils",
+                str(tmp_path / "pupils.csv"),
+                "--school",
+                "100001",
+                "--as-of",
+                "2025-09-05",
+            ]
+        )
+        == 0
+    )
     assert main(["--db", str(db), "import", "marks", str(tmp_path / "marks.csv")]) == 0
     return db
 
 
 def export(db, tmp_path, *extra):
     out = tmp_path / "summary.csv"
-    assert main(["--db", str(db), "export", "summary", "--from", "2025-09-01", "--to", "2025-09-30", "--out", str(out), *extra]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(db),
+                "export",
+                "summary",
+                "--from",
+                "2025-09-01",
+                "--to",
+                "2025-09-30",
+                "--out",
+                str(out),
+                *extra,
+            ]
+        )
+        == 0
+    )
     text = out.read_text()
     return text, list(csv.DictReader(text.splitlines()))
 
@@ -57,7 +101,12 @@ def test_rows_carry_counts_unrounded_rates_and_flags(school, tmp_path):
     _, rows = export(school, tmp_path)
     ann = next(r for r in rows if r["upn"] == "B801200005001")
     assert ann["school_urn"] == "100001"
-    assert (ann["sessions_possible"], ann["sessions_attended"], ann["sessions_present"], ann["sessions_aea"]) == ("9", "6", "5", "1")
+    assert (
+        ann["sessions_possible"],
+        ann["sessions_attended"],
+        ann["sessions_present"],
+        ann["sessions_aea"],
+    ) == ("9", "6", "5", "1")
     assert (ann["sessions_authorised"], ann["sessions_unauthorised"]) == ("1", "2")
     assert (ann["sessions_late_before_close"], ann["sessions_late_after_close"]) == ("1", "1")
     assert float(ann["attendance_rate"]) == pytest.approx(600 / 9)
@@ -81,7 +130,23 @@ def test_leavers_are_in_with_sessions_up_to_their_leaving_day(school, tmp_path):
 
 def test_enrolments_not_on_roll_in_the_window_are_out(school, tmp_path):
     out = tmp_path / "late.csv"
-    assert main(["--db", str(school), "export", "summary", "--from", "2025-09-03", "--to", "2025-09-30", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(school),
+                "export",
+                "summary",
+                "--from",
+                "2025-09-03",
+                "--to",
+                "2025-09-30",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert "F801200021003" not in out.read_text()
 
 
@@ -95,21 +160,54 @@ def test_a_refused_import_exits_non_zero_and_says_where(school, tmp_path, capsys
 
 def test_school_is_needed_when_the_database_holds_several(school, tmp_path, capsys):
     other = tmp_path / "other.csv"
-    other.write_text("upn,forename,surname,date_of_birth,year_group,admission_date\nB801200005001,A,B,2010-01-01,9,2025-09-01\n")
+    other.write_text(
+        "upn,forename,surname,date_of_birth,year_group,admission_date\nB801200005001,A,B,2010-01-01,9,2025-09-01\n"
+    )
     assert main(["--db", str(school), "import", "pupils", str(other), "--school", "100002"]) == 0
     assert main(["--db", str(school), "import", "marks", str(tmp_path / "marks.csv")]) == 2
     assert "--school" in capsys.readouterr().err
     out = tmp_path / "ambiguous.csv"
-    assert main(["--db", str(school), "export", "summary", "--from", "2025-09-01", "--to", "2025-09-30", "--out", str(out)]) == 2
+    assert (
+        main(
+            [
+                "--db",
+                str(school),
+                "export",
+                "summary",
+                "--from",
+                "2025-09-01",
+                "--to",
+                "2025-09-30",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
     assert "2 schools" in capsys.readouterr().err
     export(school, tmp_path, "--school", "100001")
 
 
 def test_the_console_script_runs(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "analytics.cli", "--db", str(tmp_path / "none.duckdb"), "export", "summary",
-         "--from", "2025-09-01", "--to", "2025-09-30", "--out", str(tmp_path / "x.csv")],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "analytics.cli",
+            "--db",
+            str(tmp_path / "none.duckdb"),
+            "export",
+            "summary",
+            "--from",
+            "2025-09-01",
+            "--to",
+            "2025-09-30",
+            "--out",
+            str(tmp_path / "x.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert "No Rollcall database" in result.stderr

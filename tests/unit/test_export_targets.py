@@ -22,7 +22,11 @@ AS_OF = date(2025, 9, 12)  # the second Friday of the autumn term
 
 
 def weekdays(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=n) for n in range((last - first).days + 1) if (first + timedelta(days=n)).weekday() < 5]
+    return [
+        first + timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if (first + timedelta(days=n)).weekday() < 5
+    ]
 
 
 @pytest.fixture
@@ -34,31 +38,100 @@ def school(tmp_path):
     pupils = "upn,forename,surname,date_of_birth,year_group,admission_date,leaving_date,form\n"
     pupils += f"{A},Ann,Ames,2015-03-12,5,2024-09-02,,5A\n{B},Bob,Bell,2015-01-01,5,2024-09-02,,5B\n{C},Cy,Cole,2015-02-02,5,2024-09-02,2025-09-05,5A\n"
     (tmp_path / "pupils.csv").write_text(pupils)
-    (tmp_path / "other.csv").write_text(f"upn,forename,surname,date_of_birth,year_group,admission_date\n{D},Di,Dee,2015-02-02,5,2024-09-02\n")
+    (tmp_path / "other.csv").write_text(
+        f"upn,forename,surname,date_of_birth,year_group,admission_date\n{D},Di,Dee,2015-02-02,5,2024-09-02\n"
+    )
     summer = weekdays(date(2025, 6, 16), date(2025, 7, 18))
     autumn = weekdays(date(2025, 9, 1), AS_OF)
     lines = ["upn,date,session,code"]
     for day in summer + autumn:
         for session in ("AM", "PM"):
-            away_a = (day in summer and day.weekday() == 0 and (day, session) != (date(2025, 7, 14), "PM")) or (
-                day == date(2025, 9, 10) and session == "AM"
+            away_a = (
+                day in summer and day.weekday() == 0 and (day, session) != (date(2025, 7, 14), "PM")
+            ) or (day == date(2025, 9, 10) and session == "AM")
+            lines.append(
+                f"{A},{day},{session},{'G' if away_a and day in summer else 'O' if away_a else '/'}"
             )
-            lines.append(f"{A},{day},{session},{'G' if away_a and day in summer else 'O' if away_a else '/'}")
             lines.append(f"{B},{day},{session},{'I' if day.weekday() == 4 else '/'}")
             if day <= date(2025, 9, 5):
                 lines.append(f"{C},{day},{session},/")
     (tmp_path / "marks.csv").write_text("\n".join(lines) + "\n")
-    (tmp_path / "other_marks.csv").write_text("upn,date,session,code\n" + "".join(f"{D},{d},AM,/\n" for d in autumn))
-    assert main(["--db", str(db), "import", "pupils", str(tmp_path / "pupils.csv"), "--school", str(URN), "--as-of", "2025-09-12"]) == 0
-    assert main(["--db", str(db), "import", "pupils", str(tmp_path / "other.csv"), "--school", str(OTHER_URN), "--as-of", "2025-09-12"]) == 0
-    assert main(["--db", str(db), "import", "marks", str(tmp_path / "marks.csv"), "--school", str(URN)]) == 0
-    assert main(["--db", str(db), "import", "marks", str(tmp_path / "other_marks.csv"), "--school", str(OTHER_URN)]) == 0
+    (tmp_path / "other_marks.csv").write_text(
+        "upn,date,session,code\n" + "".join(f"{D},{d},AM,/\n" for d in autumn)
+    )
+    assert (
+        main(
+            [
+                "--db",
+                str(db),
+                "import",
+                "pupils",
+                str(tmp_path / "pupils.csv"),
+                "--school",
+                str(URN),
+                "--as-of",
+                "2025-09-12",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "--db",
+                str(db),
+                "import",
+                "pupils",
+                str(tmp_path / "other.csv"),
+                "--school",
+                str(OTHER_URN),
+                "--as-of",
+                "2025-09-12",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            ["--db", str(db), "import", "marks", str(tmp_path / "marks.csv"), "--school", str(URN)]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "--db",
+                str(db),
+                "import",
+                "marks",
+                str(tmp_path / "other_marks.csv"),
+                "--school",
+                str(OTHER_URN),
+            ]
+        )
+        == 0
+    )
     return db
 
 
 def export(db, tmp_path, *extra) -> tuple[str, dict[str, dict]]:
     out = tmp_path / "targets.csv"
-    assert main(["--db", str(db), "export", "targets", "--as-of", AS_OF.isoformat(), "--out", str(out), *extra]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(db),
+                "export",
+                "targets",
+                "--as-of",
+                AS_OF.isoformat(),
+                "--out",
+                str(out),
+                *extra,
+            ]
+        )
+        == 0
+    )
     text = out.read_text()
     return text, {row["upn"]: row for row in csv.DictReader(text.splitlines())}
 
@@ -85,7 +158,11 @@ def test_the_penalty_threshold_counts_back_into_the_last_academic_year(school, t
     # The last ten school weeks reach back over the summer holiday to the week of 16 June.
     assert a["unauthorised_last_10_weeks"] == "10"
     assert "penalty-notice threshold: threshold met on Wed 10/09/2025 (AM)" in a["reasons"]
-    assert (b["penalty_threshold_met"], b["penalty_threshold_date"], b["unauthorised_last_10_weeks"]) == ("false", "", "0")
+    assert (
+        b["penalty_threshold_met"],
+        b["penalty_threshold_date"],
+        b["unauthorised_last_10_weeks"],
+    ) == ("false", "", "0")
 
 
 def test_attendance_is_the_academic_year_to_date_unrounded(school, tmp_path):
@@ -109,20 +186,52 @@ def test_without_enough_history_the_risk_comes_from_rules_and_says_so(school, tm
 
 
 def test_an_unknown_school_is_refused(school, tmp_path, capsys):
-    assert main(["--db", str(school), "export", "targets", "--as-of", "2025-09-12", "--out", str(tmp_path / "x.csv"), "--school", "999999"]) == 2
+    assert (
+        main(
+            [
+                "--db",
+                str(school),
+                "export",
+                "targets",
+                "--as-of",
+                "2025-09-12",
+                "--out",
+                str(tmp_path / "x.csv"),
+                "--school",
+                "999999",
+            ]
+        )
+        == 2
+    )
     assert "no school 999999" in capsys.readouterr().err
 
 
 @pytest.mark.slow
 def test_the_demo_trusts_export(demo_db, tmp_path):
     out = tmp_path / "targets.csv"
-    assert main(["--db", str(demo_db.path), "export", "targets", "--as-of", "2026-11-20", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(demo_db.path),
+                "export",
+                "targets",
+                "--as-of",
+                "2026-11-20",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     rows = list(csv.DictReader(out.read_text().splitlines()))
     assert len(rows) > 2000
     assert {r["risk_basis"] for r in rows} == {"model"}
     met = [r for r in rows if r["penalty_threshold_met"] == "true"]
     assert met and all(r["penalty_threshold_date"] for r in met)
-    assert all(r["penalty_threshold_date"] == "" for r in rows if r["penalty_threshold_met"] == "false")
+    assert all(
+        r["penalty_threshold_date"] == "" for r in rows if r["penalty_threshold_met"] == "false"
+    )
     persistent = [r for r in rows if r["persistent_absence"] == "true"]
     assert persistent and all(float(r["attendance_rate"]) <= 90 for r in persistent)
     assert all("persistent absence:" in r["reasons"] for r in persistent)

@@ -442,7 +442,9 @@ def test_aea_and_authorised_follow_the_code_table(daily_file: DailyFile) -> None
 
 
 @pytest.mark.parametrize("daily_file", AFTER_2024_CHANGE, ids=lambda f: f.name)
-def test_withdrawn_codes_j_and_h_still_count_after_2024_as_dfe_counts_them(daily_file: DailyFile) -> None:
+def test_withdrawn_codes_j_and_h_still_count_after_2024_as_dfe_counts_them(
+    daily_file: DailyFile,
+) -> None:
     """The 2024 regulations withdrew J and H, but DfE's later files still hold J and H sessions
     and count them as approved educational activity and authorised absence (2024/25 national
     Total: J 503, H 1,465). The code table follows the data (flagging them as withdrawn), which
@@ -452,7 +454,9 @@ def test_withdrawn_codes_j_and_h_still_count_after_2024_as_dfe_counts_them(daily
     j, h = rules["reason_j_aea_interview"], rules["reason_h_authorised_holiday"]
     assert (j.category, h.category) == (AEA, AUTHORISED)
     assert j.withdrawn_from is not None and h.withdrawn_from is not None
-    assert frame["reason_j_aea_interview"].sum() > 0 and frame["reason_h_authorised_holiday"].sum() > 0
+    assert (
+        frame["reason_j_aea_interview"].sum() > 0 and frame["reason_h_authorised_holiday"].sum() > 0
+    )
 
 
 @pytest.mark.parametrize("daily_file", DAILY_FILES, ids=lambda f: f.name)

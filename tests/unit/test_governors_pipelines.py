@@ -48,13 +48,23 @@ def test_bands_just_below_an_edge_stay_in_the_lower_band():
 
 
 def test_breakdown_gives_each_group_and_the_rest_of_the_school():
-    enrolments = frames.enrolments({"disadvantaged": True}, {"disadvantaged": False}, {"disadvantaged": False})
+    enrolments = frames.enrolments(
+        {"disadvantaged": True}, {"disadvantaged": False}, {"disadvantaged": False}
+    )
     marks = [frames.marks(1, "//OO"), frames.marks(2, "////"), frames.marks(3, "///I")]
     rows = breakdown(per_enrolment(enrolments, *marks), "disadvantaged").collect()
     yes = rows.filter(pl.col("disadvantaged")).row(0, named=True)
     no = rows.filter(~pl.col("disadvantaged")).row(0, named=True)
-    assert (yes["enrolments"], yes["attendance_rate"], yes["persistent_absence_rate"]) == (1, 50.0, 100.0)
-    assert (yes["rest_enrolments"], yes["rest_attendance_rate"], yes["rest_persistent_absence_rate"]) == (2, 87.5, 50.0)
+    assert (yes["enrolments"], yes["attendance_rate"], yes["persistent_absence_rate"]) == (
+        1,
+        50.0,
+        100.0,
+    )
+    assert (
+        yes["rest_enrolments"],
+        yes["rest_attendance_rate"],
+        yes["rest_persistent_absence_rate"],
+    ) == (2, 87.5, 50.0)
     assert no["rest_attendance_rate"] == yes["attendance_rate"]
 
 
@@ -64,14 +74,25 @@ def test_behaviour_counts_only_the_window_and_pupils_on_roll():
     incidents = pl.LazyFrame(
         {
             "enrolment_id": [1, 1, 2, 2, 3],
-            "date": [date(2025, 9, 10), date(2025, 10, 1), date(2025, 9, 11), date(2026, 1, 10), date(2026, 1, 12)],
+            "date": [
+                date(2025, 9, 10),
+                date(2025, 10, 1),
+                date(2025, 9, 11),
+                date(2026, 1, 10),
+                date(2026, 1, 12),
+            ],
             "type": ["negative", "negative", "positive", "negative", "negative"],
         }
     )
     exclusions = pl.LazyFrame(
         {
             "enrolment_id": [1, 1, 2, 2],
-            "start_date": [date(2025, 9, 10), date(2025, 11, 3), date(2025, 12, 1), date(2025, 8, 1)],
+            "start_date": [
+                date(2025, 9, 10),
+                date(2025, 11, 3),
+                date(2025, 12, 1),
+                date(2025, 8, 1),
+            ],
             "category": ["suspension", "suspension", "permanent", "suspension"],
             "sessions": [2, 4, 20, 2],
             "reason_1": ["DB", None, "PA", "DB"],
@@ -90,4 +111,7 @@ def test_behaviour_counts_only_the_window_and_pupils_on_roll():
         "permanent_exclusions": 1,
     }
     reasons = suspension_reasons(exclusions, cohorts, AUTUMN).collect()
-    assert reasons.to_dicts() == [{"reason": "DB", "suspensions": 1}, {"reason": "unknown", "suspensions": 1}]
+    assert reasons.to_dicts() == [
+        {"reason": "DB", "suspensions": 1},
+        {"reason": "unknown", "suspensions": 1},
+    ]

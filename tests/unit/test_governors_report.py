@@ -30,8 +30,13 @@ from tests.unit.governors_school import AUTUMN_2024, AUTUMN_2025, URN, Pupil, bu
 
 # 14 pupils: 3 disadvantaged, 1 with SEN support, 3 in Year 6: small groups everywhere.
 PUPILS = [
-    Pupil(n, year_group="6" if n >= 11 else "5", date_of_birth=date(2014 if n >= 11 else 2015, 3, 4),
-          disadvantaged=n < 3, sen="K" if n == 5 else "N")
+    Pupil(
+        n,
+        year_group="6" if n >= 11 else "5",
+        date_of_birth=date(2014 if n >= 11 else 2015, 3, 4),
+        disadvantaged=n < 3,
+        sen="K" if n == 5 else "N",
+    )
     for n in range(14)
 ]
 
@@ -47,7 +52,10 @@ def texts(value) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, pl.DataFrame):
-        return [*value.columns, *(str(v) for column in value.iter_columns() for v in column.to_list())]
+        return [
+            *value.columns,
+            *(str(v) for column in value.iter_columns() for v in column.to_list()),
+        ]
     if isinstance(value, dict):
         return [json.dumps(value, default=str)]
     if isinstance(value, (list, tuple)):
@@ -76,7 +84,9 @@ def test_the_summary_shows_the_engines_headline_figures(tiny):
     window = Window(*AUTUMN_2025)
     figures = headline(load_register(tiny, (URN,), window), window)
     shown = table(summary, "attendance")
-    assert row(shown, "Measure", "Attendance")["Autumn term 2025/26"] == format_percent(figures["attendance_rate"])
+    assert row(shown, "Measure", "Attendance")["Autumn term 2025/26"] == format_percent(
+        figures["attendance_rate"]
+    )
     assert row(shown, "Measure", "Pupils on roll in the term")["Autumn term 2025/26"] == "14"
     assert summary.window == Window(*AUTUMN_2025, "Autumn term 2025/26")
     assert summary.comparison.start == AUTUMN_2024[0]
@@ -85,13 +95,23 @@ def test_the_summary_shows_the_engines_headline_figures(tiny):
 def test_small_groups_show_c_and_their_complements_are_hidden_too(tiny):
     summary = governors_summary(tiny, URN, 2025, "Autumn term", threshold=5)
     groups = table(summary, "groups")
-    for label in ("Disadvantaged pupils", "Other pupils", "Year 5", "Year 6", "SEN support", "No SEN"):
+    for label in (
+        "Disadvantaged pupils",
+        "Other pupils",
+        "Year 5",
+        "Year 6",
+        "SEN support",
+        "No SEN",
+    ):
         shown = row(groups, "Group", label)
         assert shown["Pupils"] == shown["Attendance"] == SUPPRESSED, label
     assert row(groups, "Group", "EHC plan")["Pupils"] == "0"  # none: nothing to protect
     notes = " ".join(summary.section("suppression").bullets)
     assert "Year 6, autumn term 2025/26: fewer than 5 pupils." in notes
-    assert "Year 5, autumn term 2025/26: hidden as well, so that the figure for year 6 cannot be worked out" in notes
+    assert (
+        "Year 5, autumn term 2025/26: hidden as well, so that the figure for year 6 cannot be worked out"
+        in notes
+    )
     assert not any("disadvantaged" in s.lower() for s in summary.section("summary").bullets)
 
 
@@ -104,29 +124,48 @@ def test_no_hidden_figure_can_be_worked_out_in_the_report(tiny):
 
 def test_with_a_threshold_of_one_nothing_is_hidden(tiny):
     summary = governors_summary(tiny, URN, 2025, "Autumn term", threshold=1)
-    assert SUPPRESSED not in [v for t in summary.section("groups").tables for v in t.frame["Pupils"]]
+    assert SUPPRESSED not in [
+        v for t in summary.section("groups").tables for v in t.frame["Pupils"]
+    ]
     assert "Nothing needed hiding" in summary.section("suppression").bullets[0]
 
 
 def test_the_threshold_is_the_setting(tiny, monkeypatch):
     monkeypatch.setenv("ROLLCALL_SUPPRESSION_THRESHOLD", "1")
-    assert "Nothing needed hiding" in governors_summary(tiny, URN, 2025, "Autumn term").section("suppression").bullets[0]
+    assert (
+        "Nothing needed hiding"
+        in governors_summary(tiny, URN, 2025, "Autumn term").section("suppression").bullets[0]
+    )
     monkeypatch.setenv("ROLLCALL_SUPPRESSION_THRESHOLD", "15")
     summary = governors_summary(tiny, URN, 2025, "Autumn term")
-    assert row(table(summary, "attendance"), "Measure", "Attendance")["Autumn term 2025/26"] == SUPPRESSED  # 14 pupils
+    assert (
+        row(table(summary, "attendance"), "Measure", "Attendance")["Autumn term 2025/26"]
+        == SUPPRESSED
+    )  # 14 pupils
 
 
 def test_the_summary_names_no_pupil(tiny):
     summary = governors_summary(tiny, URN, 2025, "Autumn term")
     enrolments = read.enrolments(tiny)
-    forbidden = [*enrolments["upn"], *enrolments["forename"], *enrolments["surname"], "enrolment_id", "upn"]
+    forbidden = [
+        *enrolments["upn"],
+        *enrolments["forename"],
+        *enrolments["surname"],
+        "enrolment_id",
+        "upn",
+    ]
     everything = "\n".join(texts(summary) + [governors_html(summary)])
     assert not [word for word in forbidden if word in everything]
 
 
 def test_sections_are_a_list_a_new_one_can_join():
     assert [builder.__name__ for builder in SECTIONS] == [
-        "summary_section", "attendance_section", "national_section", "groups_section", "bands_section", "behaviour_section",
+        "summary_section",
+        "attendance_section",
+        "national_section",
+        "groups_section",
+        "bands_section",
+        "behaviour_section",
     ]
 
 
@@ -148,7 +187,12 @@ def test_the_pdf_renders_with_text_and_charts(tiny):
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert "Governors' attendance summary: Tiny Primary" in text
     assert "What was suppressed and why" in text and "About these figures" in text
-    images = sum(1 for i in range(len(pdf)) for obj in pdf[i].get_objects() if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE)
+    images = sum(
+        1
+        for i in range(len(pdf))
+        for obj in pdf[i].get_objects()
+        if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE
+    )
     assert images >= 1  # the weekly chart at least
     empty = Document(summary.title, summary.subtitle).to_bytes()
     assert dark_pixels(data) > 3 * dark_pixels(empty)  # text and a chart, not a blank page
@@ -160,7 +204,9 @@ def test_the_html_stands_alone_prints_on_a4_and_fits_a_phone(tiny):
     assert page.startswith("<!doctype html>")
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert "@page { size: A4 portrait" in page
-    assert "<script" not in page and "http" not in page.split("<svg")[0]  # nothing fetched from elsewhere
+    assert (
+        "<script" not in page and "http" not in page.split("<svg")[0]
+    )  # nothing fetched from elsewhere
     assert "<svg" in page and 'role="img"' in page
     assert "Against national" in page and "What was suppressed and why" in page
 
@@ -174,7 +220,9 @@ def test_the_demo_schools_autumn_summary(demo_db, phase):
     figures = headline(load_register(demo_db, (urn,), window), window)
     shown = table(summary, "attendance")
     for measure, column in (("Attendance", "attendance_rate"), ("Overall absence", "absence_rate")):
-        assert row(shown, "Measure", measure)["Autumn term 2025/26"] == format_percent(figures[column])
+        assert row(shown, "Measure", measure)["Autumn term 2025/26"] == format_percent(
+            figures[column]
+        )
     national = table(summary, "national")
     assert row(national, "Measure", "Attendance")[f"National, {phase} schools"] != "–"
     assert summary.section("summary").bullets[0].startswith("Attendance in autumn term 2025/26 was")
@@ -184,7 +232,9 @@ def test_the_demo_schools_autumn_summary(demo_db, phase):
     everything += "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     for column in ("upn", "forename", "surname"):
         names = set(enrolments[column])
-        assert not [word for word in names if re.search(rf"\b{re.escape(word)}\b", everything)], column
+        assert not [word for word in names if re.search(rf"\b{re.escape(word)}\b", everything)], (
+            column
+        )
 
 
 def test_a_first_term_has_no_comparison_with_last_year(db, load):
@@ -193,16 +243,24 @@ def test_a_first_term_has_no_comparison_with_last_year(db, load):
     assert summary.comparison is None
     assert row(table(summary, "attendance"), "Measure", "Attendance")["Autumn term 2024/25"] == "–"
     assert "No register for the same term last year" in " ".join(summary.section("about").bullets)
-    attendance = next(b for b in summary.section("summary").bullets if b.startswith("Attendance in"))
+    attendance = next(
+        b for b in summary.section("summary").bullets if b.startswith("Attendance in")
+    )
     assert attendance.endswith("%.")  # no "up ... on last year" clause
 
 
 def test_a_school_smaller_than_the_threshold_shows_nothing(db, load):
     build(load, PUPILS[:3], absent_on_mondays, terms=(AUTUMN_2025,))
     summary = governors_summary(db, URN, 2025, "Autumn term")
-    assert summary.section("summary").bullets == ("The school had fewer than 5 pupils on roll in the term, so no figure is shown.",)
+    assert summary.section("summary").bullets == (
+        "The school had fewer than 5 pupils on roll in the term, so no figure is shown.",
+    )
     cells = [
-        v for s in summary.sections for t in s.tables for c in t.frame.columns[1:] if not c.startswith("National")
+        v
+        for s in summary.sections
+        for t in s.tables
+        for c in t.frame.columns[1:]
+        if not c.startswith("National")
         for v in t.frame[c]
     ]
     assert set(cells) <= {SUPPRESSED, "–", "", "0"}

@@ -22,12 +22,16 @@ from tests.fixtures.ingest.builders import URN, everything, marks_csv, pupils_cs
 
 PUPILS = upns(500)
 STRANGER = upns(1, start=90_000)[0]
-WEEKDAYS = [d for d in (date(2025, 9, 1) + timedelta(n) for n in range(150)) if d.weekday() < 5][:100]
+WEEKDAYS = [d for d in (date(2025, 9, 1) + timedelta(n) for n in range(150)) if d.weekday() < 5][
+    :100
+]
 PUPILS_HEADER = "upn,forename,surname,date_of_birth,year_group,admission_date"
 
 
 def load(db: Database, kind: str, data: bytes, file_name: str):
-    return import_bytes(db, kind, file_name, data, school_urn=URN, today=TEST_TODAY, as_of=TEST_TODAY)
+    return import_bytes(
+        db, kind, file_name, data, school_urn=URN, today=TEST_TODAY, as_of=TEST_TODAY
+    )
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +39,18 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
     """500 pupils with marks, behaviour and an audit log (only read by these tests)."""
     database = Database(tmp_path_factory.mktemp("hostile") / "rollcall.duckdb", key=None)
     load(database, "pupils", pupils_csv(PUPILS).encode(), "pupils.csv")
-    load(database, "marks", marks_csv([(u, WEEKDAYS[0], "AM", "/") for u in PUPILS]).encode(), "marks.csv")
-    load(database, "behaviour", f"upn,date,type,category\n{PUPILS[0]},2025-09-02,+,Kindness\n".encode(), "b.csv")
+    load(
+        database,
+        "marks",
+        marks_csv([(u, WEEKDAYS[0], "AM", "/") for u in PUPILS]).encode(),
+        "marks.csv",
+    )
+    load(
+        database,
+        "behaviour",
+        f"upn,date,type,category\n{PUPILS[0]},2025-09-02,+,Kindness\n".encode(),
+        "b.csv",
+    )
     return database
 
 
@@ -61,51 +75,161 @@ def _big_marks_with_a_bad_last_row() -> bytes:
 
 P0, P1 = PUPILS[0], PUPILS[1]
 CORPUS = [
-    Hostile("wrong delimiter", "marks", f"upn:date:session:code\n{P0}:2025-09-01:AM:/\n".encode(),
-            1, None, "has only one column: separate the columns with commas, semicolons or tabs (found ':')"),
-    Hostile("missing header", "marks", f"{P0},2025-09-01,AM,/\n{P1},2025-09-01,AM,/\n".encode(),
-            1, None, "holds data, not column names: the first row must be the header (upn, date, session, code)"),
-    Hostile("missing column", "marks", f"upn,date,code\n{P0},2025-09-01,/\n".encode(),
-            1, "session", "is a required column and is missing"),
-    Hostile("duplicated header", "marks", f"upn,date,session,code,date\n{P0},2025-09-01,AM,/,2025-09-02\n".encode(),
-            1, "date", "appears twice in the header"),
-    Hostile("blank lines", "marks", f"upn,date,session,code\n\n{P0},2025-09-02,AM,/\n\n\n{P1},2025-09-02,XM,/\n".encode(),
-            6, "session", "'XM' is not one of AM, PM"),
-    Hostile("quoted newlines", "behaviour",
-            f'upn,date,type,category,notes\n{P0},2025-09-03,negative,Disruption,"one\ntwo\nthree"\n'
-            f"{P1},2025-09-03,sideways,Disruption,ok\n".encode(),
-            3, "type", "the value is not one of positive, negative"),
-    Hostile("BOM", "marks", ("\ufeffupn,date,session,code\n" f"{P0},2025-09-02,AM,/\n{P1},2025-09-02,AM,ZZ\n").encode(),
-            3, "code", "'ZZ' is not a DfE attendance code"),
-    Hostile("Windows-1252", "pupils",
-            f"{PUPILS_HEADER}\n{P0},Zoë,Brontë,2016-03-04,5,2021-09-01\n{P1},Renée,Müller,31/02/2016,5,2021-09-01\n".encode("cp1252"),
-            3, "date_of_birth", "the value is not a date"),
-    Hostile("Excel serial date", "marks", f"upn,date,session,code\n{P0},45903,AM,/\n".encode(),
-            2, "date", "'45903' looks like an Excel serial number, not a date"),
-    Hostile("impossible date", "marks", f"upn,date,session,code\n{P0},31/02/2025,AM,/\n".encode(),
-            2, "date", "'31/02/2025' is not a date"),
-    Hostile("weekend date", "marks", f"upn,date,session,code\n{P0},2025-09-06,AM,/\n".encode(),
-            2, "date", "06 Sep 2025 is a Saturday or Sunday"),
-    Hostile("future date", "marks", f"upn,date,session,code\n{P0},{TEST_TODAY + timedelta(days=3)},AM,/\n".encode(),
-            2, "date", "23 Nov 2026 is in the future"),
-    Hostile("two codes for one session", "marks", f"upn,date,session,code\n{P0},2025-09-02,AM,/\n{P0},02/09/2025,AM,N\n".encode(),
-            3, "code", "gives a different code for the same session as row 2"),
-    Hostile("unknown UPN", "marks", f"upn,date,session,code\n{P0},2025-09-02,AM,/\n{STRANGER},2025-09-02,AM,/\n".encode(),
-            3, "upn", f"is not a pupil of school {URN}"),
-    Hostile("enormous field", "behaviour", f"upn,date,type,category,notes\n{P0},2025-09-03,negative,Disruption,{'x' * 5_000_000}\n".encode(),
-            2, "notes", "is longer than 2000 characters"),
-    Hostile("enormous code", "marks", f"upn,date,session,code\n{P0},2025-09-02,AM,{'/' * 5_000_000}\n".encode(),
-            2, "code", "'" + "/" * 40 + "…' is not a DfE attendance code"),  # cut short in the message
-    Hostile("formula in a checked field", "marks", f"upn,date,session,code\n{P0},2025-09-02,AM,=1+2\n".encode(),
-            2, "code", "'=1+2' is not a DfE attendance code"),
-    Hostile("100,000 rows, the last one bad", "marks", _big_marks_with_a_bad_last_row(),
-            100_001, "code", "'Q9' is not a DfE attendance code"),
+    Hostile(
+        "wrong delimiter",
+        "marks",
+        f"upn:date:session:code\n{P0}:2025-09-01:AM:/\n".encode(),
+        1,
+        None,
+        "has only one column: separate the columns with commas, semicolons or tabs (found ':')",
+    ),
+    Hostile(
+        "missing header",
+        "marks",
+        f"{P0},2025-09-01,AM,/\n{P1},2025-09-01,AM,/\n".encode(),
+        1,
+        None,
+        "holds data, not column names: the first row must be the header (upn, date, session, code)",
+    ),
+    Hostile(
+        "missing column",
+        "marks",
+        f"upn,date,code\n{P0},2025-09-01,/\n".encode(),
+        1,
+        "session",
+        "is a required column and is missing",
+    ),
+    Hostile(
+        "duplicated header",
+        "marks",
+        f"upn,date,session,code,date\n{P0},2025-09-01,AM,/,2025-09-02\n".encode(),
+        1,
+        "date",
+        "appears twice in the header",
+    ),
+    Hostile(
+        "blank lines",
+        "marks",
+        f"upn,date,session,code\n\n{P0},2025-09-02,AM,/\n\n\n{P1},2025-09-02,XM,/\n".encode(),
+        6,
+        "session",
+        "'XM' is not one of AM, PM",
+    ),
+    Hostile(
+        "quoted newlines",
+        "behaviour",
+        f'upn,date,type,category,notes\n{P0},2025-09-03,negative,Disruption,"one\ntwo\nthree"\n'
+        f"{P1},2025-09-03,sideways,Disruption,ok\n".encode(),
+        3,
+        "type",
+        "the value is not one of positive, negative",
+    ),
+    Hostile(
+        "BOM",
+        "marks",
+        (f"\ufeffupn,date,session,code\n{P0},2025-09-02,AM,/\n{P1},2025-09-02,AM,ZZ\n").encode(),
+        3,
+        "code",
+        "'ZZ' is not a DfE attendance code",
+    ),
+    Hostile(
+        "Windows-1252",
+        "pupils",
+        f"{PUPILS_HEADER}\n{P0},Zoë,Brontë,2016-03-04,5,2021-09-01\n{P1},Renée,Müller,31/02/2016,5,2021-09-01\n".encode(
+            "cp1252"
+        ),
+        3,
+        "date_of_birth",
+        "the value is not a date",
+    ),
+    Hostile(
+        "Excel serial date",
+        "marks",
+        f"upn,date,session,code\n{P0},45903,AM,/\n".encode(),
+        2,
+        "date",
+        "'45903' looks like an Excel serial number, not a date",
+    ),
+    Hostile(
+        "impossible date",
+        "marks",
+        f"upn,date,session,code\n{P0},31/02/2025,AM,/\n".encode(),
+        2,
+        "date",
+        "'31/02/2025' is not a date",
+    ),
+    Hostile(
+        "weekend date",
+        "marks",
+        f"upn,date,session,code\n{P0},2025-09-06,AM,/\n".encode(),
+        2,
+        "date",
+        "06 Sep 2025 is a Saturday or Sunday",
+    ),
+    Hostile(
+        "future date",
+        "marks",
+        f"upn,date,session,code\n{P0},{TEST_TODAY + timedelta(days=3)},AM,/\n".encode(),
+        2,
+        "date",
+        "23 Nov 2026 is in the future",
+    ),
+    Hostile(
+        "two codes for one session",
+        "marks",
+        f"upn,date,session,code\n{P0},2025-09-02,AM,/\n{P0},02/09/2025,AM,N\n".encode(),
+        3,
+        "code",
+        "gives a different code for the same session as row 2",
+    ),
+    Hostile(
+        "unknown UPN",
+        "marks",
+        f"upn,date,session,code\n{P0},2025-09-02,AM,/\n{STRANGER},2025-09-02,AM,/\n".encode(),
+        3,
+        "upn",
+        f"is not a pupil of school {URN}",
+    ),
+    Hostile(
+        "enormous field",
+        "behaviour",
+        f"upn,date,type,category,notes\n{P0},2025-09-03,negative,Disruption,{'x' * 5_000_000}\n".encode(),
+        2,
+        "notes",
+        "is longer than 2000 characters",
+    ),
+    Hostile(
+        "enormous code",
+        "marks",
+        f"upn,date,session,code\n{P0},2025-09-02,AM,{'/' * 5_000_000}\n".encode(),
+        2,
+        "code",
+        "'" + "/" * 40 + "…' is not a DfE attendance code",
+    ),  # cut short in the message
+    Hostile(
+        "formula in a checked field",
+        "marks",
+        f"upn,date,session,code\n{P0},2025-09-02,AM,=1+2\n".encode(),
+        2,
+        "code",
+        "'=1+2' is not a DfE attendance code",
+    ),
+    Hostile(
+        "100,000 rows, the last one bad",
+        "marks",
+        _big_marks_with_a_bad_last_row(),
+        100_001,
+        "code",
+        "'Q9' is not a DfE attendance code",
+    ),
     Hostile("not text at all", "marks", bytes(range(256)) * 40, None, None, ""),
 ]
 
 
 @pytest.mark.parametrize("bad", CORPUS, ids=[c.name for c in CORPUS])
-def test_a_bad_file_is_refused_naming_file_row_and_field_and_nothing_changes(db: Database, bad: Hostile) -> None:
+def test_a_bad_file_is_refused_naming_file_row_and_field_and_nothing_changes(
+    db: Database, bad: Hostile
+) -> None:
     before = everything(db)
     file_name = f"{bad.name.replace(' ', '-')}.csv"
     with pytest.raises(ImportRefused) as refused:
@@ -113,7 +237,12 @@ def test_a_bad_file_is_refused_naming_file_row_and_field_and_nothing_changes(db:
     message = refused.value.message()
     assert message.startswith(f"{file_name} was not imported") and "nothing was changed" in message
     where = ", ".join(
-        part for part in (f"row {bad.row}" if bad.row else "", f"field '{bad.field}'" if bad.field else "") if part
+        part
+        for part in (
+            f"row {bad.row}" if bad.row else "",
+            f"field '{bad.field}'" if bad.field else "",
+        )
+        if part
     )
     line = f"  {file_name} {where}: {bad.says}" if where else f"  {file_name}"
     assert any(text.startswith(line) for text in message.splitlines()), message
@@ -122,16 +251,32 @@ def test_a_bad_file_is_refused_naming_file_row_and_field_and_nothing_changes(db:
 
 
 QUIRKY_BUT_VALID = [
-    ("BOM", "marks", ("\ufeffupn,date,session,code\n" f"{P0},2025-09-04,AM,/\n").encode()),
+    ("BOM", "marks", (f"\ufeffupn,date,session,code\n{P0},2025-09-04,AM,/\n").encode()),
     ("UTF-16", "marks", f"upn,date,session,code\n{P0},2025-09-04,PM,/\n".encode("utf-16")),
-    ("Windows-1252", "pupils", f"{PUPILS_HEADER}\n{upns(1, start=700)[0]},Zoë,Brontë,2016-03-04,5,2021-09-01\n".encode("cp1252")),
-    ("blank lines and CRLF", "marks", f"upn,date,session,code\r\n\r\n{P1},2025-09-04,AM,/\r\n\r\n".encode()),
+    (
+        "Windows-1252",
+        "pupils",
+        f"{PUPILS_HEADER}\n{upns(1, start=700)[0]},Zoë,Brontë,2016-03-04,5,2021-09-01\n".encode(
+            "cp1252"
+        ),
+    ),
+    (
+        "blank lines and CRLF",
+        "marks",
+        f"upn,date,session,code\r\n\r\n{P1},2025-09-04,AM,/\r\n\r\n".encode(),
+    ),
     ("semicolons", "marks", f"upn;date;session;code\n{P1};04/09/2025;PM;N\n".encode()),
-    ("quoted newlines", "behaviour", f'upn,date,type,category,notes\n{P1},2025-09-04,negative,Disruption,"one\ntwo"\n'.encode()),
+    (
+        "quoted newlines",
+        "behaviour",
+        f'upn,date,type,category,notes\n{P1},2025-09-04,negative,Disruption,"one\ntwo"\n'.encode(),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "kind", "data"), QUIRKY_BUT_VALID, ids=[q[0] for q in QUIRKY_BUT_VALID])
+@pytest.mark.parametrize(
+    ("name", "kind", "data"), QUIRKY_BUT_VALID, ids=[q[0] for q in QUIRKY_BUT_VALID]
+)
 def test_a_quirky_but_valid_file_imports(tmp_path, name: str, kind: str, data: bytes) -> None:
     fresh = Database(tmp_path / "fresh.duckdb", key=None)
     load(fresh, "pupils", pupils_csv(PUPILS[:2]).encode(), "pupils.csv")

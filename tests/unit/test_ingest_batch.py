@@ -17,9 +17,12 @@ OPTIONS = {"school_urn": URN, "today": TEST_TODAY, "as_of": TEST_TODAY}
 def files(folder) -> list[ImportJob]:
     written = {
         "pupils.csv": pupils_csv(PUPILS),
-        "week1.csv": marks_csv([(u, f"2025-09-0{d}", s, "/") for u in PUPILS for d in (1, 2, 3) for s in ("AM", "PM")]),
+        "week1.csv": marks_csv(
+            [(u, f"2025-09-0{d}", s, "/") for u in PUPILS for d in (1, 2, 3) for s in ("AM", "PM")]
+        ),
         "week1-fixes.csv": marks_csv([(PUPILS[0], "2025-09-02", "AM", "I")]),
-        "behaviour.csv": "upn,date,type,category\n" + f"{PUPILS[1]},2025-09-02,negative,Disruption\n",
+        "behaviour.csv": "upn,date,type,category\n"
+        + f"{PUPILS[1]},2025-09-02,negative,Disruption\n",
     }
     for name, text in written.items():
         (folder / name).write_text(text)
@@ -28,13 +31,18 @@ def files(folder) -> list[ImportJob]:
 
 
 def without_times(tables: dict) -> dict:
-    return {table: [row[:-1] if table == "imports" else row for row in rows] for table, rows in tables.items()}
+    return {
+        table: [row[:-1] if table == "imports" else row for row in rows]
+        for table, rows in tables.items()
+    }
 
 
 def test_a_batch_gives_what_importing_one_by_one_gives(tmp_path):
     jobs = files(tmp_path)
     one_by_one, batch = Database(tmp_path / "a.duckdb"), Database(tmp_path / "b.duckdb")
-    expected = [import_file(one_by_one, job.kind, job.path, **job.options).summary() for job in jobs]
+    expected = [
+        import_file(one_by_one, job.kind, job.path, **job.options).summary() for job in jobs
+    ]
     assert [result.summary() for result in import_files(batch, jobs)] == expected
     assert without_times(snapshot(batch)) == without_times(snapshot(one_by_one))
 

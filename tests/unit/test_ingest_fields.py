@@ -64,7 +64,10 @@ def test_iso_and_uk_dates_are_read(raw: str, expected: date) -> None:
         ("12/31/2025", "'12/31/2025' is not a date (write YYYY-MM-DD or DD/MM/YYYY)"),
         ("3.9.2025", "'3.9.2025' is not a date (write YYYY-MM-DD or DD/MM/YYYY)"),
         ("2025-09-03abc", "the value is not a date (write YYYY-MM-DD or DD/MM/YYYY)"),
-        ("yesterday", "the value is not a date (write YYYY-MM-DD or DD/MM/YYYY)"),  # a word: withheld
+        (
+            "yesterday",
+            "the value is not a date (write YYYY-MM-DD or DD/MM/YYYY)",
+        ),  # a word: withheld
         (
             "45903",
             "'45903' looks like an Excel serial number, not a date: format the column as a date",
@@ -141,7 +144,9 @@ def test_a_bad_boolean_is_refused_with_the_spellings_to_use(raw: str) -> None:
     check = checker([raw])
     assert check.boolean("x").to_list() == [None]
     shown = "the value" if raw.isalpha() and len(raw) > 2 else f"'{raw}'"  # a word may be a name
-    assert problems(check) == [(2, "x", f"{shown} is not yes or no (use Y/N, yes/no, true/false or 1/0)")]
+    assert problems(check) == [
+        (2, "x", f"{shown} is not yes or no (use Y/N, yes/no, true/false or 1/0)")
+    ]
 
 
 def test_a_blank_boolean_is_unknown() -> None:

@@ -201,7 +201,12 @@ def test_a_mark_before_the_pupil_was_born_is_refused_at_its_row(db, school) -> N
     before = snapshot(db)
     born = "2016-03-04"  # every builder pupil's date of birth
     with pytest.raises(ImportRefused) as caught:
-        school("marks", marks_csv([(U0, FROM, "PM", "/"), (U1, "2016-03-03", "AM", "/"), (U1, born, "AM", "/")]))
+        school(
+            "marks",
+            marks_csv(
+                [(U0, FROM, "PM", "/"), (U1, "2016-03-03", "AM", "/"), (U1, born, "AM", "/")]
+            ),
+        )
     assert [(p.row, p.field, p.message) for p in caught.value.problems] == [
         (3, "date", "03 Mar 2016 is before the pupil's date of birth")
     ]

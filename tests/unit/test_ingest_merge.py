@@ -298,7 +298,16 @@ def test_a_ctf_fills_gaps_but_never_blanks_what_a_pupils_file_recorded(db, load)
 
 def test_a_pupils_file_blank_clears_a_leaving_date(db, load):
     header = "upn,forename,surname,date_of_birth,year_group,admission_date,leaving_date\n"
-    load("pupils", header + "B801200005001,Ann,Ames,2015-03-12,5,2021-09-01,2025-07-22\n", school_urn=100001)
-    result = load("pupils", header + "B801200005001,Ann,Ames,2015-03-12,5,2021-09-01,\n", file_name="again.csv", school_urn=100001)
+    load(
+        "pupils",
+        header + "B801200005001,Ann,Ames,2015-03-12,5,2021-09-01,2025-07-22\n",
+        school_urn=100001,
+    )
+    result = load(
+        "pupils",
+        header + "B801200005001,Ann,Ames,2015-03-12,5,2021-09-01,\n",
+        file_name="again.csv",
+        school_urn=100001,
+    )
     assert result.counts.changed == 1
     assert read.enrolments(db).row(0, named=True)["leaving_date"] is None

@@ -82,11 +82,15 @@ def test_a_name_in_a_file_without_name_columns_is_not_shown(load) -> None:
     slipped into a code, session or type column is withheld all the same."""
     load("pupils", pupils_csv([U0]), school_urn=URN)
     name = f"{FORENAME} {SURNAME}"
-    marks = refusal(load, "marks", marks_csv([(U0, "2025-09-03", "AM", name), (U0, "2025-09-04", SURNAME, "/")]))
+    marks = refusal(
+        load, "marks", marks_csv([(U0, "2025-09-03", "AM", name), (U0, "2025-09-04", SURNAME, "/")])
+    )
     assert "row 2, field 'code': the value is not a DfE attendance code" in str(marks)
     assert "row 3, field 'session': the value is not one of AM, PM" in str(marks)
     grid = refusal(load, "grid", f"upn,2025-09-03 AM\n{U0},{FORENAME}0\n", file_name="grid.csv")
-    behaviour = refusal(load, "behaviour", f"upn,date,type,category\n{U0},2025-09-03,{name},Disruption\n")
+    behaviour = refusal(
+        load, "behaviour", f"upn,date,type,category\n{U0},2025-09-03,{name},Disruption\n"
+    )
     for error in (marks, grid, behaviour):
         assert_private(str(error))
 
@@ -149,14 +153,18 @@ def test_a_message_never_shows_more_than_the_one_field() -> None:
     assert shown_value("sex", "X", private=("Zebedee",)) == "'X'"
 
 
-@pytest.mark.parametrize("value", ["Zelda Quixote", "ZELDA QUIXOTE", "O'Brien", "Zelda0", "Mary-Ann", "Zoë", "Øyvind"])
+@pytest.mark.parametrize(
+    "value", ["Zelda Quixote", "ZELDA QUIXOTE", "O'Brien", "Zelda0", "Mary-Ann", "Zoë", "Øyvind"]
+)
 def test_a_word_is_never_shown_for_it_may_be_a_name(value) -> None:
     """Marks, grid, behaviour and exclusion files carry no names to check a value against."""
     assert shown_value("code", value) == "the value"
     assert shown_value("type", value) == "the value"
 
 
-@pytest.mark.parametrize("value", ["ZZ", "C9", "#", "31/02/2025", "2025-13-01", "12.5", "maybe?"[:2], "-3"])
+@pytest.mark.parametrize(
+    "value", ["ZZ", "C9", "#", "31/02/2025", "2025-13-01", "12.5", "maybe?"[:2], "-3"]
+)
 def test_codes_dates_and_numbers_are_shown(value) -> None:
     assert shown_value("code", value) == f"'{value}'"
 

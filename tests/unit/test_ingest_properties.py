@@ -19,7 +19,14 @@ from analytics.ingest.marks import parse_marks
 from analytics.ingest.pupils import parse_pupils
 from analytics.store import Database
 from tests.conftest import TEST_TODAY
-from tests.fixtures.ingest.builders import ctf, ctf_pupil, current_marks, everything, pupils_csv, upns
+from tests.fixtures.ingest.builders import (
+    ctf,
+    ctf_pupil,
+    current_marks,
+    everything,
+    pupils_csv,
+    upns,
+)
 
 PUPILS = upns(6)
 PARSERS = {

@@ -22,17 +22,27 @@ TODAY = date(2026, 11, 20)
 @pytest.fixture
 def pupils(db, load):
     load("pupils", pupils_csv(upns(2)), school_urn=URN, school_name="Oakfield Primary")
-    load("pupils", pupils_csv(upns(2, start=2)), school_urn=OTHER_URN, school_name="Brookside Primary")
+    load(
+        "pupils",
+        pupils_csv(upns(2, start=2)),
+        school_urn=OTHER_URN,
+        school_name="Brookside Primary",
+    )
     return read.enrolments(db)
 
 
 def entry(enrolment_id, type="Home visit", day=date(2026, 11, 19), **fields):
-    return check_entry(enrolment_id, type, day, known_types=(*BUILT_IN_LABELS, "SARM"), today=TODAY, **fields)
+    return check_entry(
+        enrolment_id, type, day, known_types=(*BUILT_IN_LABELS, "SARM"), today=TODAY, **fields
+    )
 
 
 def test_one_action_for_two_pupils_is_one_batch_with_who_and_when(db, pupils):
     ids = store.record_interventions(
-        db, [entry(1, owner="Ms Shaw"), entry(2, owner="Ms Shaw")], recorded_by="coordinator", recorded_at=datetime(2026, 11, 19, 10, 5)
+        db,
+        [entry(1, owner="Ms Shaw"), entry(2, owner="Ms Shaw")],
+        recorded_by="coordinator",
+        recorded_at=datetime(2026, 11, 19, 10, 5),
     )
     log = store.interventions(db)
     assert log["intervention_id"].to_list() == ids
@@ -44,10 +54,20 @@ def test_one_action_for_two_pupils_is_one_batch_with_who_and_when(db, pupils):
 
 def test_an_edit_keeps_the_earlier_version_and_says_who_and_why(db, pupils):
     [first] = store.record_interventions(db, [entry(1, outcome="No answer")], recorded_by="a")
-    version = store.edit_intervention(db, first, entry(1, outcome="Spoke to parent or carer"), recorded_by="b", reason="called back")
+    version = store.edit_intervention(
+        db,
+        first,
+        entry(1, outcome="Spoke to parent or carer"),
+        recorded_by="b",
+        reason="called back",
+    )
     assert version == 2
     current = store.interventions(db).row(0, named=True)
-    assert (current["outcome"], current["recorded_by"], current["first_recorded_by"]) == ("Spoke to parent or carer", "b", "a")
+    assert (current["outcome"], current["recorded_by"], current["first_recorded_by"]) == (
+        "Spoke to parent or carer",
+        "b",
+        "a",
+    )
     history = store.intervention_versions(db, intervention_ids=[first])
     assert history["outcome"].to_list() == ["No answer", "Spoke to parent or carer"]
     assert history["change_reason"].to_list() == [None, "called back"]
@@ -87,7 +107,9 @@ def test_a_batch_with_one_bad_entry_records_nothing(db, pupils):
 
 
 def test_a_school_adds_its_own_type_and_only_that_school_may_use_it(db, pupils):
-    store.add_intervention_type(db, URN, "SARM", added_by="head", description="School attendance review meeting")
+    store.add_intervention_type(
+        db, URN, "SARM", added_by="head", description="School attendance review meeting"
+    )
     types = store.types_for_schools(db, [URN, OTHER_URN])
     assert types[URN][-1] == "SARM" and "SARM" not in types[OTHER_URN]
     store.record_interventions(db, [entry(1, type="SARM")], recorded_by="a")
@@ -104,7 +126,10 @@ def test_a_school_adds_its_own_type_and_only_that_school_may_use_it(db, pupils):
 
 def test_types_from_the_setting_are_offered_to_every_school(db, pupils, monkeypatch):
     monkeypatch.setenv("ROLLCALL_INTERVENTION_TYPES", "SARM, Fast-track,,home visit")
-    assert [t.label for t in settings_types("SARM, Fast-track,,Home visit")] == ["SARM", "Fast-track"]
+    assert [t.label for t in settings_types("SARM, Fast-track,,Home visit")] == [
+        "SARM",
+        "Fast-track",
+    ]
     types = store.types_for_schools(db, [URN, OTHER_URN])
     assert types[URN][-2:] == ("SARM", "Fast-track") == types[OTHER_URN][-2:]
     store.record_interventions(db, [entry(3, type="SARM")], recorded_by="a")

@@ -30,7 +30,9 @@ registers = st.lists(
 
 def run(register):
     enrolments = frames.enrolments(*({"sex": sex} for sex, _ in register))
-    marks = [frames.marks(number, codes) for number, (_, codes) in enumerate(register, start=1) if codes]
+    marks = [
+        frames.marks(number, codes) for number, (_, codes) in enumerate(register, start=1) if codes
+    ]
     lazy_marks = frames.all_marks(*marks) if marks else frames.marks(1, []).lazy()
     sessions = counted_sessions(lazy_marks, frames.codes(), enrolments, WINDOW)
     return enrolments, sessions, enrolment_measures(enrolments, sessions)

@@ -7,7 +7,12 @@ import polars as pl
 import pytest
 
 from analytics.pipelines.cohorts import with_cohorts
-from analytics.pipelines.measures import enrolment_measures, enrolments_on_roll, group_measures, like_dfe
+from analytics.pipelines.measures import (
+    enrolment_measures,
+    enrolments_on_roll,
+    group_measures,
+    like_dfe,
+)
 from analytics.pipelines.sessions import classify_marks, counted_sessions
 from analytics.pipelines.windows import Window
 from tests.unit import frames
@@ -15,16 +20,24 @@ from tests.unit import frames
 AUTUMN = Window(date(2025, 9, 1), date(2025, 12, 19), "autumn 2025")
 
 
-def measures(enrolments: pl.LazyFrame, marks: pl.LazyFrame, window: Window = AUTUMN) -> pl.DataFrame:
+def measures(
+    enrolments: pl.LazyFrame, marks: pl.LazyFrame, window: Window = AUTUMN
+) -> pl.DataFrame:
     sessions = counted_sessions(marks, frames.codes(), enrolments, window)
-    return enrolment_measures(enrolments_on_roll(enrolments, window), sessions).sort("enrolment_id").collect()
+    return (
+        enrolment_measures(enrolments_on_roll(enrolments, window), sessions)
+        .sort("enrolment_id")
+        .collect()
+    )
 
 
 WIDE = Window(date(2025, 9, 1), date(2030, 8, 31), "wide enough for any test's marks")
 
 
 def one(codes: str | list[str], **enrolment) -> dict:
-    return measures(frames.enrolments(enrolment), frames.all_marks(frames.marks(1, codes)), WIDE).row(0, named=True)
+    return measures(
+        frames.enrolments(enrolment), frames.all_marks(frames.marks(1, codes)), WIDE
+    ).row(0, named=True)
 
 
 def test_possible_is_attended_plus_authorised_plus_unauthorised():
@@ -48,7 +61,15 @@ def test_lateness_counts_l_as_present_and_u_as_unauthorised():
 
 @pytest.mark.parametrize(
     "absent,possible,persistent",
-    [(1, 10, True), (2, 20, True), (10, 100, True), (9, 91, False), (99, 1000, False), (100, 1000, True), (0, 10, False)],
+    [
+        (1, 10, True),
+        (2, 20, True),
+        (10, 100, True),
+        (9, 91, False),
+        (99, 1000, False),
+        (100, 1000, True),
+        (0, 10, False),
+    ],
 )
 def test_persistent_absence_starts_at_exactly_ten_percent(absent, possible, persistent):
     row = one("I" * absent + "/" * (possible - absent))
@@ -60,7 +81,9 @@ def test_persistent_absence_starts_at_exactly_ten_percent(absent, possible, pers
     "absent,possible,severe",
     [(5, 10, True), (50, 100, True), (49, 99, False), (499, 1000, False), (10, 10, True)],
 )
-def test_severe_absence_starts_at_exactly_fifty_percent_and_is_also_persistent(absent, possible, severe):
+def test_severe_absence_starts_at_exactly_fifty_percent_and_is_also_persistent(
+    absent, possible, severe
+):
     row = one("O" * absent + "/" * (possible - absent))
     assert row["severe_absence"] is severe
     if severe:
@@ -77,7 +100,15 @@ def test_an_enrolment_with_no_possible_session_has_no_rate_and_no_flag():
 def test_zero_possible_enrolments_are_outside_the_pa_denominator():
     enrolments = frames.enrolments({}, {})
     marks = frames.all_marks(frames.marks(1, "I" * 2 + "/" * 8), frames.marks(2, "XX"))
-    group = group_measures(enrolment_measures(enrolments, counted_sessions(marks, frames.codes(), enrolments, AUTUMN)).lazy()).collect().row(0, named=True)
+    group = (
+        group_measures(
+            enrolment_measures(
+                enrolments, counted_sessions(marks, frames.codes(), enrolments, AUTUMN)
+            ).lazy()
+        )
+        .collect()
+        .row(0, named=True)
+    )
     assert group["enrolments"] == 2
     assert group["enrolments_counted"] == 1
     assert group["persistent_absence_rate"] == pytest.approx(100.0)
@@ -111,7 +142,9 @@ def test_marks_outside_the_roll_are_kept_but_never_counted():
 
 def test_a_window_counts_only_its_own_dates():
     marks = frames.all_marks(frames.marks(1, "O" * 10))  # 1-5 Sep 2025
-    row = measures(frames.enrolments({}), marks, Window(date(2025, 9, 3), date(2025, 9, 4))).row(0, named=True)
+    row = measures(frames.enrolments({}), marks, Window(date(2025, 9, 3), date(2025, 9, 4))).row(
+        0, named=True
+    )
     assert row["possible"] == 4
 
 
@@ -120,7 +153,10 @@ def test_enrolments_on_roll_at_any_point_in_the_window_are_included():
         {"admission_date": date(2025, 9, 1), "leaving_date": date(2025, 8, 31)},  # left before
         {"admission_date": date(2025, 12, 19)},  # joins on the last day
         {"admission_date": date(2025, 12, 20)},  # joins after
-        {"admission_date": date(2024, 9, 1), "leaving_date": date(2025, 9, 1)},  # leaves on the first day
+        {
+            "admission_date": date(2024, 9, 1),
+            "leaving_date": date(2025, 9, 1),
+        },  # leaves on the first day
     )
     on_roll = enrolments_on_roll(enrolments, AUTUMN).collect()
     assert sorted(on_roll["enrolment_id"]) == [2, 4]
@@ -129,19 +165,30 @@ def test_enrolments_on_roll_at_any_point_in_the_window_are_included():
 def test_j_is_an_educational_activity_before_19_august_2024_and_j1_is_authorised_after():
     enrolments = frames.enrolments({"admission_date": date(2024, 7, 1)})
     marks = frames.all_marks(
-        frames.marks(1, "JJ", start=date(2024, 7, 15)), frames.marks(1, ["J1", "J1"], start=date(2024, 9, 2))
+        frames.marks(1, "JJ", start=date(2024, 7, 15)),
+        frames.marks(1, ["J1", "J1"], start=date(2024, 9, 2)),
     )
-    row = measures(enrolments, marks, Window(date(2024, 7, 1), date(2024, 9, 30))).row(0, named=True)
+    row = measures(enrolments, marks, Window(date(2024, 7, 1), date(2024, 9, 30))).row(
+        0, named=True
+    )
     assert (row["aea"], row["authorised"], row["possible"]) == (2, 2, 4)
 
 
 def test_groups_add_up_to_the_whole():
     enrolments = frames.enrolments({"sex": "F"}, {"sex": "M"}, {"sex": "M"})
-    marks = frames.all_marks(frames.marks(1, "I/" * 5), frames.marks(2, "//G/"), frames.marks(3, "XX"))
+    marks = frames.all_marks(
+        frames.marks(1, "I/" * 5), frames.marks(2, "//G/"), frames.marks(3, "XX")
+    )
     per_enrolment = measures(enrolments, marks).lazy()
     whole = group_measures(per_enrolment).collect()
     parts = group_measures(per_enrolment, ["sex"]).collect()
-    for column in ("enrolments", "enrolments_counted", "possible", "absent", "persistent_absentees"):
+    for column in (
+        "enrolments",
+        "enrolments_counted",
+        "possible",
+        "absent",
+        "persistent_absentees",
+    ):
         assert parts[column].sum() == whole[column][0]
 
 
@@ -154,12 +201,19 @@ SPRING_BANK_HOLIDAY = date(2026, 5, 25)  # the second half of the summer term st
 def summer_measures(window: Window) -> pl.DataFrame:
     """Pupil 1 is 15 on 31 Aug 2025 (Year 11), pupil 2 is 14; each attends the 10 sessions of
     the week before the half-term and misses the first 10 after it."""
-    enrolments = frames.enrolments({"date_of_birth": date(2010, 6, 1)}, {"date_of_birth": date(2011, 6, 1)})
-    marks = frames.all_marks(*(
-        frame
-        for pupil in (1, 2)
-        for frame in (frames.marks(pupil, "/" * 10, date(2026, 5, 18)), frames.marks(pupil, "I" * 10, date(2026, 6, 1)))
-    ))
+    enrolments = frames.enrolments(
+        {"date_of_birth": date(2010, 6, 1)}, {"date_of_birth": date(2011, 6, 1)}
+    )
+    marks = frames.all_marks(
+        *(
+            frame
+            for pupil in (1, 2)
+            for frame in (
+                frames.marks(pupil, "/" * 10, date(2026, 5, 18)),
+                frames.marks(pupil, "I" * 10, date(2026, 6, 1)),
+            )
+        )
+    )
     sessions = counted_sessions(marks, frames.codes(), enrolments, window)
     cohorts = with_cohorts(enrolments_on_roll(enrolments, window), 2025)
     return enrolment_measures(cohorts, sessions).sort("enrolment_id").collect()
@@ -169,8 +223,14 @@ def test_dfe_leaves_out_the_second_half_of_summer_for_pupils_aged_15_only():
     measured = summer_measures(SUMMER)
     assert measured["dfe_drops_from"].to_list() == [SPRING_BANK_HOLIDAY, None]
     # The school's own figures count every session.
-    assert measured.select("possible", "absent", "persistent_absence").rows() == [(20, 10, True), (20, 10, True)]
-    assert measured.select("dfe_dropped_possible", "dfe_dropped_absent").rows() == [(10, 10), (0, 0)]
+    assert measured.select("possible", "absent", "persistent_absence").rows() == [
+        (20, 10, True),
+        (20, 10, True),
+    ]
+    assert measured.select("dfe_dropped_possible", "dfe_dropped_absent").rows() == [
+        (10, 10),
+        (0, 0),
+    ]
     dfe = like_dfe(measured.lazy()).collect()
     assert dfe.select("possible", "absent", "persistent_absence", "attendance_rate").rows() == [
         (10, 0, False, 100.0),

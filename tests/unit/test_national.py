@@ -281,10 +281,15 @@ def test_late_before_registers_closed_is_computed_as_dfe_computes_rates() -> Non
 
     with open(folder / "dfe_attendance_ytd_2024-25_nat_reg_la.csv", newline="") as handle:
         row = next(
-            r for r in csv.DictReader(handle)
+            r
+            for r in csv.DictReader(handle)
             if r["geographic_level"] == "National" and r["school_type"] == "Primary"
         )
-    expected = int(row["reason_l_present_late_before_registers_closed"]) / int(row["possible_sessions"]) * 100
+    expected = (
+        int(row["reason_l_present_late_before_registers_closed"])
+        / int(row["possible_sessions"])
+        * 100
+    )
     benchmark = national_benchmark("Primary", "late_before_close_rate", 2024)
     assert benchmark is not None and benchmark.value == pytest.approx(expected)
 
@@ -293,24 +298,39 @@ def test_group_figures_come_from_the_latest_census_year_that_has_them() -> None:
     from analytics.reports.comparisons.national import national_group_benchmark
 
     # Persistent absence of FSM-eligible pupils: the bands file has 2022/23, the census file 2016/17.
-    latest = national_group_benchmark("Secondary", "persistent_absence_rate", 2025, ["FSM_eligible", "FSM: Eligible"])
-    assert latest is not None and latest.academic_year == 2022 and latest.characteristic == "FSM: Eligible"
+    latest = national_group_benchmark(
+        "Secondary", "persistent_absence_rate", 2025, ["FSM_eligible", "FSM: Eligible"]
+    )
+    assert (
+        latest is not None
+        and latest.academic_year == 2022
+        and latest.characteristic == "FSM: Eligible"
+    )
     assert "FSM: Eligible" in latest.label and "No 2025/26 figure yet" in latest.label
     # Absence rates by group are only in the census file (to 2016/17).
-    absence = national_group_benchmark("Total", "absence_rate", 2025, ["FSM_eligible", "FSM: Eligible"])
+    absence = national_group_benchmark(
+        "Total", "absence_rate", 2025, ["FSM_eligible", "FSM: Eligible"]
+    )
     assert absence is not None and (absence.academic_year, absence.value) == (2016, 7.3)
     assert national_group_benchmark("Total", "absence_rate", 2025, ["No such group"]) is None
 
 
 def test_band_group_rates_add_up_from_their_counts() -> None:
-    frame = benchmarks().filter(pl.col("characteristic").str.starts_with("SEN: "), pl.col("academic_year") == 2022)
-    assert set(frame["characteristic"]) == {"SEN: Any special educational need", "SEN: No identified special educational need"}
+    frame = benchmarks().filter(
+        pl.col("characteristic").str.starts_with("SEN: "), pl.col("academic_year") == 2022
+    )
+    assert set(frame["characteristic"]) == {
+        "SEN: Any special educational need",
+        "SEN: No identified special educational need",
+    }
     any_sen = frame.filter(
-        pl.col("characteristic") == "SEN: Any special educational need", pl.col("phase") == "Total",
+        pl.col("characteristic") == "SEN: Any special educational need",
+        pl.col("phase") == "Total",
         pl.col("measure") == "persistent_absence_rate",
     )["value"].item()
     none = frame.filter(
-        pl.col("characteristic") == "SEN: No identified special educational need", pl.col("phase") == "Total",
+        pl.col("characteristic") == "SEN: No identified special educational need",
+        pl.col("phase") == "Total",
         pl.col("measure") == "persistent_absence_rate",
     )["value"].item()
     total = national_benchmark("Total", "persistent_absence_rate", 2022)
@@ -336,7 +356,11 @@ def test_national_band_distribution() -> None:
     assert shown["band_from"].to_list() == list(range(0, 55, 5))
     assert shown["share"].sum() == pytest.approx(100.0)
     assert source.academic_year == 2022 and not source.same_year and source.data_kind == CENSUS
-    persistent = shown.filter(pl.col("band_from") >= 10)["enrolments"].sum() / shown["enrolments"].sum() * 100
+    persistent = (
+        shown.filter(pl.col("band_from") >= 10)["enrolments"].sum()
+        / shown["enrolments"].sum()
+        * 100
+    )
     published = national_benchmark("Secondary", "persistent_absence_rate", 2022)
     assert published is not None and persistent == pytest.approx(published.value)
     assert national_band_distribution("Total", 2015) is None

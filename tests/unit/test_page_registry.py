@@ -23,18 +23,28 @@ def test_every_page_guards_itself_before_anything_else_runs():
     """Streamlit may run a script in pages/ without app.py (the first request after it starts):
     the first statement after the imports must be `guard_page(__file__)`."""
     for path in PAGE_SCRIPTS:
-        body = [n for n in ast.parse(path.read_text("utf-8")).body if not isinstance(n, ast.Import | ast.ImportFrom)]
-        body = [n for n in body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]  # docstring
+        body = [
+            n
+            for n in ast.parse(path.read_text("utf-8")).body
+            if not isinstance(n, ast.Import | ast.ImportFrom)
+        ]
+        body = [
+            n for n in body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
+        ]  # docstring
         first = body[0]
         call = first.value if isinstance(first, ast.Expr | ast.Assign) else None
-        assert isinstance(call, ast.Call) and getattr(call.func, "id", None) == "guard_page", path.name
+        assert isinstance(call, ast.Call) and getattr(call.func, "id", None) == "guard_page", (
+            path.name
+        )
         assert [getattr(a, "id", None) for a in call.args] == ["__file__"], path.name
 
 
 def test_pupil_level_pages_are_only_for_roles_that_may_see_pupils():
     for spec in PAGES:
         if spec.pupil_level:
-            assert all(Capability.PUPIL_DATA in CAPABILITIES[role] for role in spec.roles), spec.title
+            assert all(Capability.PUPIL_DATA in CAPABILITIES[role] for role in spec.roles), (
+                spec.title
+            )
 
 
 def test_each_role_gets_its_pages_and_always_at_least_one():
@@ -42,15 +52,36 @@ def test_each_role_gets_its_pages_and_always_at_least_one():
         return [spec.title for spec in pages_for(User("x", role, None))]
 
     assert titles(Role.DATA_MANAGER) == [
-        "Overview", "Census checks", "Import", "Audit log", "Settings", "How figures are counted",
+        "Overview",
+        "Census checks",
+        "Import",
+        "Audit log",
+        "Settings",
+        "How figures are counted",
     ]
     assert titles(Role.SENIOR_LEADER) == [
-        "Overview", "Cohorts", "Patterns", "Behaviour", "Pupils", "Pupil profile",
-        "Who needs action", "Interventions", "Impact", "Risk model", "Governors' summary",
-        "Census checks", "How figures are counted",
+        "Overview",
+        "Cohorts",
+        "Patterns",
+        "Behaviour",
+        "Pupils",
+        "Pupil profile",
+        "Who needs action",
+        "Interventions",
+        "Impact",
+        "Risk model",
+        "Governors' summary",
+        "Census checks",
+        "How figures are counted",
     ]
     assert titles(Role.ATTENDANCE_STAFF) == [
-        "Overview", "Pupils", "Pupil profile", "Who needs action", "Interventions", "Impact", "Risk model",
+        "Overview",
+        "Pupils",
+        "Pupil profile",
+        "Who needs action",
+        "Interventions",
+        "Impact",
+        "Risk model",
         "How figures are counted",
     ]
     assert titles(Role.GOVERNOR) == ["Governors' summary", "How figures are counted"]

@@ -14,7 +14,16 @@ from analytics.reports.analysis.overview import overview_figures
 from analytics.store import Database, maintenance
 from analytics.store.parquet import ParquetRefused, export_parquet, import_parquet, read_manifest
 
-TABLES = ("schools", "imports", "enrolments", "enrolment_spells", "marks", "mark_history", "behaviour_incidents", "exclusions")
+TABLES = (
+    "schools",
+    "imports",
+    "enrolments",
+    "enrolment_spells",
+    "marks",
+    "mark_history",
+    "behaviour_incidents",
+    "exclusions",
+)
 
 
 def rows(db: Database, table: str) -> list[tuple]:
@@ -59,14 +68,20 @@ def test_every_table_round_trips(demo_db, exported, restored):
 
 def test_figures_are_the_same_after_a_round_trip(demo_db, restored):
     for window in (Window.academic_year(2024), Window(date(2026, 9, 2), date(2026, 11, 18))):
-        assert overview_figures(restored, None, window).headline == overview_figures(demo_db, None, window).headline
+        assert (
+            overview_figures(restored, None, window).headline
+            == overview_figures(demo_db, None, window).headline
+        )
 
 
 def test_the_restored_store_keeps_numbering_after_the_highest_restored_id(demo_db, restored, load):
     with restored.transaction() as con:
         highest = con.execute("SELECT max(enrolment_id) FROM enrolments").fetchone()[0]
         assert con.execute("SELECT nextval('enrolment_id_seq')").fetchone()[0] > highest
-        assert con.execute("SELECT nextval('import_id_seq')").fetchone()[0] > con.execute("SELECT max(import_id) FROM imports").fetchone()[0]
+        assert (
+            con.execute("SELECT nextval('import_id_seq')").fetchone()[0]
+            > con.execute("SELECT max(import_id) FROM imports").fetchone()[0]
+        )
 
 
 def test_files_are_partitioned_by_school_and_academic_year_and_queryable(demo_db, exported):
@@ -84,7 +99,8 @@ def test_files_are_partitioned_by_school_and_academic_year_and_queryable(demo_db
     from_files = duckdb.connect().execute(query, [urn]).fetchone()[0]
     with demo_db.connect() as con:
         in_store = con.execute(
-            "SELECT count(*) FROM marks WHERE school_urn = ? AND date BETWEEN '2024-08-01' AND '2025-07-31'", [urn]
+            "SELECT count(*) FROM marks WHERE school_urn = ? AND date BETWEEN '2024-08-01' AND '2025-07-31'",
+            [urn],
         ).fetchone()[0]
     assert from_files == in_store > 0
 
@@ -102,12 +118,25 @@ def test_an_export_goes_only_into_an_empty_database_and_a_new_folder(demo_db, ex
 
 
 def test_the_commands_export_and_restore(load, db, tmp_path):
-    load("pupils", "upn,forename,surname,date_of_birth,year_group,admission_date\nB801200005001,Ann,Ames,2015-03-12,5,2024-09-02\n", school_urn=100001)
-    load("marks", "upn,date,session,code\nB801200005001,2025-09-03,AM,/\nB801200005001,2025-09-03,PM,N\n")
+    load(
+        "pupils",
+        "upn,forename,surname,date_of_birth,year_group,admission_date\nB801200005001,Ann,Ames,2015-03-12,5,2024-09-02\n",
+        school_urn=100001,
+    )
+    load(
+        "marks",
+        "upn,date,session,code\nB801200005001,2025-09-03,AM,/\nB801200005001,2025-09-03,PM,N\n",
+    )
     load("marks", "upn,date,session,code\nB801200005001,2025-09-03,PM,I\n", file_name="later.csv")
     assert main(["--db", str(db.path), "export", "parquet", str(tmp_path / "out")]) == 0
-    assert main(["--db", str(tmp_path / "copy.duckdb"), "import", "parquet", str(tmp_path / "out")]) == 0
+    assert (
+        main(["--db", str(tmp_path / "copy.duckdb"), "import", "parquet", str(tmp_path / "out")])
+        == 0
+    )
     copy = Database(tmp_path / "copy.duckdb")
     for table in TABLES:
         assert rows(copy, table) == rows(db, table), table
-    assert main(["--db", str(tmp_path / "copy.duckdb"), "import", "parquet", str(tmp_path / "out")]) == 2
+    assert (
+        main(["--db", str(tmp_path / "copy.duckdb"), "import", "parquet", str(tmp_path / "out")])
+        == 2
+    )

@@ -20,13 +20,21 @@ def test_a_document_renders_text_tables_and_charts():
     document.heading("Headline figures")
     document.paragraph("Attendance rose 0.8 points on last autumn; ≥ 90% for most pupils.")
     document.frame_table(pl.DataFrame({"measure": ["Attendance"], "value": ["94.1%"]}))
-    weekly = pl.DataFrame({"week_start": [date(2025, 9, 1), date(2025, 9, 8)], "attendance_rate": [95.0, 93.0], "possible": [10, 10]})
+    weekly = pl.DataFrame(
+        {
+            "week_start": [date(2025, 9, 1), date(2025, 9, 8)],
+            "attendance_rate": [95.0, 93.0],
+            "possible": [10, 10],
+        }
+    )
     document.chart(weekly_rate_chart(weekly), width=120, caption="Weekly attendance")
     pdf = pdfium.PdfDocument(document.to_bytes())
     assert len(pdf) == 1
     text = pdf[0].get_textpage().get_text_range()
     assert "Attendance - summary" in text and "94.1%" in text and ">= 90%" in text
-    assert dark_pixels(document.to_bytes()) > 3 * dark_pixels(empty)  # a chart and text, not a blank page
+    assert dark_pixels(document.to_bytes()) > 3 * dark_pixels(
+        empty
+    )  # a chart and text, not a blank page
 
 
 def test_plain_keeps_latin1_only():

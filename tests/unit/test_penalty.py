@@ -27,25 +27,39 @@ def weekdays(monday: date, weeks: int = 1) -> list[date]:
     return [monday + timedelta(days=7 * w + d) for w in range(weeks) for d in range(5)]
 
 
-def build(days: list[date], pupil: dict[date, str], admission: date = date(2020, 9, 1)) -> pl.LazyFrame:
+def build(
+    days: list[date], pupil: dict[date, str], admission: date = date(2020, 9, 1)
+) -> pl.LazyFrame:
     """Counted sessions of two enrolments over the school `days`: enrolment 1 present unless
     `pupil` gives its day's two codes (AM then PM), enrolment 2 (who keeps the school open)
     present every day."""
     rows = []
     for day in days:
         codes = pupil.get(day, "/\\")
-        rows += [(frames.URN, 1, day, "AM", codes[0], None), (frames.URN, 1, day, "PM", codes[1], None)]
+        rows += [
+            (frames.URN, 1, day, "AM", codes[0], None),
+            (frames.URN, 1, day, "PM", codes[1], None),
+        ]
         rows += [(frames.URN, 2, day, "AM", "/", None), (frames.URN, 2, day, "PM", "\\", None)]
     marks = pl.LazyFrame(
         rows,
-        schema={"school_urn": pl.Int32, "enrolment_id": pl.Int32, "date": pl.Date, "session": pl.String, "code": pl.String, "minutes_late": pl.Int16},
+        schema={
+            "school_urn": pl.Int32,
+            "enrolment_id": pl.Int32,
+            "date": pl.Date,
+            "session": pl.String,
+            "code": pl.String,
+            "minutes_late": pl.Int16,
+        },
         orient="row",
     )
     enrolments = frames.enrolments({"admission_date": admission}, {"admission_date": admission})
     return counted_sessions(marks, frames.codes(), enrolments, EVERYTHING)
 
 
-def threshold(sessions: pl.LazyFrame, window: Window = EVERYTHING) -> tuple[date | None, str | None]:
+def threshold(
+    sessions: pl.LazyFrame, window: Window = EVERYTHING
+) -> tuple[date | None, str | None]:
     weeks = school_weeks(school_days(sessions))
     met = penalty_threshold(penalty_window_counts(sessions, weeks), window).collect()
     row = met.filter(pl.col("enrolment_id") == 1).row(0, named=True)
@@ -88,8 +102,14 @@ def test_holiday_weeks_are_skipped():
 def test_a_week_with_one_school_day_is_a_school_week():
     # A week with only a Friday open (the rest INSET or bank holidays) still counts as a week.
     week_two = AUTUMN + timedelta(weeks=1)
-    days = weekdays(AUTUMN, 1) + [week_two + timedelta(days=4)] + weekdays(AUTUMN + timedelta(weeks=2), 9)
-    mondays = [AUTUMN] + [AUTUMN + timedelta(weeks=w) for w in range(2, 11)]  # ten sessions over eleven school weeks
+    days = (
+        weekdays(AUTUMN, 1)
+        + [week_two + timedelta(days=4)]
+        + weekdays(AUTUMN + timedelta(weeks=2), 9)
+    )
+    mondays = [AUTUMN] + [
+        AUTUMN + timedelta(weeks=w) for w in range(2, 11)
+    ]  # ten sessions over eleven school weeks
     assert threshold(build(days, one_a_week(mondays))) == (None, None)
 
 
@@ -116,11 +136,30 @@ def test_a_threshold_met_before_the_window_is_met_again_at_its_first_session():
     assert threshold(sessions, Window(date(2025, 8, 1), date(2025, 12, 31))) == (AUTUMN, "AM")
     # Still held through the fifth autumn week (school week 10); by the sixth, the first summer
     # week has left the window and only 8 sessions remain in it.
-    assert threshold(sessions, Window(AUTUMN + timedelta(weeks=4), date(2025, 12, 31))) == (AUTUMN + timedelta(weeks=4), "AM")
-    assert threshold(sessions, Window(AUTUMN + timedelta(weeks=5), date(2025, 12, 31))) == (None, None)
+    assert threshold(sessions, Window(AUTUMN + timedelta(weeks=4), date(2025, 12, 31))) == (
+        AUTUMN + timedelta(weeks=4),
+        "AM",
+    )
+    assert threshold(sessions, Window(AUTUMN + timedelta(weeks=5), date(2025, 12, 31))) == (
+        None,
+        None,
+    )
 
 
-@pytest.mark.parametrize(("code", "counts"), [("U", True), ("G", True), ("O", True), ("N", True), ("I", False), ("M", False), ("R", False), ("E", False), ("L", False)])
+@pytest.mark.parametrize(
+    ("code", "counts"),
+    [
+        ("U", True),
+        ("G", True),
+        ("O", True),
+        ("N", True),
+        ("I", False),
+        ("M", False),
+        ("R", False),
+        ("E", False),
+        ("L", False),
+    ],
+)
 def test_g_n_o_u_count_and_other_codes_do_not(code, counts):
     days = weekdays(AUTUMN, 10)
     mondays = [AUTUMN + timedelta(weeks=w) for w in range(10)]
@@ -137,9 +176,11 @@ def test_two_sessions_in_one_day_are_counted_in_register_order():
     pupil[tenth_day] = "NN"
     sessions = build(days, pupil)
     assert threshold(sessions) == (tenth_day, "PM")
-    counts = penalty_window_counts(sessions, school_weeks(school_days(sessions))).filter(
-        (pl.col("enrolment_id") == 1) & (pl.col("date") == tenth_day)
-    ).collect()
+    counts = (
+        penalty_window_counts(sessions, school_weeks(school_days(sessions)))
+        .filter((pl.col("enrolment_id") == 1) & (pl.col("date") == tenth_day))
+        .collect()
+    )
     assert counts.sort("session")["penalty_sessions"].to_list() == [9, 10]
 
 
@@ -148,7 +189,12 @@ def test_sessions_in_the_latest_ten_school_weeks_up_to_the_as_of_date():
     mondays = [AUTUMN + timedelta(weeks=w) for w in range(12)]
     sessions = build(days, one_a_week(mondays, "U"))
     weeks = school_weeks(school_days(sessions))
-    latest = lambda day: penalty_sessions_latest_window(sessions, weeks, day).collect().filter(pl.col("enrolment_id") == 1)["unauthorised_last_10_weeks"].item()
+    latest = lambda day: (
+        penalty_sessions_latest_window(sessions, weeks, day)
+        .collect()
+        .filter(pl.col("enrolment_id") == 1)["unauthorised_last_10_weeks"]
+        .item()
+    )
     assert latest(mondays[-1] + timedelta(days=4)) == 10  # weeks 3 to 12
     assert latest(mondays[-1] - timedelta(days=1)) == 10  # the Sunday before: weeks 2 to 11
     assert latest(mondays[2] - timedelta(days=3)) == 2  # Friday of week 2: weeks 1 and 2

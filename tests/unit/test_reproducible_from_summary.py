@@ -25,13 +25,34 @@ WINDOWS = [
     Window(date(2025, 9, 1), date(2026, 7, 31), "2025/26"),
     Window(date(2026, 8, 1), date(2026, 11, 20), "2026/27 to date"),
 ]
-COUNTS = ("possible", "attended", "present", "aea", "authorised", "unauthorised", "late_before_close", "late_after_close")
+COUNTS = (
+    "possible",
+    "attended",
+    "present",
+    "aea",
+    "authorised",
+    "unauthorised",
+    "late_before_close",
+    "late_after_close",
+)
 
 
 def export_summary(db, tmp_path, urn: int, window: Window) -> pl.DataFrame:
     out = tmp_path / f"summary-{urn}-{window.start}.csv"
-    args = ["--db", str(db.path), "export", "summary", "--from", window.start.isoformat(), "--to", window.end.isoformat(),
-            "--out", str(out), "--school", str(urn)]
+    args = [
+        "--db",
+        str(db.path),
+        "export",
+        "summary",
+        "--from",
+        window.start.isoformat(),
+        "--to",
+        window.end.isoformat(),
+        "--out",
+        str(out),
+        "--school",
+        str(urn),
+    ]
     assert main(args) == 0
     with out.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -57,7 +78,14 @@ def cases(demo_db, tmp_path_factory):
         register = load_register(demo_db, (urn,))
         records = load_behaviour(demo_db, (urn,))
         for window in WINDOWS:
-            found.append((urn, window, export_summary(demo_db, tmp, urn, window), enrolment_table(register, window, records)))
+            found.append(
+                (
+                    urn,
+                    window,
+                    export_summary(demo_db, tmp, urn, window),
+                    enrolment_table(register, window, records),
+                )
+            )
     return found
 
 
@@ -69,7 +97,9 @@ def test_the_pupil_list_is_the_summary_export(cases):
         assert joined.height == summary.height
         for count in (c for c in COUNTS if c in listed.columns):
             assert (joined[count] == joined[f"sessions_{count}"]).all(), (urn, window, count)
-        assert (joined["absent"] == joined["sessions_authorised"] + joined["sessions_unauthorised"]).all()
+        assert (
+            joined["absent"] == joined["sessions_authorised"] + joined["sessions_unauthorised"]
+        ).all()
         assert (joined["persistent_absence"] == joined["persistent_absence_right"]).all()
         assert (joined["severe_absence"] == joined["severe_absence_right"]).all()
 
@@ -93,18 +123,33 @@ def group_sums(summary: pl.DataFrame, enrolments: pl.DataFrame, key: str) -> dic
 
 
 def assert_same(shown: dict, summed: dict, where) -> None:
-    for count in ("pupils", "pupils_counted", "possible", "attended", "persistent_absentees", "severe_absentees"):
+    for count in (
+        "pupils",
+        "pupils_counted",
+        "possible",
+        "attended",
+        "persistent_absentees",
+        "severe_absentees",
+    ):
         assert shown[count] == summed[count], (where, count)
-    assert shown["attendance_rate"] == pytest.approx(rate(summed["attended"], summed["possible"])), where
-    assert shown["persistent_absence_rate"] == pytest.approx(rate(summed["persistent_absentees"], summed["pupils_counted"])), where
-    assert shown["severe_absence_rate"] == pytest.approx(rate(summed["severe_absentees"], summed["pupils_counted"])), where
+    assert shown["attendance_rate"] == pytest.approx(
+        rate(summed["attended"], summed["possible"])
+    ), where
+    assert shown["persistent_absence_rate"] == pytest.approx(
+        rate(summed["persistent_absentees"], summed["pupils_counted"])
+    ), where
+    assert shown["severe_absence_rate"] == pytest.approx(
+        rate(summed["severe_absentees"], summed["pupils_counted"])
+    ), where
 
 
 @pytest.mark.parametrize("key", list(CHARACTERISTICS))
 def test_every_cohort_table_is_a_sum_over_the_export(cases, key):
     for urn, window, summary, enrolments in cases:
         sums = group_sums(summary, enrolments, key)
-        table = cohort_table(enrolments, key, "persistent_absence_rate", window.academic_year_start, "year", 10)
+        table = cohort_table(
+            enrolments, key, "persistent_absence_rate", window.academic_year_start, "year", 10
+        )
         whole = table.filter(pl.col("group") == ALL_PUPILS).row(0, named=True)
         assert whole["pupils"] == summary.height
         assert whole["possible"] == summary["sessions_possible"].sum()
@@ -123,14 +168,29 @@ def test_year_group_and_form_tables_are_sums_over_the_export(cases):
 
 def test_crossed_groups_are_sums_over_the_export(cases):
     _, window, summary, enrolments = cases[-1]
-    crossed = cohort_table(enrolments, "disadvantaged", "attendance_rate", window.academic_year_start, "year", 10, cross="sen")
-    both = enrolments.with_columns(pl.format("{}|{}", "group_disadvantaged", "group_sen").alias("group_both"))
+    crossed = cohort_table(
+        enrolments,
+        "disadvantaged",
+        "attendance_rate",
+        window.academic_year_start,
+        "year",
+        10,
+        cross="sen",
+    )
+    both = enrolments.with_columns(
+        pl.format("{}|{}", "group_disadvantaged", "group_sen").alias("group_both")
+    )
     membership = both.select("school_urn", "upn", "group_both")
     summed = (
-        summary.join(membership, on=["school_urn", "upn"]).group_by("group_both")
+        summary.join(membership, on=["school_urn", "upn"])
+        .group_by("group_both")
         .agg(pl.col("sessions_possible").sum(), pl.col("sessions_attended").sum(), pl.len())
     )
     expected = {row["group_both"]: row for row in summed.iter_rows(named=True)}
     for row in crossed.filter(pl.col("group") != ALL_PUPILS).iter_rows(named=True):
         found = expected[f"{row['group']}|{row['cross_group']}"]
-        assert (row["pupils"], row["possible"], row["attended"]) == (found["len"], found["sessions_possible"], found["sessions_attended"])
+        assert (row["pupils"], row["possible"], row["attended"]) == (
+            found["len"],
+            found["sessions_possible"],
+            found["sessions_attended"],
+        )

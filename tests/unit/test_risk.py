@@ -32,7 +32,10 @@ AS_OF = date(2025, 11, 5)  # a Wednesday: features read Monday and Tuesday from 
 def pupils_csv(rows: list[tuple[str, str, str]]) -> str:
     """upn, year group, admission date."""
     header = "upn,forename,surname,date_of_birth,year_group,admission_date,sen,disadvantaged,sex"
-    body = [f"{upn},F{i},S{i},2014-03-04,{year},{admitted},N,N,F" for i, (upn, year, admitted) in enumerate(rows)]
+    body = [
+        f"{upn},F{i},S{i},2014-03-04,{year},{admitted},N,N,F"
+        for i, (upn, year, admitted) in enumerate(rows)
+    ]
     return "\n".join([header, *body]) + "\n"
 
 
@@ -58,14 +61,49 @@ def mondays_off(day: date, session: str) -> str:
 @pytest.fixture
 def small(db, load) -> Database:
     """Two pupils at a school from September 2024; pupil A also at another school last year."""
-    load("pupils", pupils_csv([(A, "6", "2024-09-02")]), school_urn=OTHER_URN, school_name="Feeder", as_of=date(2025, 3, 1))
-    load("pupils", pupils_csv([(A, "7", "2025-09-01"), (B, "7", "2024-09-02")]), school_urn=URN, school_name="Westbrook", as_of=AS_OF)
-    load("marks", marks_csv(A, date(2024, 9, 2), date(2025, 7, 18), lambda d, s: "I" if d.day <= 3 else present(d, s)), school_urn=OTHER_URN)
-    load("marks", marks_csv(A, date(2025, 9, 1), AS_OF - timedelta(days=1), mondays_off), school_urn=URN)
+    load(
+        "pupils",
+        pupils_csv([(A, "6", "2024-09-02")]),
+        school_urn=OTHER_URN,
+        school_name="Feeder",
+        as_of=date(2025, 3, 1),
+    )
+    load(
+        "pupils",
+        pupils_csv([(A, "7", "2025-09-01"), (B, "7", "2024-09-02")]),
+        school_urn=URN,
+        school_name="Westbrook",
+        as_of=AS_OF,
+    )
+    load(
+        "marks",
+        marks_csv(
+            A,
+            date(2024, 9, 2),
+            date(2025, 7, 18),
+            lambda d, s: "I" if d.day <= 3 else present(d, s),
+        ),
+        school_urn=OTHER_URN,
+    )
+    load(
+        "marks",
+        marks_csv(A, date(2025, 9, 1), AS_OF - timedelta(days=1), mondays_off),
+        school_urn=URN,
+    )
     load("marks", marks_csv(B, date(2024, 9, 2), date(2025, 7, 18), present), school_urn=URN)
-    load("marks", marks_csv(B, date(2025, 9, 1), AS_OF - timedelta(days=1), present), school_urn=URN)
-    load("behaviour", f"upn,date,type,category\n{A},2025-10-01,negative,Defiance\n{A},2025-10-02,positive,Effort\n", school_urn=URN)
-    load("exclusions", f"upn,start_date,category,sessions\n{A},2025-10-06,suspension,2\n", school_urn=URN)
+    load(
+        "marks", marks_csv(B, date(2025, 9, 1), AS_OF - timedelta(days=1), present), school_urn=URN
+    )
+    load(
+        "behaviour",
+        f"upn,date,type,category\n{A},2025-10-01,negative,Defiance\n{A},2025-10-02,positive,Effort\n",
+        school_urn=URN,
+    )
+    load(
+        "exclusions",
+        f"upn,start_date,category,sessions\n{A},2025-10-06,suspension,2\n",
+        school_urn=URN,
+    )
     return db
 
 
@@ -74,7 +112,10 @@ def features_at(db: Database, as_of: date = AS_OF) -> pl.DataFrame:
 
 
 def test_features_of_a_small_register(small):
-    rows = {r["upn"]: r for r in features_at(small).filter(pl.col("school_urn") == URN).iter_rows(named=True)}
+    rows = {
+        r["upn"]: r
+        for r in features_at(small).filter(pl.col("school_urn") == URN).iter_rows(named=True)
+    }
     a = rows[A]
     # 1 Sep to 4 Nov 2025 (every weekday taught): 47 days, 10 of them Mondays off.
     assert (a["possible"], a["absent"], a["unauthorised"]) == (94, 20, 20)
@@ -87,7 +128,12 @@ def test_features_of_a_small_register(small):
     assert a["changes_of_school"] == 1.0 and a["joined_this_year"] == 0.0
     assert a["year_group_rank"] == 7.0
     b = rows[B]
-    assert (b["absent"], b["absence_rate"], b["change_4_weeks"], b["no_last_year"]) == (0, 0.0, 0.0, 0.0)
+    assert (b["absent"], b["absence_rate"], b["change_4_weeks"], b["no_last_year"]) == (
+        0,
+        0.0,
+        0.0,
+        0.0,
+    )
     assert b["changes_of_school"] == 0.0
     assert set(FEATURES) <= set(a)
     assert all(a[f] is not None for f in FEATURES)
@@ -99,11 +145,21 @@ def test_no_leakage_a_feature_is_the_same_without_later_data(small, load):
     # behaviour and a suspension after it, a new pupil, and a pupils file recording a leaver.
     load("marks", marks_csv(A, AS_OF, date(2025, 12, 19), lambda d, s: "G"), school_urn=URN)
     load("marks", marks_csv(B, AS_OF, date(2025, 12, 19), lambda d, s: "N"), school_urn=URN)
-    load("behaviour", f"upn,date,type,category\n{A},{AS_OF.isoformat()},negative,Defiance\n{B},2025-12-01,negative,Rudeness\n", school_urn=URN)
-    load("exclusions", f"upn,start_date,category,sessions\n{B},{AS_OF.isoformat()},suspension,4\n", school_urn=URN)
+    load(
+        "behaviour",
+        f"upn,date,type,category\n{A},{AS_OF.isoformat()},negative,Defiance\n{B},2025-12-01,negative,Rudeness\n",
+        school_urn=URN,
+    )
+    load(
+        "exclusions",
+        f"upn,start_date,category,sessions\n{B},{AS_OF.isoformat()},suspension,4\n",
+        school_urn=URN,
+    )
     load("pupils", pupils_csv([(C, "7", AS_OF.isoformat())]), school_urn=URN, as_of=AS_OF)
     after = features_at(small)
-    assert after.filter(pl.col("upn") == C).is_empty()  # admitted on the as-of date: not yet on roll the night before
+    assert after.filter(
+        pl.col("upn") == C
+    ).is_empty()  # admitted on the as-of date: not yet on roll the night before
     assert after.select(before.columns).equals(before)
 
 
@@ -116,14 +172,19 @@ def without_later_data(inputs: risk.RiskInputs, as_of: date) -> risk.RiskInputs:
     """The inputs a database holding nothing dated on or after `as_of` would give."""
     sessions = inputs.sessions.filter(pl.col("date") < as_of)
     spells = inputs.spells.filter(pl.col("admission_date") <= as_of).with_columns(
-        pl.when(pl.col("leaving_date") >= as_of).then(None).otherwise(pl.col("leaving_date")).alias("leaving_date")
+        pl.when(pl.col("leaving_date") >= as_of)
+        .then(None)
+        .otherwise(pl.col("leaving_date"))
+        .alias("leaving_date")
     )
     return replace(
         inputs,
         sessions=sessions,
         weekly=weekly_session_totals(sessions.lazy()).collect(),
         spells=spells,
-        enrolments=inputs.enrolments.filter(pl.col("enrolment_id").is_in(spells["enrolment_id"].implode())),
+        enrolments=inputs.enrolments.filter(
+            pl.col("enrolment_id").is_in(spells["enrolment_id"].implode())
+        ),
         days=school_days(sessions.lazy()).collect(),
         incidents=inputs.incidents.filter(pl.col("date") < as_of),
         exclusions=inputs.exclusions.filter(pl.col("start_date") < as_of),
@@ -142,16 +203,52 @@ def test_no_leakage_on_the_demo_trust(demo_inputs, as_of):
 def test_the_outcome_is_persistent_absence_from_the_as_of_date_at_exactly_ten_percent(small, load):
     # 5 Nov to 16 Dec: 30 school days, 60 sessions. A misses 6 (exactly 10%), B misses 5.
     last = date(2025, 12, 16)
-    load("marks", marks_csv(A, AS_OF, last, lambda d, s: "I" if s == "AM" and (d - AS_OF).days < 8 and d.weekday() < 5 else present(d, s)), school_urn=URN)
-    load("marks", marks_csv(B, AS_OF, last, lambda d, s: "I" if s == "AM" and (d - AS_OF).days < 7 and d.weekday() < 5 else present(d, s)), school_urn=URN)
+    load(
+        "marks",
+        marks_csv(
+            A,
+            AS_OF,
+            last,
+            lambda d, s: (
+                "I" if s == "AM" and (d - AS_OF).days < 8 and d.weekday() < 5 else present(d, s)
+            ),
+        ),
+        school_urn=URN,
+    )
+    load(
+        "marks",
+        marks_csv(
+            B,
+            AS_OF,
+            last,
+            lambda d, s: (
+                "I" if s == "AM" and (d - AS_OF).days < 7 and d.weekday() < 5 else present(d, s)
+            ),
+        ),
+        school_urn=URN,
+    )
     inputs = risk.risk_inputs(small)
-    outcome = persistent_absence_after(inputs.weekly.lazy(), inputs.sessions.lazy(), AS_OF).collect()
+    outcome = persistent_absence_after(
+        inputs.weekly.lazy(), inputs.sessions.lazy(), AS_OF
+    ).collect()
     by_upn = {
         r["upn"]: r
-        for r in outcome.join(inputs.enrolments.select("enrolment_id", "upn", "school_urn"), on="enrolment_id").filter(pl.col("school_urn") == URN).iter_rows(named=True)
+        for r in outcome.join(
+            inputs.enrolments.select("enrolment_id", "upn", "school_urn"), on="enrolment_id"
+        )
+        .filter(pl.col("school_urn") == URN)
+        .iter_rows(named=True)
     }
-    assert (by_upn[A]["future_possible"], by_upn[A]["future_absent"], by_upn[A]["persistent_absence_after"]) == (60, 6, True)
-    assert (by_upn[B]["future_possible"], by_upn[B]["future_absent"], by_upn[B]["persistent_absence_after"]) == (60, 5, False)
+    assert (
+        by_upn[A]["future_possible"],
+        by_upn[A]["future_absent"],
+        by_upn[A]["persistent_absence_after"],
+    ) == (60, 6, True)
+    assert (
+        by_upn[B]["future_possible"],
+        by_upn[B]["future_absent"],
+        by_upn[B]["persistent_absence_after"],
+    ) == (60, 5, False)
 
 
 @pytest.mark.parametrize(
@@ -160,11 +257,41 @@ def test_the_outcome_is_persistent_absence_from_the_as_of_date_at_exactly_ten_pe
         ("change_4_weeks", {"change_4_weeks": 6.2}, "attendance fell 6 points in the last 4 weeks"),
         ("change_8_weeks", {"change_8_weeks": 1.0}, "attendance fell 1 point in the last 8 weeks"),
         ("change_4_weeks", {"change_4_weeks": -3.0}, None),
-        ("weekday_concentration", {"absent": 12, **{f"absent_{d}": n for d, n in zip(("monday", "tuesday", "wednesday", "thursday", "friday"), (9, 1, 0, 2, 0), strict=True)}}, "9 of 12 absences on Mondays"),
-        ("absence_rate", {"absence_rate": 13.75, "absent": 11, "possible": 80}, "attendance this year 86.3% (11 of 80 sessions missed)"),
-        ("late_rate", {"late_before_close": 3, "late_after_close": 1}, "late 4 times this year (3 before and 1 after registers closed)"),
-        ("suspensions_this_year", {"suspensions": 1, "suspension_sessions": 4}, "1 suspension this year (4 sessions)"),
-        ("absence_last_year", {"possible_last_year": 300, "absent_last_year": 30, "absence_last_year": 10.0}, "missed 10.0% of sessions last year (persistently absent)"),
+        (
+            "weekday_concentration",
+            {
+                "absent": 12,
+                **{
+                    f"absent_{d}": n
+                    for d, n in zip(
+                        ("monday", "tuesday", "wednesday", "thursday", "friday"),
+                        (9, 1, 0, 2, 0),
+                        strict=True,
+                    )
+                },
+            },
+            "9 of 12 absences on Mondays",
+        ),
+        (
+            "absence_rate",
+            {"absence_rate": 13.75, "absent": 11, "possible": 80},
+            "attendance this year 86.3% (11 of 80 sessions missed)",
+        ),
+        (
+            "late_rate",
+            {"late_before_close": 3, "late_after_close": 1},
+            "late 4 times this year (3 before and 1 after registers closed)",
+        ),
+        (
+            "suspensions_this_year",
+            {"suspensions": 1, "suspension_sessions": 4},
+            "1 suspension this year (4 sessions)",
+        ),
+        (
+            "absence_last_year",
+            {"possible_last_year": 300, "absent_last_year": 30, "absence_last_year": 10.0},
+            "missed 10.0% of sessions last year (persistently absent)",
+        ),
     ],
 )
 def test_drivers_are_written_from_the_pupils_own_numbers(feature, row, words):
@@ -174,7 +301,9 @@ def test_drivers_are_written_from_the_pupils_own_numbers(feature, row, words):
 def test_drivers_skip_features_that_lower_the_risk_or_say_nothing():
     row = {"possible": 80, "absent": 11, "absence_rate": 13.75, "change_4_weeks": -2.0}
     ranked = [("change_4_weeks", 0.9), ("absence_rate", 0.5), ("disadvantaged", -0.3)]
-    assert drivers_in_words(row | {"disadvantaged": 0.0}, ranked) == ["attendance this year 86.3% (11 of 80 sessions missed)"]
+    assert drivers_in_words(row | {"disadvantaged": 0.0}, ranked) == [
+        "attendance this year 86.3% (11 of 80 sessions missed)"
+    ]
 
 
 def test_too_little_history_falls_back_to_transparent_rules(small):
@@ -183,9 +312,14 @@ def test_too_little_history_falls_back_to_transparent_rules(small):
     active = risk.active_model(small)
     assert active.kind == "rules" and active.reason == run.reason
     scores = risk.risk_scores(risk.risk_inputs(small), active, AS_OF)
-    a = scores.join(risk.risk_inputs(small).enrolments.select("enrolment_id", "upn", "school_urn"), on="enrolment_id").filter(
-        (pl.col("upn") == A) & (pl.col("school_urn") == URN)
-    ).row(0, named=True)
+    a = (
+        scores.join(
+            risk.risk_inputs(small).enrolments.select("enrolment_id", "upn", "school_urn"),
+            on="enrolment_id",
+        )
+        .filter((pl.col("upn") == A) & (pl.col("school_urn") == URN))
+        .row(0, named=True)
+    )
     # Persistently absent so far (40) and over the last 4 weeks (20), falling (the as-of week so far
     # is Monday, off: 15), 10+ unauthorised (10).
     assert a["risk_score"] == pytest.approx(0.85) and a["risk_basis"] == "rules"
@@ -206,8 +340,14 @@ def test_rule_points_add_up():
     frame = pl.DataFrame(
         {
             "enrolment_id": [1, 2],
-            "absent": [10, 0], "possible": [100, 100], "absent_last_4": [4, 0], "possible_last_4": [40, 40],
-            "change_4_weeks": [5.0, 4.9], "absent_last_year": [None, 30], "possible_last_year": [None, 300], "unauthorised": [10, 9],
+            "absent": [10, 0],
+            "possible": [100, 100],
+            "absent_last_4": [4, 0],
+            "possible_last_4": [40, 40],
+            "change_4_weeks": [5.0, 4.9],
+            "absent_last_year": [None, 30],
+            "possible_last_year": [None, 300],
+            "unauthorised": [10, 9],
         }
     )
     assert rule_scores(frame)["risk_score"].to_list() == [pytest.approx(0.85), pytest.approx(0.15)]
@@ -243,7 +383,12 @@ def test_the_demo_model_ranks_pupils_better_than_the_90_percent_rule_at_every_po
     assert len(bins) == backtests.RELIABILITY_BINS
     assert max(abs(b["mean_predicted"] - b["observed"]) for b in bins) < 0.1  # calibrated
     groups = {(c["cohort"], c["group"]) for c in active.backtest["cohorts"]}
-    assert {("Disadvantaged", "Disadvantaged"), ("SEN", "EHC plan"), ("Sex", "Female"), ("Ethnic group", "White")} <= groups
+    assert {
+        ("Disadvantaged", "Disadvantaged"),
+        ("SEN", "EHC plan"),
+        ("Sex", "Female"),
+        ("Ethnic group", "White"),
+    } <= groups
 
 
 @pytest.mark.slow
@@ -258,6 +403,8 @@ def test_training_stores_a_run_the_scores_come_from(demo_db, tmp_path):
     active = risk.active_model(copy)
     assert (active.model_id, active.seed, active.trained_by) == (run.model_id, 3, "tester")
     scores = risk.risk_scores(risk.risk_inputs(copy), active, date(2026, 11, 21))
-    assert scores["risk_score"].is_between(0, 1).all() and scores["risk_basis"].unique().to_list() == ["model"]
+    assert scores["risk_score"].is_between(0, 1).all() and scores[
+        "risk_basis"
+    ].unique().to_list() == ["model"]
     high = scores.sort("risk_score", descending=True).row(0, named=True)
     assert 1 <= len(high["drivers"]) <= 3

@@ -18,7 +18,12 @@ YEAR = Window.academic_year(2024)
 
 
 def pupils(load, admitted: str, left: str = "", name: str = "pupils.csv"):
-    return load("pupils", HEADER + ANN.format(admitted=admitted, left=left), school_urn=100001, file_name=name)
+    return load(
+        "pupils",
+        HEADER + ANN.format(admitted=admitted, left=left),
+        school_urn=100001,
+        file_name=name,
+    )
 
 
 def spells(db) -> list[tuple]:
@@ -27,7 +32,11 @@ def spells(db) -> list[tuple]:
 
 def test_a_readmission_keeps_the_first_spell_and_its_sessions(db, load):
     pupils(load, "2024-09-02", "2024-12-20")
-    load("marks", "upn,date,session,code\nB801200005001,2024-10-01,AM,/\nB801200005001,2024-10-01,PM,I\n", school_urn=100001)
+    load(
+        "marks",
+        "upn,date,session,code\nB801200005001,2024-10-01,AM,/\nB801200005001,2024-10-01,PM,I\n",
+        school_urn=100001,
+    )
     result = pupils(load, "2025-04-28", name="later.csv")
     assert (result.counts.new, result.counts.changed) == (0, 1)
     assert spells(db) == [(date(2024, 9, 2), date(2024, 12, 20)), (date(2025, 4, 28), None)]
@@ -42,7 +51,9 @@ def test_an_enrolment_is_off_roll_in_the_gap_between_spells(db, load):
     pupils(load, "2025-04-28", name="later.csv")
     spring = Window(date(2025, 1, 6), date(2025, 4, 4))
     assert summary_table(load_register(db, None, spring), spring).is_empty()
-    assert summary_table(load_register(db, None, YEAR), YEAR).height == 1  # one enrolment, two spells
+    assert (
+        summary_table(load_register(db, None, YEAR), YEAR).height == 1
+    )  # one enrolment, two spells
 
 
 def test_the_same_admission_date_updates_that_spells_leaving_date(db, load):
@@ -71,7 +82,11 @@ def test_reimporting_an_older_export_changes_nothing(db, load):
 def test_on_roll_in_a_window_follows_spells():
     enrolments = frames.enrolments({"admission_date": date(2024, 9, 2), "leaving_date": None})
     gap = pl.LazyFrame(
-        {"enrolment_id": [1, 1], "admission_date": [date(2024, 9, 2), date(2025, 4, 28)], "leaving_date": [date(2024, 12, 20), None]},
+        {
+            "enrolment_id": [1, 1],
+            "admission_date": [date(2024, 9, 2), date(2025, 4, 28)],
+            "leaving_date": [date(2024, 12, 20), None],
+        },
         schema={"enrolment_id": pl.Int32, "admission_date": pl.Date, "leaving_date": pl.Date},
     )
     spring = Window(date(2025, 1, 6), date(2025, 4, 4))

@@ -36,7 +36,11 @@ def test_reading_a_missing_database_says_so(tmp_path):
 def test_data_version_changes_when_the_data_does(db, load):
     db.migrate()
     before = db.data_version()
-    load("pupils", "upn,forename,surname,date_of_birth,year_group,admission_date\nB801200005001,A,B,2015-01-01,5,2025-09-01\n", school_urn=100001)
+    load(
+        "pupils",
+        "upn,forename,surname,date_of_birth,year_group,admission_date\nB801200005001,A,B,2015-01-01,5,2025-09-01\n",
+        school_urn=100001,
+    )
     assert db.data_version() != before
 
 
@@ -59,7 +63,9 @@ def _hold_lock(path: str, seconds: float, ready) -> None:
 def test_a_writer_waits_for_another_process_to_release_the_file(db, monkeypatch):
     db.migrate()
     ready = multiprocessing.get_context("spawn").Event()
-    holder = multiprocessing.get_context("spawn").Process(target=_hold_lock, args=(str(db.path), 1.5, ready))
+    holder = multiprocessing.get_context("spawn").Process(
+        target=_hold_lock, args=(str(db.path), 1.5, ready)
+    )
     holder.start()
     ready.wait(30)
     started = time.monotonic()

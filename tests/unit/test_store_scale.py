@@ -26,7 +26,11 @@ def count_opens(monkeypatch) -> list[int]:
     """A list that gets the opening thread's id each time the file is opened."""
     opened = []
     original = Database._open
-    monkeypatch.setattr(Database, "_open", lambda self, **options: opened.append(threading.get_ident()) or original(self, **options))
+    monkeypatch.setattr(
+        Database,
+        "_open",
+        lambda self, **options: opened.append(threading.get_ident()) or original(self, **options),
+    )
     return opened
 
 
@@ -65,7 +69,9 @@ def test_another_thread_does_not_share_a_held_connection(db, load, monkeypatch):
     workers = []
     with db.held():
         read.schools(db)
-        worker = threading.Thread(target=lambda: workers.append(threading.get_ident()) or read.schools(Database(db.path)))
+        worker = threading.Thread(
+            target=lambda: workers.append(threading.get_ident()) or read.schools(Database(db.path))
+        )
         worker.start()
         worker.join()
     assert opened.count(threading.get_ident()) == 1 and workers[0] in opened
@@ -75,7 +81,11 @@ def test_codes_and_sessions_are_stored_compactly_and_read_as_text(db, load):
     load("pupils", PUPILS, school_urn=100001)
     load("marks", MARKS)
     with db.connect() as con:
-        types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'marks'").fetchall())
+        types = dict(
+            con.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'marks'"
+            ).fetchall()
+        )
     assert types["code"].startswith("ENUM") and types["session"].startswith("ENUM")
     marks = read.marks(db)
     assert marks.schema["code"] == pl.String and marks.schema["session"] == pl.String
@@ -84,7 +94,7 @@ def test_codes_and_sessions_are_stored_compactly_and_read_as_text(db, load):
 
 def test_every_code_in_the_code_table_can_be_stored():
     sql = next(text for version, _, text in migrations() if version == 3)
-    enum = sql[sql.index("CREATE TYPE attendance_code AS ENUM"):]
+    enum = sql[sql.index("CREATE TYPE attendance_code AS ENUM") :]
     stored = set(re.findall(r"'([^']*)'", enum[: enum.index(");")]))
     assert set(code_table()["code"]) <= stored
 
@@ -93,18 +103,24 @@ def test_a_store_with_marks_from_before_the_migration_is_migrated_with_its_total
     """A store made by the foundation's schema (migration 1 only) keeps its marks and gets totals."""
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
     _, name, sql = migrations()[0]
     con.execute(sql)
     con.execute("INSERT INTO schema_migrations VALUES (1, ?, now())", [name])
     codes = code_table()  # noqa: F841 - read by DuckDB's replacement scan below
     con.execute("INSERT INTO attendance_codes SELECT * FROM codes")
     con.execute("INSERT INTO schools VALUES (100001, 'Old School', 'primary', NULL, 1)")
-    con.execute("INSERT INTO enrolments (enrolment_id, school_urn, upn, forename, surname, date_of_birth, year_group, "
-                "year_group_academic_year, admission_date, import_id) VALUES (1, 100001, 'B801200005001', 'A', 'B', "
-                "'2015-03-12', '5', 2025, '2025-09-01', 1)")
+    con.execute(
+        "INSERT INTO enrolments (enrolment_id, school_urn, upn, forename, surname, date_of_birth, year_group, "
+        "year_group_academic_year, admission_date, import_id) VALUES (1, 100001, 'B801200005001', 'A', 'B', "
+        "'2015-03-12', '5', 2025, '2025-09-01', 1)"
+    )
     con.execute("INSERT INTO enrolment_spells VALUES (1, '2025-09-01', NULL, 1)")
-    con.execute("INSERT INTO marks VALUES (100001, 1, '2025-09-03', 'PM', 'N', NULL, 2), (100001, 1, '2025-09-03', 'AM', '/', NULL, 2)")
+    con.execute(
+        "INSERT INTO marks VALUES (100001, 1, '2025-09-03', 'PM', 'N', NULL, 2), (100001, 1, '2025-09-03', 'AM', '/', NULL, 2)"
+    )
     con.close()
     db = Database(path)
     db.migrate()
@@ -117,7 +133,9 @@ def test_a_store_with_marks_from_before_the_migration_is_migrated_with_its_total
 
 def test_optimise_keeps_every_figure_and_orders_the_marks(load, db):
     load("pupils", PUPILS, school_urn=100001)
-    load("marks", "upn,date,session,code\nB801200005001,2025-09-10,AM,/\n", file_name="later-day.csv")
+    load(
+        "marks", "upn,date,session,code\nB801200005001,2025-09-10,AM,/\n", file_name="later-day.csv"
+    )
     load("marks", MARKS, file_name="earlier-day.csv")
     window = Window(date(2025, 9, 1), date(2025, 9, 30))
     before = overview_figures(db, None, window).headline
@@ -147,8 +165,26 @@ def test_several_files_import_in_one_command(tmp_path, capsys):
     (tmp_path / "a.csv").write_text(MARKS)
     (tmp_path / "b.csv").write_text("upn,date,session,code\nB801200005001,2025-09-04,AM,I\n")
     path = str(tmp_path / "r.duckdb")
-    assert main(["--db", path, "import", "pupils", str(tmp_path / "pupils.csv"), "--school", "100001", "--as-of", "2025-09-05"]) == 0
-    assert main(["--db", path, "import", "marks", str(tmp_path / "a.csv"), str(tmp_path / "b.csv")]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                path,
+                "import",
+                "pupils",
+                str(tmp_path / "pupils.csv"),
+                "--school",
+                "100001",
+                "--as-of",
+                "2025-09-05",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(["--db", path, "import", "marks", str(tmp_path / "a.csv"), str(tmp_path / "b.csv")])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "a.csv: 2 rows read" in out and "b.csv: 1 row read" in out
     assert read.marks(Database(path)).height == 3

@@ -20,7 +20,9 @@ def test_groups_below_the_threshold_are_hidden_and_the_threshold_itself_is_shown
 
 
 def test_one_hidden_part_beside_its_total_takes_the_next_smallest_with_it():
-    counts, constraints = partition("school", {"Year 3": 3, "Year 4": 40, "Year 5": 28, "Year 6": 60})
+    counts, constraints = partition(
+        "school", {"Year 3": 3, "Year 4": 40, "Year 5": 28, "Year 6": 60}
+    )
     hidden = suppress(counts, constraints, 5)
     assert set(hidden.hidden) == {"Year 3", "Year 5"}
     assert hidden.hidden["Year 5"].kind == SECONDARY

@@ -21,16 +21,33 @@ from tests.unit import frames
 
 MONDAY = date(2025, 9, 1)
 WIDE = Window(date(2025, 8, 1), date(2026, 7, 31))
-MARK_SCHEMA = {"school_urn": pl.Int32, "enrolment_id": pl.Int32, "date": pl.Date, "session": pl.String, "code": pl.String, "minutes_late": pl.Int16}
+MARK_SCHEMA = {
+    "school_urn": pl.Int32,
+    "enrolment_id": pl.Int32,
+    "date": pl.Date,
+    "session": pl.String,
+    "code": pl.String,
+    "minutes_late": pl.Int16,
+}
 
 
 def marks(rows: list[tuple[int, date, str, str]]) -> pl.LazyFrame:
-    return pl.LazyFrame([(frames.URN, e, d, s, c, None) for e, d, s, c in rows], schema=MARK_SCHEMA, orient="row")
+    return pl.LazyFrame(
+        [(frames.URN, e, d, s, c, None) for e, d, s, c in rows], schema=MARK_SCHEMA, orient="row"
+    )
 
 
 def test_first_day_list_has_n_codes_and_missing_marks_for_registers_taken():
-    enrolments = frames.enrolments({}, {}, {}, {"leaving_date": MONDAY - timedelta(days=1)}, {"admission_date": MONDAY + timedelta(days=1)})
-    today = marks([(1, MONDAY, "AM", "N"), (2, MONDAY, "AM", "/"), (1, MONDAY - timedelta(days=3), "AM", "N")])
+    enrolments = frames.enrolments(
+        {},
+        {},
+        {},
+        {"leaving_date": MONDAY - timedelta(days=1)},
+        {"admission_date": MONDAY + timedelta(days=1)},
+    )
+    today = marks(
+        [(1, MONDAY, "AM", "N"), (2, MONDAY, "AM", "/"), (1, MONDAY - timedelta(days=3), "AM", "N")]
+    )
     listed = unexplained_absences(today, enrolments, enrolments, MONDAY).collect()
     # Enrolment 1 is coded N; 3 has no mark; 4 has left and 5 is not yet on roll; nobody has a PM
     # mark yet, so the afternoon register has not been taken and nobody is missing from it.
@@ -77,13 +94,19 @@ def test_school_days_not_calendar_days_age_an_n():
         rows += [(1, day, "AM", "/"), (2, day, "AM", "/")]
     sessions = counted_sessions(marks(rows), frames.codes(), frames.enrolments({}, {}), WIDE)
     days = school_days(sessions)
-    assert unresolved_n_codes(sessions, days, MONDAY + timedelta(days=17), 5).collect().is_empty()  # 4 school days
+    assert (
+        unresolved_n_codes(sessions, days, MONDAY + timedelta(days=17), 5).collect().is_empty()
+    )  # 4 school days
     assert unresolved_n_codes(sessions, days, MONDAY + timedelta(days=18), 4).collect().height == 1
 
 
 def test_a_replaced_n_is_not_listed():
     sessions = sessions_with_n(date(1999, 1, 1), MONDAY + timedelta(days=20))
-    assert unresolved_n_codes(sessions, school_days(sessions), MONDAY + timedelta(days=20), 5).collect().is_empty()
+    assert (
+        unresolved_n_codes(sessions, school_days(sessions), MONDAY + timedelta(days=20), 5)
+        .collect()
+        .is_empty()
+    )
 
 
 def test_attendance_change_compares_the_last_weeks_with_the_weeks_before():
@@ -97,8 +120,20 @@ def test_attendance_change_compares_the_last_weeks_with_the_weeks_before():
             rows += [(2, day, s, "/") for s in ("AM", "PM")]
     sessions = counted_sessions(marks(rows), frames.codes(), frames.enrolments({}, {}), WIDE)
     weeks = school_weeks(school_days(sessions))
-    change = attendance_change(sessions, weeks, MONDAY + timedelta(weeks=3, days=4), 2).collect().sort("enrolment_id")
+    change = (
+        attendance_change(sessions, weeks, MONDAY + timedelta(weeks=3, days=4), 2)
+        .collect()
+        .sort("enrolment_id")
+    )
     first = change.row(0, named=True)
-    assert (first["earlier_possible"], first["earlier_attended"], first["recent_attended"]) == (20, 12, 20)
-    assert (first["earlier_rate"], first["recent_rate"], first["change_points"]) == (60.0, 100.0, 40.0)
+    assert (first["earlier_possible"], first["earlier_attended"], first["recent_attended"]) == (
+        20,
+        12,
+        20,
+    )
+    assert (first["earlier_rate"], first["recent_rate"], first["change_points"]) == (
+        60.0,
+        100.0,
+        40.0,
+    )
     assert change.row(1, named=True)["change_points"] == 0.0

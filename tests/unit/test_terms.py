@@ -32,7 +32,14 @@ def school_year_2025() -> pl.LazyFrame:
 
 def test_six_half_terms_named_by_their_months():
     halves = half_terms(school_year_2025()).collect()
-    assert halves["label"].to_list() == ["Autumn 1", "Autumn 2", "Spring 1", "Spring 2", "Summer 1", "Summer 2"]
+    assert halves["label"].to_list() == [
+        "Autumn 1",
+        "Autumn 2",
+        "Spring 1",
+        "Spring 2",
+        "Summer 1",
+        "Summer 2",
+    ]
     assert halves["academic_year"].unique().to_list() == [2025]
     assert halves.row(0, named=True)["start"] == date(2025, 9, 3)
     assert halves.row(0, named=True)["end"] == date(2025, 10, 24)

@@ -52,10 +52,16 @@ def by_characteristic(enrolments: pl.DataFrame, key: str) -> pl.DataFrame:
     grouped = behaviour_rates(enrolments.lazy(), [column]).collect().rename({column: "group"})
     order = {name: i for i, name in enumerate(group_order(key, grouped["group"].to_list()))}
     grouped = grouped.sort(pl.col("group").replace_strict(order, return_dtype=pl.Int32))
-    whole = behaviour_rates(enrolments.lazy()).collect().with_columns(pl.lit("All pupils").alias("group"))
-    return pl.concat([whole.select(grouped.columns), grouped]).with_columns(
-        pl.lit(characteristic(key).label).alias("characteristic")
-    ).select("characteristic", *grouped.columns)
+    whole = (
+        behaviour_rates(enrolments.lazy())
+        .collect()
+        .with_columns(pl.lit("All pupils").alias("group"))
+    )
+    return (
+        pl.concat([whole.select(grouped.columns), grouped])
+        .with_columns(pl.lit(characteristic(key).label).alias("characteristic"))
+        .select("characteristic", *grouped.columns)
+    )
 
 
 def exclusion_rates(enrolments: pl.DataFrame, academic_year: int) -> pl.DataFrame:
@@ -64,29 +70,63 @@ def exclusion_rates(enrolments: pl.DataFrame, academic_year: int) -> pl.DataFram
     totals = behaviour_rates(enrolments.lazy()).collect().row(0, named=True)
     weights = {
         row["national_phase"]: row["pupils"]
-        for row in enrolments.group_by("national_phase").agg(pl.len().alias("pupils")).iter_rows(named=True)
+        for row in enrolments.group_by("national_phase")
+        .agg(pl.len().alias("pupils"))
+        .iter_rows(named=True)
         if row["national_phase"]
     }
     rows = []
     for measure, label in EXCLUSION_MEASURES.items():
-        figure = comparator(weights, lambda phase, m=measure: national_benchmark(phase, m, academic_year))
-        rows.append({"measure": measure, "label": label, "value": totals[measure], "national": figure.value,
-                     "national_year": figure.years, "national_source": figure.source})
+        figure = comparator(
+            weights, lambda phase, m=measure: national_benchmark(phase, m, academic_year)
+        )
+        rows.append(
+            {
+                "measure": measure,
+                "label": label,
+                "value": totals[measure],
+                "national": figure.value,
+                "national_year": figure.years,
+                "national_source": figure.source,
+            }
+        )
     return pl.DataFrame(rows, schema_overrides={"value": pl.Float64, "national": pl.Float64})
 
 
-def behaviour_figures(register: Register, records: BehaviourRecords, window: Window, enrolments: pl.DataFrame, key: str) -> BehaviourFigures:
+def behaviour_figures(
+    register: Register,
+    records: BehaviourRecords,
+    window: Window,
+    enrolments: pl.DataFrame,
+    key: str,
+) -> BehaviourFigures:
     """Behaviour beside attendance for the enrolments of an `enrolment_table` (made with
     behaviour) and their register, grouped by characteristic `key`."""
     ids = enrolments["enrolment_id"]
-    incidents = incidents_in(records.incidents.lazy(), window).filter(pl.col("enrolment_id").is_in(ids))
-    exclusions = exclusions_in(records.exclusions.lazy(), window).filter(pl.col("enrolment_id").is_in(ids))
-    by_reason = exclusions_by_reason(exclusions).collect().with_columns(
-        pl.col("reason").replace_strict(REASONS | {NO_REASON: "No reason recorded"}, default="Unknown code").alias("meaning")
-    ).select("reason", "meaning", "suspensions", "permanent_exclusions", "sessions")
+    incidents = incidents_in(records.incidents.lazy(), window).filter(
+        pl.col("enrolment_id").is_in(ids)
+    )
+    exclusions = exclusions_in(records.exclusions.lazy(), window).filter(
+        pl.col("enrolment_id").is_in(ids)
+    )
+    by_reason = (
+        exclusions_by_reason(exclusions)
+        .collect()
+        .with_columns(
+            pl.col("reason")
+            .replace_strict(REASONS | {NO_REASON: "No reason recorded"}, default="Unknown code")
+            .alias("meaning")
+        )
+        .select("reason", "meaning", "suspensions", "permanent_exclusions", "sessions")
+    )
     pupils = enrolments.filter(pl.col("possible") > 0).select(
-        "enrolment_id", "group_year_group", "attendance_rate", "persistent_absence", "negative_incidents",
-        "positive_incidents", "suspensions",
+        "enrolment_id",
+        "group_year_group",
+        "attendance_rate",
+        "persistent_absence",
+        "negative_incidents",
+        "positive_incidents",
+        "suspensions",
     )
     return BehaviourFigures(
         totals=behaviour_rates(enrolments.lazy()).collect().row(0, named=True),

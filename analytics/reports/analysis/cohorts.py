@@ -41,7 +41,12 @@ GAP_MEASURE_LABELS = {
     "absence_rate": "Overall absence",
     "severe_absence_rate": "Severe absence",
 }
-HIGHER_IS_WORSE = {"persistent_absence_rate": True, "attendance_rate": False, "absence_rate": True, "severe_absence_rate": True}
+HIGHER_IS_WORSE = {
+    "persistent_absence_rate": True,
+    "attendance_rate": False,
+    "absence_rate": True,
+    "severe_absence_rate": True,
+}
 
 _ETHNIC = {
     "White": "Ethnicity_Major_White_Total",
@@ -59,7 +64,10 @@ NATIONAL_GROUPS: dict[tuple[str, str], tuple[str, ...]] = {
     ("disadvantaged", "Not disadvantaged"): ("FSM_not_eligible_in_last_6_years",),
     ("fsm", "FSM eligible"): ("FSM_eligible", "FSM: Eligible"),
     ("fsm", "Not FSM eligible"): ("FSM_Not_eligible", "FSM: Not Eligible"),
-    ("sen", "No SEN"): ("SEN_provision_No_identified_SEN", "SEN: No identified special educational need"),
+    ("sen", "No SEN"): (
+        "SEN_provision_No_identified_SEN",
+        "SEN: No identified special educational need",
+    ),
     ("sen", "SEN support"): ("SEN_provision_SEN_Support",),
     ("sen", "EHC plan"): ("SEN_provision_Statement_or_EHCP",),
     ("sex", "Female"): ("Gender_female", "Sex: Female"),
@@ -97,18 +105,24 @@ COHORT_COLUMNS = (
 
 
 @lru_cache(maxsize=4096)
-def _group_benchmark(phase: str, measure: str, academic_year: int, names: tuple[str, ...]) -> Benchmark | None:
+def _group_benchmark(
+    phase: str, measure: str, academic_year: int, names: tuple[str, ...]
+) -> Benchmark | None:
     return national_group_benchmark(phase, measure, academic_year, names)
 
 
-def group_national(enrolments: pl.LazyFrame, key: str, group: str, measure: str, academic_year: int) -> NationalFigure:
+def group_national(
+    enrolments: pl.LazyFrame, key: str, group: str, measure: str, academic_year: int
+) -> NationalFigure:
     """The national figure for one group's compulsory-age pupils (weighted over phases)."""
     names = NATIONAL_GROUPS.get((key, group))
     if names is None:
         return NationalFigure(None, "DfE publishes no national figure for this group")
     # Attendance by characteristic is published as its complement, the overall absence rate.
     published = "absence_rate" if measure == "attendance_rate" else measure
-    transform = (lambda value: 100.0 - value) if measure == "attendance_rate" else (lambda value: value)
+    transform = (
+        (lambda value: 100.0 - value) if measure == "attendance_rate" else (lambda value: value)
+    )
     return comparator(
         phase_weights(enrolments, measure),
         lambda phase: _group_benchmark(phase, published, academic_year, names),
@@ -141,7 +155,9 @@ def cohort_table(
         .pipe(with_small_group_flag, fewest_pupils)
         .join(
             compulsory_age_measures(table, columns).select(
-                *columns, pl.col("enrolments_counted").alias("compared_pupils"), pl.col(measure).alias("compared_value")
+                *columns,
+                pl.col("enrolments_counted").alias("compared_pupils"),
+                pl.col(measure).alias("compared_value"),
             ),
             on=columns,
             how="left",
@@ -157,11 +173,21 @@ def cohort_table(
             members = table.filter(pl.col(columns[0]) == row[columns[0]])
             figure = group_national(members, key, row[columns[0]], measure, academic_year)
         national_rows.append(
-            {**{c: row[c] for c in columns}, "national": figure.value, "national_year": figure.years, "national_source": figure.source}
+            {
+                **{c: row[c] for c in columns},
+                "national": figure.value,
+                "national_year": figure.years,
+                "national_source": figure.source,
+            }
         )
     national = pl.DataFrame(
         national_rows,
-        schema={**{c: pl.String for c in columns}, "national": pl.Float64, "national_year": pl.String, "national_source": pl.String},
+        schema={
+            **{c: pl.String for c in columns},
+            "national": pl.Float64,
+            "national_year": pl.String,
+            "national_source": pl.String,
+        },
     )
     shaped = (
         groups.join(national, on=columns, how="left")
@@ -173,23 +199,49 @@ def cohort_table(
             (pl.col("compared_value") - pl.col("national")).alias("gap_to_national"),
         )
         .with_columns(
-            (pl.col("too_small") | (pl.col("national").is_not_null() & (pl.col("compared_pupils") < fewest_pupils))).alias("too_small")
+            (
+                pl.col("too_small")
+                | (pl.col("national").is_not_null() & (pl.col("compared_pupils") < fewest_pupils))
+            ).alias("too_small")
         )
         .rename({"enrolments": "pupils", "enrolments_counted": "pupils_counted"})
     )
-    order = {name: position for position, name in enumerate(group_order(key, shaped["group"].unique().to_list()))}
+    order = {
+        name: position
+        for position, name in enumerate(group_order(key, shaped["group"].unique().to_list()))
+    }
     sort = [pl.col("group").replace_strict(order, return_dtype=pl.Int32)]
     if cross:
-        cross_order = {name: position for position, name in enumerate(group_order(cross, shaped["cross_group"].unique().to_list()))}
+        cross_order = {
+            name: position
+            for position, name in enumerate(
+                group_order(cross, shaped["cross_group"].unique().to_list())
+            )
+        }
         sort.append(pl.col("cross_group").replace_strict(cross_order, return_dtype=pl.Int32))
     selected = list(COHORT_COLUMNS)
     if cross:
         selected.insert(2, "cross_group")
     shaped = shaped.sort(sort).select(selected)
-    return pl.concat([_all_pupils(enrolments, label, measure, academic_year, national_kind, cross is not None).select(selected), shaped], how="vertical_relaxed")
+    return pl.concat(
+        [
+            _all_pupils(
+                enrolments, label, measure, academic_year, national_kind, cross is not None
+            ).select(selected),
+            shaped,
+        ],
+        how="vertical_relaxed",
+    )
 
 
-def _all_pupils(enrolments: pl.DataFrame, label: str, measure: str, academic_year: int, national_kind: str, crossed: bool) -> pl.DataFrame:
+def _all_pupils(
+    enrolments: pl.DataFrame,
+    label: str,
+    measure: str,
+    academic_year: int,
+    national_kind: str,
+    crossed: bool,
+) -> pl.DataFrame:
     """The `All pupils` row: the whole scope, against the national headline for the window."""
     table = enrolments.lazy()
     whole = group_measures(table).collect().row(0, named=True)
@@ -213,12 +265,24 @@ def _all_pupils(enrolments: pl.DataFrame, label: str, measure: str, academic_yea
         "compared_pupils": compulsory["enrolments_counted"],
         "compared_value": compulsory[measure],
         "national": national.value,
-        "gap_to_national": None if national.value is None or compulsory[measure] is None else compulsory[measure] - national.value,
+        "gap_to_national": None
+        if national.value is None or compulsory[measure] is None
+        else compulsory[measure] - national.value,
         "too_small": False,
         "national_year": national.years,
         "national_source": national.source,
     }
-    return pl.DataFrame([row], schema_overrides={"rest_value": pl.Float64, "gap_to_rest": pl.Float64, "national": pl.Float64, "gap_to_national": pl.Float64, "cross_group": pl.String, "compared_value": pl.Float64})
+    return pl.DataFrame(
+        [row],
+        schema_overrides={
+            "rest_value": pl.Float64,
+            "gap_to_rest": pl.Float64,
+            "national": pl.Float64,
+            "gap_to_national": pl.Float64,
+            "cross_group": pl.String,
+            "compared_value": pl.Float64,
+        },
+    )
 
 
 def adverse(measure: str) -> pl.Expr:
@@ -243,13 +307,18 @@ def widest_gaps(
     for key in keys:
         table = cohort_table(enrolments, key, measure, academic_year, national_kind, fewest_pupils)
         parts.append(
-            table.filter((pl.col("group") != ALL_PUPILS) & pl.col("gap_to_national").is_not_null() & pl.col("too_small").not_())
-            .with_columns(pl.lit(key).alias("characteristic_key"))
+            table.filter(
+                (pl.col("group") != ALL_PUPILS)
+                & pl.col("gap_to_national").is_not_null()
+                & pl.col("too_small").not_()
+            ).with_columns(pl.lit(key).alias("characteristic_key"))
         )
     found = pl.concat(parts) if parts else pl.DataFrame()
     if found.is_empty():
         return found
-    return found.with_columns(adverse(measure).alias("adverse_gap")).sort("adverse_gap", descending=True)
+    return found.with_columns(adverse(measure).alias("adverse_gap")).sort(
+        "adverse_gap", descending=True
+    )
 
 
 def widest_gap_to_rest(table: pl.DataFrame, measure: str) -> str | None:
@@ -257,26 +326,39 @@ def widest_gap_to_rest(table: pl.DataFrame, measure: str) -> str | None:
     (None when no group is readable)."""
     sign = 1.0 if HIGHER_IS_WORSE[measure] else -1.0
     readable = table.filter(
-        (pl.col("group") != ALL_PUPILS) & pl.col("too_small").not_() & pl.col("gap_to_rest").is_not_null()
+        (pl.col("group") != ALL_PUPILS)
+        & pl.col("too_small").not_()
+        & pl.col("gap_to_rest").is_not_null()
     )
     if readable.is_empty():
         return None
     return readable.sort(pl.col("gap_to_rest") * sign, descending=True)["group"][0]
 
 
-def cohort_trend(register: Register, window: Window, enrolments: pl.DataFrame, key: str, group: str) -> pl.DataFrame:
+def cohort_trend(
+    register: Register, window: Window, enrolments: pl.DataFrame, key: str, group: str
+) -> pl.DataFrame:
     """Attendance week by week for one group and for the rest of the school: one row per week
     and `series` (the group's label, or REST_OF_SCHOOL) with the week's measures, and
     `gap_to_rest` (the group's attendance minus the rest's, on the group's rows)."""
-    membership = enrolments.lazy().select("enrolment_id", (pl.col(group_column(key)) == group).alias("in_group"))
-    weekly = weekly_measures(register.sessions(window), membership, ["in_group"]).with_columns(
-        pl.when(pl.col("in_group")).then(pl.lit(group)).otherwise(pl.lit(REST_OF_SCHOOL)).alias("series")
+    membership = enrolments.lazy().select(
+        "enrolment_id", (pl.col(group_column(key)) == group).alias("in_group")
     )
-    rest = weekly.filter(pl.col("in_group").not_()).select("week_start", pl.col("attendance_rate").alias("rest_attendance_rate"))
+    weekly = weekly_measures(register.sessions(window), membership, ["in_group"]).with_columns(
+        pl.when(pl.col("in_group"))
+        .then(pl.lit(group))
+        .otherwise(pl.lit(REST_OF_SCHOOL))
+        .alias("series")
+    )
+    rest = weekly.filter(pl.col("in_group").not_()).select(
+        "week_start", pl.col("attendance_rate").alias("rest_attendance_rate")
+    )
     return (
         weekly.join(rest, on="week_start", how="left")
         .with_columns(
-            pl.when(pl.col("in_group")).then(pl.col("attendance_rate") - pl.col("rest_attendance_rate")).alias("gap_to_rest")
+            pl.when(pl.col("in_group"))
+            .then(pl.col("attendance_rate") - pl.col("rest_attendance_rate"))
+            .alias("gap_to_rest")
         )
         .drop("rest_attendance_rate")
         .sort("week_start", "in_group", descending=[False, True])

@@ -38,22 +38,62 @@ class Measure:
 
 
 HEADLINE_MEASURES = (
-    Measure("attendance_rate", "Attendance", "attended", "possible",
-            "Present (/ \\ L) and approved educational activity (K V P W B) as a share of possible sessions."),
-    Measure("absence_rate", "Overall absence", "absent", "possible",
-            "Authorised and unauthorised absence as a share of possible sessions."),
-    Measure("authorised_rate", "Authorised absence", "authorised", "possible",
-            "Codes C C1 C2 E I J1 M R S T (and the withdrawn H, legacy F) as a share of possible sessions."),
-    Measure("unauthorised_rate", "Unauthorised absence", "unauthorised", "possible",
-            "Codes G N O U as a share of possible sessions."),
-    Measure("persistent_absence_rate", "Persistent absence", "persistent_absentees", "enrolments_counted",
-            "Enrolments missing 10% or more of their own possible sessions, as a share of enrolments with a possible session."),
-    Measure("severe_absence_rate", "Severe absence", "severe_absentees", "enrolments_counted",
-            "Enrolments missing 50% or more of their own possible sessions."),
-    Measure("late_before_close_rate", "Late before registers closed (L)", "late_before_close", "possible",
-            "Sessions coded L (present, late) as a share of possible sessions."),
-    Measure("late_after_close_rate", "Late after registers closed (U)", "late_after_close", "possible",
-            "Sessions coded U (unauthorised absence) as a share of possible sessions."),
+    Measure(
+        "attendance_rate",
+        "Attendance",
+        "attended",
+        "possible",
+        "Present (/ \\ L) and approved educational activity (K V P W B) as a share of possible sessions.",
+    ),
+    Measure(
+        "absence_rate",
+        "Overall absence",
+        "absent",
+        "possible",
+        "Authorised and unauthorised absence as a share of possible sessions.",
+    ),
+    Measure(
+        "authorised_rate",
+        "Authorised absence",
+        "authorised",
+        "possible",
+        "Codes C C1 C2 E I J1 M R S T (and the withdrawn H, legacy F) as a share of possible sessions.",
+    ),
+    Measure(
+        "unauthorised_rate",
+        "Unauthorised absence",
+        "unauthorised",
+        "possible",
+        "Codes G N O U as a share of possible sessions.",
+    ),
+    Measure(
+        "persistent_absence_rate",
+        "Persistent absence",
+        "persistent_absentees",
+        "enrolments_counted",
+        "Enrolments missing 10% or more of their own possible sessions, as a share of enrolments with a possible session.",
+    ),
+    Measure(
+        "severe_absence_rate",
+        "Severe absence",
+        "severe_absentees",
+        "enrolments_counted",
+        "Enrolments missing 50% or more of their own possible sessions.",
+    ),
+    Measure(
+        "late_before_close_rate",
+        "Late before registers closed (L)",
+        "late_before_close",
+        "possible",
+        "Sessions coded L (present, late) as a share of possible sessions.",
+    ),
+    Measure(
+        "late_after_close_rate",
+        "Late after registers closed (U)",
+        "late_after_close",
+        "possible",
+        "Sessions coded U (unauthorised absence) as a share of possible sessions.",
+    ),
 )
 
 
@@ -93,8 +133,11 @@ def headline_comparison(
     and `la_source`. Each source is a `Register` or the `WindowTotals` of its window (the same
     figures; the totals read far less)."""
     return _comparison_table(
-        _measured(register, window), measures_with_phase(last_year, last_window),
-        window.academic_year_start, national_kind, la_number,
+        _measured(register, window),
+        measures_with_phase(last_year, last_window),
+        window.academic_year_start,
+        national_kind,
+        la_number,
     )
 
 
@@ -104,7 +147,11 @@ def _measured(source: Register | WindowTotals, window: Window) -> pl.LazyFrame:
 
 
 def _comparison_table(
-    now: pl.LazyFrame, before: pl.LazyFrame, academic_year: int, national_kind: str, la_number: str | None
+    now: pl.LazyFrame,
+    before: pl.LazyFrame,
+    academic_year: int,
+    national_kind: str,
+    la_number: str | None,
 ) -> pl.DataFrame:
     """`headline_comparison` from the per-enrolment measures of the window and of last year's."""
     figures = group_measures(now).collect().row(0, named=True)
@@ -126,16 +173,28 @@ def _comparison_table(
             "national_source": national.source,
         }
         if la_number is not None:
-            local = national_comparator(now, measure.column, academic_year, national_kind, la_number)
+            local = national_comparator(
+                now, measure.column, academic_year, national_kind, la_number
+            )
             row |= {"la": local.value, "la_source": local.source}
         rows.append(row)
-    frame = pl.DataFrame(rows, schema_overrides={"value": pl.Float64, "last_year": pl.Float64, "compared_value": pl.Float64, "national": pl.Float64})
+    frame = pl.DataFrame(
+        rows,
+        schema_overrides={
+            "value": pl.Float64,
+            "last_year": pl.Float64,
+            "compared_value": pl.Float64,
+            "national": pl.Float64,
+        },
+    )
     frame = frame.with_columns(
         (pl.col("value") - pl.col("last_year")).alias("change"),
         (pl.col("compared_value") - pl.col("national")).alias("gap_to_national"),
     )
     if la_number is not None:
-        frame = frame.with_columns(pl.col("la").cast(pl.Float64)).with_columns((pl.col("compared_value") - pl.col("la")).alias("gap_to_la"))
+        frame = frame.with_columns(pl.col("la").cast(pl.Float64)).with_columns(
+            (pl.col("compared_value") - pl.col("la")).alias("gap_to_la")
+        )
     return frame
 
 
@@ -153,7 +212,9 @@ def _bands(enrolments: pl.LazyFrame, academic_year: int) -> tuple[pl.DataFrame, 
         "absence_band", "band_label", "band_from", pl.col("enrolments").alias("pupils"), "share"
     )
     like = band_distribution(compared(enrolments)).select(
-        "absence_band", pl.col("enrolments").alias("compared_pupils"), pl.col("share").alias("compared_share")
+        "absence_band",
+        pl.col("enrolments").alias("compared_pupils"),
+        pl.col("share").alias("compared_share"),
     )
     weights = phase_weights(enrolments, "persistent_absence_rate")
     national_parts, sources = [], []
@@ -164,12 +225,18 @@ def _bands(enrolments: pl.LazyFrame, academic_year: int) -> tuple[pl.DataFrame, 
             sources = [f"no DfE absence bands for {phase.lower()} pupils"]
             break
         distribution, source = found
-        national_parts.append(distribution.select("band_from", (pl.col("share") * weight).alias("weighted")))
+        national_parts.append(
+            distribution.select("band_from", (pl.col("share") * weight).alias("weighted"))
+        )
         sources.append(source.label)
     frame = everyone.join(like, on="absence_band", how="left").collect()
     if national_parts:
         total = sum(weights.values())
-        national = pl.concat(national_parts).group_by("band_from").agg((pl.col("weighted").sum() / total).alias("national_share"))
+        national = (
+            pl.concat(national_parts)
+            .group_by("band_from")
+            .agg((pl.col("weighted").sum() / total).alias("national_share"))
+        )
         frame = frame.join(national, on="band_from", how="left")
         if len(weights) > 1:
             sources.append("weighted by this scope's compulsory-age pupils in each phase")
@@ -244,7 +311,10 @@ def overview_comparison(
     before = load_totals(db, school_urns, last_window).in_year_groups(year_groups)
     measured = _measured(now, window)
     table = _comparison_table(
-        measured, measures_with_phase(before, last_window), window.academic_year_start, national_kind,
+        measured,
+        measures_with_phase(before, last_window),
+        window.academic_year_start,
+        national_kind,
         school_la_number(now),
     )
     bands, source = _bands(measured, window.academic_year_start)

@@ -46,8 +46,13 @@ def patterns(register: Register, window: Window, calendar: SchoolCalendar) -> Pa
     """The patterns behind absence in the window (half-terms from the scope's calendar)."""
     sessions = register.sessions(window).collect().lazy()
     weekly = weekly_measures(sessions, register.cohorts(window)).select(
-        "week_start", "enrolments_counted", "possible", "late_before_close", "late_after_close",
-        "late_before_close_rate", "late_after_close_rate",
+        "week_start",
+        "enrolments_counted",
+        "possible",
+        "late_before_close",
+        "late_after_close",
+        "late_before_close_rate",
+        "late_after_close_rate",
     )
     spells = absence_spells(sessions).collect()
     return Patterns(
@@ -59,6 +64,11 @@ def patterns(register: Register, window: Window, calendar: SchoolCalendar) -> Pa
         term_edges=term_edges(sessions, calendar.half_terms.lazy()).collect(),
         term_edges_overall=term_edges_overall(sessions, calendar.half_terms.lazy()).collect(),
         spell_lengths=spell_length_distribution(spells.lazy()).collect(),
-        pupils_with_long_spells=spells.filter(pl.col("sessions") >= LONG_SPELL_SESSIONS)["enrolment_id"].n_unique(),
-        pupils_counted=sessions.filter(pl.col("possible") == 1).select(pl.col("enrolment_id").n_unique()).collect().item(),
+        pupils_with_long_spells=spells.filter(pl.col("sessions") >= LONG_SPELL_SESSIONS)[
+            "enrolment_id"
+        ].n_unique(),
+        pupils_counted=sessions.filter(pl.col("possible") == 1)
+        .select(pl.col("enrolment_id").n_unique())
+        .collect()
+        .item(),
     )

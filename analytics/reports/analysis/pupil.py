@@ -60,12 +60,17 @@ def _marks_with_rules(marks: pl.LazyFrame, codes: pl.LazyFrame) -> pl.LazyFrame:
     rules = codes.select("code", "meaning", "category", "valid_from", "valid_to")
     return (
         marks.join(rules, on="code", how="left")
-        .filter(pl.col("valid_from").is_null() | pl.col("date").is_between(pl.col("valid_from"), pl.col("valid_to")))
+        .filter(
+            pl.col("valid_from").is_null()
+            | pl.col("date").is_between(pl.col("valid_from"), pl.col("valid_to"))
+        )
         .drop("valid_from", "valid_to")
     )
 
 
-def register_cells(register: Register, enrolment_id: int, window: Window, school_days: pl.DataFrame) -> pl.DataFrame:
+def register_cells(
+    register: Register, enrolment_id: int, window: Window, school_days: pl.DataFrame
+) -> pl.DataFrame:
     """One row per session of the window that is a school day or holds a mark of this pupil:
     `date, week_start, weekday, session, code, meaning, minutes_late, kind` (one of CELL_KINDS).
     A school day on roll with no mark is NO_MARK; a mark outside the spells on roll is
@@ -84,8 +89,10 @@ def register_cells(register: Register, enrolment_id: int, window: Window, school
         .select("date", "session", pl.lit(True).alias("expected"))
     )
     kind = (
-        pl.when(pl.col("code").is_null()).then(pl.lit(NO_MARK))
-        .when(pl.col("on_roll").is_null()).then(pl.lit(NOT_ON_ROLL))
+        pl.when(pl.col("code").is_null())
+        .then(pl.lit(NO_MARK))
+        .when(pl.col("on_roll").is_null())
+        .then(pl.lit(NOT_ON_ROLL))
         .otherwise(pl.col("category").replace_strict(MARK_CATEGORIES, default=None))
     )
     cells = (
@@ -98,7 +105,11 @@ def register_cells(register: Register, enrolment_id: int, window: Window, school
             "date",
             week_start().alias("week_start"),
             pl.col("date").dt.weekday().cast(pl.Int8).alias("weekday"),
-            "session", "code", "meaning", "minutes_late", "kind",
+            "session",
+            "code",
+            "meaning",
+            "minutes_late",
+            "kind",
         )
         .sort("date", "session")
         .collect()
@@ -106,12 +117,18 @@ def register_cells(register: Register, enrolment_id: int, window: Window, school
 
 
 def pupil_profile(
-    register: Register, records: BehaviourRecords, enrolment_id: int, window: Window, school_days: pl.DataFrame
+    register: Register,
+    records: BehaviourRecords,
+    enrolment_id: int,
+    window: Window,
+    school_days: pl.DataFrame,
 ) -> PupilProfile | None:
     """The profile of one enrolment for the window; None when the scope holds no such enrolment.
     `school_days` are the school's days (`SchoolCalendar.days` of the pupil's school)."""
     enrolment = register.enrolments.lazy().filter(pl.col("enrolment_id") == enrolment_id)
-    schools = register.schools.lazy().select(pl.col("urn").alias("school_urn"), pl.col("name").alias("school_name"))
+    schools = register.schools.lazy().select(
+        pl.col("urn").alias("school_urn"), pl.col("name").alias("school_name")
+    )
     details = (
         with_cohorts(enrolment, window.academic_year_start)
         .join(schools, on="school_urn", how="left")
@@ -120,7 +137,9 @@ def pupil_profile(
     )
     if details.is_empty():
         return None
-    sessions = register.sessions(window).filter(pl.col("enrolment_id") == enrolment_id).collect().lazy()
+    sessions = (
+        register.sessions(window).filter(pl.col("enrolment_id") == enrolment_id).collect().lazy()
+    )
     on_roll_now = register.cohorts(window).filter(pl.col("enrolment_id") == enrolment_id)
     measures = enrolment_measures(on_roll_now, sessions).collect()
     weekly = weekly_measures(sessions, on_roll_now).collect()
@@ -139,7 +158,19 @@ def pupil_profile(
     incidents = (
         incidents_in(records.incidents.lazy(), window)
         .filter(pl.col("enrolment_id") == enrolment_id)
-        .select("date", "time", "type", "category", "points", "severity", "location", "subject", "staff", "action", "notes")
+        .select(
+            "date",
+            "time",
+            "type",
+            "category",
+            "points",
+            "severity",
+            "location",
+            "subject",
+            "staff",
+            "action",
+            "notes",
+        )
         .sort("date", "time")
         .collect()
     )
@@ -149,8 +180,12 @@ def pupil_profile(
         .filter(pl.col("enrolment_id") == enrolment_id)
         .with_columns(
             pl.concat_str(
-                [pl.col(c).replace_strict(reasons, default=pl.col(c)) for c in ("reason_1", "reason_2", "reason_3")],
-                separator="; ", ignore_nulls=True,
+                [
+                    pl.col(c).replace_strict(reasons, default=pl.col(c))
+                    for c in ("reason_1", "reason_2", "reason_3")
+                ],
+                separator="; ",
+                ignore_nulls=True,
             ).alias("reasons")
         )
         .select("start_date", "end_date", "category", "sessions", "reasons")
@@ -163,8 +198,12 @@ def pupil_profile(
         register=register_cells(register, enrolment_id, window, school_days),
         weekly=weekly,
         codes=codes,
-        spells=absence_spells(sessions).collect().with_columns(
-            ((pl.col("last_date") - pl.col("first_date")) + timedelta(days=1)).dt.total_days().alias("calendar_days")
+        spells=absence_spells(sessions)
+        .collect()
+        .with_columns(
+            ((pl.col("last_date") - pl.col("first_date")) + timedelta(days=1))
+            .dt.total_days()
+            .alias("calendar_days")
         ),
         incidents=incidents,
         exclusions=exclusions,

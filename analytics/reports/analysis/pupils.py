@@ -77,7 +77,9 @@ def measures_with_phase(register: Register | WindowTotals, window: Window) -> pl
     `school_name`, `school_phase` and `national_phase` (the DfE phase each enrolment's figures
     are compared with)."""
     schools = register.schools.lazy().select(
-        pl.col("urn").alias("school_urn"), pl.col("name").alias("school_name"), pl.col("phase").alias("school_phase")
+        pl.col("urn").alias("school_urn"),
+        pl.col("name").alias("school_name"),
+        pl.col("phase").alias("school_phase"),
     )
     return (
         register.enrolment_measures(window)
@@ -107,7 +109,9 @@ GROUP_COLUMNS = (
 )
 
 
-def enrolment_table(register: Register, window: Window, behaviour: BehaviourRecords | None = None) -> pl.DataFrame:
+def enrolment_table(
+    register: Register, window: Window, behaviour: BehaviourRecords | None = None
+) -> pl.DataFrame:
     """One row per enrolment on roll in the window: pupil details, cohort columns, a
     `group_<key>` label for every characteristic, `school_name`, `school_phase`,
     `national_phase`, session totals, rates, PA/SA flags, `absence_band`, absence-spell
@@ -118,11 +122,15 @@ def enrolment_table(register: Register, window: Window, behaviour: BehaviourReco
         .pipe(with_groups, list(CHARACTERISTICS), register.schools.height > 1)
         .pipe(with_absence_band)
         .join(spells, on="enrolment_id", how="left")
-        .with_columns(pl.col("absence_spells", "longest_absence_spell", "long_absence_spells").fill_null(0))
+        .with_columns(
+            pl.col("absence_spells", "longest_absence_spell", "long_absence_spells").fill_null(0)
+        )
     )
     if behaviour is not None:
         table = with_behaviour_counts(
-            table, incidents_in(behaviour.incidents.lazy(), window), exclusions_in(behaviour.exclusions.lazy(), window)
+            table,
+            incidents_in(behaviour.incidents.lazy(), window),
+            exclusions_in(behaviour.exclusions.lazy(), window),
         )
     return table.sort("school_urn", "surname", "forename", "enrolment_id").collect()
 
@@ -145,20 +153,33 @@ def measures_by(enrolments: pl.DataFrame, key: str) -> pl.DataFrame:
         .collect()
         .rename({column: "group", "enrolments": "pupils", "enrolments_counted": "pupils_counted"})
     )
-    order = {name: position for position, name in enumerate(group_order(key, shown["group"].to_list()))}
-    return shown.sort(pl.col("group").replace_strict(order, return_dtype=pl.Int32)).select(GROUP_COLUMNS)
+    order = {
+        name: position for position, name in enumerate(group_order(key, shown["group"].to_list()))
+    }
+    return shown.sort(pl.col("group").replace_strict(order, return_dtype=pl.Int32)).select(
+        GROUP_COLUMNS
+    )
 
 
 def _flags() -> pl.Expr:
     """A short text of what stands out about a pupil (so no flag depends on colour)."""
     parts = [
-        pl.when(pl.col("severe_absence")).then(pl.lit("Severe absence"))
-        .when(pl.col("persistent_absence")).then(pl.lit("Persistent absence")),
-        pl.when(pl.col("longest_absence_spell") >= LONG_SPELL_SESSIONS).then(pl.lit("Long absence spell")),
-        pl.when(pl.col("permanent_exclusions") > 0).then(pl.lit("Permanently excluded"))
-        .when(pl.col("suspensions") > 0).then(pl.lit("Suspended")),
+        pl.when(pl.col("severe_absence"))
+        .then(pl.lit("Severe absence"))
+        .when(pl.col("persistent_absence"))
+        .then(pl.lit("Persistent absence")),
+        pl.when(pl.col("longest_absence_spell") >= LONG_SPELL_SESSIONS).then(
+            pl.lit("Long absence spell")
+        ),
+        pl.when(pl.col("permanent_exclusions") > 0)
+        .then(pl.lit("Permanently excluded"))
+        .when(pl.col("suspensions") > 0)
+        .then(pl.lit("Suspended")),
         pl.when(pl.col("looked_after").fill_null(False)).then(pl.lit("Looked after")),
-        pl.when(pl.col("sen") == "E").then(pl.lit("EHC plan")).when(pl.col("sen") == "K").then(pl.lit("SEN support")),
+        pl.when(pl.col("sen") == "E")
+        .then(pl.lit("EHC plan"))
+        .when(pl.col("sen") == "K")
+        .then(pl.lit("SEN support")),
         pl.when(pl.col("disadvantaged").fill_null(False)).then(pl.lit("Disadvantaged")),
     ]
     return pl.concat_str(parts, separator=" · ", ignore_nulls=True)

@@ -17,11 +17,18 @@ def model_vs_rule_chart(points: list[dict], measure: str = "precision_at_k") -> 
     label = {"precision_at_k": "Precision among the top k (%)", "auc": "ROC AUC"}[measure]
     scale = 100.0 if measure == "precision_at_k" else 1.0
     rows = [
-        {"point": p["point"], "order": p["point_order"], "who": who, "value": None if p[f"{key}_{measure}"] is None else p[f"{key}_{measure}"] * scale}
+        {
+            "point": p["point"],
+            "order": p["point_order"],
+            "who": who,
+            "value": None if p[f"{key}_{measure}"] is None else p[f"{key}_{measure}"] * scale,
+        }
         for p in points
         for who, key in (("Model", "model"), ("90% rule", "rule"))
     ]
-    data = pl.DataFrame(rows, schema={"point": pl.String, "order": pl.Int64, "who": pl.String, "value": pl.Float64})
+    data = pl.DataFrame(
+        rows, schema={"point": pl.String, "order": pl.Int64, "who": pl.String, "value": pl.Float64}
+    )
     order = data.sort("order")["point"].unique(maintain_order=True).to_list()
     return (
         alt.Chart(data, title=f"{label}: the model against the 90% rule")
@@ -31,7 +38,11 @@ def model_vs_rule_chart(points: list[dict], measure: str = "precision_at_k") -> 
             y=alt.Y("value:Q", title=label, scale=alt.Scale(zero=False)),
             color=alt.Color("who:N", title=None),
             strokeDash=alt.StrokeDash("who:N", title=None),
-            tooltip=[alt.Tooltip("point:N", title="Point"), alt.Tooltip("who:N", title="List"), alt.Tooltip("value:Q", title=label, format=".2f")],
+            tooltip=[
+                alt.Tooltip("point:N", title="Point"),
+                alt.Tooltip("who:N", title="List"),
+                alt.Tooltip("value:Q", title=label, format=".2f"),
+            ],
         )
         .properties(height=260)
     )
@@ -40,15 +51,36 @@ def model_vs_rule_chart(points: list[dict], measure: str = "precision_at_k") -> 
 def reliability_chart(bins: list[dict]) -> alt.LayerChart:
     """Mean predicted probability against the share that became persistently absent, per bin,
     with the diagonal a perfectly calibrated model would follow."""
-    data = pl.DataFrame(bins, schema={"bin": pl.Int64, "mean_predicted": pl.Float64, "observed": pl.Float64, "enrolments": pl.Int64})
-    data = data.with_columns((pl.col("mean_predicted") * 100).alias("predicted_pct"), (pl.col("observed") * 100).alias("observed_pct"))
-    diagonal = alt.Chart(pl.DataFrame({"x": [0.0, 100.0], "y": [0.0, 100.0]})).mark_line(strokeDash=[4, 4], color="gray").encode(x="x:Q", y="y:Q")
+    data = pl.DataFrame(
+        bins,
+        schema={
+            "bin": pl.Int64,
+            "mean_predicted": pl.Float64,
+            "observed": pl.Float64,
+            "enrolments": pl.Int64,
+        },
+    )
+    data = data.with_columns(
+        (pl.col("mean_predicted") * 100).alias("predicted_pct"),
+        (pl.col("observed") * 100).alias("observed_pct"),
+    )
+    diagonal = (
+        alt.Chart(pl.DataFrame({"x": [0.0, 100.0], "y": [0.0, 100.0]}))
+        .mark_line(strokeDash=[4, 4], color="gray")
+        .encode(x="x:Q", y="y:Q")
+    )
     points = (
         alt.Chart(data)
         .mark_line(point=alt.OverlayMarkDef(filled=True, size=60))
         .encode(
-            x=alt.X("predicted_pct:Q", title="Predicted risk (%)", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("observed_pct:Q", title="Became persistently absent (%)", scale=alt.Scale(domain=[0, 100])),
+            x=alt.X(
+                "predicted_pct:Q", title="Predicted risk (%)", scale=alt.Scale(domain=[0, 100])
+            ),
+            y=alt.Y(
+                "observed_pct:Q",
+                title="Became persistently absent (%)",
+                scale=alt.Scale(domain=[0, 100]),
+            ),
             tooltip=[
                 alt.Tooltip("predicted_pct:Q", title="Mean predicted (%)", format=".1f"),
                 alt.Tooltip("observed_pct:Q", title="Observed (%)", format=".1f"),
@@ -56,7 +88,9 @@ def reliability_chart(bins: list[dict]) -> alt.LayerChart:
             ],
         )
     )
-    return alt.layer(diagonal, points).properties(height=300, title="Reliability: predicted against observed")
+    return alt.layer(diagonal, points).properties(
+        height=300, title="Reliability: predicted against observed"
+    )
 
 
 def describe_reliability(bins: list[dict]) -> str:
@@ -76,8 +110,12 @@ def describe_reliability(bins: list[dict]) -> str:
 def impact_chart(summary: pl.DataFrame) -> alt.LayerChart:
     """The difference in differences of each type with its 95% interval (types with at least
     MIN_MEASURED measured actions)."""
-    data = summary.filter(pl.col("measured") >= MIN_MEASURED).select("type", "effect", "effect_low", "effect_high", "measured")
-    base = alt.Chart(data).encode(y=alt.Y("type:N", title=None, sort=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)))
+    data = summary.filter(pl.col("measured") >= MIN_MEASURED).select(
+        "type", "effect", "effect_low", "effect_high", "measured"
+    )
+    base = alt.Chart(data).encode(
+        y=alt.Y("type:N", title=None, sort=None, axis=alt.Axis(labelLimit=240, labelOverlap=False))
+    )
     bars = base.mark_rule(strokeWidth=2).encode(
         x=alt.X("effect_low:Q", title="Change in attendance against comparable pupils (points)"),
         x2="effect_high:Q",
@@ -92,5 +130,12 @@ def impact_chart(summary: pl.DataFrame) -> alt.LayerChart:
             alt.Tooltip("measured:Q", title="Actions measured"),
         ],
     )
-    zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4], color="gray").encode(x="x:Q")
-    return alt.layer(bars, points, zero).properties(height=max(80, 34 * data.height), title="Difference in attendance change, with its 95% interval")
+    zero = (
+        alt.Chart(pl.DataFrame({"x": [0.0]}))
+        .mark_rule(strokeDash=[4, 4], color="gray")
+        .encode(x="x:Q")
+    )
+    return alt.layer(bars, points, zero).properties(
+        height=max(80, 34 * data.height),
+        title="Difference in attendance change, with its 95% interval",
+    )

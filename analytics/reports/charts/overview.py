@@ -33,24 +33,44 @@ def band_chart(bands: pl.DataFrame) -> alt.LayerChart:
     order = data.sort("band_from")["band_label"].to_list()
     # An explicit band scale: layering bars with ticks and text otherwise lets some Vega-Lite
     # versions (Streamlit's) pick a point scale and draw the bars with no height.
-    y = alt.Y("band_label:N", sort=order, title="Share of possible sessions missed", scale=alt.Scale(type="band", paddingInner=0.2))
-    bars = alt.Chart(data).mark_bar(color="#4c78a8").encode(
-        y=y,
-        x=alt.X("share:Q", title="Pupils in the band (%)"),
-        tooltip=[
-            alt.Tooltip("band_label:N", title="Absence band"),
-            alt.Tooltip("pupils:Q", title="Pupils", format=","),
-            alt.Tooltip("share:Q", title="Share (%)", format=".1f"),
-            alt.Tooltip("national_share:Q", title="National share (%)", format=".1f"),
-        ],
+    y = alt.Y(
+        "band_label:N",
+        sort=order,
+        title="Share of possible sessions missed",
+        scale=alt.Scale(type="band", paddingInner=0.2),
     )
-    labels = alt.Chart(data).mark_text(align="left", dx=6, color="black").encode(y=y, x="label_at:Q", text="text:N")
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color="#4c78a8")
+        .encode(
+            y=y,
+            x=alt.X("share:Q", title="Pupils in the band (%)"),
+            tooltip=[
+                alt.Tooltip("band_label:N", title="Absence band"),
+                alt.Tooltip("pupils:Q", title="Pupils", format=","),
+                alt.Tooltip("share:Q", title="Share (%)", format=".1f"),
+                alt.Tooltip("national_share:Q", title="National share (%)", format=".1f"),
+            ],
+        )
+    )
+    labels = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=6, color="black")
+        .encode(y=y, x="label_at:Q", text="text:N")
+    )
     national = (
         alt.Chart(data.drop_nulls("national_share"))
         .mark_tick(color="black", thickness=3, size=18)
-        .encode(y=y, x="national_share:Q", tooltip=[alt.Tooltip("national_share:Q", title="National share (%)", format=".1f")])
+        .encode(
+            y=y,
+            x="national_share:Q",
+            tooltip=[alt.Tooltip("national_share:Q", title="National share (%)", format=".1f")],
+        )
     )
-    return alt.layer(bars, labels, national).properties(height=height_for(len(order), 30), title="Pupils by share of sessions missed (bars) against national (black ticks)")
+    return alt.layer(bars, labels, national).properties(
+        height=height_for(len(order), 30),
+        title="Pupils by share of sessions missed (bars) against national (black ticks)",
+    )
 
 
 def describe_bands(bands: pl.DataFrame) -> str:
@@ -68,7 +88,11 @@ def describe_bands(bands: pl.DataFrame) -> str:
     persistent = compared.filter(pl.col("band_from") >= 10)
     severe = compared.filter(pl.col("band_from") >= 50)
     national = bands["national_share"].null_count() == 0
-    against = (lambda rows: f" (national {share(rows, 'national_share')})") if national else (lambda rows: "")
+    against = (
+        (lambda rows: f" (national {share(rows, 'national_share')})")
+        if national
+        else (lambda rows: "")
+    )
     text = (
         f"Of {compared['compared_pupils'].sum():,} pupils of compulsory school age, {share(low, 'compared_share')} missed under 5% of "
         f"their sessions{against(low)}, {share(persistent, 'compared_share')} missed 10% or more{against(persistent)} and "

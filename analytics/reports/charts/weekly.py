@@ -12,7 +12,9 @@ import polars as pl
 from analytics.domain.rounding import round_half_up
 
 
-def weekly_rate_chart(weekly: pl.DataFrame, measure: str = "attendance_rate", label: str = "Attendance") -> alt.Chart:
+def weekly_rate_chart(
+    weekly: pl.DataFrame, measure: str = "attendance_rate", label: str = "Attendance"
+) -> alt.Chart:
     """A line of one rate per week (`week_start`), with points and tooltips."""
     data = weekly.select(
         pl.col("week_start"),
@@ -23,7 +25,9 @@ def weekly_rate_chart(weekly: pl.DataFrame, measure: str = "attendance_rate", la
         alt.Chart(data, title=f"{label} by week")
         .mark_line(point=alt.OverlayMarkDef(filled=True, size=40))
         .encode(
-            x=alt.X("week_start:T", title="Week beginning", axis=alt.Axis(format="%d %b", labelAngle=0)),
+            x=alt.X(
+                "week_start:T", title="Week beginning", axis=alt.Axis(format="%d %b", labelAngle=0)
+            ),
             y=alt.Y("rate:Q", title=f"{label} (%)", scale=alt.Scale(zero=False)),
             tooltip=[
                 alt.Tooltip("week_start:T", title="Week beginning", format="%d %b %Y"),
@@ -35,7 +39,9 @@ def weekly_rate_chart(weekly: pl.DataFrame, measure: str = "attendance_rate", la
     )
 
 
-def describe_weekly(weekly: pl.DataFrame, measure: str = "attendance_rate", label: str = "attendance") -> str:
+def describe_weekly(
+    weekly: pl.DataFrame, measure: str = "attendance_rate", label: str = "attendance"
+) -> str:
     """One sentence on the weekly series: its span, its range and its latest value."""
     series = weekly.drop_nulls(measure)
     if series.is_empty():

@@ -369,9 +369,7 @@ def _attendance(frame: pl.LazyFrame, source: Source) -> pl.LazyFrame:
     phase = (
         "education_phase" if "education_phase" in frame.collect_schema().names() else "school_type"
     )
-    return _long(
-        frame.with_columns(_phase(phase), *_derived_rates()), _DAILY_RATES, _PLACE_IDS
-    )
+    return _long(frame.with_columns(_phase(phase), *_derived_rates()), _DAILY_RATES, _PLACE_IDS)
 
 
 def _derived_rates() -> list[pl.Expr]:
@@ -470,7 +468,12 @@ def _band_columns(frame: pl.LazyFrame) -> list[str]:
 def _band_floor_expr(column: str) -> pl.Expr:
     """`_band_floor` for a column of band column names."""
     bound = pl.col(column).str.strip_prefix("pct").str.strip_suffix("_OARate")
-    return pl.when(bound == "50plus").then(pl.lit(50)).otherwise(bound.cast(pl.Int32, strict=False) - 5).cast(pl.Int32)
+    return (
+        pl.when(bound == "50plus")
+        .then(pl.lit(50))
+        .otherwise(bound.cast(pl.Int32, strict=False) - 5)
+        .cast(pl.Int32)
+    )
 
 
 def _bands(frame: pl.LazyFrame, source: Source) -> pl.LazyFrame:
@@ -494,7 +497,11 @@ def _bands(frame: pl.LazyFrame, source: Source) -> pl.LazyFrame:
         for column, name in BAND_CHARACTERISTICS
     ]
     for characteristic, column in groupings:
-        rows = counts if column is None else counts.filter(pl.col(column).str.strip_chars() != "Unclassified")
+        rows = (
+            counts
+            if column is None
+            else counts.filter(pl.col(column).str.strip_chars() != "Unclassified")
+        )
         rows = rows.with_columns(characteristic.alias("characteristic"))
         by_phase = rows.group_by("academic_year", "phase", "characteristic").agg(sums)
         total = (
@@ -599,7 +606,9 @@ def _window_filter(window: str) -> pl.Expr:
     )
 
 
-def _figures(phase: str, measure: str, academic_year: int, window: str) -> tuple[str, str, pl.DataFrame]:
+def _figures(
+    phase: str, measure: str, academic_year: int, window: str
+) -> tuple[str, str, pl.DataFrame]:
     phase = _canonical(phase, PHASES, "phase")
     measure = _canonical(measure, MEASURES, "measure")
     in_window = _window_filter(window)
@@ -679,7 +688,12 @@ def _band_counts() -> pl.DataFrame:
     bands = _band_columns(frame)
     return (
         frame.with_columns(_academic_year("time_period"))
-        .unpivot(on=bands, index=["academic_year", "school_type"], variable_name="column", value_name="enrolments")
+        .unpivot(
+            on=bands,
+            index=["academic_year", "school_type"],
+            variable_name="column",
+            value_name="enrolments",
+        )
         .with_columns(pl.col("enrolments").cast(pl.Int64).fill_null(0))
         .group_by("academic_year", "school_type", "column")
         .agg(pl.col("enrolments").sum())
@@ -687,7 +701,9 @@ def _band_counts() -> pl.DataFrame:
     )
 
 
-def national_band_distribution(phase: str, academic_year: int) -> tuple[pl.DataFrame, Benchmark] | None:
+def national_band_distribution(
+    phase: str, academic_year: int
+) -> tuple[pl.DataFrame, Benchmark] | None:
     """DfE's national distribution of enrolments over the 5% absence bands for `phase`, from
     the latest census year up to `academic_year`: one row per band, `band_from` (the band's
     lowest rate: 0, 5, ... 50), `enrolments` and `share` (% of enrolments), with a Benchmark

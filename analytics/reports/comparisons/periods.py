@@ -21,12 +21,23 @@ from analytics.pipelines.gaps import weighted_national
 from analytics.pipelines.measures import group_measures, like_dfe
 from analytics.pipelines.windows import Window
 from analytics.reports.inputs.calendar import SchoolCalendar
-from analytics.reports.comparisons.national import Benchmark, local_authority_benchmark, national_benchmark
+from analytics.reports.comparisons.national import (
+    Benchmark,
+    local_authority_benchmark,
+    national_benchmark,
+)
 from analytics.reports.inputs.register import Register
 from analytics.reports.inputs.totals import WindowTotals
 
 #: Filter window kinds (as the sidebar names them).
-YEAR_TO_DATE, WHOLE_YEAR, TERM, HALF_TERM, LAST_WEEKS, CUSTOM = "ytd", "year", "term", "half", "weeks", "custom"
+YEAR_TO_DATE, WHOLE_YEAR, TERM, HALF_TERM, LAST_WEEKS, CUSTOM = (
+    "ytd",
+    "year",
+    "term",
+    "half",
+    "weeks",
+    "custom",
+)
 
 COMPARED_COHORT = (
     "pupils of compulsory school age (5 to 15 on 31 August), counted as in DfE's national figures "
@@ -34,7 +45,13 @@ COMPARED_COHORT = (
 )
 
 
-def same_window_last_year(calendar: SchoolCalendar, kind: str, window: Window, part: str | None = None, weeks: int | None = None) -> Window:
+def same_window_last_year(
+    calendar: SchoolCalendar,
+    kind: str,
+    window: Window,
+    part: str | None = None,
+    weeks: int | None = None,
+) -> Window:
     """The window a year before `window`: the same-named term or half-term of the previous
     academic year (from the register's own calendar), the same number of school weeks up to the
     same date, the whole previous year, or the same dates a year earlier."""
@@ -44,7 +61,9 @@ def same_window_last_year(calendar: SchoolCalendar, kind: str, window: Window, p
     if kind in (TERM, HALF_TERM) and part:
         for earlier in calendar.windows(year - 1, kind):
             if earlier.label == part:
-                return Window(earlier.start, earlier.end, f"{part} {Window.academic_year(year - 1).label}")
+                return Window(
+                    earlier.start, earlier.end, f"{part} {Window.academic_year(year - 1).label}"
+                )
     if kind == LAST_WEEKS and weeks:
         earlier = calendar.last_weeks(weeks, window.a_year_earlier().end)
         if earlier is not None:
@@ -67,7 +86,9 @@ def national_window(kind: str, window: Window, part: str | None = None) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _benchmark(phase: str, measure: str, academic_year: int, window: str, la_number: str | None) -> Benchmark | None:
+def _benchmark(
+    phase: str, measure: str, academic_year: int, window: str, la_number: str | None
+) -> Benchmark | None:
     """The figure for the window asked for, else for the academic year (the nearest window DfE
     published: severe absence, for one, is published for whole years only)."""
     for kind in dict.fromkeys((window, "year")):
@@ -113,10 +134,16 @@ def comparator(
     found = {phase: lookup(phase) for phase in weights}
     missing = [phase for phase, b in found.items() if b is None]
     if missing:
-        return NationalFigure(None, f"no published figure for {', '.join(sorted(missing)).lower()} pupils")
+        return NationalFigure(
+            None, f"no published figure for {', '.join(sorted(missing)).lower()} pupils"
+        )
     frame = weighted_national(
-        pl.LazyFrame({"all": [0] * len(weights), "phase": list(weights), "weight": list(weights.values())}),
-        pl.LazyFrame({"phase": list(found), "national_value": [transform(b.value) for b in found.values()]}),
+        pl.LazyFrame(
+            {"all": [0] * len(weights), "phase": list(weights), "weight": list(weights.values())}
+        ),
+        pl.LazyFrame(
+            {"phase": list(found), "national_value": [transform(b.value) for b in found.values()]}
+        ),
         ["all"],
     ).collect()
     labels = [b.label for b in found.values()]
@@ -128,15 +155,30 @@ def comparator(
 
 def phase_weights(enrolments: pl.LazyFrame, measure: str) -> dict[str, float]:
     """The compulsory-age pupils' weight (sessions or enrolments) in each national phase."""
-    weight = (pl.col("possible") > 0).sum() if measure in PER_ENROLMENT else pl.col("possible").sum()
+    weight = (
+        (pl.col("possible") > 0).sum() if measure in PER_ENROLMENT else pl.col("possible").sum()
+    )
     frame = compared(enrolments).group_by("national_phase").agg(weight.alias("weight")).collect()
-    return {row["national_phase"]: row["weight"] for row in frame.iter_rows(named=True) if row["national_phase"]}
+    return {
+        row["national_phase"]: row["weight"]
+        for row in frame.iter_rows(named=True)
+        if row["national_phase"]
+    }
 
 
-def national_comparator(enrolments: pl.LazyFrame, measure: str, academic_year: int, window: str, la_number: str | None = None) -> NationalFigure:
+def national_comparator(
+    enrolments: pl.LazyFrame,
+    measure: str,
+    academic_year: int,
+    window: str,
+    la_number: str | None = None,
+) -> NationalFigure:
     """The national (or, given an LA number, local authority) figure for these enrolments'
     compulsory-age pupils, for `measure` in the nearest `window` of `academic_year`."""
-    return comparator(phase_weights(enrolments, measure), lambda phase: _benchmark(phase, measure, academic_year, window, la_number))
+    return comparator(
+        phase_weights(enrolments, measure),
+        lambda phase: _benchmark(phase, measure, academic_year, window, la_number),
+    )
 
 
 def compulsory_age_measures(enrolments: pl.LazyFrame, by: Sequence[str] = ()) -> pl.LazyFrame:

@@ -48,7 +48,11 @@ class Impact:
 
 
 def _type_order(label: str) -> tuple[int, str]:
-    return (BUILT_IN_LABELS.index(label), label) if label in BUILT_IN_LABELS else (len(BUILT_IN_LABELS), label)
+    return (
+        (BUILT_IN_LABELS.index(label), label)
+        if label in BUILT_IN_LABELS
+        else (len(BUILT_IN_LABELS), label)
+    )
 
 
 def _summary(actions: pl.DataFrame) -> pl.DataFrame:
@@ -66,7 +70,10 @@ def _summary(actions: pl.DataFrame) -> pl.DataFrame:
             {
                 "type": kind,
                 "actions": group.height,
-                **{f"{status.replace(' ', '_')}": int((group["status"] == status).sum()) for status in STATUS_LABELS},
+                **{
+                    f"{status.replace(' ', '_')}": int((group["status"] == status).sum())
+                    for status in STATUS_LABELS
+                },
                 "comparison_pupils": int(measured["controls"].sum()) if n else 0,
                 "pupil_before": measured["before_rate"].mean() if n else None,
                 "pupil_after": measured["after_rate"].mean() if n else None,
@@ -78,14 +85,32 @@ def _summary(actions: pl.DataFrame) -> pl.DataFrame:
             }
         )
     schema = {
-        "type": pl.String, "actions": pl.Int64, "measured": pl.Int64, "no_comparison": pl.Int64, "too_recent": pl.Int64,
-        "too_few_sessions": pl.Int64, "comparison_pupils": pl.Int64, "pupil_before": pl.Float64, "pupil_after": pl.Float64,
-        "comparison_before": pl.Float64, "comparison_after": pl.Float64, "effect": pl.Float64, "effect_low": pl.Float64,
+        "type": pl.String,
+        "actions": pl.Int64,
+        "measured": pl.Int64,
+        "no_comparison": pl.Int64,
+        "too_recent": pl.Int64,
+        "too_few_sessions": pl.Int64,
+        "comparison_pupils": pl.Int64,
+        "pupil_before": pl.Float64,
+        "pupil_after": pl.Float64,
+        "comparison_before": pl.Float64,
+        "comparison_after": pl.Float64,
+        "effect": pl.Float64,
+        "effect_low": pl.Float64,
         "effect_high": pl.Float64,
     }
     frame = pl.DataFrame(rows, schema=schema)
     order = sorted(frame["type"].to_list(), key=_type_order)
-    return frame.with_columns(pl.col("type").replace_strict({t: i for i, t in enumerate(order)}, return_dtype=pl.Int32).alias("_order")).sort("_order").drop("_order")
+    return (
+        frame.with_columns(
+            pl.col("type")
+            .replace_strict({t: i for i, t in enumerate(order)}, return_dtype=pl.Int32)
+            .alias("_order")
+        )
+        .sort("_order")
+        .drop("_order")
+    )
 
 
 def intervention_impact(
@@ -102,28 +127,42 @@ def intervention_impact(
     pupils in these year groups (in the window's academic year; all when empty).
     `register` must hold every enrolment of those schools (comparison pupils come from it);
     `sessions`, when given, are its counted sessions over all dates (to save reading them again)."""
-    counted = sessions if sessions is not None else register.sessions(Window(date(1900, 1, 1), date(9999, 12, 31)))
+    counted = (
+        sessions
+        if sessions is not None
+        else register.sessions(Window(date(1900, 1, 1), date(9999, 12, 31)))
+    )
     school_days = counted.filter(pl.col("possible") == 1).select("school_urn", "date").unique()
     # Collected once: every span below reads them many times.
     weeks_table = school_weeks(school_days).collect().lazy()
     weekly = weekly_attendance(counted, weeks_table).collect().lazy()
-    last_weeks = weeks_table.group_by("school_urn").agg(pl.col("school_week_number").max().alias("last_week"))
+    last_weeks = weeks_table.group_by("school_urn").agg(
+        pl.col("school_week_number").max().alias("last_week")
+    )
     cohorts = register.enrolments.lazy().select(
         "enrolment_id",
         effective_disadvantaged().fill_null(False).alias("disadvantaged"),
         (pl.col("sen").fill_null("N") != "N").alias("sen"),
         pl.lit(None, pl.Float64).alias("last_year_rate"),
     )
-    logged = interventions.lazy().with_columns(academic_year_expr(pl.col("date")).alias("academic_year"))
+    logged = interventions.lazy().with_columns(
+        academic_year_expr(pl.col("date")).alias("academic_year")
+    )
     all_events = event_weeks(logged, weeks_table)
     chosen = all_events.filter(pl.col("date").is_between(window.start, window.end))
     if urns is not None:
         chosen = chosen.filter(pl.col("school_urn").is_in(list(urns)))
     if year_groups:
-        in_groups = with_cohorts(register.enrolments.lazy(), window.academic_year_start).filter(pl.col("year_group").is_in(list(year_groups)))
+        in_groups = with_cohorts(register.enrolments.lazy(), window.academic_year_start).filter(
+            pl.col("year_group").is_in(list(year_groups))
+        )
         chosen = chosen.join(in_groups.select("enrolment_id"), on="enrolment_id", how="semi")
     events = first_of_type_each_year(chosen)
-    actions = matched_effects(events, all_events, weekly, cohorts, last_weeks, weeks).sort("date", "intervention_id").collect()
+    actions = (
+        matched_effects(events, all_events, weekly, cohorts, last_weeks, weeks)
+        .sort("date", "intervention_id")
+        .collect()
+    )
     return Impact(window, weeks, _summary(actions), actions)
 
 

@@ -28,7 +28,14 @@ from analytics.store import interventions as store
 #: Reviews listed ahead of their date.
 REVIEW_HORIZON_DAYS = 7
 _FIELDS = ("type", "date", "owner", "outcome", "notes", "next_review")
-_LABELS = {"type": "type", "date": "date", "owner": "owner", "outcome": "outcome", "notes": "notes", "next_review": "next review"}
+_LABELS = {
+    "type": "type",
+    "date": "date",
+    "owner": "owner",
+    "outcome": "outcome",
+    "notes": "notes",
+    "next_review": "next review",
+}
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,9 @@ def amendments(versions: pl.DataFrame) -> pl.DataFrame:
     """One row per version after the first (an edit or a deletion): `intervention_id, version,
     changed_at, changed_by, change, reason`, oldest first. `change` says what changed, in words."""
     rows = []
-    for (intervention_id,), history in versions.sort("intervention_id", "version").group_by("intervention_id", maintain_order=True):
+    for (intervention_id,), history in versions.sort("intervention_id", "version").group_by(
+        "intervention_id", maintain_order=True
+    ):
         previous = None
         for row in history.iter_rows(named=True):
             if previous is not None:
@@ -65,7 +74,9 @@ def amendments(versions: pl.DataFrame) -> pl.DataFrame:
                     change = f"deleted the {previous['type'].lower()} of {_fmt(previous['date'])}"
                 else:
                     changed = [
-                        f"{_LABELS[f]} from {_fmt(previous[f])} to {_fmt(row[f])}" for f in _FIELDS if previous[f] != row[f]
+                        f"{_LABELS[f]} from {_fmt(previous[f])} to {_fmt(row[f])}"
+                        for f in _FIELDS
+                        if previous[f] != row[f]
                     ]
                     change = f"{row['type']} of {_fmt(row['date'])}: " + "; ".join(changed)
                 rows.append(
@@ -79,16 +90,29 @@ def amendments(versions: pl.DataFrame) -> pl.DataFrame:
                     }
                 )
             previous = row
-    schema = {"intervention_id": pl.Int32, "version": pl.Int32, "changed_at": pl.Datetime("us"), "changed_by": pl.String, "change": pl.String, "reason": pl.String}
+    schema = {
+        "intervention_id": pl.Int32,
+        "version": pl.Int32,
+        "changed_at": pl.Datetime("us"),
+        "changed_by": pl.String,
+        "change": pl.String,
+        "reason": pl.String,
+    }
     return pl.DataFrame(rows, schema=schema).sort("changed_at", "intervention_id")
 
 
-def chronology(db: Database, inputs: CoordinatorInputs, enrolment_id: int, as_of: date) -> Chronology:
+def chronology(
+    db: Database, inputs: CoordinatorInputs, enrolment_id: int, as_of: date
+) -> Chronology:
     """The chronology of one enrolment: every action up to now (the log's entries are not cut at
     `as_of`; the attendance figures are the academic year to `as_of`)."""
     window = Window.year_to_date(as_of)
     register = inputs.register
-    people = pupils(register, window.academic_year_start).filter(pl.col("enrolment_id") == enrolment_id).collect()
+    people = (
+        pupils(register, window.academic_year_start)
+        .filter(pl.col("enrolment_id") == enrolment_id)
+        .collect()
+    )
     if people.is_empty():
         raise ValueError(f"there is no enrolment {enrolment_id}")
     details = register.enrolments.filter(pl.col("enrolment_id") == enrolment_id).row(0, named=True)
@@ -99,9 +123,15 @@ def chronology(db: Database, inputs: CoordinatorInputs, enrolment_id: int, as_of
     }
     one = register.enrolments.filter(pl.col("enrolment_id") == enrolment_id).lazy()
     sessions = register.sessions(window).filter(pl.col("enrolment_id") == enrolment_id)
-    measures = register.enrolment_measures(window).filter(pl.col("enrolment_id") == enrolment_id).collect()
+    measures = (
+        register.enrolment_measures(window).filter(pl.col("enrolment_id") == enrolment_id).collect()
+    )
     figures = measures.row(0, named=True) if measures.height else {}
-    penalty = penalty_status(inputs, window, as_of).filter(pl.col("enrolment_id") == enrolment_id).collect()
+    penalty = (
+        penalty_status(inputs, window, as_of)
+        .filter(pl.col("enrolment_id") == enrolment_id)
+        .collect()
+    )
     met = penalty.row(0, named=True) if penalty.height else {}
     attendance = {
         "window": str(window),
@@ -117,7 +147,9 @@ def chronology(db: Database, inputs: CoordinatorInputs, enrolment_id: int, as_of
     versions = store.intervention_versions(db, enrolment_ids=[enrolment_id])
     entries = store.interventions(db, enrolment_ids=[enrolment_id]).sort("date", "intervention_id")
     weekly = weekly_measures(sessions, one.select("enrolment_id")).collect()
-    return Chronology(enrolment_id, as_of, pupil, attendance, entries, amendments(versions), versions, weekly)
+    return Chronology(
+        enrolment_id, as_of, pupil, attendance, entries, amendments(versions), versions, weekly
+    )
 
 
 def _pct(value: float | None) -> str:
@@ -130,7 +162,13 @@ def attendance_lines(chron: Chronology) -> list[str]:
     lines = [
         f"Attendance {_pct(a['attendance_rate'])} in {a['window']}: {a['absent']} of {a['possible']} possible sessions missed, "
         f"{a['unauthorised']} of them unauthorised."
-        + (" Severely absent." if a["severe_absence"] else " Persistently absent." if a["persistent_absence"] else ""),
+        + (
+            " Severely absent."
+            if a["severe_absence"]
+            else " Persistently absent."
+            if a["persistent_absence"]
+            else ""
+        ),
     ]
     if a["penalty_threshold_date"] is not None:
         lines.append(
@@ -147,7 +185,9 @@ def attendance_lines(chron: Chronology) -> list[str]:
 def chronology_table(chron: Chronology) -> pl.DataFrame:
     """Every version of every action (current, superseded or deleted), for the CSV: one row per
     version with the pupil's UPN and school, dates as ISO."""
-    latest = chron.versions.group_by("intervention_id").agg(pl.col("version").max().alias("_latest"))
+    latest = chron.versions.group_by("intervention_id").agg(
+        pl.col("version").max().alias("_latest")
+    )
     return (
         chron.versions.join(latest, on="intervention_id", how="left")
         .with_columns(
@@ -160,8 +200,20 @@ def chronology_table(chron: Chronology) -> pl.DataFrame:
             pl.lit(chron.pupil["upn"]).alias("upn"),
         )
         .select(
-            "school_urn", "upn", "intervention_id", "version", "status", "date", "type", "owner", "outcome", "notes",
-            "next_review", "recorded_by", "recorded_at", "change_reason",
+            "school_urn",
+            "upn",
+            "intervention_id",
+            "version",
+            "status",
+            "date",
+            "type",
+            "owner",
+            "outcome",
+            "notes",
+            "next_review",
+            "recorded_by",
+            "recorded_at",
+            "change_reason",
         )
         .sort("date", "intervention_id", "version")
     )
@@ -176,7 +228,10 @@ def chronology_pdf(chron: Chronology) -> bytes:
     """The chronology as an A4 PDF: the pupil, attendance this year (with the weekly chart),
     every action, and every amendment."""
     p = chron.pupil
-    document = Document("Attendance chronology", f"{p['name']} - UPN {p['upn']} - {p['school']} - as of {chron.as_of:%d %b %Y}")
+    document = Document(
+        "Attendance chronology",
+        f"{p['name']} - UPN {p['upn']} - {p['school']} - as of {chron.as_of:%d %b %Y}",
+    )
     document.heading("Pupil")
     document.frame_table(
         pl.DataFrame(
@@ -194,7 +249,11 @@ def chronology_pdf(chron: Chronology) -> bytes:
     document.heading("Attendance")
     document.bullets(attendance_lines(chron))
     if chron.weekly.height >= 2:
-        document.chart(weekly_rate_chart(chron.weekly).properties(width=520, height=160), width=170, caption="Attendance each school week this year.")
+        document.chart(
+            weekly_rate_chart(chron.weekly).properties(width=520, height=160),
+            width=170,
+            caption="Attendance each school week this year.",
+        )
     document.heading(f"Actions ({chron.entries.height})")
     if chron.entries.is_empty():
         document.paragraph("No actions recorded.")
@@ -206,7 +265,11 @@ def chronology_pdf(chron: Chronology) -> bytes:
             pl.col("outcome").fill_null("").alias("Outcome"),
             pl.col("notes").fill_null("").alias("Notes"),
             pl.col("next_review").dt.strftime("%d/%m/%Y").fill_null("").alias("Review"),
-            pl.format("{} {}", pl.col("first_recorded_by"), pl.col("first_recorded_at").dt.strftime("%d/%m/%Y %H:%M")).alias("Recorded"),
+            pl.format(
+                "{} {}",
+                pl.col("first_recorded_by"),
+                pl.col("first_recorded_at").dt.strftime("%d/%m/%Y %H:%M"),
+            ).alias("Recorded"),
         )
         document.frame_table(table, widths=[18, 26, 24, 26, 50, 18, 28], size=7.5)
     document.heading(f"Amendments ({chron.amendments.height})")
@@ -231,7 +294,9 @@ def chronology_pdf(chron: Chronology) -> bytes:
     return document.to_bytes()
 
 
-def reviews_due(inputs: CoordinatorInputs, since: date, as_of: date, urns: Sequence[int] | None = None) -> pl.DataFrame:
+def reviews_due(
+    inputs: CoordinatorInputs, since: date, as_of: date, urns: Sequence[int] | None = None
+) -> pl.DataFrame:
     """Actions whose next review falls from `since` to `REVIEW_HORIZON_DAYS` after `as_of`, for
     pupils on roll on `as_of`: pupil columns, the action, `next_review` and `status` (overdue,
     due today, or due in some days). A review is recorded by editing the action."""
@@ -243,7 +308,9 @@ def reviews_due(inputs: CoordinatorInputs, since: date, as_of: date, urns: Seque
         inputs.interventions.lazy()
         .filter(pl.col("next_review").is_between(since, horizon))
         .join(on_roll_on(inputs.register.spells.lazy(), as_of), on="enrolment_id", how="semi")
-        .select("intervention_id", "enrolment_id", "type", "date", "owner", "outcome", "next_review")
+        .select(
+            "intervention_id", "enrolment_id", "type", "date", "owner", "outcome", "next_review"
+        )
     )
     days = (pl.col("next_review") - pl.lit(as_of)).dt.total_days()
     return (
@@ -261,7 +328,12 @@ def reviews_due(inputs: CoordinatorInputs, since: date, as_of: date, urns: Seque
     )
 
 
-def pupils_on_roll(inputs: CoordinatorInputs, as_of: date, urns: Sequence[int] | None = None, year_groups: Sequence[str] = ()) -> pl.DataFrame:
+def pupils_on_roll(
+    inputs: CoordinatorInputs,
+    as_of: date,
+    urns: Sequence[int] | None = None,
+    year_groups: Sequence[str] = (),
+) -> pl.DataFrame:
     """Enrolments on roll on `as_of` an action can be recorded for: pupil columns and `label`
     ("Surname, Forename · Year 9 · 9C · School"), ordered by school, year group, form and name."""
     people = pupils(inputs.register, Window.year_to_date(as_of).academic_year_start).join(
@@ -273,7 +345,13 @@ def pupils_on_roll(inputs: CoordinatorInputs, as_of: date, urns: Sequence[int] |
         people = people.filter(pl.col("year_group").is_in(list(year_groups)))
     return (
         people.with_columns(
-            pl.format("{} · Year {} · {} · {}", pl.col("name"), pl.col("year_group").fill_null("?"), pl.col("form").fill_null("no form"), pl.col("school")).alias("label")
+            pl.format(
+                "{} · Year {} · {} · {}",
+                pl.col("name"),
+                pl.col("year_group").fill_null("?"),
+                pl.col("form").fill_null("no form"),
+                pl.col("school"),
+            ).alias("label")
         )
         .sort("school", "year_group", "form", "name")
         .collect()

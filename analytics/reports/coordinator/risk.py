@@ -60,8 +60,17 @@ MIN_PERSISTENT_ABSENTEES = 30
 COMPLETE_FROM = (7, 1)
 MODEL, RULES_KIND = "model", "rules"
 _SESSION_COLUMNS = (
-    "school_urn", "enrolment_id", "date", "session", "code", "possible", "attended", "absent", "unauthorised",
-    "late_before_close", "late_after_close",
+    "school_urn",
+    "enrolment_id",
+    "date",
+    "session",
+    "code",
+    "possible",
+    "attended",
+    "absent",
+    "unauthorised",
+    "late_before_close",
+    "late_after_close",
 )
 
 
@@ -94,8 +103,14 @@ class RiskInputs:
     def features(self, as_of: date) -> pl.LazyFrame:
         """Features of every enrolment on roll at the as-of point (data before `as_of` only)."""
         return risk_features(
-            self.weekly.lazy(), self.sessions.lazy(), self.enrolments.lazy(), self.spells.lazy(), self.days.lazy(),
-            self.incidents.lazy(), self.exclusions.lazy(), as_of,
+            self.weekly.lazy(),
+            self.sessions.lazy(),
+            self.enrolments.lazy(),
+            self.spells.lazy(),
+            self.days.lazy(),
+            self.incidents.lazy(),
+            self.exclusions.lazy(),
+            as_of,
         )
 
     def outcome(self, as_of: date) -> pl.LazyFrame:
@@ -116,14 +131,20 @@ class RiskInputs:
 def risk_inputs(db: Database, register: Register | None = None) -> RiskInputs:
     """Read the whole database (or use a register of every school already read)."""
     register = register or load_register(db)
-    sessions = register.sessions(Window(date(1900, 1, 1), date(9999, 12, 31))).select(_SESSION_COLUMNS).collect()
+    sessions = (
+        register.sessions(Window(date(1900, 1, 1), date(9999, 12, 31)))
+        .select(_SESSION_COLUMNS)
+        .collect()
+    )
     return RiskInputs(
         sessions=sessions,
         weekly=weekly_session_totals(sessions.lazy()).collect(),
         enrolments=register.enrolments,
         spells=register.spells,
         days=school_days(sessions.lazy()).collect(),
-        incidents=read.behaviour_incidents(db).filter(pl.col("type") == "negative").select("enrolment_id", "date", "type"),
+        incidents=read.behaviour_incidents(db)
+        .filter(pl.col("type") == "negative")
+        .select("enrolment_id", "date", "type"),
         exclusions=read.exclusions(db).select("enrolment_id", "start_date", "category", "sessions"),
     )
 
@@ -141,9 +162,18 @@ def complete_years(inputs: RiskInputs) -> list[int]:
 
 def _cohort_labels(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
-        pl.when(pl.col("disadvantaged") > 0).then(pl.lit("Disadvantaged")).otherwise(pl.lit("Not disadvantaged")).alias("cohort_disadvantaged"),
-        pl.col("sen").replace_strict(SEN_LABELS, default="No SEN", return_dtype=pl.String).alias("cohort_sen"),
-        pl.col("sex").replace_strict({"F": "Female", "M": "Male"}, default="Not recorded", return_dtype=pl.String).alias("cohort_sex"),
+        pl.when(pl.col("disadvantaged") > 0)
+        .then(pl.lit("Disadvantaged"))
+        .otherwise(pl.lit("Not disadvantaged"))
+        .alias("cohort_disadvantaged"),
+        pl.col("sen")
+        .replace_strict(SEN_LABELS, default="No SEN", return_dtype=pl.String)
+        .alias("cohort_sen"),
+        pl.col("sex")
+        .replace_strict(
+            {"F": "Female", "M": "Male"}, default="Not recorded", return_dtype=pl.String
+        )
+        .alias("cohort_sex"),
     )
 
 
@@ -158,7 +188,11 @@ def training_rows(inputs: RiskInputs, years: Sequence[int]) -> pl.DataFrame:
             features = cut.features(day).collect()
             frames.append(
                 features.join(cut.outcome(day).collect(), on="enrolment_id", how="inner")
-                .with_columns(pl.lit(year).alias("academic_year"), pl.lit(label).alias("point"), pl.lit(order).alias("point_order"))
+                .with_columns(
+                    pl.lit(year).alias("academic_year"),
+                    pl.lit(label).alias("point"),
+                    pl.lit(order).alias("point_order"),
+                )
                 .pipe(_cohort_labels)
             )
     if not frames:
@@ -205,7 +239,13 @@ def _who(trained_by: str | None) -> str:
         return "rollcall"
 
 
-def train(db: Database, *, seed: int = DEFAULT_SEED, trained_by: str | None = None, inputs: RiskInputs | None = None) -> TrainingRun:
+def train(
+    db: Database,
+    *,
+    seed: int = DEFAULT_SEED,
+    trained_by: str | None = None,
+    inputs: RiskInputs | None = None,
+) -> TrainingRun:
     """Backtest, fit and keep a model on every complete academic year; with too little history,
     keep a rules run that says why. Reproducible: the same data and seed give the same model."""
     inputs = inputs or risk_inputs(db)
@@ -227,20 +267,32 @@ def train(db: Database, *, seed: int = DEFAULT_SEED, trained_by: str | None = No
             f"{MIN_PERSISTENT_ABSENTEES}), so Rollcall uses transparent rules."
         )
         card = _card(RULES_KIND, years, rows, reason)
-        model_id = store.save_risk_model(db, kind=RULES_KIND, card=card, backtest=None, model=None, **common)
+        model_id = store.save_risk_model(
+            db, kind=RULES_KIND, card=card, backtest=None, model=None, **common
+        )
         return TrainingRun(model_id, RULES_KIND, reason, card, None)
     result = backtests.backtest(rows, _fit_and_score(seed))
     fitted = risk_model.fit_model(rows, seed)
     card = _card(MODEL, years, rows, "", coefficients=risk_model.coefficients(fitted))
-    model_id = store.save_risk_model(db, kind=MODEL, card=card, backtest=result, model=risk_model.to_bytes(fitted), **common)
+    model_id = store.save_risk_model(
+        db, kind=MODEL, card=card, backtest=result, model=risk_model.to_bytes(fitted), **common
+    )
     return TrainingRun(model_id, MODEL, "", card, result)
 
 
-def _card(kind: str, years: list[int], rows: pl.DataFrame, reason: str, coefficients: pl.DataFrame | None = None) -> dict:
+def _card(
+    kind: str,
+    years: list[int],
+    rows: pl.DataFrame,
+    reason: str,
+    coefficients: pl.DataFrame | None = None,
+) -> dict:
     """The model card's facts: data, features, what is predicted, limits."""
     weights = {}
     if coefficients is not None:
-        weights = dict(coefficients.group_by("feature").agg(pl.col("coefficient").sum()).iter_rows())
+        weights = dict(
+            coefficients.group_by("feature").agg(pl.col("coefficient").sum()).iter_rows()
+        )
     trained_years = [academic_year_label(y) for y in years]
     headline = (
         f"trained on {len(trained_years)} academic years ({', '.join(trained_years)}), {rows.height:,} enrolment-dates"
@@ -254,9 +306,14 @@ def _card(kind: str, years: list[int], rows: pl.DataFrame, reason: str, coeffici
         "years": years,
         "rows": rows.height,
         "enrolments": rows["enrolment_id"].n_unique() if not rows.is_empty() else 0,
-        "persistent_absentees": int(rows["persistent_absence_after"].sum()) if not rows.is_empty() else 0,
+        "persistent_absentees": int(rows["persistent_absence_after"].sum())
+        if not rows.is_empty()
+        else 0,
         "points": [label for label, _, _ in POINTS],
-        "features": [{"name": name, "meaning": meaning, "weight": weights.get(name)} for name, meaning in FEATURES.items()],
+        "features": [
+            {"name": name, "meaning": meaning, "weight": weights.get(name)}
+            for name, meaning in FEATURES.items()
+        ],
         "rules": [{"words": r.words, "points": r.points} for r in RULES],
     }
 
@@ -286,15 +343,27 @@ def active_model(db: Database) -> ActiveModel:
     """The latest training run, loaded; rules (saying why) when none was run or it cannot load."""
     stored = store.latest_risk_model(db)
     if stored is None:
-        return ActiveModel(RULES_KIND, "No risk model has been trained yet (run `rollcall risk train`), so Rollcall uses transparent rules.")
+        return ActiveModel(
+            RULES_KIND,
+            "No risk model has been trained yet (run `rollcall risk train`), so Rollcall uses transparent rules.",
+        )
     facts = {k: stored[k] for k in ("model_id", "trained_at", "trained_by", "data_through", "seed")}
     if stored["kind"] != MODEL:
-        return ActiveModel(RULES_KIND, stored["card"].get("reason", ""), card=stored["card"], **facts)
+        return ActiveModel(
+            RULES_KIND, stored["card"].get("reason", ""), card=stored["card"], **facts
+        )
     try:
         estimator = risk_model.from_bytes(stored["model"], stored["sklearn_version"])
     except ValueError as problem:
-        return ActiveModel(RULES_KIND, f"{problem}. Until then Rollcall uses transparent rules.", card=stored["card"], **facts)
-    return ActiveModel(MODEL, "", card=stored["card"], backtest=stored["backtest"], estimator=estimator, **facts)
+        return ActiveModel(
+            RULES_KIND,
+            f"{problem}. Until then Rollcall uses transparent rules.",
+            card=stored["card"],
+            **facts,
+        )
+    return ActiveModel(
+        MODEL, "", card=stored["card"], backtest=stored["backtest"], estimator=estimator, **facts
+    )
 
 
 def risk_scores(inputs: RiskInputs, active: ActiveModel, as_of: date) -> pl.DataFrame:
@@ -303,9 +372,21 @@ def risk_scores(inputs: RiskInputs, active: ActiveModel, as_of: date) -> pl.Data
     score "at the end of" a day, pass the day after."""
     features = inputs.features(as_of).collect()
     if features.is_empty():
-        return pl.DataFrame(schema={"enrolment_id": pl.Int32, "risk_score": pl.Float64, "risk_basis": pl.String, "drivers": pl.List(pl.String)})
+        return pl.DataFrame(
+            schema={
+                "enrolment_id": pl.Int32,
+                "risk_score": pl.Float64,
+                "risk_basis": pl.String,
+                "drivers": pl.List(pl.String),
+            }
+        )
     if active.kind == MODEL:
-        scores = pl.DataFrame({"enrolment_id": features["enrolment_id"], "risk_score": risk_model.predict(active.estimator, features)})
+        scores = pl.DataFrame(
+            {
+                "enrolment_id": features["enrolment_id"],
+                "risk_score": risk_model.predict(active.estimator, features),
+            }
+        )
         ranked = risk_model.contributions(active.estimator, features)
     else:
         scored = rule_scores(features)
@@ -315,7 +396,10 @@ def risk_scores(inputs: RiskInputs, active: ActiveModel, as_of: date) -> pl.Data
         enrolment_id: list(zip(group["feature"], group["contribution"], strict=True))
         for (enrolment_id,), group in ranked.group_by("enrolment_id")
     }
-    drivers = [drivers_in_words(row, by_enrolment.get(row["enrolment_id"], [])) for row in features.iter_rows(named=True)]
+    drivers = [
+        drivers_in_words(row, by_enrolment.get(row["enrolment_id"], []))
+        for row in features.iter_rows(named=True)
+    ]
     return scores.with_columns(
         pl.lit(active.kind).alias("risk_basis"),
         pl.Series("drivers", drivers, dtype=pl.List(pl.String)),

@@ -99,13 +99,17 @@ def coordinator_inputs(db: Database, register: Register | None = None) -> Coordi
     """Read the register (unless given one of every school), behaviour, the intervention log
     and the active risk model."""
     register = register or load_register(db)
-    return CoordinatorInputs(register, risk_inputs(db, register), intervention_store.interventions(db), active_model(db))
+    return CoordinatorInputs(
+        register, risk_inputs(db, register), intervention_store.interventions(db), active_model(db)
+    )
 
 
 def pupils(register: Register, academic_year: int) -> pl.LazyFrame:
     """One row per enrolment: `enrolment_id, school_urn, school, upn, name, year_group, form`
     (year group in `academic_year`)."""
-    schools = register.schools.select(pl.col("urn").alias("school_urn"), pl.col("name").alias("school")).lazy()
+    schools = register.schools.select(
+        pl.col("urn").alias("school_urn"), pl.col("name").alias("school")
+    ).lazy()
     return (
         with_cohorts(register.enrolments.lazy(), academic_year)
         .join(schools, on="school_urn", how="left")
@@ -125,12 +129,18 @@ def latest_actions(interventions: pl.DataFrame, as_of: date) -> pl.LazyFrame:
     """One row per enrolment with an action on or before `as_of`: `latest_action` (its type),
     `latest_action_date` and `next_review` (the earliest review still open among its actions)."""
     done = interventions.lazy().filter(pl.col("date") <= as_of)
-    latest = done.sort("date", "intervention_id").group_by("enrolment_id").agg(
-        pl.col("type").last().alias("latest_action"),
-        pl.col("date").last().alias("latest_action_date"),
+    latest = (
+        done.sort("date", "intervention_id")
+        .group_by("enrolment_id")
+        .agg(
+            pl.col("type").last().alias("latest_action"),
+            pl.col("date").last().alias("latest_action_date"),
+        )
     )
-    reviews = done.filter(pl.col("next_review").is_not_null()).group_by("enrolment_id").agg(
-        pl.col("next_review").max().alias("next_review")
+    reviews = (
+        done.filter(pl.col("next_review").is_not_null())
+        .group_by("enrolment_id")
+        .agg(pl.col("next_review").max().alias("next_review"))
     )
     return latest.join(reviews, on="enrolment_id", how="left")
 
@@ -159,7 +169,12 @@ class TargetLists:
         return next(item for item in self.lists if item.key == key)
 
 
-def _scope(frame: pl.LazyFrame, urns: Sequence[int] | None, year_groups: Sequence[str], forms: Sequence[str]) -> pl.LazyFrame:
+def _scope(
+    frame: pl.LazyFrame,
+    urns: Sequence[int] | None,
+    year_groups: Sequence[str],
+    forms: Sequence[str],
+) -> pl.LazyFrame:
     if urns is not None:
         frame = frame.filter(pl.col("school_urn").is_in(list(urns)))
     if year_groups:
@@ -170,7 +185,9 @@ def _scope(frame: pl.LazyFrame, urns: Sequence[int] | None, year_groups: Sequenc
 
 
 def _with_pupil(rows: pl.LazyFrame, people: pl.LazyFrame, actions: pl.LazyFrame) -> pl.LazyFrame:
-    return people.join(rows, on="enrolment_id", how="inner").join(actions, on="enrolment_id", how="left")
+    return people.join(rows, on="enrolment_id", how="inner").join(
+        actions, on="enrolment_id", how="left"
+    )
 
 
 def penalty_status(inputs: CoordinatorInputs, window: Window, as_of: date) -> pl.LazyFrame:
@@ -194,10 +211,17 @@ def _risk_rows(inputs: CoordinatorInputs, as_of: date, weeks: int) -> pl.DataFra
     days = inputs.risk.days.filter(pl.col("date") <= as_of)
     mondays = days.select(pl.col("date").dt.truncate("1w").unique().sort(descending=True))["date"]
     if len(mondays) < weeks:
-        return now.with_columns(pl.lit(None, pl.Float64).alias("earlier_risk_score"), pl.lit(None, pl.Date).alias("earlier_as_of"))
+        return now.with_columns(
+            pl.lit(None, pl.Float64).alias("earlier_risk_score"),
+            pl.lit(None, pl.Date).alias("earlier_as_of"),
+        )
     earlier_as_of = mondays[weeks - 1]
-    earlier = risk_scores(inputs.risk, inputs.model, earlier_as_of).select("enrolment_id", pl.col("risk_score").alias("earlier_risk_score"))
-    return now.join(earlier, on="enrolment_id", how="left").with_columns(pl.lit(earlier_as_of).alias("earlier_as_of"))
+    earlier = risk_scores(inputs.risk, inputs.model, earlier_as_of).select(
+        "enrolment_id", pl.col("risk_score").alias("earlier_risk_score")
+    )
+    return now.join(earlier, on="enrolment_id", how="left").with_columns(
+        pl.lit(earlier_as_of).alias("earlier_as_of")
+    )
 
 
 def target_lists(
@@ -217,16 +241,28 @@ def target_lists(
     register = inputs.register
     on_roll = on_roll_on(register.spells.lazy(), as_of)
     # Pupils who have left need no action: every list is of pupils on roll on the as-of date.
-    people = _scope(pupils(register, window.academic_year_start), urns, year_groups, forms).join(on_roll, on="enrolment_id", how="semi")
+    people = _scope(pupils(register, window.academic_year_start), urns, year_groups, forms).join(
+        on_roll, on="enrolment_id", how="semi"
+    )
     actions = latest_actions(inputs.interventions, as_of)
 
-    first_day = unexplained_absences(register.marks.lazy(), register.enrolments.lazy(), register.spells.lazy(), as_of)
-    first_day = _with_pupil(first_day.drop("school_urn"), people, actions).with_columns(
-        pl.format("{}: {}", pl.col("session"), pl.col("reason")).alias("reason")
-    ).sort("session", "school", "year_group", "form", "name", "upn")
+    first_day = unexplained_absences(
+        register.marks.lazy(), register.enrolments.lazy(), register.spells.lazy(), as_of
+    )
+    first_day = (
+        _with_pupil(first_day.drop("school_urn"), people, actions)
+        .with_columns(pl.format("{}: {}", pl.col("session"), pl.col("reason")).alias("reason"))
+        .sort("session", "school", "year_group", "form", "name", "upn")
+    )
 
     measures = register.enrolment_measures(window).select(
-        "enrolment_id", "possible", "absent", "unauthorised", "attendance_rate", "persistent_absence", "severe_absence"
+        "enrolment_id",
+        "possible",
+        "absent",
+        "unauthorised",
+        "attendance_rate",
+        "persistent_absence",
+        "severe_absence",
     )
     missed = pl.format(
         "attendance {} in {} ({} of {} sessions missed)",
@@ -240,7 +276,9 @@ def target_lists(
         .with_columns(missed.alias("reason"))
         .sort("attendance_rate", "name", "upn")
     )
-    severe = persistent.filter(pl.col("severe_absence")).with_columns((pl.col("reason") + pl.lit(" (severe absence)")).alias("reason"))
+    severe = persistent.filter(pl.col("severe_absence")).with_columns(
+        (pl.col("reason") + pl.lit(" (severe absence)")).alias("reason")
+    )
 
     penalty = (
         penalty_status(inputs, window, as_of)
@@ -258,7 +296,9 @@ def target_lists(
     penalty = (
         _with_pupil(penalty, people, actions)
         .with_columns(
-            (pl.col("unauthorised_last_10_weeks") >= PENALTY_SESSIONS).alias("met_in_latest_window"),
+            (pl.col("unauthorised_last_10_weeks") >= PENALTY_SESSIONS).alias(
+                "met_in_latest_window"
+            ),
             pl.format(
                 "threshold met on {} ({}); {} G N O U sessions in the last {} school weeks{}",
                 pl.col("penalty_threshold_date").dt.strftime("%a %d/%m/%Y"),
@@ -266,7 +306,12 @@ def target_lists(
                 pl.col("unauthorised_last_10_weeks"),
                 pl.lit(PENALTY_SCHOOL_WEEKS),
                 pl.when(pl.col("penalty_notice_considered") >= pl.col("penalty_threshold_date"))
-                .then(pl.format("; penalty notice considered on {}", pl.col("penalty_notice_considered").dt.strftime("%d/%m/%Y")))
+                .then(
+                    pl.format(
+                        "; penalty notice considered on {}",
+                        pl.col("penalty_notice_considered").dt.strftime("%d/%m/%Y"),
+                    )
+                )
                 .otherwise(pl.lit("; not yet recorded as considered")),
             ).alias("reason"),
         )
@@ -275,7 +320,12 @@ def target_lists(
 
     older_than = setting("n_code_followup_school_days")
     n_codes = (
-        unresolved_n_codes(inputs.risk.sessions.lazy().filter(pl.col("date") >= window.start), inputs.risk.days.lazy(), as_of, older_than)
+        unresolved_n_codes(
+            inputs.risk.sessions.lazy().filter(pl.col("date") >= window.start),
+            inputs.risk.days.lazy(),
+            as_of,
+            older_than,
+        )
         .join(on_roll, on="enrolment_id", how="semi")
         .group_by("enrolment_id")
         .agg(
@@ -302,7 +352,11 @@ def target_lists(
     risk = _risk_rows(inputs, as_of, RISING_WEEKS).lazy()
     rising = (
         risk.join(on_roll, on="enrolment_id", how="semi")
-        .join(measures.select("enrolment_id", "persistent_absence", "attendance_rate"), on="enrolment_id", how="left")
+        .join(
+            measures.select("enrolment_id", "persistent_absence", "attendance_rate"),
+            on="enrolment_id",
+            how="left",
+        )
         .with_columns((pl.col("risk_score") - pl.col("earlier_risk_score")).alias("risk_change"))
         .filter(
             (pl.col("risk_score") >= RISING_MIN_RISK)
@@ -325,12 +379,17 @@ def target_lists(
     )
 
     weeks = school_weeks(inputs.risk.days.lazy())
-    change = attendance_change(inputs.risk.sessions.lazy(), weeks, as_of, improved_weeks).join(on_roll, on="enrolment_id", how="semi")
+    change = attendance_change(inputs.risk.sessions.lazy(), weeks, as_of, improved_weeks).join(
+        on_roll, on="enrolment_id", how="semi"
+    )
     improved = (
         _with_pupil(
             change.filter(
                 (pl.col("change_points") >= IMPROVED_MIN_POINTS)
-                & (pl.col("earlier_attended") * 100 <= pl.col("earlier_possible") * (100 - PERSISTENT_ABSENCE_PERCENT))
+                & (
+                    pl.col("earlier_attended") * 100
+                    <= pl.col("earlier_possible") * (100 - PERSISTENT_ABSENCE_PERCENT)
+                )
             ),
             people,
             actions,
@@ -350,16 +409,36 @@ def target_lists(
 
     collected = pl.collect_all([first_day, persistent, severe, penalty, n_codes, rising, improved])
     rules = (
-        TargetList("first_day", "First-day calls", f"Sessions on {as_of:%a %d %b %Y} coded N or with no mark (for sessions the school has registered).", collected[0]),
-        TargetList("persistent", "Persistent absence", "Pupils on roll with attendance 90% or less in the window (absence of 10% or more of possible sessions).", collected[1]),
-        TargetList("severe", "Severe absence", "Pupils on roll with attendance 50% or less in the window.", collected[2]),
+        TargetList(
+            "first_day",
+            "First-day calls",
+            f"Sessions on {as_of:%a %d %b %Y} coded N or with no mark (for sessions the school has registered).",
+            collected[0],
+        ),
+        TargetList(
+            "persistent",
+            "Persistent absence",
+            "Pupils on roll with attendance 90% or less in the window (absence of 10% or more of possible sessions).",
+            collected[1],
+        ),
+        TargetList(
+            "severe",
+            "Severe absence",
+            "Pupils on roll with attendance 50% or less in the window.",
+            collected[2],
+        ),
         TargetList(
             "penalty",
             "Penalty-notice threshold",
             f"{PENALTY_SESSIONS} or more sessions coded G N O U within {PENALTY_SCHOOL_WEEKS} consecutive school weeks (holiday weeks skipped), first met in the window.",
             collected[3],
         ),
-        TargetList("unresolved_n", "N codes unresolved", f"Sessions still coded N more than {older_than} school days after the day.", collected[4]),
+        TargetList(
+            "unresolved_n",
+            "N codes unresolved",
+            f"Sessions still coded N more than {older_than} school days after the day.",
+            collected[4],
+        ),
         TargetList(
             "rising_risk",
             "Rising risk",
@@ -377,7 +456,9 @@ def target_lists(
     return TargetLists(as_of, window, inputs.model.kind, inputs.model.reason, rules)
 
 
-def targets_export(inputs: CoordinatorInputs, as_of: date, urns: Sequence[int] | None = None) -> pl.DataFrame:
+def targets_export(
+    inputs: CoordinatorInputs, as_of: date, urns: Sequence[int] | None = None
+) -> pl.DataFrame:
     """`rollcall export targets`: one row per enrolment on roll on `as_of`, for the academic
     year to date, with TARGETS_EXPORT_COLUMNS (unrounded rates; dates ISO)."""
     window = Window.year_to_date(as_of)
@@ -386,18 +467,29 @@ def targets_export(inputs: CoordinatorInputs, as_of: date, urns: Sequence[int] |
     on_roll = on_roll_on(register.spells.lazy(), as_of)
     people = _scope(pupils(register, window.academic_year_start), urns, (), ())
     measures = register.enrolment_measures(window).select(
-        "enrolment_id", "possible", "absent", "unauthorised", "attendance_rate", "persistent_absence", "severe_absence"
+        "enrolment_id",
+        "possible",
+        "absent",
+        "unauthorised",
+        "attendance_rate",
+        "persistent_absence",
+        "severe_absence",
     )
     risk = risk_scores(inputs.risk, inputs.model, end_of(as_of)).lazy()
     reasons = pl.concat(
         [
-            target.rows.lazy().select("enrolment_id", pl.format("{}: {}", pl.lit(target.title.lower()), pl.col("reason")).alias("reason"))
+            target.rows.lazy().select(
+                "enrolment_id",
+                pl.format("{}: {}", pl.lit(target.title.lower()), pl.col("reason")).alias("reason"),
+            )
             for target in lists.lists
             if target.key != "most_improved" and not target.rows.is_empty()
         ]
         or [pl.LazyFrame(schema={"enrolment_id": pl.Int32, "reason": pl.String})]
     )
-    drivers = risk.filter((pl.col("risk_score") >= RISING_MIN_RISK) & (pl.col("drivers").list.len() > 0)).select(
+    drivers = risk.filter(
+        (pl.col("risk_score") >= RISING_MIN_RISK) & (pl.col("drivers").list.len() > 0)
+    ).select(
         "enrolment_id",
         pl.format(
             "risk {}: {}",
@@ -415,7 +507,9 @@ def targets_export(inputs: CoordinatorInputs, as_of: date, urns: Sequence[int] |
         people.join(on_roll, on="enrolment_id", how="semi")
         .join(measures, on="enrolment_id", how="left")
         .join(penalty_status(inputs, window, as_of), on="enrolment_id", how="left")
-        .join(risk.select("enrolment_id", "risk_score", "risk_basis"), on="enrolment_id", how="left")
+        .join(
+            risk.select("enrolment_id", "risk_score", "risk_basis"), on="enrolment_id", how="left"
+        )
         .join(reasons, on="enrolment_id", how="left")
         .join(n_codes, on="enrolment_id", how="left")
         .join(latest_actions(inputs.interventions, as_of), on="enrolment_id", how="left")

@@ -40,7 +40,17 @@ from analytics.reports.inputs.register import load_register
 from analytics.store import Database, read
 
 #: Columns of the findings file (`rollcall check census --out`).
-FINDING_COLUMNS = ("rule", "severity", "check", "school_urn", "upn", "surname", "forename", "ncyear", "detail")
+FINDING_COLUMNS = (
+    "rule",
+    "severity",
+    "check",
+    "school_urn",
+    "upn",
+    "surname",
+    "forename",
+    "ncyear",
+    "detail",
+)
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,9 @@ class CensusReturn:
 
     def totals(self) -> dict[str, int]:
         """Pupils in the return and its session totals."""
-        sums = self.table.select(pl.col("sessions_possible", "sessions_authorised", "sessions_unauthorised").sum())
+        sums = self.table.select(
+            pl.col("sessions_possible", "sessions_authorised", "sessions_unauthorised").sum()
+        )
         return {"pupils": self.table.height, **sums.row(0, named=True)}
 
     def findings_table(self) -> pl.DataFrame:
@@ -97,20 +109,34 @@ class CensusReturn:
             if f.failed
         ]
         if not parts:
-            return pl.DataFrame(schema={c: pl.Int32 if c == "school_urn" else pl.String for c in FINDING_COLUMNS})
+            return pl.DataFrame(
+                schema={c: pl.Int32 if c == "school_urn" else pl.String for c in FINDING_COLUMNS}
+            )
         return pl.concat(parts)
 
 
 def _with_pupils(found: pl.LazyFrame, cohorts: pl.LazyFrame) -> pl.DataFrame:
     return (
-        found.join(cohorts.select("enrolment_id", "school_urn", "upn", "surname", "forename", pl.col("year_group").alias("ncyear")), on="enrolment_id")
+        found.join(
+            cohorts.select(
+                "enrolment_id",
+                "school_urn",
+                "upn",
+                "surname",
+                "forename",
+                pl.col("year_group").alias("ncyear"),
+            ),
+            on="enrolment_id",
+        )
         .select("school_urn", "upn", "surname", "forename", "ncyear", "detail")
         .sort("school_urn", "upn")
         .collect()
     )
 
 
-def census_return(db: Database, school_urns: Sequence[int], period: str, academic_year: int) -> CensusReturn:
+def census_return(
+    db: Database, school_urns: Sequence[int], period: str, academic_year: int
+) -> CensusReturn:
     """The census return of `period` (autumn, spring, summer1, summer2) of `academic_year` for
     these schools, with every check of `domain.census.CHECKS` run on it."""
     window = Window.census(period, academic_year)
@@ -129,7 +155,9 @@ def census_return(db: Database, school_urns: Sequence[int], period: str, academi
     on_roll_now, leavers = no_possible_sessions(full.lazy(), window)
     found = {
         "x-compulsory-age": x_at_compulsory_age(sessions, pupils),
-        "missing-marks": missing_marks(register.marks.lazy(), register.spells.lazy(), pupils, window),
+        "missing-marks": missing_marks(
+            register.marks.lazy(), register.spells.lazy(), pupils, window
+        ),
         "withdrawn-codes": withdrawn_codes(sessions, register.codes.lazy(), pupils),
         "zero-possible": on_roll_now,
         "leaver-no-attendance": leavers,
@@ -138,11 +166,15 @@ def census_return(db: Database, school_urns: Sequence[int], period: str, academi
         "suspension-without-e": suspensions_without_e(spans, sessions, cohorts, window),
         "e-without-suspension": e_without_exclusion(spans, sessions),
     }
-    ages = cohorts.select(
-        pl.len().alias("on_roll"),
-        (pl.col("age_31_august") < CENSUS_AGES[0]).sum().alias("younger"),
-        (pl.col("age_31_august") > CENSUS_AGES[1]).sum().alias("older"),
-    ).collect().row(0, named=True)
+    ages = (
+        cohorts.select(
+            pl.len().alias("on_roll"),
+            (pl.col("age_31_august") < CENSUS_AGES[0]).sum().alias("younger"),
+            (pl.col("age_31_august") > CENSUS_AGES[1]).sum().alias("older"),
+        )
+        .collect()
+        .row(0, named=True)
+    )
     schools = register.schools.select("urn", "name")
     return CensusReturn(
         period=period,

@@ -18,7 +18,9 @@ def to_xlsx_bytes(sheets: Mapping[str, pl.DataFrame], *, note: str | None = None
     """A workbook with one sheet per frame (names cut to Excel's 31 characters); `note`, when
     given, goes in the first row of each sheet (the window and scope the table is for)."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
+    )
     bold = workbook.add_format({"bold": True, "bottom": 1})
     dates = workbook.add_format({"num_format": "dd/mm/yyyy"})
     decimals = workbook.add_format({"num_format": "0.0"})
@@ -39,9 +41,18 @@ def to_xlsx_bytes(sheets: Mapping[str, pl.DataFrame], *, note: str | None = None
                 if isinstance(value, bool):
                     sheet.write_boolean(row, column, value)
                 elif isinstance(value, (int, float)):
-                    sheet.write_number(row, column, value, decimals if isinstance(value, float) else None)
+                    sheet.write_number(
+                        row, column, value, decimals if isinstance(value, float) else None
+                    )
                 elif isinstance(value, (date, datetime)):
-                    sheet.write_datetime(row, column, datetime.combine(value, datetime.min.time()) if type(value) is date else value, dates)
+                    sheet.write_datetime(
+                        row,
+                        column,
+                        datetime.combine(value, datetime.min.time())
+                        if type(value) is date
+                        else value,
+                        dates,
+                    )
                 else:
                     sheet.write_string(row, column, str(value))
         sheet.freeze_panes(top + 1, 0)

@@ -15,7 +15,22 @@ import vl_convert
 from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
 
-_PLAIN = str.maketrans({"–": "-", "—": "-", "·": "-", "≥": ">=", "≤": "<=", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "×": "x", "•": "-"})
+_PLAIN = str.maketrans(
+    {
+        "–": "-",
+        "—": "-",
+        "·": "-",
+        "≥": ">=",
+        "≤": "<=",
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "…": "...",
+        "×": "x",
+        "•": "-",
+    }
+)
 
 
 def plain(text: str) -> str:
@@ -51,7 +66,12 @@ class Document(FPDF):
         self.set_y(-12)
         self.set_font("Helvetica", "", 8)
         self.set_text_color(100, 100, 100)
-        self.cell(0, 5, f"Rollcall - produced {datetime.now():%d %b %Y %H:%M} - page {self.page_no()} of {{nb}}", align="C")
+        self.cell(
+            0,
+            5,
+            f"Rollcall - produced {datetime.now():%d %b %Y %H:%M} - page {self.page_no()} of {{nb}}",
+            align="C",
+        )
         self.set_text_color(0, 0, 0)
 
     def heading(self, text: str) -> None:
@@ -74,7 +94,14 @@ class Document(FPDF):
             self.multi_cell(0, 5, plain(f"- {item}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1.5)
 
-    def frame_table(self, frame: pl.DataFrame, *, headers: dict[str, str] | None = None, widths: list[float] | None = None, size: float = 8.5) -> None:
+    def frame_table(
+        self,
+        frame: pl.DataFrame,
+        *,
+        headers: dict[str, str] | None = None,
+        widths: list[float] | None = None,
+        size: float = 8.5,
+    ) -> None:
         """A table of a frame's rows; values are shown as they are (format them first)."""
         headers = headers or {}
         self.set_font("Helvetica", "", size)
@@ -94,7 +121,9 @@ class Document(FPDF):
                     row.cell(plain("" if value is None else str(value)))
         self.ln(2)
 
-    def chart(self, chart: alt.TopLevelMixin, *, width: float = 180, caption: str | None = None) -> None:
+    def chart(
+        self, chart: alt.TopLevelMixin, *, width: float = 180, caption: str | None = None
+    ) -> None:
         """An Altair chart as a picture, with its caption in words beneath."""
         png = vl_convert.vegalite_to_png(chart.to_json(), scale=2)
         self.image(png, w=width)

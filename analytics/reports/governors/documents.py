@@ -52,7 +52,9 @@ def governors_pdf(summary: GovernorsSummary) -> bytes:
             if table.title != section.title:
                 document.set_font("Helvetica", "B", 9.5)
                 document.multi_cell(0, 5, plain(table.title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            document.frame_table(table.frame, widths=_widths(table), size=8.5 if table.frame.width <= 4 else 7.5)
+            document.frame_table(
+                table.frame, widths=_widths(table), size=8.5 if table.frame.width <= 4 else 7.5
+            )
             if table.note:
                 document.paragraph(table.note, size=8)
         for chart in section.charts:
@@ -118,7 +120,9 @@ def _table_html(table: Table, section: Section) -> str:
 
 def _chart_html(spec: dict, title: str, caption: str) -> str:
     svg = vl_convert.vegalite_to_svg(spec)
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(title)}: {html.escape(caption)}" ', 1)
+    svg = svg.replace(
+        "<svg ", f'<svg role="img" aria-label="{html.escape(title)}: {html.escape(caption)}" ', 1
+    )
     return f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
@@ -132,16 +136,22 @@ def governors_html(summary: GovernorsSummary, produced: datetime | None = None) 
         f"<title>{html.escape(summary.title)} – {html.escape(summary.term)}</title>",
         f"<style>{_CSS}.visually-hidden{{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}}</style>",
         "</head><body><main>",
-        f"<header><h1>{html.escape(summary.title)}</h1><p class=\"subtitle\">{html.escape(summary.subtitle)}</p></header>",
+        f'<header><h1>{html.escape(summary.title)}</h1><p class="subtitle">{html.escape(summary.subtitle)}</p></header>',
     ]
     for section in summary.sections:
-        parts.append(f'<section id="{html.escape(section.key)}"><h2>{html.escape(section.title)}</h2>')
+        parts.append(
+            f'<section id="{html.escape(section.key)}"><h2>{html.escape(section.title)}</h2>'
+        )
         parts += [f"<p>{html.escape(p)}</p>" for p in section.paragraphs]
         if section.bullets:
-            parts.append("<ul>" + "".join(f"<li>{html.escape(b)}</li>" for b in section.bullets) + "</ul>")
+            parts.append(
+                "<ul>" + "".join(f"<li>{html.escape(b)}</li>" for b in section.bullets) + "</ul>"
+            )
         parts += [_table_html(table, section) for table in section.tables]
         parts += [_chart_html(chart.spec, chart.title, chart.caption) for chart in section.charts]
         parts.append("</section>")
-    parts.append(f"<footer>Produced by Rollcall on {produced:%d %b %Y at %H:%M}. Aggregates only: no pupil is named.</footer>")
+    parts.append(
+        f"<footer>Produced by Rollcall on {produced:%d %b %Y at %H:%M}. Aggregates only: no pupil is named.</footer>"
+    )
     parts.append("</main></body></html>")
     return "\n".join(parts)

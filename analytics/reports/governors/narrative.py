@@ -87,7 +87,7 @@ def _moved(now: float, before: float, up: str = "up", down: str = "down") -> str
 
 
 def attendance_sentence(facts: Facts) -> str | None:
-    """"Attendance was 95.1%, up 0.8 points on autumn term 2024/25 (94.3%)."""
+    """ "Attendance was 95.1%, up 0.8 points on autumn term 2024/25 (94.3%)."""
     if facts.attendance is None:
         return None
     sentence = f"Attendance in {facts.term} was {pct(facts.attendance)}"
@@ -97,9 +97,13 @@ def attendance_sentence(facts: Facts) -> str | None:
 
 
 def national_sentence(facts: Facts) -> str | None:
-    """"Pupils aged 5 to 15 attended 95.3% of sessions, 0.5 points above the national figure
+    """ "Pupils aged 5 to 15 attended 95.3% of sessions, 0.5 points above the national figure
     for primary schools (94.8%, autumn term 2024/25)."""
-    if facts.attendance_5_15 is None or facts.national_attendance is None or not facts.national_phase:
+    if (
+        facts.attendance_5_15 is None
+        or facts.national_attendance is None
+        or not facts.national_phase
+    ):
         return None
     difference = one_dp(facts.attendance_5_15 - facts.national_attendance)
     if difference == 0:
@@ -113,7 +117,7 @@ def national_sentence(facts: Facts) -> str | None:
 
 
 def persistent_sentence(facts: Facts) -> str | None:
-    """"14.2% of pupils were persistently absent (missed 10% or more of their sessions), down
+    """ "14.2% of pupils were persistently absent (missed 10% or more of their sessions), down
     from 16.0% in autumn term 2024/25; nationally 15.8% of pupils aged 5 to 15."""
     if facts.persistent is None:
         return None
@@ -124,7 +128,11 @@ def persistent_sentence(facts: Facts) -> str | None:
             sentence += f", the same as in {facts.last_term}"
         else:
             sentence += f", {'up' if change > 0 else 'down'} from {pct(facts.persistent_last)} in {facts.last_term}"
-    if facts.persistent_5_15 is not None and facts.national_persistent is not None and facts.national_phase:
+    if (
+        facts.persistent_5_15 is not None
+        and facts.national_persistent is not None
+        and facts.national_phase
+    ):
         sentence += (
             f"; among pupils aged 5 to 15 it was {pct(facts.persistent_5_15)}, against "
             f"{pct(facts.national_persistent)} nationally"
@@ -133,7 +141,7 @@ def persistent_sentence(facts: Facts) -> str | None:
 
 
 def severe_sentence(facts: Facts) -> str | None:
-    """"1.2% of pupils were severely absent (missed half or more of their sessions)..." """
+    """ "1.2% of pupils were severely absent (missed half or more of their sessions)..." """
     if facts.severe is None:
         return None
     sentence = f"{pct(facts.severe)} of pupils were severely absent (missed half or more of their sessions)"
@@ -143,7 +151,7 @@ def severe_sentence(facts: Facts) -> str | None:
 
 
 def gap_sentence(gap: Gap, last_term: str | None) -> str | None:
-    """"The attendance gap between disadvantaged pupils and other pupils narrowed from 5.1 to
+    """ "The attendance gap between disadvantaged pupils and other pupils narrowed from 5.1 to
     4.3 points." (A gap is how far the group's attendance is below its comparison's.)"""
     if gap.now is None:
         return None
@@ -153,7 +161,9 @@ def gap_sentence(gap: Gap, last_term: str | None) -> str | None:
         if rounded_now == 0:
             return f"Attendance of {gap.group} was the same as that of {gap.comparison}."
         side = "below" if rounded_now > 0 else "above"
-        return f"Attendance of {gap.group} was {points(behind_now)} {side} that of {gap.comparison}."
+        return (
+            f"Attendance of {gap.group} was {points(behind_now)} {side} that of {gap.comparison}."
+        )
     behind_last = -gap.last
     rounded_last = one_dp(behind_last)
     if rounded_now > 0 and rounded_last > 0:
@@ -188,7 +198,9 @@ def year_group_sentence(facts: Facts) -> str | None:
     sentence = f"{lowest.label} had the lowest attendance ({pct(lowest.attendance)})"
     compared = [y for y in shown if y.attendance_last is not None]
     if compared and facts.last_term:
-        biggest = max(compared, key=lambda y: (abs(one_dp(y.attendance - y.attendance_last)), y.label))
+        biggest = max(
+            compared, key=lambda y: (abs(one_dp(y.attendance - y.attendance_last)), y.label)
+        )
         change = one_dp(biggest.attendance - biggest.attendance_last)
         moved = f"{'up' if change > 0 else 'down'} {points(biggest.attendance - biggest.attendance_last)}"
         if change != 0 and biggest is lowest:
@@ -199,16 +211,24 @@ def year_group_sentence(facts: Facts) -> str | None:
 
 
 def behaviour_sentence(facts: Facts) -> str | None:
-    """"There were 23 suspensions (15 in autumn term 2024/25) and no permanent exclusions." """
+    """ "There were 23 suspensions (15 in autumn term 2024/25) and no permanent exclusions." """
     parts = []
     if facts.suspensions is not None:
-        text = f"{facts.suspensions} suspension{'s' if facts.suspensions != 1 else ''}" if facts.suspensions else "no suspensions"
+        text = (
+            f"{facts.suspensions} suspension{'s' if facts.suspensions != 1 else ''}"
+            if facts.suspensions
+            else "no suspensions"
+        )
         if facts.suspensions_last is not None and facts.last_term:
             text += f" ({facts.suspensions_last} in {facts.last_term})"
         parts.append(text)
     if facts.permanent_exclusions is not None:
         n = facts.permanent_exclusions
-        parts.append("no permanent exclusions" if n == 0 else f"{n} permanent exclusion{'s' if n != 1 else ''}")
+        parts.append(
+            "no permanent exclusions"
+            if n == 0
+            else f"{n} permanent exclusion{'s' if n != 1 else ''}"
+        )
     if not parts:
         return None
     verb = "was" if parts[0].startswith("1 ") else "were"

@@ -57,8 +57,12 @@ LAST = "last"
 TERMS = ("Autumn term", "Spring term", "Summer term")
 #: The school's phase as DfE's national figures name it; other phases compare with all schools.
 NATIONAL_PHASES = {"primary": "Primary", "secondary": "Secondary", "special": "Special"}
-_PHASE_WORDS = {"Primary": "primary schools", "Secondary": "secondary schools", "Special": "special schools",
-                "Total": "all state-funded schools"}
+_PHASE_WORDS = {
+    "Primary": "primary schools",
+    "Secondary": "secondary schools",
+    "Special": "special schools",
+    "Total": "all state-funded schools",
+}
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,9 @@ HEADLINES = (
     Headline("absence_rate", "Overall absence"),
     Headline("authorised_rate", "Authorised absence"),
     Headline("unauthorised_rate", "Unauthorised absence"),
-    Headline("persistent_absence_rate", "Persistent absence (10% or more of sessions missed)", "pa"),
+    Headline(
+        "persistent_absence_rate", "Persistent absence (10% or more of sessions missed)", "pa"
+    ),
     Headline("severe_absence_rate", "Severe absence (50% or more of sessions missed)", "sa"),
 )
 
@@ -153,7 +159,9 @@ class PeriodFigures:
 
     window: Window
     school: dict
-    ages: dict[bool, dict]  # compulsory school age (5 to 15 on 31 August, as DfE counts them) or not -> measures
+    ages: dict[
+        bool, dict
+    ]  # compulsory school age (5 to 15 on 31 August, as DfE counts them) or not -> measures
     groups: pl.DataFrame  # dimension, group, label, rank, measures, rest_* measures
     bands: pl.DataFrame  # band, lower, upper, enrolments
     weekly: pl.DataFrame  # week_start, attendance_rate, possible
@@ -190,9 +198,16 @@ class TermFigures:
 
 
 _EMPTY_MEASURES = {
-    "enrolments": 0, "enrolments_counted": 0, "persistent_absentees": 0, "severe_absentees": 0,
-    "attendance_rate": None, "absence_rate": None, "authorised_rate": None, "unauthorised_rate": None,
-    "persistent_absence_rate": None, "severe_absence_rate": None,
+    "enrolments": 0,
+    "enrolments_counted": 0,
+    "persistent_absentees": 0,
+    "severe_absentees": 0,
+    "attendance_rate": None,
+    "absence_rate": None,
+    "authorised_rate": None,
+    "unauthorised_rate": None,
+    "persistent_absence_rate": None,
+    "severe_absence_rate": None,
 }
 
 
@@ -223,7 +238,9 @@ def _groups(per_enrolment: pl.LazyFrame) -> pl.DataFrame:
     for dimension in DIMENSIONS:
         rows = breakdown(per_enrolment, dimension).collect()
         present = {row[dimension]: row for row in rows.iter_rows(named=True)}
-        expected = {"disadvantaged": [True, False], "sen": ["N", "K", "E"]}.get(dimension, list(present))
+        expected = {"disadvantaged": [True, False], "sen": ["N", "K", "E"]}.get(
+            dimension, list(present)
+        )
         for group in expected:
             row = present.get(group, _EMPTY_MEASURES | {"rest_enrolments": None})
             parts.append(
@@ -232,23 +249,43 @@ def _groups(per_enrolment: pl.LazyFrame) -> pl.DataFrame:
                     "group": str(group),
                     "label": _group_label(dimension, group),
                     "rank": _group_rank(dimension, group),
-                    **{k: row.get(k) for k in (
-                        "enrolments", "enrolments_counted", "persistent_absentees", "attendance_rate",
-                        "absence_rate", "persistent_absence_rate", "rest_enrolments", "rest_attendance_rate",
-                        "rest_persistent_absence_rate",
-                    )},
+                    **{
+                        k: row.get(k)
+                        for k in (
+                            "enrolments",
+                            "enrolments_counted",
+                            "persistent_absentees",
+                            "attendance_rate",
+                            "absence_rate",
+                            "persistent_absence_rate",
+                            "rest_enrolments",
+                            "rest_attendance_rate",
+                            "rest_persistent_absence_rate",
+                        )
+                    },
                 }
             )
     schema = {
-        "dimension": pl.String, "group": pl.String, "label": pl.String, "rank": pl.Int32,
-        "enrolments": pl.Int64, "enrolments_counted": pl.Int64, "persistent_absentees": pl.Int64,
-        "attendance_rate": pl.Float64, "absence_rate": pl.Float64, "persistent_absence_rate": pl.Float64,
-        "rest_enrolments": pl.Int64, "rest_attendance_rate": pl.Float64, "rest_persistent_absence_rate": pl.Float64,
+        "dimension": pl.String,
+        "group": pl.String,
+        "label": pl.String,
+        "rank": pl.Int32,
+        "enrolments": pl.Int64,
+        "enrolments_counted": pl.Int64,
+        "persistent_absentees": pl.Int64,
+        "attendance_rate": pl.Float64,
+        "absence_rate": pl.Float64,
+        "persistent_absence_rate": pl.Float64,
+        "rest_enrolments": pl.Int64,
+        "rest_attendance_rate": pl.Float64,
+        "rest_persistent_absence_rate": pl.Float64,
     }
     return pl.DataFrame(parts, schema=schema).sort("dimension", "rank")
 
 
-def period_figures(register: Register, incidents: pl.DataFrame, exclusions: pl.DataFrame, window: Window) -> PeriodFigures:
+def period_figures(
+    register: Register, incidents: pl.DataFrame, exclusions: pl.DataFrame, window: Window
+) -> PeriodFigures:
     """The aggregates of one window. The per-enrolment frame is built and dropped here: only
     group figures leave this function."""
     per_enrolment = register.enrolment_measures(window).collect().lazy()
@@ -257,11 +294,20 @@ def period_figures(register: Register, incidents: pl.DataFrame, exclusions: pl.D
     # others as they are.
     ages = {
         True: group_measures(compared(per_enrolment)).collect().row(0, named=True),
-        False: group_measures(per_enrolment.filter(~pl.col("compulsory_school_age"))).collect().row(0, named=True),
+        False: group_measures(per_enrolment.filter(~pl.col("compulsory_school_age")))
+        .collect()
+        .row(0, named=True),
     }
-    ages = {flag: measures if measures["enrolments"] else _EMPTY_MEASURES for flag, measures in ages.items()}
+    ages = {
+        flag: measures if measures["enrolments"] else _EMPTY_MEASURES
+        for flag, measures in ages.items()
+    }
     cohorts = register.cohorts(window)
-    weekly = weekly_measures(register.sessions(window), cohorts).select("week_start", "attendance_rate", "possible").collect()
+    weekly = (
+        weekly_measures(register.sessions(window), cohorts)
+        .select("week_start", "attendance_rate", "possible")
+        .collect()
+    )
     return PeriodFigures(
         window=window,
         school=school,
@@ -269,7 +315,9 @@ def period_figures(register: Register, incidents: pl.DataFrame, exclusions: pl.D
         groups=_groups(per_enrolment),
         bands=absence_bands(per_enrolment).collect(),
         weekly=weekly,
-        behaviour=behaviour_measures(incidents.lazy(), exclusions.lazy(), cohorts, window).collect().row(0, named=True),
+        behaviour=behaviour_measures(incidents.lazy(), exclusions.lazy(), cohorts, window)
+        .collect()
+        .row(0, named=True),
         reasons=suspension_reasons(exclusions.lazy(), cohorts, window).collect(),
     )
 
@@ -300,7 +348,9 @@ def term_figures(db: Database, urn: int, academic_year: int, term: str) -> TermF
     calendar = school_calendar(db, (urn,))
     chosen = _term_window(calendar, academic_year, term)
     if chosen is None:
-        raise ValueError(f"the register of school {urn} has no {term} in {academic_year_label(academic_year)}")
+        raise ValueError(
+            f"the register of school {urn} has no {term} in {academic_year_label(academic_year)}"
+        )
     in_progress = calendar.last_day == chosen.end
     this = Window(chosen.start, chosen.end, f"{term} {academic_year_label(academic_year)}")
     before = _term_window(calendar, academic_year - 1, term)
@@ -312,12 +362,16 @@ def term_figures(db: Database, urn: int, academic_year: int, term: str) -> TermF
             end = min(before.end, max(a_year_earlier, before.start))
         last = Window(before.start, end, f"{term} {academic_year_label(academic_year - 1)}")
     # Each term's marks only (not the months between them): two small reads beat one long one.
-    registers = {window: load_register(db, (urn,), window) for window in (this, last) if window is not None}
+    registers = {
+        window: load_register(db, (urn,), window) for window in (this, last) if window is not None
+    }
     incidents = read.behaviour_incidents(db, (urn,)).select("enrolment_id", "date", "type")
     exclusions = read.exclusions(db, (urn,))
     phase = NATIONAL_PHASES.get(school["phase"], "Total")
     kind = term.split()[0].lower()
-    national = {h.column: national_benchmark(phase, h.column, academic_year, kind) for h in HEADLINES}
+    national = {
+        h.column: national_benchmark(phase, h.column, academic_year, kind) for h in HEADLINES
+    }
     return TermFigures(
         school_name=school["name"],
         school_urn=urn,
@@ -350,7 +404,15 @@ class Cells:
     keep: set[Hashable] = field(default_factory=set)
     shown: set[Hashable] = field(default_factory=set)
 
-    def add(self, key: Hashable, count: int | None, label: str, *, shown: bool = True, unit: str = "pupils") -> Hashable:
+    def add(
+        self,
+        key: Hashable,
+        count: int | None,
+        label: str,
+        *,
+        shown: bool = True,
+        unit: str = "pupils",
+    ) -> Hashable:
         self.counts[key] = int(count or 0)
         self.labels[key] = label
         self.units[key] = unit
@@ -368,47 +430,101 @@ def _period_cells(cells: Cells, figures: TermFigures, period: str) -> None:
         return
     when = figures.label(period)
     pupils = cells.add((period, "pupils"), data.school["enrolments"], f"All pupils, {when}")
-    counted = cells.add((period, "counted"), data.school["enrolments_counted"], f"Pupils with a possible session, {when}", shown=False)
-    pa = cells.add((period, "pa"), data.school["persistent_absentees"], f"Persistent absence of all pupils, {when}")
-    sa = cells.add((period, "sa"), data.school["severe_absentees"], f"Severe absence of all pupils, {when}")
+    counted = cells.add(
+        (period, "counted"),
+        data.school["enrolments_counted"],
+        f"Pupils with a possible session, {when}",
+        shown=False,
+    )
+    pa = cells.add(
+        (period, "pa"),
+        data.school["persistent_absentees"],
+        f"Persistent absence of all pupils, {when}",
+    )
+    sa = cells.add(
+        (period, "sa"), data.school["severe_absentees"], f"Severe absence of all pupils, {when}"
+    )
     cells.keep.update({pupils, counted, pa, sa})
     everything: list[Hashable] = [counted, pa, sa]
     for dimension in DIMENSIONS:
         rows = data.groups.filter(pl.col("dimension") == dimension)
         sizes, absentees = [], []
         for row in rows.iter_rows(named=True):
-            size = cells.add((period, dimension, row["group"], "pupils"), row["enrolments"], f"{row['label']}, {when}")
+            size = cells.add(
+                (period, dimension, row["group"], "pupils"),
+                row["enrolments"],
+                f"{row['label']}, {when}",
+            )
             persistent = cells.add(
-                (period, dimension, row["group"], "pa"), row["persistent_absentees"], f"Persistent absence of {row['label'].lower() if dimension != 'year_group' else row['label']}, {when}"
+                (period, dimension, row["group"], "pa"),
+                row["persistent_absentees"],
+                f"Persistent absence of {row['label'].lower() if dimension != 'year_group' else row['label']}, {when}",
             )
             cells.link(size, persistent)
             sizes.append(size)
             absentees.append(persistent)
         unplaced = data.school["enrolments"] - int(rows["enrolments"].sum())
-        if unplaced:  # pupils beyond the year groups' range: not shown, but their number is derivable
-            sizes.append(cells.add((period, dimension, None, "pupils"), unplaced, f"Pupils in no {dimension.replace('_', ' ')}, {when}", shown=False))
-            absentees.append(cells.add(
-                (period, dimension, None, "pa"),
-                data.school["persistent_absentees"] - int(rows["persistent_absentees"].sum()),
-                f"Persistent absence of pupils in no {dimension.replace('_', ' ')}, {when}", shown=False,
-            ))
+        if (
+            unplaced
+        ):  # pupils beyond the year groups' range: not shown, but their number is derivable
+            sizes.append(
+                cells.add(
+                    (period, dimension, None, "pupils"),
+                    unplaced,
+                    f"Pupils in no {dimension.replace('_', ' ')}, {when}",
+                    shown=False,
+                )
+            )
+            absentees.append(
+                cells.add(
+                    (period, dimension, None, "pa"),
+                    data.school["persistent_absentees"] - int(rows["persistent_absentees"].sum()),
+                    f"Persistent absence of pupils in no {dimension.replace('_', ' ')}, {when}",
+                    shown=False,
+                )
+            )
             cells.link(sizes[-1], absentees[-1])
         cells.constraints += [Constraint(pupils, tuple(sizes)), Constraint(pa, tuple(absentees))]
         everything += sizes + absentees
     age_cells = {}
     for flag, name in ((True, "pupils aged 5 to 15"), (False, "pupils outside ages 5 to 15")):
         measures = data.ages[flag]
-        size = cells.add((period, "age", flag, "pupils"), measures["enrolments"], f"{name.capitalize()}, {when}", shown=flag and period == THIS)
-        persistent = cells.add((period, "age", flag, "pa"), measures["persistent_absentees"], f"Persistent absence of {name}, {when}", shown=flag and period == THIS)
-        severe = cells.add((period, "age", flag, "sa"), measures["severe_absentees"], f"Severe absence of {name}, {when}", shown=flag and period == THIS)
+        size = cells.add(
+            (period, "age", flag, "pupils"),
+            measures["enrolments"],
+            f"{name.capitalize()}, {when}",
+            shown=flag and period == THIS,
+        )
+        persistent = cells.add(
+            (period, "age", flag, "pa"),
+            measures["persistent_absentees"],
+            f"Persistent absence of {name}, {when}",
+            shown=flag and period == THIS,
+        )
+        severe = cells.add(
+            (period, "age", flag, "sa"),
+            measures["severe_absentees"],
+            f"Severe absence of {name}, {when}",
+            shown=flag and period == THIS,
+        )
         cells.link(size, persistent, severe)
         age_cells[flag] = (size, persistent, severe)
         everything += [size, persistent, severe]
     for position in range(3):
-        cells.constraints.append(Constraint((pupils, pa, sa)[position], (age_cells[True][position], age_cells[False][position])))
+        cells.constraints.append(
+            Constraint(
+                (pupils, pa, sa)[position], (age_cells[True][position], age_cells[False][position])
+            )
+        )
     bands = []
     for position, row in enumerate(data.bands.iter_rows(named=True)):
-        bands.append(cells.add((period, "band", position), row["enrolments"], f"Pupils absent {row['band']} of sessions, {when}"))
+        bands.append(
+            cells.add(
+                (period, "band", position),
+                row["enrolments"],
+                f"Pupils absent {row['band']} of sessions, {when}",
+            )
+        )
     everything += bands
     persistent_from = next(i for i, b in enumerate(ABSENCE_BANDS) if b.lower >= 10)
     cells.constraints += [
@@ -419,16 +535,42 @@ def _period_cells(cells: Cells, figures: TermFigures, period: str) -> None:
     cells.link(bands[-1], sa)
     cells.link(sa, bands[-1])
     behaviour = data.behaviour
-    negative = cells.add((period, "behaviour", "pupils_negative"), behaviour["pupils_negative"], f"Pupils with a behaviour incident, {when}")
-    positive = cells.add((period, "behaviour", "pupils_positive"), behaviour["pupils_positive"], f"Pupils with a positive entry, {when}")
-    suspended = cells.add((period, "behaviour", "pupils_suspended"), behaviour["pupils_suspended"], f"Pupils suspended, {when}")
-    suspensions = cells.add((period, "behaviour", "suspensions"), behaviour["suspensions"], f"Suspensions, {when}", unit="suspensions")
-    permanent = cells.add((period, "behaviour", "permanent"), behaviour["permanent_exclusions"], f"Permanent exclusions, {when}")
+    negative = cells.add(
+        (period, "behaviour", "pupils_negative"),
+        behaviour["pupils_negative"],
+        f"Pupils with a behaviour incident, {when}",
+    )
+    positive = cells.add(
+        (period, "behaviour", "pupils_positive"),
+        behaviour["pupils_positive"],
+        f"Pupils with a positive entry, {when}",
+    )
+    suspended = cells.add(
+        (period, "behaviour", "pupils_suspended"),
+        behaviour["pupils_suspended"],
+        f"Pupils suspended, {when}",
+    )
+    suspensions = cells.add(
+        (period, "behaviour", "suspensions"),
+        behaviour["suspensions"],
+        f"Suspensions, {when}",
+        unit="suspensions",
+    )
+    permanent = cells.add(
+        (period, "behaviour", "permanent"),
+        behaviour["permanent_exclusions"],
+        f"Permanent exclusions, {when}",
+    )
     cells.link(suspended, suspensions)
     everything += [negative, positive, suspended, suspensions, permanent]
     if period == THIS:
         reasons = [
-            cells.add((period, "reason", row["reason"]), row["suspensions"], f"Suspensions for {_reason(row['reason']).lower()}, {when}", unit="suspensions")
+            cells.add(
+                (period, "reason", row["reason"]),
+                row["suspensions"],
+                f"Suspensions for {_reason(row['reason']).lower()}, {when}",
+                unit="suspensions",
+            )
             for row in data.reasons.iter_rows(named=True)
         ]
         cells.constraints.append(Constraint(suspensions, tuple(reasons)))
@@ -520,18 +662,27 @@ def _headline_table(ctx: Context) -> Table:
         last_keys = [(LAST, "pupils")] + ([(LAST, h.count)] if h.count else [])
         now = f.this.school[h.column]
         before = last[h.column] if last else None
-        rows.append({
-            "Measure": h.label,
-            f"{f.label(THIS).capitalize()}": s.rate(now, *now_keys),
-            f"{f.label(LAST).capitalize()}": s.rate(before, *last_keys) if last else "–",
-            "Change (points)": s.points(_difference(now, before), *now_keys, *last_keys) if last else "–",
-        })
-    rows.insert(0, {
-        "Measure": "Pupils on roll in the term",
-        f"{f.label(THIS).capitalize()}": s.count(f.this.school["enrolments"], (THIS, "pupils")),
-        f"{f.label(LAST).capitalize()}": s.count(last["enrolments"], (LAST, "pupils")) if last else "–",
-        "Change (points)": "",
-    })
+        rows.append(
+            {
+                "Measure": h.label,
+                f"{f.label(THIS).capitalize()}": s.rate(now, *now_keys),
+                f"{f.label(LAST).capitalize()}": s.rate(before, *last_keys) if last else "–",
+                "Change (points)": s.points(_difference(now, before), *now_keys, *last_keys)
+                if last
+                else "–",
+            }
+        )
+    rows.insert(
+        0,
+        {
+            "Measure": "Pupils on roll in the term",
+            f"{f.label(THIS).capitalize()}": s.count(f.this.school["enrolments"], (THIS, "pupils")),
+            f"{f.label(LAST).capitalize()}": s.count(last["enrolments"], (LAST, "pupils"))
+            if last
+            else "–",
+            "Change (points)": "",
+        },
+    )
     note = (
         "Rates are shares of possible sessions (persistent and severe absence: shares of pupils with a possible "
         "session), rounded half-up to one decimal place; changes are worked out before rounding."
@@ -542,8 +693,15 @@ def _headline_table(ctx: Context) -> Table:
 
 
 def _week_frame(data: PeriodFigures, label: str) -> pl.DataFrame:
-    return data.weekly.sort("week_start").with_row_index("week", offset=1).select(
-        pl.col("week").cast(pl.Int32), "week_start", "attendance_rate", pl.lit(label).alias("term")
+    return (
+        data.weekly.sort("week_start")
+        .with_row_index("week", offset=1)
+        .select(
+            pl.col("week").cast(pl.Int32),
+            "week_start",
+            "attendance_rate",
+            pl.lit(label).alias("term"),
+        )
     )
 
 
@@ -553,13 +711,19 @@ def weekly_chart(ctx: Context) -> Chart | None:
     if ctx.shown.hidden((THIS, "pupils")) or f.this.weekly.is_empty():
         return None
     frames = [_week_frame(f.this, f.label(THIS).capitalize())]
-    if f.last is not None and not f.last.weekly.is_empty() and not ctx.shown.hidden((LAST, "pupils")):
+    if (
+        f.last is not None
+        and not f.last.weekly.is_empty()
+        and not ctx.shown.hidden((LAST, "pupils"))
+    ):
         frames.append(_week_frame(f.last, f.label(LAST).capitalize()))
     data = pl.concat(frames).with_columns(pl.col("attendance_rate").round(2))
     order = [frame["term"][0] for frame in frames]
     # One legend (colour), the dashed line for last year as a second signal; the caption says so.
     chart = (
-        alt.Chart(alt.Data(values=data.with_columns(pl.col("week_start").cast(pl.String)).to_dicts()))
+        alt.Chart(
+            alt.Data(values=data.with_columns(pl.col("week_start").cast(pl.String)).to_dicts())
+        )
         .mark_line(point=alt.OverlayMarkDef(filled=True, size=45))
         .encode(
             x=alt.X("week:O", title="Week of the term", axis=alt.Axis(labelAngle=0)),
@@ -589,7 +753,12 @@ def weekly_chart(ctx: Context) -> Chart | None:
 
 def attendance_section(ctx: Context) -> Section:
     chart = weekly_chart(ctx)
-    return Section("attendance", "Attendance and absence", tables=(_headline_table(ctx),), charts=(chart,) if chart else ())
+    return Section(
+        "attendance",
+        "Attendance and absence",
+        tables=(_headline_table(ctx),),
+        charts=(chart,) if chart else (),
+    )
 
 
 def national_section(ctx: Context) -> Section:
@@ -603,34 +772,55 @@ def national_section(ctx: Context) -> Section:
         national = benchmark.value if benchmark else None
         if benchmark and benchmark.label not in sources:
             sources.append(benchmark.label)
-        rows.append({
-            "Measure": h.label,
-            "School, pupils aged 5 to 15": s.rate(ages[h.column], *keys),
-            f"National, {_PHASE_WORDS[f.national_phase]}": format_percent(national) if benchmark else "–",
-            "Difference (points)": s.points(_difference(ages[h.column], national), *keys),
-        })
+        rows.append(
+            {
+                "Measure": h.label,
+                "School, pupils aged 5 to 15": s.rate(ages[h.column], *keys),
+                f"National, {_PHASE_WORDS[f.national_phase]}": format_percent(national)
+                if benchmark
+                else "–",
+                "Difference (points)": s.points(_difference(ages[h.column], national), *keys),
+            }
+        )
     kind = f.term.split()[0].lower()
     how_many = s.count(ages["enrolments"], size)
     its = "its pupils" if how_many == SUPPRESSED else f"its {how_many} pupils"
     paragraphs = [
-        (f"Like for like: DfE's national figures count pupils of compulsory school age (5 to 15 on 31 August) in "
-        f"{_PHASE_WORDS[f.national_phase]}, so the school's figures here are for {its} of those ages, not for every "
-        f"pupil on roll; as DfE does, pupils aged 15 are counted without the second half of the summer term. "
-        f"National figures are for the {kind} term, from the latest year Rollcall holds."),
+        (
+            f"Like for like: DfE's national figures count pupils of compulsory school age (5 to 15 on 31 August) in "
+            f"{_PHASE_WORDS[f.national_phase]}, so the school's figures here are for {its} of those ages, not for every "
+            f"pupil on roll; as DfE does, pupils aged 15 are counted without the second half of the summer term. "
+            f"National figures are for the {kind} term, from the latest year Rollcall holds."
+        ),
     ]
     if f.national_phase == "Total":
-        paragraphs.append(f"The school's phase ({f.phase}) has no national figure of its own, so it is compared with all state-funded schools.")
-    note = "Sources: " + "; ".join(sources) + "." if sources else "No national figures for this term are held."
+        paragraphs.append(
+            f"The school's phase ({f.phase}) has no national figure of its own, so it is compared with all state-funded schools."
+        )
+    note = (
+        "Sources: " + "; ".join(sources) + "."
+        if sources
+        else "No national figures for this term are held."
+    )
     if f.national.get("severe_absence_rate") is None:
         note += " DfE publishes severe absence for whole academic years only, so there is no national figure for one term."
-    return Section("national", "Against national", paragraphs=tuple(paragraphs), tables=(Table("Against national", pl.DataFrame(rows), note),))
+    return Section(
+        "national",
+        "Against national",
+        paragraphs=tuple(paragraphs),
+        tables=(Table("Against national", pl.DataFrame(rows), note),),
+    )
 
 
-def _comparison(dimension: str, row: dict, rows: dict[str, dict]) -> tuple[float | None, str | None, str]:
+def _comparison(
+    dimension: str, row: dict, rows: dict[str, dict]
+) -> tuple[float | None, str | None, str]:
     """The comparison attendance of a group, its group key (None: the rest of the school) and label."""
     if dimension == "disadvantaged":
         other = "False" if row["group"] == "True" else None
-        return (rows[other]["attendance_rate"], other, "other pupils") if other else (None, None, "")
+        return (
+            (rows[other]["attendance_rate"], other, "other pupils") if other else (None, None, "")
+        )
     if dimension == "sen":
         if row["group"] == "N":
             return None, None, ""
@@ -645,12 +835,20 @@ def _gaps(ctx: Context, period: str) -> dict[tuple[str, str], tuple[float | None
     if data is None:
         return found
     for dimension in DIMENSIONS:
-        rows = {r["group"]: r for r in data.groups.filter(pl.col("dimension") == dimension).iter_rows(named=True)}
+        rows = {
+            r["group"]: r
+            for r in data.groups.filter(pl.col("dimension") == dimension).iter_rows(named=True)
+        }
         for group, row in rows.items():
             comparison, other, _ = _comparison(dimension, row, rows)
-            keys = [(period, dimension, group, "pupils")] + ([(period, dimension, other, "pupils")] if other else [])
+            keys = [(period, dimension, group, "pupils")] + (
+                [(period, dimension, other, "pupils")] if other else []
+            )
             difference = _difference(row["attendance_rate"], comparison)
-            found[(dimension, group)] = (ctx.shown.value(difference, *keys), ctx.shown.points(difference, *keys) if comparison is not None or other else "–")
+            found[(dimension, group)] = (
+                ctx.shown.value(difference, *keys),
+                ctx.shown.points(difference, *keys) if comparison is not None or other else "–",
+            )
     return found
 
 
@@ -661,14 +859,20 @@ def groups_section(ctx: Context) -> Section:
     for row in f.this.groups.iter_rows(named=True):
         dimension, group = row["dimension"], row["group"]
         size = (THIS, dimension, group, "pupils")
-        rows.append({
-            "Group": row["label"],
-            "Pupils": s.count(row["enrolments"], size),
-            "Attendance": s.rate(row["attendance_rate"], size),
-            "Persistent absence": s.rate(row["persistent_absence_rate"], size, (THIS, dimension, group, "pa")),
-            "Attendance gap (points)": now[(dimension, group)][1],
-            f"Gap, {f.label(LAST)}": before.get((dimension, group), (None, "–"))[1] if f.last else "–",
-        })
+        rows.append(
+            {
+                "Group": row["label"],
+                "Pupils": s.count(row["enrolments"], size),
+                "Attendance": s.rate(row["attendance_rate"], size),
+                "Persistent absence": s.rate(
+                    row["persistent_absence_rate"], size, (THIS, dimension, group, "pa")
+                ),
+                "Attendance gap (points)": now[(dimension, group)][1],
+                f"Gap, {f.label(LAST)}": before.get((dimension, group), (None, "–"))[1]
+                if f.last
+                else "–",
+            }
+        )
     table = Table(
         "Gaps between groups",
         pl.DataFrame(rows),
@@ -677,9 +881,11 @@ def groups_section(ctx: Context) -> Section:
         "A negative gap means the group attended less.",
     )
     paragraphs = (
-        ("Disadvantaged: eligible for free school meals in the last six years, or looked after, as the school's "
-        "records say. SEN support and EHC plan as recorded in the MIS. National figures for these groups are not "
-        "compared: the DfE files Rollcall holds give them only for 2012/13 to 2016/17."),
+        (
+            "Disadvantaged: eligible for free school meals in the last six years, or looked after, as the school's "
+            "records say. SEN support and EHC plan as recorded in the MIS. National figures for these groups are not "
+            "compared: the DfE files Rollcall holds give them only for 2012/13 to 2016/17."
+        ),
     )
     return Section("groups", "Gaps between groups", paragraphs=paragraphs, tables=(table,))
 
@@ -698,12 +904,22 @@ def bands_chart(ctx: Context, shares: list[dict]) -> Chart | None:
         x=alt.X("share:Q", title="Pupils (%)"),
         color=alt.Color("term:N", sort=terms, title=None, legend=alt.Legend(orient="bottom")),
         opacity=alt.Opacity("term:N", sort=terms, scale=alt.Scale(range=[1.0, 0.45]), legend=None),
-        tooltip=[alt.Tooltip("term:N", title="Term"), alt.Tooltip("band:N", title="Absence"), alt.Tooltip("label:N", title="Pupils (%)")],
+        tooltip=[
+            alt.Tooltip("term:N", title="Term"),
+            alt.Tooltip("band:N", title="Absence"),
+            alt.Tooltip("label:N", title="Pupils (%)"),
+        ],
     )
     labels = base.mark_text(align="left", dx=3, fontSize=10).encode(x="share:Q", text="label:N")
-    chart = (bars + labels).properties(width=480, height=220, title="Pupils by share of sessions missed")
+    chart = (bars + labels).properties(
+        width=480, height=220, title="Pupils by share of sessions missed"
+    )
     now = [row for row in visible if row["term"] == terms[0]]
-    caption = "Share of pupils in each absence band, " + "; ".join(f"{row['band']}: {row['label']}%" for row in now) + f" ({terms[0]})."
+    caption = (
+        "Share of pupils in each absence band, "
+        + "; ".join(f"{row['band']}: {row['label']}%" for row in now)
+        + f" ({terms[0]})."
+    )
     if len(terms) > 1:
         caption += f" The paler bars are {terms[1]}."
     hidden = [row["band"] for row in shares if row["share"] is None and row["term"] == terms[0]]
@@ -730,12 +946,14 @@ def bands_section(ctx: Context) -> Section:
             record[f"Pupils, {title}"] = s.count(count, key)
             record[f"Share, {title}"] = s.rate(share, key)
             visible = not s.hidden(key) and share is not None
-            shares.append({
-                "band": row["band"],
-                "term": title.capitalize(),
-                "share": round(share, 2) if visible else None,
-                "label": str(round_half_up(share, 1)) if visible else None,
-            })
+            shares.append(
+                {
+                    "band": row["band"],
+                    "term": title.capitalize(),
+                    "share": round(share, 2) if visible else None,
+                    "label": str(round_half_up(share, 1)) if visible else None,
+                }
+            )
         rows.append(record)
     chart = bands_chart(ctx, shares)
     table = Table(
@@ -752,7 +970,12 @@ def behaviour_section(ctx: Context) -> Section:
     lines = (
         ("Behaviour incidents", "negative_incidents", "pupils_negative", False),
         ("Behaviour incidents per 100 pupils", "negative_incidents", "pupils_negative", True),
-        ("Pupils with at least one behaviour incident", "pupils_negative", "pupils_negative", False),
+        (
+            "Pupils with at least one behaviour incident",
+            "pupils_negative",
+            "pupils_negative",
+            False,
+        ),
         ("Positive entries (praise, awards)", "positive_incidents", "pupils_positive", False),
         ("Suspensions", "suspensions", "pupils_suspended", False),
         ("Suspensions per 100 pupils", "suspensions", "pupils_suspended", True),
@@ -769,17 +992,35 @@ def behaviour_section(ctx: Context) -> Section:
                 continue
             keys = [(period, "behaviour", cell)]
             value = data.behaviour[column]
-            record[f.label(period).capitalize()] = s.per_100(value, data.behaviour["enrolments"], *keys) if per_100 else s.count(value, *keys)
+            record[f.label(period).capitalize()] = (
+                s.per_100(value, data.behaviour["enrolments"], *keys)
+                if per_100
+                else s.count(value, *keys)
+            )
         rows.append(record)
-    tables = [Table("Behaviour and suspensions", pl.DataFrame(rows),
-                    "Incidents dated, and suspensions and permanent exclusions starting, in the term, for pupils on roll in it. "
-                    "Rates per 100 pupils on roll, as DfE counts them.")]
+    tables = [
+        Table(
+            "Behaviour and suspensions",
+            pl.DataFrame(rows),
+            "Incidents dated, and suspensions and permanent exclusions starting, in the term, for pupils on roll in it. "
+            "Rates per 100 pupils on roll, as DfE counts them.",
+        )
+    ]
     reasons = [
-        {"Main reason": _reason(row["reason"]), "Suspensions": s.count(row["suspensions"], (THIS, "reason", row["reason"]))}
+        {
+            "Main reason": _reason(row["reason"]),
+            "Suspensions": s.count(row["suspensions"], (THIS, "reason", row["reason"])),
+        }
         for row in f.this.reasons.iter_rows(named=True)
     ]
     if reasons:
-        tables.append(Table(f"Suspensions by main reason, {f.label(THIS)}", pl.DataFrame(reasons), "The first reason recorded for each suspension."))
+        tables.append(
+            Table(
+                f"Suspensions by main reason, {f.label(THIS)}",
+                pl.DataFrame(reasons),
+                "The first reason recorded for each suspension.",
+            )
+        )
     return Section("behaviour", "Behaviour and suspensions", tables=tuple(tables))
 
 
@@ -797,19 +1038,39 @@ def _facts(ctx: Context) -> Facts:
     size = (THIS, "age", True, "pupils")
     gaps_now, gaps_last = _gaps(ctx, THIS), _gaps(ctx, LAST)
     gaps = []
-    for (dimension, group), words in ((("disadvantaged", "True"), ("disadvantaged pupils", "other pupils")),
-                                      (("sen", "K"), ("pupils with SEN support", "pupils with no SEN")),
-                                      (("sen", "E"), ("pupils with EHC plans", "pupils with no SEN"))):
-        gaps.append(Gap(words[0], words[1], gaps_now.get((dimension, group), (None, ""))[0], gaps_last.get((dimension, group), (None, ""))[0]))
-    last_groups = {r["group"]: r for r in f.last.groups.filter(pl.col("dimension") == "year_group").iter_rows(named=True)} if f.last else {}
+    for (dimension, group), words in (
+        (("disadvantaged", "True"), ("disadvantaged pupils", "other pupils")),
+        (("sen", "K"), ("pupils with SEN support", "pupils with no SEN")),
+        (("sen", "E"), ("pupils with EHC plans", "pupils with no SEN")),
+    ):
+        gaps.append(
+            Gap(
+                words[0],
+                words[1],
+                gaps_now.get((dimension, group), (None, ""))[0],
+                gaps_last.get((dimension, group), (None, ""))[0],
+            )
+        )
+    last_groups = (
+        {
+            r["group"]: r
+            for r in f.last.groups.filter(pl.col("dimension") == "year_group").iter_rows(named=True)
+        }
+        if f.last
+        else {}
+    )
     year_groups = []
     for row in f.this.groups.filter(pl.col("dimension") == "year_group").iter_rows(named=True):
         before = last_groups.get(row["group"])
-        year_groups.append(YearGroup(
-            row["label"],
-            s.value(row["attendance_rate"], (THIS, "year_group", row["group"], "pupils")),
-            s.value(before["attendance_rate"], (LAST, "year_group", row["group"], "pupils")) if before else None,
-        ))
+        year_groups.append(
+            YearGroup(
+                row["label"],
+                s.value(row["attendance_rate"], (THIS, "year_group", row["group"], "pupils")),
+                s.value(before["attendance_rate"], (LAST, "year_group", row["group"], "pupils"))
+                if before
+                else None,
+            )
+        )
     national = {k: (b.value if b else None) for k, b in f.national.items()}
     source = f.national.get("attendance_rate")
     behaviour_last = f.last.behaviour if f.last else {}
@@ -825,16 +1086,24 @@ def _facts(ctx: Context) -> Facts:
         severe=headline("severe_absence_rate", THIS, "sa"),
         severe_last=headline("severe_absence_rate", LAST, "sa"),
         national_phase=_PHASE_WORDS[f.national_phase],
-        national_source=f"{source.window_label.lower()} {academic_year_label(source.academic_year)}" if source else None,
+        national_source=f"{source.window_label.lower()} {academic_year_label(source.academic_year)}"
+        if source
+        else None,
         attendance_5_15=s.value(ages["attendance_rate"], size),
         national_attendance=national.get("attendance_rate"),
         persistent_5_15=s.value(ages["persistent_absence_rate"], size, (THIS, "age", True, "pa")),
         national_persistent=national.get("persistent_absence_rate"),
         gaps=tuple(gaps),
         year_groups=tuple(year_groups),
-        suspensions=None if s.hidden((THIS, "behaviour", "pupils_suspended")) else f.this.behaviour["suspensions"],
-        suspensions_last=None if not behaviour_last or s.hidden((LAST, "behaviour", "pupils_suspended")) else behaviour_last["suspensions"],
-        permanent_exclusions=None if s.hidden((THIS, "behaviour", "permanent")) else f.this.behaviour["permanent_exclusions"],
+        suspensions=None
+        if s.hidden((THIS, "behaviour", "pupils_suspended"))
+        else f.this.behaviour["suspensions"],
+        suspensions_last=None
+        if not behaviour_last or s.hidden((LAST, "behaviour", "pupils_suspended"))
+        else behaviour_last["suspensions"],
+        permanent_exclusions=None
+        if s.hidden((THIS, "behaviour", "permanent"))
+        else f.this.behaviour["permanent_exclusions"],
         running_to=_day(f.this.window.end) if f.in_progress else None,
         running_to_last=_day(f.last.window.end) if f.in_progress and f.last else None,
     )
@@ -843,7 +1112,9 @@ def _facts(ctx: Context) -> Facts:
 def summary_section(ctx: Context) -> Section:
     sentences = narrative(_facts(ctx))
     if ctx.shown.hidden((THIS, "pupils")):
-        sentences = [f"The school had fewer than {ctx.suppression.threshold} pupils on roll in the term, so no figure is shown."]
+        sentences = [
+            f"The school had fewer than {ctx.suppression.threshold} pupils on roll in the term, so no figure is shown."
+        ]
     return Section("summary", "Summary", bullets=tuple(sentences))
 
 
@@ -857,36 +1128,54 @@ def suppression_section(ctx: Context) -> Section:
         if reason.kind == PRIMARY:
             lines.append(f"{label}: fewer than {threshold} {ctx.cells.units.get(key, 'pupils')}.")
         elif reason.kind == LINKED:
-            lines.append(f"{label}: hidden with {ctx.cells.labels.get(reason.protects, 'a hidden figure').split(',')[0].lower()}.")
+            lines.append(
+                f"{label}: hidden with {ctx.cells.labels.get(reason.protects, 'a hidden figure').split(',')[0].lower()}."
+            )
         else:
-            protected = ctx.cells.labels.get(reason.protects, "another figure").split(",")[0].lower()
-            lines.append(f"{label}: hidden as well, so that the figure for {protected} cannot be worked out from the total beside it.")
+            protected = (
+                ctx.cells.labels.get(reason.protects, "another figure").split(",")[0].lower()
+            )
+            lines.append(
+                f"{label}: hidden as well, so that the figure for {protected} cannot be worked out from the total beside it."
+            )
     paragraph = (
         f"Figures about fewer than {threshold} pupils are shown as c, so that no pupil can be recognised. Where hiding one "
         "figure would still let it be worked out by subtracting the others from a total shown beside them, another "
         "figure in the same table is hidden too."
     )
     if not lines:
-        lines = [f"Nothing needed hiding: every figure in this report is about {threshold} or more pupils, or none."]
-    return Section("suppression", "What was suppressed and why", paragraphs=(paragraph,), bullets=tuple(lines))
+        lines = [
+            f"Nothing needed hiding: every figure in this report is about {threshold} or more pupils, or none."
+        ]
+    return Section(
+        "suppression", "What was suppressed and why", paragraphs=(paragraph,), bullets=tuple(lines)
+    )
 
 
 def about_section(ctx: Context) -> Section:
     f = ctx.figures
     bullets = [
         f"School: {f.school_name} (URN {f.school_urn}), {f.phase}.",
-        (f"Window: {f.label(THIS)}, {_day(f.this.window.start)} to {_day(f.this.window.end)} (the school's own term dates, "
-        "read from its register)."),
+        (
+            f"Window: {f.label(THIS)}, {_day(f.this.window.start)} to {_day(f.this.window.end)} (the school's own term dates, "
+            "read from its register)."
+        ),
     ]
     if f.last:
-        bullets.append(f"Compared with: {f.label(LAST)}, {_day(f.last.window.start)} to {_day(f.last.window.end)}.")
+        bullets.append(
+            f"Compared with: {f.label(LAST)}, {_day(f.last.window.start)} to {_day(f.last.window.end)}."
+        )
     else:
-        bullets.append("No register for the same term last year, so there is no comparison with it.")
+        bullets.append(
+            "No register for the same term last year, so there is no comparison with it."
+        )
     bullets += [
         f"Source: the school's registers, behaviour and exclusion records as imported into Rollcall from its MIS, up to {_day(f.last_day) if f.last_day else 'the latest import'}.",
-        ("Definitions follow DfE's: possible sessions = attended + authorised + unauthorised absence; attendance counts "
-        "approved educational activity; a pupil is persistently absent when missing 10% or more of their own possible "
-        "sessions, severely absent at 50% or more."),
+        (
+            "Definitions follow DfE's: possible sessions = attended + authorised + unauthorised absence; attendance counts "
+            "approved educational activity; a pupil is persistently absent when missing 10% or more of their own possible "
+            "sessions, severely absent at 50% or more."
+        ),
         "National figures: DfE's published statistics (Open Government Licence), named with their window under the national table.",
         "Every figure is for a group of pupils; no pupil is named anywhere in this report.",
     ]
@@ -904,7 +1193,10 @@ SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     bands_section,
     behaviour_section,
 )
-CLOSING_SECTIONS: tuple[Callable[[Context], Section | None], ...] = (suppression_section, about_section)
+CLOSING_SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
+    suppression_section,
+    about_section,
+)
 
 
 def _day(day: date) -> str:
@@ -915,9 +1207,13 @@ def summary_from_figures(figures: TermFigures, threshold: int | None = None) -> 
     """Suppress, format and narrate the figures as a report."""
     threshold = setting("suppression_threshold") if threshold is None else threshold
     cells = suppression_cells(figures)
-    suppression = suppress(cells.counts, cells.constraints, threshold, links=cells.links, keep=cells.keep)
+    suppression = suppress(
+        cells.counts, cells.constraints, threshold, links=cells.links, keep=cells.keep
+    )
     ctx = Context(figures, cells, suppression, Shown(suppression))
-    sections = [section for build in (*SECTIONS, *CLOSING_SECTIONS) if (section := build(ctx)) is not None]
+    sections = [
+        section for build in (*SECTIONS, *CLOSING_SECTIONS) if (section := build(ctx)) is not None
+    ]
     term = f"{figures.term} {academic_year_label(figures.academic_year)}"
     running = "; the term is still under way" if figures.in_progress else ""
     return GovernorsSummary(
@@ -933,7 +1229,8 @@ def summary_from_figures(figures: TermFigures, threshold: int | None = None) -> 
     )
 
 
-def governors_summary(db: Database, urn: int, academic_year: int, term: str, threshold: int | None = None) -> GovernorsSummary:
+def governors_summary(
+    db: Database, urn: int, academic_year: int, term: str, threshold: int | None = None
+) -> GovernorsSummary:
     """The governors' summary of one school's term, ready for the page, the PDF and the HTML."""
     return summary_from_figures(term_figures(db, urn, academic_year, term), threshold)
-

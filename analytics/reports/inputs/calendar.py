@@ -38,7 +38,10 @@ class SchoolCalendar:
         table = self.terms if kind == "term" else self.half_terms
         label = "term" if kind == "term" else "label"
         rows = table.filter(pl.col("academic_year") == academic_year).iter_rows(named=True)
-        return [Window(r["start"], r["end"], r[label] if kind == "half" else f"{r['term']} term") for r in rows]
+        return [
+            Window(r["start"], r["end"], r[label] if kind == "half" else f"{r['term']} term")
+            for r in rows
+        ]
 
     def last_weeks(self, weeks: int, up_to: date | None = None) -> Window | None:
         """The last `weeks` school weeks up to `up_to` (default: the latest school day)."""
@@ -52,7 +55,16 @@ class SchoolCalendar:
 def school_calendar(db: Database, school_urns: Sequence[int] | None = None) -> SchoolCalendar:
     """The calendar of these schools (all when None), pooled."""
     # Pooled, a date is a school day when any of the schools has a possible session on it.
-    day_codes = aggregates.pooled_day_codes(db, school_urns).lazy().with_columns(pl.lit(0).alias("school_urn"))
-    days = school_days(classify_marks(day_codes, read.codes(db).lazy())).select("date").unique().sort("date")
+    day_codes = (
+        aggregates.pooled_day_codes(db, school_urns)
+        .lazy()
+        .with_columns(pl.lit(0).alias("school_urn"))
+    )
+    days = (
+        school_days(classify_marks(day_codes, read.codes(db).lazy()))
+        .select("date")
+        .unique()
+        .sort("date")
+    )
     halves = half_terms(days)
     return SchoolCalendar(days.collect(), halves.collect(), terms(halves).collect())

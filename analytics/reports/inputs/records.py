@@ -27,4 +27,6 @@ class BehaviourRecords:
 
 def load_behaviour(db: Database, school_urns: Sequence[int] | None = None) -> BehaviourRecords:
     """Read the incidents and exclusions of these schools (all when None)."""
-    return BehaviourRecords(read.behaviour_incidents(db, school_urns), read.exclusions(db, school_urns))
+    return BehaviourRecords(
+        read.behaviour_incidents(db, school_urns), read.exclusions(db, school_urns)
+    )

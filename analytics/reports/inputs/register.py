@@ -60,17 +60,27 @@ def load_register(
 ) -> Register:
     """Read what the reports for these schools (all when None) and window (all dates when None) need."""
     return Register(
-        schools=read.schools(db) if school_urns is None else read.schools(db).filter(pl.col("urn").is_in(list(school_urns))),
+        schools=read.schools(db)
+        if school_urns is None
+        else read.schools(db).filter(pl.col("urn").is_in(list(school_urns))),
         enrolments=read.enrolments(db, school_urns),
         spells=read.spells(db, school_urns),
-        marks=read.marks(db, school_urns, window.start if window else None, window.end if window else None),
+        marks=read.marks(
+            db, school_urns, window.start if window else None, window.end if window else None
+        ),
         codes=read.codes(db),
     )
 
 
-def year_groups_on_roll(db: Database, school_urns: Sequence[int] | None, window: Window) -> list[str]:
+def year_groups_on_roll(
+    db: Database, school_urns: Sequence[int] | None, window: Window
+) -> list[str]:
     """The year groups of the enrolments on roll in the window, in school order."""
-    on_roll = enrolments_on_roll(read.enrolments(db, school_urns).lazy(), window, read.spells(db, school_urns).lazy())
+    on_roll = enrolments_on_roll(
+        read.enrolments(db, school_urns).lazy(), window, read.spells(db, school_urns).lazy()
+    )
     cohorts = with_cohorts(on_roll, window.academic_year_start)
-    found = cohorts.select(pl.col("year_group").drop_nulls().unique()).collect()["year_group"].to_list()
+    found = (
+        cohorts.select(pl.col("year_group").drop_nulls().unique()).collect()["year_group"].to_list()
+    )
     return sorted(found, key=year_group_rank)

@@ -34,7 +34,10 @@ class WindowTotals:
         """One row per enrolment on roll in the window, with cohorts, totals, rates and flags
         (the same frame as `Register.enrolment_measures`, so either can feed a report). The
         totals were read for one window: `window`, when given, must be that one."""
-        if window is not None and (window.start, window.end) != (self.window.start, self.window.end):
+        if window is not None and (window.start, window.end) != (
+            self.window.start,
+            self.window.end,
+        ):
             raise ValueError(f"these totals are for {self.window}, not {window}")
         return enrolment_measures(self.cohorts(), self.weeks.lazy())
 
@@ -52,7 +55,11 @@ class WindowTotals:
         ids = wanted.select("enrolment_id").collect()["enrolment_id"]
         keep = pl.col("enrolment_id").is_in(ids)
         return WindowTotals(
-            self.window, self.schools, self.enrolments.filter(keep), self.spells.filter(keep), self.weeks.filter(keep)
+            self.window,
+            self.schools,
+            self.enrolments.filter(keep),
+            self.spells.filter(keep),
+            self.weeks.filter(keep),
         )
 
 
