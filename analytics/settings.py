@@ -119,6 +119,14 @@ SETTINGS: dict[str, Setting] = {
             "The secrets file: `[auth]` for sign-in with Microsoft or Google, and the keys above.",
         ),
         Setting(
+            "duckdb_memory_limit",
+            "2GB",
+            "ROLLCALL_DUCKDB_MEMORY",
+            "Most memory DuckDB may use in one process (the app or a command) before it spills to "
+            "disk, in DuckDB's units (`1GB`, `512MB`). What it spills is kept beside the database, "
+            "readable by its owner only, and encrypted when the database is.",
+        ),
+        Setting(
             "lock_timeout_seconds",
             30,
             "ROLLCALL_LOCK_TIMEOUT",

@@ -114,8 +114,10 @@ def run_encrypt(args: argparse.Namespace) -> int:
     partial = _partial(db.path)
     partial.unlink(missing_ok=True)
     try:
-        plain.copy_to(partial, db.key)
+        # Held from before the copy is read to after it replaces the file: an import that comes
+        # in the meantime waits, and lands in the encrypted file, instead of being lost.
         with plain.holding():
+            plain.copy_to(partial, db.key)
             replace_file(db.path, partial)
     finally:
         partial.unlink(missing_ok=True)

@@ -1,21 +1,22 @@
-"""The Rollcall database: one DuckDB file, opened briefly for each unit of work.
+"""The Rollcall database: one DuckDB file, shared by this process's threads and by other processes.
 
-No caller holds a connection for long. Readers and writers open the file, do their work and
-close it, so that the app, the command line and a scheduled import can share one file: a process
-that finds the file locked by another waits (up to `lock_timeout_seconds`) instead of failing.
-Inside `Database.held()` (one run of a page, a batch of imports) a thread keeps the file open
-across its units of work, letting it go at least every two seconds.
+Inside a process, one open handle on the file serves every thread: each unit of work (a read, a
+transaction) gets a cursor of its own, so the app's sessions read at the same time instead of
+queueing behind one another, and writes queue behind each other only (DuckDB keeps readers apart
+from them). The file is closed when no unit of work and no `held()` block needs it.
 
-The file may be encrypted (AES, DuckDB's own encryption) with a key from `ROLLCALL_DB_KEY` or the
-secrets file. An encrypted file is attached with its key to an in-memory connection that has the
-httpfs extension loaded from the installed `duckdb-ext-httpfs` package (DuckDB writes encrypted
-files only with it; nothing is ever downloaded).
+Between processes the file is shared by taking turns: a process that finds the file locked by
+another waits (up to `lock_timeout_seconds`) and says so (an exclusive lock on `<file>.lock`); a
+process holding the file lets it go at the next boundary between units of work, and does not
+start new ones until the waiting process has had its turn. So imports queue behind the app's
+readers rather than fail, and a stream of short reads cannot keep an import out.
+
+The file may be encrypted (see `analytics.store.files`).
 """
 
 from __future__ import annotations
 
 import fcntl
-import functools
 import itertools
 import logging
 import os
@@ -23,31 +24,37 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
 import duckdb
 
 from analytics.domain.codes import code_table
 from analytics.settings import setting
+from analytics.store.files import (
+    LOCK_MESSAGES,
+    Connection,
+    DatabaseKeyError,
+    OpenFile,
+    httpfs_extension,
+    key_literal,
+    literal,
+    open_file,
+    restrict,
+)
 
 log = logging.getLogger(__name__)
 
-_LOCK_MESSAGES = ("Could not set lock", "Conflicting lock")
-_process_locks: dict[Path, threading.RLock] = {}
-_process_locks_guard = threading.Lock()
 #: path -> (file signature, data version): the version is read again only when the file changed.
 _versions: dict[Path, tuple[tuple, str]] = {}
-#: The name an encrypted file is attached under.
-_ATTACHED = "rollcall"
 #: `Database(path)` takes its key from the settings; `Database(path, key=None)` is a plain file.
 _FROM_SETTINGS = object()
+#: How often a thread waiting for the handle looks again for a change it cannot be told of.
+_POLL = 0.02
+_copies = itertools.count(1)
 
-
-#: A DuckDB connection, for type hints outside the store (which never imports DuckDB itself).
-Connection = duckdb.DuckDBPyConnection
+__all__ = ["Connection", "Database", "DatabaseBusy", "DatabaseKeyError", "DatabaseMissing"]
 
 
 class DatabaseMissing(FileNotFoundError):
@@ -58,110 +65,50 @@ class DatabaseBusy(TimeoutError):
     """Raised when another process held the database for longer than the lock timeout."""
 
 
-class DatabaseKeyError(PermissionError):
-    """Raised when the database cannot be opened with the key given (none, wrong, or one too many)."""
+class _SharedFile:
+    """This process's one handle on a database file, and who is using it.
+
+    `users` counts the units of work running (each on a cursor of its own), `holds` the `held()`
+    blocks keeping the file open between them. `draining` stops new units starting (nested ones
+    excepted) until the running ones finish and the file is closed: when another process waits
+    for the file, or it must be reopened with another key. `exclusive` is the thread that has the
+    file to itself (`Database.holding`). `writes` keeps this process's transactions one at a time
+    (the audit log's chain and ids are read and written inside them).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.changed = threading.Condition()
+        self.file: OpenFile | None = None
+        self.key: str | None = None
+        self.users = 0
+        self.holds = 0
+        self.draining = False
+        self.exclusive: int | None = None
+        self.writes = threading.RLock()
+        self.nesting = threading.local()
+
+    def depth(self) -> int:
+        return getattr(self.nesting, "depth", 0)
+
+    def close(self) -> None:
+        """Close the file (the caller holds `changed` and no unit is running)."""
+        if self.file is not None:
+            try:
+                self.file.close()
+            finally:
+                self.file = None
+                self.draining = False
+                self.changed.notify_all()
 
 
-@functools.cache
-def httpfs_extension() -> str:
-    """Path of the httpfs extension shipped in the `duckdb-ext-httpfs` package."""
-    for file in metadata.files("duckdb-ext-httpfs") or ():
-        if file.name == "httpfs.duckdb_extension":
-            return str(file.locate())
-    raise RuntimeError(
-        "the duckdb-ext-httpfs package has no httpfs.duckdb_extension: run `uv sync --locked`"
-    )
+_shared: dict[Path, _SharedFile] = {}
+_shared_guard = threading.Lock()
 
 
-def _literal(text: str) -> str:
-    # ATTACH takes no prepared parameters; a path or key is quoted as an SQL string literal.
-    if "\x00" in text:
-        raise ValueError("a database path or key may not contain a NUL character")
-    return "'" + text.replace("'", "''") + "'"
-
-
-_host: duckdb.DuckDBPyConnection | None = None
-_host_guard = threading.Lock()
-_aliases = itertools.count(1)
-#: id(connection) -> the name its encrypted file is attached under.
-_attached: dict[int, str] = {}
-
-
-def _encrypted_host() -> duckdb.DuckDBPyConnection:
-    """One in-memory DuckDB per process with httpfs loaded (loading it costs ~0.1 s; attaching a
-    file to it ~1 ms). Each unit of work attaches the file to a cursor of it and detaches after."""
-    global _host
-    with _host_guard:
-        if _host is None:
-            host = duckdb.connect()
-            host.execute(f"LOAD {_literal(httpfs_extension())}")
-            _host = host
-        return _host.cursor()
-
-
-def _key_literal(key: str) -> str:
-    # DuckDB reads the key as a BLOB: every byte is written as \xHH, so no character of the key
-    # (a quote, a backslash, a non-ASCII letter) can change how the statement reads.
-    if not key:
-        raise DatabaseKeyError("the database key is empty")
-    return "'" + "".join(f"\\x{byte:02X}" for byte in key.encode("utf-8")) + "'"
-
-
-def connect_file(path: Path | str, key: str | None) -> duckdb.DuckDBPyConnection:
-    """One connection to the file at `path`, attached with `key` when it is encrypted; close it
-    with `close_file`. Raises duckdb's own errors (a lock held elsewhere is an IOException) and
-    DatabaseKeyError for a missing, wrong or unneeded key."""
-    if key is None:
-        try:
-            return duckdb.connect(str(path))
-        except duckdb.CatalogException as error:
-            if "encrypted" in str(error):
-                raise DatabaseKeyError(
-                    f"{path} is encrypted: set ROLLCALL_DB_KEY (or ROLLCALL_DB_KEY in the secrets file)"
-                ) from None
-            raise
-    con = _encrypted_host()
-    alias = f"{_ATTACHED}_{next(_aliases)}"
-    try:
-        con.execute(f"ATTACH {_literal(str(path))} AS {alias} (ENCRYPTION_KEY {_key_literal(key)})")
-        con.execute(f"USE {alias}")
-    except duckdb.IOException as error:
-        con.close()
-        if "encryption key" in str(error):
-            raise DatabaseKeyError(
-                f"{path} could not be opened: the encryption key is wrong"
-            ) from None
-        raise
-    except duckdb.CatalogException as error:
-        con.close()
-        if "not encrypted" in str(error):
-            raise DatabaseKeyError(
-                f"{path} is not encrypted but a key is set: encrypt it with `rollcall encrypt`, "
-                "or unset ROLLCALL_DB_KEY"
-            ) from None
-        raise
-    except BaseException:
-        con.close()
-        raise
-    _attached[id(con)] = alias
-    return con
-
-
-def close_file(con: duckdb.DuckDBPyConnection) -> None:
-    """Close a connection from `connect_file`, detaching (and so releasing) an encrypted file."""
-    alias = _attached.pop(id(con), None)
-    try:
-        if alias is not None:
-            con.execute("USE memory")
-            con.execute(f"DETACH {alias}")
-    finally:
-        con.close()
-
-
-def _process_lock(path: Path) -> threading.RLock:
-    """The lock that keeps this process's threads from using the file at the same time."""
-    with _process_locks_guard:
-        return _process_locks.setdefault(path, threading.RLock())
+def _shared_file(path: Path) -> _SharedFile:
+    with _shared_guard:
+        return _shared.setdefault(path, _SharedFile(path))
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -172,20 +119,6 @@ def migrations() -> list[tuple[int, str, str]]:
             version, _, name = entry.name.removesuffix(".sql").partition("_")
             found.append((int(version), name, entry.read_text("utf-8")))
     return sorted(found)
-
-
-@dataclass
-class _Held:
-    """A connection one thread keeps open across units of work (see `Database.held`)."""
-
-    release_every: float
-    depth: int = 0
-    connection: duckdb.DuckDBPyConnection | None = None
-    opened: float = 0.0
-
-
-#: (resolved path, thread id) -> the connection that thread holds open.
-_held: dict[tuple[Path, int], _Held] = {}
 
 
 class Database:
@@ -217,29 +150,29 @@ class Database:
             f"within {timeout} s (ROLLCALL_LOCK_TIMEOUT): try again when it has finished"
         )
 
-    def _open(self, *, writer: bool = False) -> duckdb.DuckDBPyConnection:
-        """Open the file, waiting for another process to release it. A writer that has to wait
-        says so (an exclusive lock on `<file>.lock`) and readers do not start while it does, so a
-        stream of short reads (the app's sessions) cannot keep an import out; writers queue."""
+    def _open(self) -> OpenFile:
+        """Open the file, waiting for another process to release it. A process that has to wait
+        says so (an exclusive lock on `<file>.lock`); others do not open the file while it does,
+        and one holding it lets it go, so that waiting processes take turns."""
         timeout = setting("lock_timeout_seconds")
         deadline = time.monotonic() + timeout
         intent = None
         try:
             while True:
-                if not writer and self._writer_waiting():
+                if intent is None and self.someone_waiting():
                     if time.monotonic() > deadline:
                         raise self._busy(timeout)
                     time.sleep(0.01)
                     continue
                 try:
-                    return connect_file(self.path, self.key)
+                    return open_file(self.path, self.key)
                 except duckdb.IOException as error:
-                    if not any(m in str(error) for m in _LOCK_MESSAGES):
+                    if not any(m in str(error) for m in LOCK_MESSAGES):
                         raise
                     if time.monotonic() > deadline:
                         raise self._busy(timeout) from None
-                    if writer and intent is None:
-                        intent = self._announce_writer()
+                    if intent is None:
+                        intent = self._announce_waiting()
                     time.sleep(0.02)
         finally:
             if intent is not None:
@@ -249,8 +182,8 @@ class Database:
     def _intent_path(self) -> Path:
         return self.path.with_name(self.path.name + ".lock")
 
-    def _announce_writer(self):
-        """The `.lock` file, locked, when no other writer has announced itself; else None."""
+    def _announce_waiting(self):
+        """The `.lock` file, locked, when no other process has announced itself; else None."""
         handle = open(self._intent_path, "a+b")  # noqa: SIM115 - held until the file is open
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -259,7 +192,8 @@ class Database:
             return None
         return handle
 
-    def _writer_waiting(self) -> bool:
+    def someone_waiting(self) -> bool:
+        """True while another process waits for this file (it holds the `.lock` file)."""
         try:
             handle = open(self._intent_path, "rb")  # noqa: SIM115
         except FileNotFoundError:
@@ -277,50 +211,73 @@ class Database:
         return self.path.resolve()
 
     @contextmanager
-    def held(self, release_every: float = 2.0) -> Iterator[None]:
-        """Keep the file open across this thread's units of work inside the block (a batch of
-        imports, one run of a page), whichever `Database` object for the file they use, instead
-        of opening and closing it for each: opening costs tens of milliseconds, and closing
-        checkpoints the file. It is let go at least every `release_every` seconds, so that
-        another process waiting for the file gets its turn."""
-        key = (self._file, threading.get_ident())
-        with _process_locks_guard:
-            state = _held.setdefault(key, _Held(release_every))
-            state.depth += 1
+    def held(self) -> Iterator[None]:
+        """Keep the file open across the units of work inside the block (a batch of imports, one
+        run of a page), whichever thread or `Database` object for the file they use, instead of
+        opening and closing it for each: opening costs tens of milliseconds, and closing
+        checkpoints the file. Another process waiting for the file still gets its turn at the
+        next boundary between units of work."""
+        shared = _shared_file(self._file)
+        with shared.changed:
+            shared.holds += 1
         try:
             yield
         finally:
-            with _process_locks_guard:
-                state.depth -= 1
-                last = state.depth == 0
-                if last:
-                    del _held[key]
-            if last and state.connection is not None:
-                with _process_lock(self._file):
-                    close_file(state.connection)
+            with shared.changed:
+                shared.holds -= 1
+                idle = shared.users == 0 and shared.exclusive is None
+                if idle and (shared.holds == 0 or self.someone_waiting()):
+                    shared.close()
+
+    def _must_drain(self, shared: _SharedFile) -> bool:
+        # Called with `shared.changed` held, the file open.
+        return shared.key != self.key or self.someone_waiting()
 
     @contextmanager
-    def _connection(self, *, writer: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The thread's held connection if it holds one (opened now if need be), else a new one
-        closed when the block ends."""
-        with _process_lock(self._file):
-            state = _held.get((self._file, threading.get_ident()))
-            if state is None:
-                con = self._open(writer=writer)
-                try:
-                    yield con
-                finally:
-                    close_file(con)
-                return
-            if state.connection is None:
-                state.connection = self._open(writer=writer)
-                state.opened = time.monotonic()
+    def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of this process's handle on the file (opened now if need be) for one unit of
+        work; the handle is closed when the last unit ends and no `held()` block keeps it."""
+        shared = _shared_file(self._file)
+        me = threading.get_ident()
+        nested = shared.depth() > 0
+        with shared.changed:
+            while not nested:
+                if shared.exclusive not in (None, me):
+                    shared.changed.wait(_POLL * 5)
+                    continue
+                if (
+                    shared.exclusive is None
+                    and shared.file is not None
+                    and not shared.draining
+                    and self._must_drain(shared)
+                ):
+                    shared.draining = True
+                if shared.draining:
+                    if shared.users == 0:
+                        shared.close()
+                    else:
+                        shared.changed.wait(_POLL)
+                        continue
+                break
+            if shared.file is None:
+                shared.file = self._open()
+                shared.key = self.key
+            cursor = shared.file.cursor()
+            shared.users += 1
+        shared.nesting.depth = shared.depth() + 1
+        try:
+            yield cursor
+        finally:
+            shared.nesting.depth -= 1
             try:
-                yield state.connection
+                cursor.close()
             finally:
-                if time.monotonic() - state.opened > state.release_every:
-                    close_file(state.connection)
-                    state.connection = None
+                with shared.changed:
+                    shared.users -= 1
+                    if shared.users == 0 and shared.exclusive is None:
+                        if shared.holds == 0 or shared.draining or self.someone_waiting():
+                            shared.close()
+                    shared.changed.notify_all()
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -344,7 +301,7 @@ class Database:
         """One transaction on the writer's connection; `changes_data` raises the data version
         (which empties the caches) when it commits."""
         self.migrate()  # creates the file's folder too
-        with self._connection(writer=True) as con:
+        with self._connection() as con, _shared_file(self._file).writes:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
@@ -354,13 +311,14 @@ class Database:
             if changes_data:
                 _bump_data_version(con)
             con.execute("COMMIT")
+        restrict(self.path)  # the WAL a commit may have made
 
     def migrate(self) -> None:
         """Apply any migration not yet applied, and refresh the code table."""
         if self._migrated:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connection(writer=True) as con:
+        with self._connection() as con, _shared_file(self._file).writes:
             con.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
@@ -407,14 +365,37 @@ class Database:
 
     @contextmanager
     def holding(self) -> Iterator[None]:
-        """Hold the file (no other process can open it) while the block runs, e.g. to replace it."""
-        with _process_lock(self._file):
-            con = self._open(writer=True)
-            try:
+        """Have the file to this thread alone while the block runs: no other process can open it,
+        no other thread of this one starts a unit of work, and this thread's units (`copy_to`,
+        say) work on it as usual. For reading a file and replacing it in one step (encrypting it,
+        restoring a backup over it), so that nothing written in between is lost."""
+        self.migrate()
+        shared = _shared_file(self._file)
+        me = threading.get_ident()
+        with shared.changed:
+            while shared.exclusive is not None:
+                shared.changed.wait(_POLL * 5)
+            shared.exclusive = me
+            while shared.users > 0:
+                shared.changed.wait(_POLL)
+            if shared.file is not None and shared.key != self.key:
+                shared.close()
+        try:
+            with self._connection() as con:
                 con.execute("CHECKPOINT")
+            with shared.changed:  # kept open from here to the end of the block
+                shared.holds += 1
+            try:
                 yield
             finally:
-                close_file(con)
+                with shared.changed:
+                    shared.holds -= 1
+        finally:
+            with shared.changed:
+                shared.exclusive = None
+                if shared.users == 0:
+                    shared.close()
+                shared.changed.notify_all()
 
     def schema_version(self) -> int:
         """The highest migration applied."""
@@ -464,22 +445,19 @@ class Database:
         if target.exists():
             raise FileExistsError(f"{target} exists")
         self.migrate()
-        with _process_lock(self._file):
-            con = self._open()
+        with self._connection() as con:
+            source = con.execute("SELECT current_database()").fetchone()[0]
+            if key is not None and self.key is None:
+                con.execute(f"LOAD {literal(httpfs_extension())}")
+            options = f" (ENCRYPTION_KEY {key_literal(key)})" if key is not None else ""
+            copy = f"rollcall_copy_{next(_copies)}"
+            con.execute(f"ATTACH {literal(str(target))} AS {copy}{options}")
             try:
-                source = con.execute("SELECT current_database()").fetchone()[0]
-                if key is not None and self.key is None:
-                    con.execute(f"LOAD {_literal(httpfs_extension())}")
-                options = f" (ENCRYPTION_KEY {_key_literal(key)})" if key is not None else ""
-                copy = f"rollcall_copy_{next(_aliases)}"
-                con.execute(f"ATTACH {_literal(str(target))} AS {copy}{options}")
-                try:
-                    con.execute(f"COPY FROM DATABASE {source} TO {copy}")
-                    con.execute(f"CHECKPOINT {copy}")
-                finally:
-                    con.execute(f"DETACH {copy}")
+                con.execute(f"COPY FROM DATABASE {source} TO {copy}")
+                con.execute(f"CHECKPOINT {copy}")
             finally:
-                close_file(con)
+                con.execute(f"DETACH {copy}")
+        restrict(target)
 
 
 def _bump_data_version(con: duckdb.DuckDBPyConnection) -> None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import time
+
 import pytest
 
 from analytics.cli import main
 from analytics.store import Database, DatabaseKeyError, audit, read
+from tests.fixtures import workers
 from tests.fixtures.ingest.builders import marks_csv, pupils_csv, snapshot, upns
+
+SPAWN = multiprocessing.get_context("spawn")
 
 KEY = "backup key for tests"
 
@@ -159,3 +165,31 @@ def test_the_command_line_works_end_to_end_on_an_encrypted_database(tmp_path, mo
         == 2
     )
     assert "is encrypted: set ROLLCALL_DB_KEY" in capsys.readouterr().err
+
+
+def test_an_import_while_encrypt_runs_is_never_lost(filled, tmp_path, monkeypatch, capsys):
+    """`rollcall encrypt` holds the file from before it reads it to after the encrypted copy
+    replaces it: an import that comes in between waits, then finds the file encrypted (and
+    says so), instead of landing in the plain file just before it is replaced (issue 11)."""
+    marks = tmp_path / "more.csv"
+    marks.write_text(marks_csv([(u, "2025-09-02", "AM", "/") for u in upns(5)]))
+    copied = tmp_path / "copied"
+    copy_to = Database.copy_to
+
+    def copy_then_linger(self, target, key):
+        copy_to(self, target, key)
+        copied.touch()  # the importer starts now, while the copy waits to replace the file
+        time.sleep(2)
+
+    monkeypatch.setattr(Database, "copy_to", copy_then_linger)
+    results = SPAWN.Queue()
+    importer = SPAWN.Process(
+        target=workers.import_when, args=(str(filled.path), str(marks), str(copied), results)
+    )
+    importer.start()
+    monkeypatch.setenv("ROLLCALL_DB_KEY", KEY)
+    assert main(["encrypt", "--db", str(filled.path)]) == 0
+    importer.join(60)
+    _, new, error = results.get(timeout=10)
+    assert (new, error and "is encrypted" in error) == (None, True)
+    assert read.marks(Database(filled.path, key=KEY)).height == 5

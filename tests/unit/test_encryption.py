@@ -8,6 +8,7 @@ import pytest
 
 from analytics.ingest import import_bytes
 from analytics.store import Database, DatabaseKeyError, read
+from analytics.store.files import spill_folder
 from tests.conftest import TEST_TODAY
 from tests.fixtures.ingest.builders import URN, marks_csv, pupils_csv, snapshot, upns
 
@@ -121,3 +122,43 @@ def test_imports_keep_working_on_an_encrypted_database(encrypted: Database):
     )
     assert result.counts.new == len(PUPILS)
     assert read.marks(Database(encrypted.path, key=KEY)).height == 2 * len(PUPILS)
+
+
+def spilled_bytes(db: Database, marker: str) -> bytes:
+    """Make DuckDB spill a temporary table of `marker` rows to disk (its memory limit set far
+    below the table's size) and return every byte of its temporary files while they exist."""
+    with db.connect() as con:
+        con.execute("SET memory_limit = '40MB'")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(
+            "CREATE TEMP TABLE spill AS SELECT ? || range::VARCHAR || repeat('x', 40) AS upn "
+            "FROM range(1500000)",
+            [marker],
+        )
+        folder = spill_folder(db.path, db.encrypted)
+        found = b"".join(f.read_bytes() for f in folder.rglob("*") if f.is_file())
+        con.execute("DROP TABLE spill")
+    return found
+
+
+def test_what_duckdb_spills_to_disk_is_encrypted_with_the_database(encrypted: Database, tmp_path):
+    marker = PUPILS[0]
+    spilled = spilled_bytes(encrypted, marker)
+    assert len(spilled) > 1_000_000, "nothing was spilled: the test proves nothing"
+    assert marker.encode() not in spilled
+    plain = Database(tmp_path / "plain.duckdb", key=None)
+    fill(plain)
+    assert marker.encode() in spilled_bytes(plain, marker)  # the check above can fail
+
+
+def test_the_database_its_spill_folder_and_backups_are_for_their_owner_only(
+    encrypted: Database, tmp_path
+):
+    encrypted.copy_to(tmp_path / "copy.duckdb", KEY)
+    for path in (encrypted.path, tmp_path / "copy.duckdb"):
+        assert path.stat().st_mode & 0o777 == 0o600, path
+    plain = Database(tmp_path / "plain.duckdb", key=None)
+    fill(plain)
+    assert plain.path.stat().st_mode & 0o777 == 0o600
+    for encrypted_too in (True, False):
+        assert spill_folder(plain.path, encrypted_too).stat().st_mode & 0o777 == 0o700
