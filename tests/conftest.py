@@ -14,6 +14,8 @@ from analytics.store import Database
 
 #: A fixed "today" for tests that import marks, so they do not age.
 TEST_TODAY = date(2026, 11, 20)
+#: `aggregates.differences` when every kept table equals a recount from the raw marks.
+AGREE = {"enrolment_weeks": 0, "school_day_codes": 0, "session_counts": 0, "absence_spells": 0}
 
 
 @pytest.fixture

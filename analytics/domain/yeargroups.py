@@ -44,6 +44,12 @@ def year_group_rank(year_group: str) -> int:
     return _RANK[year_group]
 
 
+def n1_year(year_group: str, academic_year: int) -> int:
+    """The academic year in which a pupil in `year_group` in `academic_year` was (or will be) in
+    N1: the same for every year of the pupil's schooling, so it names a year-group cohort."""
+    return academic_year - _RANK[year_group]
+
+
 def shift_year_group(year_group: str, years: int) -> str | None:
     """The year group `years` academic years later (earlier when negative); None off either end."""
     rank = _RANK[year_group] + years

@@ -23,27 +23,37 @@ SPELL_LENGTHS = (
 LONG_SPELL_SESSIONS = 10
 
 
-def absence_spells(sessions: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per spell of consecutive absence: `enrolment_id, first_date, first_session,
-    last_date, last_session, sessions, unauthorised, main_code` (the spell's most used code;
-    the earliest on a tie)."""
+#: Columns of a spell, as `absence_spells` gives them.
+SPELL_COLUMNS = (
+    "enrolment_id",
+    "first_date",
+    "first_session",
+    "last_date",
+    "last_session",
+    "sessions",
+    "unauthorised",
+    "main_code",
+)
+
+
+def _runs(sessions: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per run of an enrolment's possible sessions that are all absence or all attended:
+    `run, enrolment_id, absent` (1 or 0), the spell columns, in register order."""
     # One integer key (enrolment, day, AM/PM) sorts about twice as fast as three columns.
     register_order = (
         pl.col("enrolment_id").cast(pl.Int64) * 1_000_000
         + pl.col("date").cast(pl.Int32).cast(pl.Int64) * 2
-        + (pl.col("session") == "PM").cast(pl.Int64)
+        + (pl.col("session").cast(pl.String) == "PM").cast(pl.Int64)
     )
-    ordered = (
+    return (
         sessions.filter(pl.col("possible") == 1)
         .select("enrolment_id", "date", "session", "code", "absent", "unauthorised")
         .sort(register_order)
         .with_columns(pl.struct("enrolment_id", "absent").rle_id().alias("run"))
-        .filter(pl.col("absent") == 1)
-    )
-    return (
-        ordered.group_by("run")
+        .group_by("run", maintain_order=True)
         .agg(
             pl.col("enrolment_id").first(),
+            pl.col("absent").first(),
             pl.col("date").first().alias("first_date"),
             pl.col("session").first().alias("first_session"),
             pl.col("date").last().alias("last_date"),
@@ -52,7 +62,33 @@ def absence_spells(sessions: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("unauthorised").sum().cast(pl.Int64).alias("unauthorised"),
             pl.col("code").mode(maintain_order=True).first().alias("main_code"),
         )
-        .drop("run")
+    )
+
+
+def absence_spells(sessions: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per spell of consecutive absence: `enrolment_id, first_date, first_session,
+    last_date, last_session, sessions, unauthorised, main_code` (the spell's most used code;
+    the earliest on a tie)."""
+    return (
+        _runs(sessions)
+        .filter(pl.col("absent") == 1)
+        .select(SPELL_COLUMNS)
+        .sort("enrolment_id", "first_date", "first_session")
+    )
+
+
+def absence_spells_with_ends(sessions: pl.LazyFrame) -> pl.LazyFrame:
+    """`absence_spells`, adding `ended_on`: the date of the attended session that ended each
+    spell (null when none has), as the store keeps them."""
+    runs = _runs(sessions).sort("run")
+    return (
+        runs.with_columns(
+            pl.when(pl.col("enrolment_id").shift(-1) == pl.col("enrolment_id"))
+            .then(pl.col("first_date").shift(-1))
+            .alias("ended_on")
+        )
+        .filter(pl.col("absent") == 1)
+        .select(*SPELL_COLUMNS, "ended_on")
         .sort("enrolment_id", "first_date", "first_session")
     )
 

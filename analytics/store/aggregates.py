@@ -1,17 +1,25 @@
-"""Weekly session totals per enrolment, and the codes used on each school day, kept up to date.
+"""What the pages read instead of raw marks, kept up to date by every merge.
 
-`enrolment_weeks` holds, for every enrolment and week (Monday), the totals of its counted
-sessions (the `counted_sessions` view: code in force on the date, inside a spell on roll), and
-`school_day_codes` how many marks carry each code on each school day. Every merge keeps them up
-to date inside its own transaction: new and replaced marks move the totals of the weeks and days
-they fall in (by what the new code counts less what the old one counted), and a change to an
-enrolment's spells on roll recounts its weeks from the first day it affects. So the totals
-always equal what the raw marks give (tests/unit/test_aggregates.py checks it after every kind
-of change, and `differences` checks a live store).
+- `enrolment_weeks`: each enrolment's session totals per week (Monday) over its counted
+  sessions (the `counted_sessions` view: code in force on the date, inside a spell on roll),
+  with illness and absence by weekday for the risk model;
+- `session_counts`: counted sessions per school, date, session, year-group cohort (`n1_year`)
+  and code, for the weekday, session and reason figures of any schools, window and year groups;
+- `absence_spells`: every enrolment's spells of consecutive absence, over its whole history;
+- `school_day_codes`: how many marks (on roll or not) carry each code on each school day.
+
+Every merge keeps them exact inside its own transaction. New and replaced marks move the totals
+and counts of the weeks, days and sessions they fall in by what the new code counts less what the
+old one counted; a change to an enrolment's spells on roll recounts its weeks from the first day
+it affects (and its school's session counts from then on); spells are recomputed from the first
+spell a change can reach. So every table always equals what the raw marks give:
+`differences` checks a live store (`rollcall store check`), and tests/unit/test_aggregates.py
+checks it after every kind of change.
 
 A window is read from `enrolment_weeks`, except that a school whose first or last week of the
 window holds marks outside it has that week counted from the raw marks of the window's days in
-it, so figures for any window are exact.
+it; spells that run over either end of a window are recounted from the window's own marks. So
+figures for any window are exact.
 """
 
 from __future__ import annotations
@@ -21,11 +29,14 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from analytics.domain.codes import ILLNESS
+from analytics.domain.yeargroups import YEAR_GROUPS
+from analytics.pipelines.absence_spells import absence_spells, absence_spells_with_ends
 from analytics.store.database import Connection, Database
 
-#: The totals kept per enrolment and week, in table order (`sessions` counts every counted mark,
+#: The session measures kept per enrolment and week (`sessions` counts every counted mark,
 #: possible or not; the rest are the session measures of analytics.pipelines.sessions).
-WEEK_TOTALS = (
+SESSION_TOTALS = (
     "sessions",
     "possible",
     "attended",
@@ -37,12 +48,66 @@ WEEK_TOTALS = (
     "late_before_close",
     "late_after_close",
 )
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+#: Everything kept per enrolment and week, in table order: the session totals, then illness and
+#: absence by weekday (what the risk model's features are summed from).
+WEEK_TOTALS = (*SESSION_TOTALS, "illness", *(f"absent_{day}" for day in WEEKDAYS))
+
+
+def n1_year_sql(
+    year_group: str = "e.year_group", academic_year: str = "e.year_group_academic_year"
+) -> str:
+    """SQL for the academic year an enrolment was (or would be) in N1, from a year group and the
+    academic year it is for: its year group in academic year A is YEAR_GROUPS[A - n1_year]."""
+    groups = ", ".join(f"'{name}'" for name in YEAR_GROUPS)
+    return f"({academic_year} - (list_position([{groups}], {year_group}) - 1))::SMALLINT"
+
+
+#: `n1_year_sql` of the enrolments table, aliased `e`.
+N1_YEAR = n1_year_sql()
+_SPELL_COLUMNS = (
+    "enrolment_id",
+    "first_date",
+    "first_session",
+    "last_date",
+    "last_session",
+    "sessions",
+    "unauthorised",
+    "main_code",
+)
+
+
+def _week_condition(total: str) -> str:
+    """When a counted session counts in `total` (SQL over `counted_sessions`)."""
+    if total == "illness":
+        return f"code = '{ILLNESS}'"
+    if total.startswith("absent_"):
+        return f"absent = 1 AND isodow(date) = {WEEKDAYS.index(total.removeprefix('absent_')) + 1}"
+    return f"{total} = 1"
+
+
+def _week_flag(total: str) -> pl.Expr:
+    """`_week_condition` in Polars, over counted sessions with their code flags."""
+    if total == "illness":
+        return (pl.col("code") == ILLNESS).cast(pl.Int16)
+    if total.startswith("absent_"):
+        weekday = WEEKDAYS.index(total.removeprefix("absent_")) + 1
+        return ((pl.col("absent") == 1) & (pl.col("date").dt.weekday() == weekday)).cast(pl.Int16)
+    return pl.col(total).cast(pl.Int16)
+
+
 # Totals are counted with FILTER rather than summed: DuckDB sums small integers into 128-bit
 # accumulators, several times slower than counting.
-_SUMS = ", ".join(f"(count(*) FILTER (WHERE {c} = 1))::UTINYINT AS {c}" for c in WEEK_TOTALS[1:])
+_SUMS = ", ".join(
+    f"(count(*) FILTER (WHERE {_week_condition(c)}))::UTINYINT AS {c}" for c in WEEK_TOTALS[1:]
+)
 _WEEK_ROWS = (
     "SELECT school_urn, enrolment_id, date_trunc('week', date) AS week_start, "
     f"count(*)::UTINYINT AS sessions, {_SUMS} FROM counted_sessions"
+)
+_SESSION_ROWS = (
+    f"SELECT c.school_urn, c.date, c.session, {N1_YEAR} AS n1_year, c.code::attendance_code AS code, "
+    "count(*)::INTEGER AS marks FROM counted_sessions c JOIN enrolments e USING (enrolment_id)"
 )
 
 
@@ -54,36 +119,36 @@ def _school_filter(column: str, school_urns: Sequence[int] | None) -> tuple[str,
 
 def _counted_changes(
     con: Connection, school_urn: int, changes: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The week and day deltas of a set of mark changes, computed in Polars: the marks an import
-    brings are already in memory, and DuckDB reads a table made inside the import's transaction
-    several times slower than a committed one. The flags come from `code_flags`, and a mark counts
-    as in `counted_sessions`: its code in force on the day, the day inside a spell on roll."""
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The week, day and session deltas of a set of mark changes, computed in Polars: the marks
+    an import brings are already in memory, and DuckDB reads a table made inside the import's
+    transaction several times slower than a committed one. The flags come from `code_flags`,
+    and a mark counts as in `counted_sessions`: its code in force on the day, the day inside a
+    spell on roll."""
     flags = con.execute(
-        f"SELECT code::VARCHAR AS code, valid_from, valid_to, {', '.join(WEEK_TOTALS[1:])} FROM code_flags"
+        f"SELECT code::VARCHAR AS code, valid_from, valid_to, {', '.join(SESSION_TOTALS[1:])} "
+        "FROM code_flags"
     ).pl()
     spells = con.execute(
         "SELECT enrolment_id, admission_date, leaving_date FROM enrolment_spells "
         "WHERE enrolment_id IN (SELECT enrolment_id FROM enrolments WHERE school_urn = ?)",
         [school_urn],
     ).pl()
+    cohorts = con.execute(
+        f"SELECT e.enrolment_id, {N1_YEAR} AS n1_year FROM enrolments e WHERE e.school_urn = ?",
+        [school_urn],
+    ).pl()
     day = pl.col("date")
+    kept = ("enrolment_id", "date", "session")
     signed = pl.concat(
         [
-            changes.lazy().select(
-                "enrolment_id", "date", "code", pl.lit(1, pl.Int16).alias("sign")
-            ),
+            changes.lazy().select(*kept, "code", pl.lit(1, pl.Int16).alias("sign")),
             changes.lazy()
             .filter(pl.col("old_code").is_not_null())
-            .select(
-                "enrolment_id",
-                "date",
-                pl.col("old_code").alias("code"),
-                pl.lit(-1, pl.Int16).alias("sign"),
-            ),
+            .select(*kept, pl.col("old_code").alias("code"), pl.lit(-1, pl.Int16).alias("sign")),
         ]
     )
-    weeks = (
+    counted = (
         signed.join(flags.lazy(), on="code")
         .filter(day.is_between(pl.col("valid_from"), pl.col("valid_to")))
         .join(spells.lazy(), on="enrolment_id")
@@ -91,27 +156,28 @@ def _counted_changes(
             (day >= pl.col("admission_date"))
             & (pl.col("leaving_date").is_null() | (day <= pl.col("leaving_date")))
         )
-        .group_by("enrolment_id", day.dt.truncate("1w").alias("week_start"))
-        .agg(
-            pl.col("sign").sum().cast(pl.Int16).alias("sessions"),
-            *(
-                (pl.col(c).cast(pl.Int16) * pl.col("sign")).sum().cast(pl.Int16).alias(c)
-                for c in WEEK_TOTALS[1:]
-            ),
-        )
+    )
+    weeks = counted.group_by("enrolment_id", day.dt.truncate("1w").alias("week_start")).agg(
+        pl.col("sign").sum().cast(pl.Int16).alias("sessions"),
+        *((_week_flag(c) * pl.col("sign")).sum().cast(pl.Int16).alias(c) for c in WEEK_TOTALS[1:]),
     )
     days = signed.group_by("date", "code").agg(pl.col("sign").sum().cast(pl.Int32).alias("marks"))
-    week_deltas, day_deltas = pl.collect_all([weeks, days])
-    return week_deltas, day_deltas
+    sessions = (
+        counted.join(cohorts.lazy(), on="enrolment_id")
+        .group_by("date", "session", "n1_year", "code")
+        .agg(pl.col("sign").sum().cast(pl.Int32).alias("marks"))
+    )
+    week_deltas, day_deltas, session_deltas = pl.collect_all([weeks, days, sessions])
+    return week_deltas, day_deltas, session_deltas
 
 
 def refresh_marks(
     con: Connection, school_urn: int, changes: pl.DataFrame, *, new_days: bool = False
 ) -> None:
-    """Bring the school's weekly totals and day codes up to date with `changes` (`enrolment_id,
-    date, code, old_code` for every mark added, `old_code` null, or replaced): each total moves by
-    what the new code counts less what the old one counted, so only the rows the marks touch are
-    read or written.
+    """Bring the school's aggregates up to date with `changes` (`enrolment_id, date, session,
+    code, old_code` for every mark added, `old_code` null, or replaced): each total and count
+    moves by what the new code counts less what the old one counted, so only the rows the marks
+    touch are read or written; spells are recomputed from the first one the changes can reach.
 
     `new_days` says the school held no mark from the first to the last date of `changes` before
     them (a history load, the next term's file): then only the weeks at either end can already
@@ -121,9 +187,10 @@ def refresh_marks(
         return
     first, last = changes["date"].min(), changes["date"].max()
     weeks = (first - timedelta(days=first.weekday()), last)
-    week_deltas, day_deltas = _counted_changes(con, school_urn, changes)
+    week_deltas, day_deltas, session_deltas = _counted_changes(con, school_urn, changes)
     con.register("week_deltas", week_deltas)
     con.register("day_deltas", day_deltas)
+    con.register("session_deltas", session_deltas)
     try:
         values = ", ".join(f"d.{c}" for c in WEEK_TOTALS)
         may_exist = "TRUE"
@@ -156,59 +223,167 @@ def refresh_marks(
                 "INSERT INTO school_day_codes SELECT ?, date, code, marks FROM day_deltas ORDER BY date, code",
                 [school_urn],
             )
-            return
-        con.execute(
-            "DELETE FROM enrolment_weeks WHERE school_urn = ? AND week_start BETWEEN ? AND ? AND sessions = 0",
-            [school_urn, *weeks],
-        )
-        same_day = (
-            "school_day_codes.school_urn = ? AND school_day_codes.date BETWEEN ? AND ? "
-            "AND school_day_codes.date = d.date AND school_day_codes.code = d.code"
-        )
-        days = [school_urn, first, last]
-        con.execute(
-            f"UPDATE school_day_codes SET marks = school_day_codes.marks + d.marks FROM day_deltas d WHERE {same_day}",
-            days,
-        )
-        con.execute(
-            "INSERT INTO school_day_codes SELECT ?, d.date, d.code, d.marks FROM day_deltas d "
-            f"WHERE NOT EXISTS (SELECT 1 FROM school_day_codes WHERE {same_day}) ORDER BY d.date, d.code",
-            [school_urn, *days],
-        )
-        con.execute(
-            "DELETE FROM school_day_codes WHERE school_urn = ? AND date BETWEEN ? AND ? AND marks = 0",
-            days,
-        )
+            con.execute(
+                "INSERT INTO session_counts SELECT ?, date, session::session_name, n1_year, code, marks "
+                "FROM session_deltas WHERE marks <> 0 ORDER BY date, session, n1_year, code",
+                [school_urn],
+            )
+        else:
+            con.execute(
+                "DELETE FROM enrolment_weeks WHERE school_urn = ? AND week_start BETWEEN ? AND ? AND sessions = 0",
+                [school_urn, *weeks],
+            )
+            _add_counts(
+                con, "school_day_codes", "day_deltas", ("date", "code"), school_urn, first, last
+            )
+            _add_counts(
+                con, "session_counts", "session_deltas", ("date", "session", "n1_year", "code"),
+                school_urn, first, last,
+            )  # fmt: skip
     finally:
-        con.unregister("week_deltas")
-        con.unregister("day_deltas")
+        for name in ("week_deltas", "day_deltas", "session_deltas"):
+            con.unregister(name)
+    touched = changes.group_by("enrolment_id").agg(pl.col("date").min().alias("since"))
+    refresh_spells(con, school_urn, touched)
+
+
+def _add_counts(
+    con: Connection,
+    table: str,
+    deltas: str,
+    key: Sequence[str],
+    school_urn: int,
+    first: date,
+    last: date,
+) -> None:
+    """Add the `marks` deltas of the registered frame `deltas` to `table` on `key`, inserting new
+    keys and deleting the rows that fall to zero (dates from `first` to `last`)."""
+    same = " AND ".join(
+        [f"{table}.school_urn = ?", f"{table}.date BETWEEN ? AND ?"]
+        + [f"{table}.{c} = d.{c}" for c in key]
+    )
+    bounds = [school_urn, first, last]
+    con.execute(
+        f"UPDATE {table} SET marks = {table}.marks + d.marks FROM {deltas} d WHERE {same}", bounds
+    )
+    columns = ", ".join(f"d.{c}" for c in key)
+    con.execute(
+        f"INSERT INTO {table} SELECT ?, {columns}, d.marks FROM {deltas} d "
+        f"WHERE d.marks <> 0 AND NOT EXISTS (SELECT 1 FROM {table} WHERE {same}) ORDER BY {columns}",
+        [school_urn, *bounds],
+    )
+    con.execute(
+        f"DELETE FROM {table} WHERE school_urn = ? AND date BETWEEN ? AND ? AND marks = 0", bounds
+    )
 
 
 def refresh_enrolments(con: Connection, school_urn: int, changes: str) -> None:
-    """Recount the weeks of enrolments whose spells on roll changed. `changes` is a query giving
-    `enrolment_id, since`: the first date whose being on roll may have changed."""
+    """Recount the aggregates of enrolments whose spells on roll changed. `changes` is a query
+    giving `enrolment_id, since`: the first date whose being on roll may have changed."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE affected_enrolments AS SELECT enrolment_id, "
-        f"min(date_trunc('week', since)) AS from_week FROM ({changes}) WHERE since IS NOT NULL GROUP BY enrolment_id"
+        "min(date_trunc('week', since))::DATE AS since FROM "
+        f"({changes}) WHERE since IS NOT NULL GROUP BY enrolment_id"
     )
-    first = con.execute("SELECT min(from_week) FROM affected_enrolments").fetchone()[0]
+    first = con.execute("SELECT min(since) FROM affected_enrolments").fetchone()[0]
     if first is None:
         return
     con.execute(
         "DELETE FROM enrolment_weeks USING affected_enrolments a WHERE enrolment_weeks.school_urn = ? "
-        "AND enrolment_weeks.enrolment_id = a.enrolment_id AND enrolment_weeks.week_start >= a.from_week",
+        "AND enrolment_weeks.enrolment_id = a.enrolment_id AND enrolment_weeks.week_start >= a.since",
         [school_urn],
     )
     con.execute(
         f"INSERT INTO enrolment_weeks {_WEEK_ROWS} c "
-        "SEMI JOIN affected_enrolments a ON c.enrolment_id = a.enrolment_id AND c.date >= a.from_week "
+        "SEMI JOIN affected_enrolments a ON c.enrolment_id = a.enrolment_id AND c.date >= a.since "
         "WHERE c.school_urn = ? AND c.date >= ? GROUP BY ALL ORDER BY week_start, enrolment_id",
         [school_urn, first],
     )
+    recount_session_counts(con, school_urn, first)
+    refresh_spells(con, school_urn, con.execute("SELECT * FROM affected_enrolments").pl())
+
+
+def recount_session_counts(con: Connection, school_urn: int, since: date | None = None) -> None:
+    """Recount a school's session counts from the raw marks, from `since` (all dates when None):
+    after its pupils' spells on roll or year groups change."""
+    since = since or date(1900, 1, 1)
+    con.execute(
+        "DELETE FROM session_counts WHERE school_urn = ? AND date >= ?", [school_urn, since]
+    )
+    con.execute(
+        f"INSERT INTO session_counts {_SESSION_ROWS} WHERE c.school_urn = ? AND c.date >= ? "
+        "GROUP BY ALL ORDER BY 2, 3, 4, 5",
+        [school_urn, since],
+    )
+
+
+def _spells_from_marks(
+    con: Connection, school_urn: int, restart: str | None = None, since: date | None = None
+) -> pl.DataFrame:
+    """The school's spells (with `ended_on`) from its counted sessions: of the enrolments in the
+    temporary table `restart` (`enrolment_id, since`) from their own dates, or of every enrolment."""
+    join = (
+        f"SEMI JOIN {restart} r ON c.enrolment_id = r.enrolment_id AND c.date >= r.since "
+        if restart
+        else ""
+    )
+    sessions = con.execute(
+        "SELECT c.enrolment_id, c.date, c.session::VARCHAR AS session, c.code, c.possible, c.absent, "
+        f"c.unauthorised FROM counted_sessions c {join}"
+        "WHERE c.school_urn = ? AND c.date >= ? AND c.possible = 1",
+        [school_urn, since or date(1900, 1, 1)],
+    ).pl()
+    return absence_spells_with_ends(sessions.lazy()).collect()
+
+
+def _insert_spells(con: Connection, school_urn: int, spells: pl.DataFrame) -> None:
+    if spells.is_empty():
+        return
+    con.register("new_spells", spells)
+    try:
+        con.execute(
+            "INSERT INTO absence_spells SELECT ?, enrolment_id, first_date, first_session::session_name, "
+            "last_date, last_session::session_name, sessions, unauthorised, main_code::attendance_code, "
+            "ended_on FROM new_spells ORDER BY enrolment_id, first_date",
+            [school_urn],
+        )
+    finally:
+        con.unregister("new_spells")
+
+
+def refresh_spells(con: Connection, school_urn: int, touched: pl.DataFrame) -> None:
+    """Recompute the spells of the enrolments in `touched` (`enrolment_id, since`: the first date
+    whose marks or being on roll changed) from the first spell a change on or after `since` can
+    reach: the spell holding `since`, or the one before it when no attended session ended it
+    before `since`; spells ended before then cannot change."""
+    if touched.is_empty():
+        return
+    con.register(
+        "touched_enrolments", touched.select("enrolment_id", pl.col("since").cast(pl.Date))
+    )
+    try:
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE spell_restart AS
+            SELECT t.enrolment_id, least(t.since, coalesce(min(s.first_date), t.since)) AS since
+            FROM touched_enrolments t
+            LEFT JOIN absence_spells s ON s.enrolment_id = t.enrolment_id AND s.first_date < t.since
+             AND (s.ended_on IS NULL OR s.ended_on >= t.since)
+            GROUP BY t.enrolment_id, t.since
+            """
+        )
+    finally:
+        con.unregister("touched_enrolments")
+    con.execute(
+        "DELETE FROM absence_spells USING spell_restart r WHERE absence_spells.enrolment_id = r.enrolment_id "
+        "AND absence_spells.first_date >= r.since"
+    )
+    earliest = con.execute("SELECT min(since) FROM spell_restart").fetchone()[0]
+    _insert_spells(con, school_urn, _spells_from_marks(con, school_urn, "spell_restart", earliest))
 
 
 def rebuild(con: Connection) -> None:
-    """Recount every total from the raw marks (after the code table changes, or on request)."""
+    """Recount every aggregate from the raw marks (after the code table changes, or on request)."""
     con.execute("DELETE FROM enrolment_weeks")
     con.execute(
         f"INSERT INTO enrolment_weeks {_WEEK_ROWS} GROUP BY ALL ORDER BY school_urn, week_start, enrolment_id"
@@ -218,25 +393,64 @@ def rebuild(con: Connection) -> None:
         "INSERT INTO school_day_codes SELECT school_urn, date, code, count(*) FROM marks "
         "GROUP BY ALL ORDER BY school_urn, date, code"
     )
+    con.execute("DELETE FROM session_counts")
+    con.execute(f"INSERT INTO session_counts {_SESSION_ROWS} GROUP BY ALL ORDER BY 1, 2, 3, 4, 5")
+    con.execute("DELETE FROM absence_spells")
+    for (school_urn,) in con.execute("SELECT urn FROM schools ORDER BY urn").fetchall():
+        _insert_spells(con, school_urn, _spells_from_marks(con, school_urn))  # a school at a time
 
 
 def differences(con: Connection) -> dict[str, int]:
-    """Rows where the kept totals and a recount from the raw marks disagree, per table (both
-    zero when they agree)."""
-    columns = ", ".join(("school_urn", "enrolment_id", "week_start", *WEEK_TOTALS))
-    recount = f"SELECT {columns} FROM ({_WEEK_ROWS} GROUP BY ALL)"
-    kept = f"SELECT {columns} FROM enrolment_weeks"
-    days_recount = "SELECT school_urn, date, code, count(*) AS marks FROM marks GROUP BY ALL"
-    days_kept = "SELECT school_urn, date, code, marks FROM school_day_codes"
+    """Rows where each kept table and a recount from the raw marks disagree (all zero when they
+    agree)."""
+    week_columns = ", ".join(("school_urn", "enrolment_id", "week_start", *WEEK_TOTALS))
+    pairs = {
+        "enrolment_weeks": (
+            f"SELECT {week_columns} FROM ({_WEEK_ROWS} GROUP BY ALL)",
+            f"SELECT {week_columns} FROM enrolment_weeks",
+        ),
+        "school_day_codes": (
+            "SELECT school_urn, date, code, count(*) AS marks FROM marks GROUP BY ALL",
+            "SELECT school_urn, date, code, marks FROM school_day_codes",
+        ),
+        "session_counts": (
+            f"{_SESSION_ROWS} GROUP BY ALL",
+            "SELECT school_urn, date, session, n1_year, code, marks FROM session_counts",
+        ),
+    }
 
     def count(a: str, b: str) -> int:
         both_ways = f"SELECT (SELECT count(*) FROM ({a} EXCEPT ALL {b})) + (SELECT count(*) FROM ({b} EXCEPT ALL {a}))"
         return con.execute(both_ways).fetchone()[0]
 
-    return {
-        "enrolment_weeks": count(recount, kept),
-        "school_day_codes": count(days_recount, days_kept),
-    }
+    found = {table: count(*pair) for table, pair in pairs.items()}
+    schools = [urn for (urn,) in con.execute("SELECT urn FROM schools").fetchall()]
+    recounted = (
+        pl.concat(
+            [
+                _spells_from_marks(con, urn).select(
+                    pl.lit(urn, pl.Int32).alias("school_urn"), pl.all()
+                )
+                for urn in schools
+            ],
+            how="vertical_relaxed",
+        )
+        if schools
+        else pl.DataFrame()
+    )
+    kept = (
+        "SELECT school_urn, enrolment_id, first_date, first_session::VARCHAR, last_date, last_session::VARCHAR, "
+        "sessions, unauthorised, main_code::VARCHAR, ended_on FROM absence_spells"
+    )
+    if recounted.is_empty():
+        found["absence_spells"] = con.execute(f"SELECT count(*) FROM ({kept})").fetchone()[0]
+        return found
+    con.register("recounted_spells", recounted)
+    try:
+        found["absence_spells"] = count("SELECT * FROM recounted_spells", kept)
+    finally:
+        con.unregister("recounted_spells")
+    return found
 
 
 def pooled_day_codes(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
@@ -251,10 +465,14 @@ def pooled_day_codes(db: Database, school_urns: Sequence[int] | None = None) -> 
 
 
 def window_weeks(
-    db: Database, school_urns: Sequence[int] | None, start: date, end: date
+    db: Database,
+    school_urns: Sequence[int] | None,
+    start: date,
+    end: date,
+    totals: Sequence[str] = SESSION_TOTALS,
 ) -> pl.DataFrame:
-    """One row per enrolment and week with a counted session inside the window: `enrolment_id,
-    week_start` and WEEK_TOTALS over the window's days of that week.
+    """One row per enrolment and week with a counted session inside the window: `school_urn,
+    enrolment_id, week_start` and `totals` (of WEEK_TOTALS) over the window's days of that week.
 
     A week's kept totals answer for it whenever the school has no mark on the week's days outside
     the window: every week in the middle, and the weeks at either end in the usual case (a window
@@ -265,7 +483,7 @@ def window_weeks(
     where, params = _school_filter("school_urn", school_urns)
     first_week = start - timedelta(days=start.weekday())
     last_week = end - timedelta(days=end.weekday())
-    columns = ", ".join(WEEK_TOTALS)
+    columns = ", ".join(totals)
     with db.connect() as con:
         # Each school's end weeks that hold marks outside the window (a few rows at most).
         partial = con.execute(
@@ -276,7 +494,8 @@ def window_weeks(
         con.register("partial_weeks", partial)
         try:
             kept = con.execute(
-                f"SELECT w.enrolment_id, w.week_start, {', '.join(f'w.{c}' for c in WEEK_TOTALS)} FROM enrolment_weeks w "
+                f"SELECT w.school_urn, w.enrolment_id, w.week_start, {', '.join(f'w.{c}' for c in totals)} "
+                "FROM enrolment_weeks w "
                 "ANTI JOIN partial_weeks p ON w.school_urn = p.school_urn AND w.week_start = p.week_start "
                 f"WHERE {where.replace('school_urn', 'w.school_urn')} AND w.week_start BETWEEN ? AND ?",
                 [*params, first_week, last_week],
@@ -284,7 +503,7 @@ def window_weeks(
             if partial.is_empty():
                 return kept
             counted = con.execute(
-                f"SELECT enrolment_id, week_start, {columns} FROM ({_WEEK_ROWS} c "
+                f"SELECT school_urn, enrolment_id, week_start, {columns} FROM ({_WEEK_ROWS} c "
                 "SEMI JOIN partial_weeks p ON c.school_urn = p.school_urn AND date_trunc('week', c.date) = p.week_start "
                 f"WHERE {where.replace('school_urn', 'c.school_urn')} AND c.date BETWEEN ? AND ? GROUP BY ALL)",
                 [*params, start, end],
@@ -292,3 +511,74 @@ def window_weeks(
         finally:
             con.unregister("partial_weeks")
     return pl.concat([kept, counted], rechunk=False)
+
+
+def _n1_years_filter(n1_years: Sequence[int] | None, column: str) -> tuple[str, list]:
+    if n1_years is None:
+        return "TRUE", []
+    return f"{column} IN (SELECT unnest(?::SMALLINT[]))", [list(n1_years)]
+
+
+def window_session_counts(
+    db: Database,
+    school_urns: Sequence[int] | None,
+    start: date,
+    end: date,
+    n1_years: Sequence[int] | None = None,
+) -> pl.DataFrame:
+    """Counted sessions in the window by `school_urn, date, session, code` (`marks`), of the
+    enrolments of these year-group cohorts (all when None)."""
+    where, params = _school_filter("school_urn", school_urns)
+    cohorts, cohort_params = _n1_years_filter(n1_years, "n1_year")
+    with db.connect() as con:
+        return con.execute(
+            "SELECT school_urn, date, session::VARCHAR AS session, code::VARCHAR AS code, "
+            "sum(marks)::BIGINT AS marks FROM session_counts "
+            f"WHERE {where} AND {cohorts} AND date BETWEEN ? AND ? GROUP BY ALL ORDER BY ALL",
+            [*params, *cohort_params, start, end],
+        ).pl()
+
+
+def window_spells(
+    db: Database,
+    school_urns: Sequence[int] | None,
+    start: date,
+    end: date,
+    n1_years: Sequence[int] | None = None,
+) -> pl.DataFrame:
+    """The spells of consecutive absence in the window (as `absence_spells` gives them from the
+    window's sessions) of the enrolments of these year-group cohorts (all when None): the kept
+    spells inside it, and the spells of enrolments with one running over either end recounted
+    from the window's own marks."""
+    where, params = _school_filter("s.school_urn", school_urns)
+    cohorts, cohort_params = _n1_years_filter(n1_years, N1_YEAR)
+    chosen = (
+        f"FROM absence_spells s JOIN enrolments e USING (enrolment_id) WHERE {where} AND {cohorts} "
+        "AND s.first_date <= ? AND s.last_date >= ?"
+    )
+    bounds = [*params, *cohort_params, end, start]
+    with db.connect() as con:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE overrun_enrolments AS SELECT DISTINCT s.enrolment_id "
+            f"{chosen} AND (s.first_date < ? OR s.last_date > ?)",
+            [*bounds, start, end],
+        )
+        inside = con.execute(
+            f"SELECT s.enrolment_id, s.first_date, s.first_session::VARCHAR AS first_session, s.last_date, "
+            "s.last_session::VARCHAR AS last_session, s.sessions::BIGINT AS sessions, "
+            "s.unauthorised::BIGINT AS unauthorised, s.main_code::VARCHAR AS main_code "
+            f"{chosen} AND s.enrolment_id NOT IN (SELECT enrolment_id FROM overrun_enrolments)",
+            bounds,
+        ).pl()
+        overrun = con.execute(
+            "SELECT c.enrolment_id, c.date, c.session::VARCHAR AS session, c.code, c.possible, c.absent, "
+            "c.unauthorised FROM counted_sessions c SEMI JOIN overrun_enrolments o USING (enrolment_id) "
+            "WHERE c.date BETWEEN ? AND ? AND c.possible = 1",
+            [start, end],
+        ).pl()
+    recounted = absence_spells(overrun.lazy()).collect()
+    return (
+        pl.concat([inside, recounted], how="vertical_relaxed")
+        .select(_SPELL_COLUMNS)
+        .sort("enrolment_id", "first_date", "first_session")
+    )

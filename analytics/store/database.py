@@ -53,6 +53,8 @@ _FROM_SETTINGS = object()
 #: How often a thread waiting for the handle looks again for a change it cannot be told of.
 _POLL = 0.02
 _copies = itertools.count(1)
+#: Migrations that add kept aggregates, filled by a rebuild in the migration's own transaction.
+REBUILDS_AGGREGATES = {7}
 
 __all__ = ["Connection", "Database", "DatabaseBusy", "DatabaseKeyError", "DatabaseMissing"]
 
@@ -336,6 +338,10 @@ class Database:
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                     [version, name, datetime.now()],
                 )
+                if version in REBUILDS_AGGREGATES:
+                    from analytics.store import aggregates  # fills the tables it added
+
+                    aggregates.rebuild(con)
                 _bump_data_version(con)
                 con.execute("COMMIT")
             self._refresh_codes(con)

@@ -12,6 +12,8 @@ ORDERED = {
     "marks": "school_urn, date, enrolment_id, session",
     "enrolment_weeks": "school_urn, week_start, enrolment_id",
     "school_day_codes": "school_urn, date, code",
+    "session_counts": "school_urn, date, session, n1_year, code",
+    "absence_spells": "school_urn, enrolment_id, first_date",
 }
 
 

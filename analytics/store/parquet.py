@@ -22,7 +22,7 @@ from analytics.store.database import Connection, Database
 FORMAT = "rollcall-parquet"
 #: Tables the store keeps for itself: never copied, always rebuilt from the others.
 _NOT_EXPORTED = ("schema_migrations", "attendance_codes")
-_DERIVED = ("enrolment_weeks", "school_day_codes")
+_DERIVED = ("enrolment_weeks", "school_day_codes", "session_counts", "absence_spells")
 #: Tables that belong to one database file and are neither exported nor restored: its identity
 #: and data version (which caches key on).
 _LOCAL = ("store_state",)

@@ -197,6 +197,7 @@ def merge_enrolments(
             [school_urn],
         )
         assignments = ", ".join(f"{c} = d.{c}" for c in present)
+        regrouped = _year_groups_moved(con, present)
         if assignments:
             con.execute(
                 f"UPDATE enrolments SET {assignments}, import_id = ? FROM enrolment_diff d "
@@ -210,6 +211,8 @@ def merge_enrolments(
             "FROM enrolment_diff d JOIN staged_enrolments s USING (upn) WHERE d.status = 'new' ORDER BY d.upn",
             [school_urn, import_id],
         )
+        if regrouped:
+            aggregates.recount_session_counts(con, school_urn)
         respelled = _merge_spells(
             con, school_urn, "leaving_date" in staged.columns, fill_only, import_id
         )
@@ -221,6 +224,22 @@ def merge_enrolments(
         return _status_counts(con, "enrolment_diff")
     finally:
         con.unregister("staged_enrolments")
+
+
+def _year_groups_moved(con: duckdb.DuckDBPyConnection, present: Sequence[str]) -> bool:
+    """True when `enrolment_diff` moves an existing enrolment to another year-group cohort (a
+    corrected year group, not the move up a year), which the session counts are keyed on."""
+    if "year_group" not in present and "year_group_academic_year" not in present:
+        return False
+    new = {
+        c: f"d.{c}" if c in present else f"e.{c}"
+        for c in ("year_group", "year_group_academic_year")
+    }
+    moved = aggregates.n1_year_sql(new["year_group"], new["year_group_academic_year"])
+    return con.execute(
+        "SELECT EXISTS (SELECT 1 FROM enrolment_diff d JOIN enrolments e USING (enrolment_id) "
+        f"WHERE d.status = 'changed' AND {moved} IS DISTINCT FROM {aggregates.N1_YEAR})"
+    ).fetchone()[0]
 
 
 def _merge_spells(
@@ -353,7 +372,7 @@ def merge_marks(
                 [school_urn, import_id],
             )
             changes = staged.select(
-                "enrolment_id", "date", "code", pl.lit(None, pl.String).alias("old_code")
+                "enrolment_id", "date", "session", "code", pl.lit(None, pl.String).alias("old_code")
             )
             aggregates.refresh_marks(con, school_urn, changes, new_days=True)
             return MergeCounts(new=staged.height)
@@ -390,7 +409,8 @@ def merge_marks(
             [school_urn, import_id],
         )
         changes = con.execute(
-            "SELECT enrolment_id, date, code, old_code::VARCHAR AS old_code FROM mark_diff WHERE status <> 'unchanged'"
+            "SELECT enrolment_id, date, session::VARCHAR AS session, code, old_code::VARCHAR AS old_code "
+            "FROM mark_diff WHERE status <> 'unchanged'"
         ).pl()
         aggregates.refresh_marks(con, school_urn, changes)
         return _status_counts(con, "mark_diff")
