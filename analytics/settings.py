@@ -127,6 +127,13 @@ SETTINGS: dict[str, Setting] = {
             "readable by its owner only, and encrypted when the database is.",
         ),
         Setting(
+            "cache_mb",
+            1024,
+            "ROLLCALL_CACHE_MB",
+            "Most memory, in megabytes, the app's shared cache of figures may hold; beyond it the "
+            "least recently used figures are let go (and computed again when next asked for).",
+        ),
+        Setting(
             "lock_timeout_seconds",
             30,
             "ROLLCALL_LOCK_TIMEOUT",

@@ -50,18 +50,19 @@ def _open(page: str, **query: str):
 
 
 def _pupil_id(db_path: str) -> str:
+    """The enrolment with the lowest attendance this year (the profile the bench opens)."""
     import polars as pl
 
-    from analytics.reports.analysis.pupils import enrolment_table, pupil_list
-    from analytics.reports.inputs.register import load_register
+    from analytics.pipelines.windows import Window
+    from analytics.reports.inputs.totals import load_totals
     from analytics.store import Database, read
 
     db = Database(db_path)
     _, last = read.mark_date_range(db)
-    from analytics.pipelines.windows import Window
-
-    listed = pupil_list(enrolment_table(load_register(db, None), Window.year_to_date(last)))
-    return str(listed.filter(pl.col("possible") > 0)["enrolment_id"][0])
+    window = Window.year_to_date(last)
+    measures = load_totals(db, None, window).enrolment_measures().collect()
+    lowest = measures.filter(pl.col("possible") > 0).sort("attendance_rate", "enrolment_id")
+    return str(lowest["enrolment_id"][0])
 
 
 def interactions(pupil: str, secondary: str) -> list[tuple[str, str, dict, Callable | None]]:

@@ -104,11 +104,12 @@ def behaviour_rates(per_enrolment: pl.LazyFrame, by: Sequence[str] = ()) -> pl.L
     )
 
 
-def weekly_incidents(incidents: pl.LazyFrame, sessions: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per school week of `sessions` (`week_start`): `pupils` (enrolments with a counted
-    session that week), `negative_incidents`, `positive_incidents` and each per 100 pupils.
-    Incidents of weeks without sessions (holidays) are left out: there is no roll to divide by."""
-    pupils = sessions.group_by(week_start().alias("week_start")).agg(
+def weekly_incidents(incidents: pl.LazyFrame, weeks: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per school week of `weeks` (one row per enrolment and week, `enrolment_id,
+    week_start`, with a counted session): `pupils` (enrolments with a counted session that
+    week), `negative_incidents`, `positive_incidents` and each per 100 pupils. Incidents of
+    weeks without sessions (holidays) are left out: there is no roll to divide by."""
+    pupils = weeks.group_by("week_start").agg(
         pl.col("enrolment_id").n_unique().cast(pl.Int64).alias("pupils")
     )
     counts = incidents.group_by(week_start().alias("week_start")).agg(

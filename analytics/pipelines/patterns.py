@@ -92,16 +92,17 @@ def median_minutes_late(sessions: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def reasons_by_week(sessions: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per school week and reason group (every group, even with no session):
+    """One row per school week and reason group (every group, even with no session), from counted
+    sessions or their counts (`inputs.sessions.session_counts`: measures summed, not rows):
     `week_start, reason, sessions, possible` (the week's possible sessions) and `rate`
     (sessions / possible × 100, as DfE's reason rates)."""
     weekly = sessions.with_columns(week_start().alias("week_start"))
     possible = weekly.group_by("week_start").agg(pl.col("possible").sum().cast(pl.Int64))
     reasons = (
-        weekly.filter(pl.col("absent") == 1)
+        weekly.filter(pl.col("absent") > 0)
         .with_columns(pl.col("code").replace_strict(REASON_OF_CODE, default=None).alias("reason"))
         .group_by("week_start", "reason")
-        .agg(pl.len().cast(pl.Int64).alias("sessions"))
+        .agg(pl.col("absent").sum().cast(pl.Int64).alias("sessions"))
     )
     groups = pl.LazyFrame(
         {"reason": list(REASON_GROUPS), "reason_order": list(range(len(REASON_GROUPS)))}

@@ -471,8 +471,8 @@ def window_weeks(
     end: date,
     totals: Sequence[str] = SESSION_TOTALS,
 ) -> pl.DataFrame:
-    """One row per enrolment and week with a counted session inside the window: `school_urn,
-    enrolment_id, week_start` and `totals` (of WEEK_TOTALS) over the window's days of that week.
+    """One row per enrolment and week with a counted session inside the window: `enrolment_id,
+    week_start` and `totals` (of WEEK_TOTALS) over the window's days of that week.
 
     A week's kept totals answer for it whenever the school has no mark on the week's days outside
     the window: every week in the middle, and the weeks at either end in the usual case (a window
@@ -494,7 +494,7 @@ def window_weeks(
         con.register("partial_weeks", partial)
         try:
             kept = con.execute(
-                f"SELECT w.school_urn, w.enrolment_id, w.week_start, {', '.join(f'w.{c}' for c in totals)} "
+                f"SELECT w.enrolment_id, w.week_start, {', '.join(f'w.{c}' for c in totals)} "
                 "FROM enrolment_weeks w "
                 "ANTI JOIN partial_weeks p ON w.school_urn = p.school_urn AND w.week_start = p.week_start "
                 f"WHERE {where.replace('school_urn', 'w.school_urn')} AND w.week_start BETWEEN ? AND ?",
@@ -503,7 +503,7 @@ def window_weeks(
             if partial.is_empty():
                 return kept
             counted = con.execute(
-                f"SELECT school_urn, enrolment_id, week_start, {columns} FROM ({_WEEK_ROWS} c "
+                f"SELECT enrolment_id, week_start, {columns} FROM ({_WEEK_ROWS} c "
                 "SEMI JOIN partial_weeks p ON c.school_urn = p.school_urn AND date_trunc('week', c.date) = p.week_start "
                 f"WHERE {where.replace('school_urn', 'c.school_urn')} AND c.date BETWEEN ? AND ? GROUP BY ALL)",
                 [*params, start, end],

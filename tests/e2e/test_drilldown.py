@@ -11,12 +11,13 @@ import pytest
 
 from analytics.domain.rounding import format_percent
 from analytics.pipelines.windows import Window
-from analytics.reports.analysis.pupils import enrolment_table, pupil_list
+from analytics.reports.analysis.pupils import pupil_list
 from analytics.reports.inputs.records import load_behaviour
 from analytics.reports.inputs.register import load_register
 from analytics.store import read
 
 from .browsing import read_metrics, wait_for_page
+from tests.fixtures.reference import enrolment_table
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

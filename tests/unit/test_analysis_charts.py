@@ -12,17 +12,18 @@ from analytics.reports.charts import cohorts as charts_cohorts
 from analytics.reports.charts import overview as charts_overview
 from analytics.reports.charts import patterns as charts_patterns
 from analytics.reports.charts import pupil as charts_pupil
-from analytics.reports.analysis.behaviour import behaviour_figures
+
 from analytics.reports.inputs.calendar import school_calendar
-from analytics.reports.analysis.cohorts import cohort_table, cohort_trend
+from analytics.reports.analysis.cohorts import cohort_table
 from analytics.reports.analysis.overview import band_comparison
-from analytics.reports.analysis.patterns import patterns
+
 from analytics.reports.analysis.pupil import pupil_profile
-from analytics.reports.analysis.pupils import enrolment_table
+
 from analytics.reports.inputs.records import load_behaviour
 from analytics.reports.inputs.register import load_register
 from tests.fixtures.ingest.builders import upn
 from tests.fixtures.small_school import NOW, URN, build_small_school
+from tests.fixtures.reference import behaviour_figures, cohort_trend, enrolment_table, patterns
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from polars.testing import assert_frame_equal
 
 from analytics.pipelines.windows import Window
 from analytics.reports.analysis import cohorts as cohort_report
-from analytics.reports.analysis.behaviour import behaviour_figures
+
 from analytics.reports.inputs.calendar import school_calendar
 from analytics.reports.comparisons.periods import (
     national_window,
@@ -27,14 +27,15 @@ from analytics.reports.analysis.overview import (
     overview_comparison,
     overview_figures,
 )
-from analytics.reports.analysis.patterns import patterns
+
 from analytics.reports.analysis.pupil import NO_MARK, NOT_ON_ROLL, pupil_profile
-from analytics.reports.analysis.pupils import enrolment_table, pupil_list
+from analytics.reports.analysis.pupils import pupil_list
 from analytics.reports.inputs.records import load_behaviour
 from analytics.reports.inputs.register import load_register
 from analytics.reports.inputs.totals import load_totals
 from tests.fixtures.ingest.builders import upn
 from tests.fixtures.small_school import LEAVER, NOW, PUPILS, URN, build_small_school
+from tests.fixtures.reference import behaviour_figures, cohort_trend, enrolment_table, patterns
 
 
 @pytest.fixture
@@ -140,9 +141,7 @@ def test_widest_gaps_rank_the_worst_gap_first_whatever_the_measure(enrolments):
 
 
 def test_trend_of_a_group_against_the_rest(school, enrolments):
-    trend = cohort_report.cohort_trend(
-        load_register(school, (URN,)), NOW, enrolments, "fsm", "FSM eligible"
-    )
+    trend = cohort_trend(load_register(school, (URN,)), NOW, enrolments, "fsm", "FSM eligible")
     assert trend["series"].to_list() == ["FSM eligible", cohort_report.REST_OF_SCHOOL] * 2
     first = trend.filter(pl.col("series") == "FSM eligible").row(0, named=True)
     rest = trend.filter(pl.col("series") == cohort_report.REST_OF_SCHOOL).row(0, named=True)

@@ -108,10 +108,10 @@ def test_rates_by_group_sum_before_dividing():
 
 
 def test_weekly_rates_divide_by_pupils_with_a_session_that_week():
-    sessions = pl.LazyFrame(
+    weeks = pl.LazyFrame(  # one row per enrolment and week with a counted session
         {
-            "enrolment_id": [1, 2, 1, 1],
-            "date": [date(2025, 9, 1), date(2025, 9, 2), date(2025, 9, 8), date(2025, 9, 9)],
+            "enrolment_id": [1, 2, 1],
+            "week_start": [date(2025, 9, 1), date(2025, 9, 1), date(2025, 9, 8)],
         },
         schema_overrides={"enrolment_id": pl.Int32},
     )
@@ -120,7 +120,7 @@ def test_weekly_rates_divide_by_pupils_with_a_session_that_week():
         (2, date(2025, 9, 10), "positive"),
         (1, date(2025, 10, 27), "negative"),
     )
-    shown = weekly_incidents(found, sessions).collect()
+    shown = weekly_incidents(found, weeks).collect()
     assert shown["week_start"].to_list() == [
         date(2025, 9, 1),
         date(2025, 9, 8),

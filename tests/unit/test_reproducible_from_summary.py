@@ -14,10 +14,11 @@ from analytics.cli import main
 from analytics.pipelines.groups import CHARACTERISTICS, group_column
 from analytics.pipelines.windows import Window
 from analytics.reports.analysis.cohorts import ALL_PUPILS, cohort_table
-from analytics.reports.analysis.pupils import enrolment_table, measures_by, pupil_list
+from analytics.reports.analysis.pupils import measures_by, pupil_list
 from analytics.reports.inputs.records import load_behaviour
 from analytics.reports.inputs.register import load_register
 from analytics.store import read
+from tests.fixtures.reference import enrolment_table
 
 pytestmark = pytest.mark.slow
 

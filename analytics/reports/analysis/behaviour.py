@@ -23,7 +23,6 @@ from analytics.pipelines.windows import Window
 from analytics.reports.comparisons.periods import comparator
 from analytics.reports.comparisons.national import national_benchmark
 from analytics.reports.inputs.records import BehaviourRecords
-from analytics.reports.inputs.register import Register
 
 #: Exclusion rates with a national figure (DfE's exclusion statistics, per 100 pupils).
 EXCLUSION_MEASURES = {
@@ -94,14 +93,15 @@ def exclusion_rates(enrolments: pl.DataFrame, academic_year: int) -> pl.DataFram
 
 
 def behaviour_figures(
-    register: Register,
+    weeks: pl.LazyFrame,
     records: BehaviourRecords,
     window: Window,
     enrolments: pl.DataFrame,
     key: str,
 ) -> BehaviourFigures:
     """Behaviour beside attendance for the enrolments of an `enrolment_table` (made with
-    behaviour) and their register, grouped by characteristic `key`."""
+    behaviour), grouped by characteristic `key`; `weeks` has a row per enrolment and week with a
+    counted session (`WindowTotals.weeks`, `Register.weeks`)."""
     ids = enrolments["enrolment_id"]
     incidents = incidents_in(records.incidents.lazy(), window).filter(
         pl.col("enrolment_id").is_in(ids)
@@ -131,7 +131,7 @@ def behaviour_figures(
     return BehaviourFigures(
         totals=behaviour_rates(enrolments.lazy()).collect().row(0, named=True),
         by_group=by_characteristic(enrolments, key),
-        weekly=weekly_incidents(incidents, register.sessions(window)).collect(),
+        weekly=weekly_incidents(incidents, weeks).collect(),
         by_reason=by_reason,
         exclusion_rates=exclusion_rates(enrolments, window.academic_year_start),
         pupils=pupils,

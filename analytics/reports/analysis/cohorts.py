@@ -18,8 +18,7 @@ import polars as pl
 from analytics.pipelines.gaps import gap_measure, with_gap_to_rest, with_small_group_flag
 from analytics.pipelines.groups import CHARACTERISTICS, characteristic, group_column, group_order
 from analytics.pipelines.measures import group_measures
-from analytics.pipelines.weekly import weekly_measures
-from analytics.pipelines.windows import Window
+from analytics.pipelines.weekly import measures_by_week
 from analytics.reports.comparisons.periods import (
     NationalFigure,
     comparator,
@@ -28,7 +27,6 @@ from analytics.reports.comparisons.periods import (
     phase_weights,
 )
 from analytics.reports.comparisons.national import Benchmark, national_group_benchmark
-from analytics.reports.inputs.register import Register
 
 ALL_PUPILS = "All pupils"
 REST_OF_SCHOOL = "Rest of the school"
@@ -336,15 +334,16 @@ def widest_gap_to_rest(table: pl.DataFrame, measure: str) -> str | None:
 
 
 def cohort_trend(
-    register: Register, window: Window, enrolments: pl.DataFrame, key: str, group: str
+    weeks: pl.LazyFrame, enrolments: pl.DataFrame, key: str, group: str
 ) -> pl.DataFrame:
     """Attendance week by week for one group and for the rest of the school: one row per week
     and `series` (the group's label, or REST_OF_SCHOOL) with the week's measures, and
-    `gap_to_rest` (the group's attendance minus the rest's, on the group's rows)."""
+    `gap_to_rest` (the group's attendance minus the rest's, on the group's rows). `weeks` are
+    session totals per enrolment and week (`WindowTotals.weeks`, `Register.weeks`)."""
     membership = enrolments.lazy().select(
         "enrolment_id", (pl.col(group_column(key)) == group).alias("in_group")
     )
-    weekly = weekly_measures(register.sessions(window), membership, ["in_group"]).with_columns(
+    weekly = measures_by_week(weeks, membership, ["in_group"]).with_columns(
         pl.when(pl.col("in_group"))
         .then(pl.lit(group))
         .otherwise(pl.lit(REST_OF_SCHOOL))

@@ -3,15 +3,13 @@ reasons week by week, the first and last weeks of half-terms, and spells of cons
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from analytics.pipelines.absence_spells import (
-    LONG_SPELL_SESSIONS,
-    absence_spells,
-    spell_length_distribution,
-)
+from analytics.pipelines.absence_spells import LONG_SPELL_SESSIONS, spell_length_distribution
+from analytics.pipelines.absence_spells import absence_spells as spells_in
 from analytics.pipelines.patterns import (
     median_minutes_late,
     minutes_late,
@@ -24,6 +22,54 @@ from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
 from analytics.reports.inputs.calendar import SchoolCalendar
 from analytics.reports.inputs.register import Register
+from analytics.reports.inputs.sessions import absence_spells, late_sessions, session_counts
+from analytics.reports.inputs.totals import load_totals
+from analytics.store import Database
+
+
+@dataclass(frozen=True)
+class PatternSources:
+    """What the Patterns page is computed from, for one scope and window."""
+
+    #: Counted sessions, or their counts by date, session and code with the measures summed
+    #: (either serves: every figure sums measures).
+    sessions: pl.DataFrame
+    #: Counted late sessions with their minutes late.
+    late: pl.DataFrame
+    #: Spells of consecutive absence in the window.
+    spells: pl.DataFrame
+    #: Measures per week (`weekly_measures`) of the enrolments in scope.
+    weekly: pl.DataFrame
+    #: Enrolments with a possible session in the window.
+    pupils_counted: int
+
+
+def pattern_sources(
+    db: Database, school_urns: Sequence[int] | None, window: Window, year_groups: Sequence[str] = ()
+) -> PatternSources:
+    """The sources from the store's aggregates (no raw mark is read but the late ones and those
+    of spells running over the window's ends)."""
+    totals = load_totals(db, school_urns, window, year_groups)
+    return PatternSources(
+        sessions=session_counts(db, school_urns, window, year_groups),
+        late=late_sessions(db, school_urns, window, year_groups),
+        spells=absence_spells(db, school_urns, window, year_groups),
+        weekly=totals.weekly().collect(),
+        pupils_counted=totals.enrolment_measures().filter(pl.col("possible") > 0).collect().height,
+    )
+
+
+def pattern_sources_from_register(register: Register, window: Window) -> PatternSources:
+    """The same sources from a register's raw marks (what the store's aggregates must equal)."""
+    sessions = register.sessions(window).collect()
+    late = sessions.filter((pl.col("late_before_close") == 1) | (pl.col("late_after_close") == 1))
+    return PatternSources(
+        sessions=sessions,
+        late=late,
+        spells=spells_in(sessions.lazy()).collect(),
+        weekly=weekly_measures(sessions.lazy(), register.cohorts(window)).collect(),
+        pupils_counted=sessions.filter(pl.col("possible") == 1)["enrolment_id"].n_unique(),
+    )
 
 
 @dataclass(frozen=True)
@@ -42,33 +88,29 @@ class Patterns:
     pupils_counted: int
 
 
-def patterns(register: Register, window: Window, calendar: SchoolCalendar) -> Patterns:
+def patterns(sources: PatternSources, calendar: SchoolCalendar) -> Patterns:
     """The patterns behind absence in the window (half-terms from the scope's calendar)."""
-    sessions = register.sessions(window).collect().lazy()
-    weekly = weekly_measures(sessions, register.cohorts(window)).select(
-        "week_start",
-        "enrolments_counted",
-        "possible",
-        "late_before_close",
-        "late_after_close",
-        "late_before_close_rate",
-        "late_after_close_rate",
-    )
-    spells = absence_spells(sessions).collect()
+    sessions = sources.sessions.lazy()
+    late = sources.late.lazy()
     return Patterns(
         weekday=weekday_sessions(sessions).collect(),
-        lateness_weekly=weekly.collect(),
-        minutes_late=minutes_late(sessions).collect(),
-        median_minutes=median_minutes_late(sessions).collect().row(0, named=True),
+        lateness_weekly=sources.weekly.select(
+            "week_start",
+            "enrolments_counted",
+            "possible",
+            "late_before_close",
+            "late_after_close",
+            "late_before_close_rate",
+            "late_after_close_rate",
+        ),
+        minutes_late=minutes_late(late).collect(),
+        median_minutes=median_minutes_late(late).collect().row(0, named=True),
         reasons=reasons_by_week(sessions).collect(),
         term_edges=term_edges(sessions, calendar.half_terms.lazy()).collect(),
         term_edges_overall=term_edges_overall(sessions, calendar.half_terms.lazy()).collect(),
-        spell_lengths=spell_length_distribution(spells.lazy()).collect(),
-        pupils_with_long_spells=spells.filter(pl.col("sessions") >= LONG_SPELL_SESSIONS)[
+        spell_lengths=spell_length_distribution(sources.spells.lazy()).collect(),
+        pupils_with_long_spells=sources.spells.filter(pl.col("sessions") >= LONG_SPELL_SESSIONS)[
             "enrolment_id"
         ].n_unique(),
-        pupils_counted=sessions.filter(pl.col("possible") == 1)
-        .select(pl.col("enrolment_id").n_unique())
-        .collect()
-        .item(),
+        pupils_counted=sources.pupils_counted,
     )

@@ -13,11 +13,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from analytics.domain.phases import national_phase
-from analytics.pipelines.absence_spells import (
-    LONG_SPELL_SESSIONS,
-    absence_spells,
-    spells_per_enrolment,
-)
+from analytics.pipelines.absence_spells import LONG_SPELL_SESSIONS, spells_per_enrolment
 from analytics.pipelines.bands import with_absence_band
 from analytics.pipelines.behaviour import (
     BEHAVIOUR_COUNTS,
@@ -110,18 +106,22 @@ GROUP_COLUMNS = (
 
 
 def enrolment_table(
-    register: Register, window: Window, behaviour: BehaviourRecords | None = None
+    source: Register | WindowTotals,
+    window: Window,
+    spells: pl.DataFrame,
+    behaviour: BehaviourRecords | None = None,
 ) -> pl.DataFrame:
     """One row per enrolment on roll in the window: pupil details, cohort columns, a
     `group_<key>` label for every characteristic, `school_name`, `school_phase`,
-    `national_phase`, session totals, rates, PA/SA flags, `absence_band`, absence-spell
-    summary and (with `behaviour`) incident and exclusion counts in the window."""
-    spells = spells_per_enrolment(absence_spells(register.sessions(window)))
+    `national_phase`, session totals, rates, PA/SA flags, `absence_band`, a summary of its
+    `spells` of absence in the window and (with `behaviour`) incident and exclusion counts in
+    the window. The figures come from the weekly totals or the raw marks alike."""
+    per_enrolment = spells_per_enrolment(spells.lazy())
     table = (
-        measures_with_phase(register, window)
-        .pipe(with_groups, list(CHARACTERISTICS), register.schools.height > 1)
+        measures_with_phase(source, window)
+        .pipe(with_groups, list(CHARACTERISTICS), source.schools.height > 1)
         .pipe(with_absence_band)
-        .join(spells, on="enrolment_id", how="left")
+        .join(per_enrolment, on="enrolment_id", how="left")
         .with_columns(
             pl.col("absence_spells", "longest_absence_spell", "long_absence_spells").fill_null(0)
         )

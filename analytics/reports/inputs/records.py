@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from analytics.pipelines.windows import Window
 from analytics.store import Database, read
 
 
@@ -25,8 +26,16 @@ class BehaviourRecords:
         )
 
 
-def load_behaviour(db: Database, school_urns: Sequence[int] | None = None) -> BehaviourRecords:
-    """Read the incidents and exclusions of these schools (all when None)."""
+def load_behaviour(
+    db: Database,
+    school_urns: Sequence[int] | None = None,
+    window: Window | None = None,
+    enrolment_ids: Sequence[int] | None = None,
+) -> BehaviourRecords:
+    """Read the incidents dated in the window and the exclusions starting in it (all dates when
+    None) of these schools and enrolments (all when None)."""
+    start, end = (window.start, window.end) if window else (None, None)
     return BehaviourRecords(
-        read.behaviour_incidents(db, school_urns), read.exclusions(db, school_urns)
+        read.behaviour_incidents(db, school_urns, start, end, enrolment_ids),
+        read.exclusions(db, school_urns, start, end, enrolment_ids),
     )

@@ -9,7 +9,8 @@ import polars as pl
 
 from analytics.domain.yeargroups import year_group_rank
 from analytics.pipelines.cohorts import with_cohorts
-from analytics.pipelines.measures import enrolment_measures, enrolments_on_roll
+from analytics.pipelines.calendar import week_start
+from analytics.pipelines.measures import enrolment_measures, enrolments_on_roll, session_totals
 from analytics.pipelines.sessions import counted_sessions
 from analytics.pipelines.windows import Window
 from analytics.store import Database, read
@@ -50,23 +51,37 @@ class Register:
             self.codes,
         )
 
+    def weeks(self, window: Window) -> pl.LazyFrame:
+        """Session totals per enrolment and week in the window (as `WindowTotals.weeks` holds them)."""
+        sessions = self.sessions(window).with_columns(week_start().alias("week_start"))
+        return session_totals(sessions, ("enrolment_id", "week_start"))
+
     def enrolment_measures(self, window: Window) -> pl.LazyFrame:
         """One row per enrolment on roll in the window, with cohorts, totals, rates and flags."""
         return enrolment_measures(self.cohorts(window), self.sessions(window))
 
 
 def load_register(
-    db: Database, school_urns: Sequence[int] | None = None, window: Window | None = None
+    db: Database,
+    school_urns: Sequence[int] | None = None,
+    window: Window | None = None,
+    enrolment_ids: Sequence[int] | None = None,
 ) -> Register:
-    """Read what the reports for these schools (all when None) and window (all dates when None) need."""
+    """Read what the reports for these schools (all when None), window (all dates when None) and
+    enrolments (all when None) need: the schools, dates and enrolments are chosen in the store."""
+    schools = read.schools(db)
+    if school_urns is not None:
+        schools = schools.filter(pl.col("urn").is_in(list(school_urns)))
     return Register(
-        schools=read.schools(db)
-        if school_urns is None
-        else read.schools(db).filter(pl.col("urn").is_in(list(school_urns))),
-        enrolments=read.enrolments(db, school_urns),
-        spells=read.spells(db, school_urns),
+        schools=schools,
+        enrolments=read.enrolments(db, school_urns, enrolment_ids),
+        spells=read.spells(db, school_urns, enrolment_ids),
         marks=read.marks(
-            db, school_urns, window.start if window else None, window.end if window else None
+            db,
+            school_urns,
+            window.start if window else None,
+            window.end if window else None,
+            enrolment_ids,
         ),
         codes=read.codes(db),
     )

@@ -63,15 +63,23 @@ class WindowTotals:
         )
 
 
-def load_totals(db: Database, school_urns: Sequence[int] | None, window: Window) -> WindowTotals:
-    """Read the enrolments of these schools (all when None) and their weekly totals in the window."""
+def load_totals(
+    db: Database,
+    school_urns: Sequence[int] | None,
+    window: Window,
+    year_groups: Sequence[str] = (),
+    totals: Sequence[str] = aggregates.SESSION_TOTALS,
+) -> WindowTotals:
+    """Read the enrolments of these schools (all when None) and their weekly `totals` in the
+    window; with `year_groups`, of the enrolments in them (in the window's academic year)."""
     schools = read.schools(db)
     if school_urns is not None:
         schools = schools.filter(pl.col("urn").is_in(list(school_urns)))
-    return WindowTotals(
+    whole = WindowTotals(
         window=window,
         schools=schools,
         enrolments=read.enrolments(db, school_urns),
         spells=read.spells(db, school_urns),
-        weeks=aggregates.window_weeks(db, school_urns, window.start, window.end),
+        weeks=aggregates.window_weeks(db, school_urns, window.start, window.end, totals),
     )
+    return whole.in_year_groups(year_groups)
