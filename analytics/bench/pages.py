@@ -12,9 +12,21 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 
+import polars as pl
+
 from analytics.bench.measure import peak_mb, reset_peak
 from analytics.pipelines.windows import Window
+from analytics.reports.analysis.behaviour import behaviour_figures
+from analytics.reports.analysis.cohorts import cohort_table, cohort_trend, widest_gaps
+from analytics.reports.analysis.patterns import pattern_sources, patterns
+from analytics.reports.analysis.pupil import pupil_profile
+from analytics.reports.analysis.pupils import measures_by, pupil_list, scope_behaviour, scope_table
+from analytics.reports.coordinator.impact import intervention_impact
+from analytics.reports.coordinator.targets import coordinator_inputs, target_lists
 from analytics.reports.inputs.calendar import school_calendar
+from analytics.reports.inputs.records import load_behaviour
+from analytics.reports.inputs.register import load_register
+from analytics.reports.inputs.totals import WindowTotals, load_totals
 from analytics.reports.comparisons.periods import (
     YEAR_TO_DATE,
     national_window,
@@ -69,6 +81,77 @@ def overview(db: Database, view: Interaction) -> dict:
     return shown.figures.headline
 
 
+def _scope(db: Database, view: Interaction) -> tuple[WindowTotals, pl.DataFrame]:
+    """What the analysis pages share for a scope: its weekly totals and its enrolment table."""
+    totals = load_totals(db, view.urns, Window(view.start, view.end), view.year_groups)
+    return totals, scope_table(db, view.urns, totals, scope_behaviour(db, view.urns, totals))
+
+
+def cohorts(db: Database, view: Interaction) -> dict:
+    """The Cohorts page as first opened: the groups of disadvantage with gaps to the rest and
+    national, the widest gaps, and the disadvantaged group's weekly trend."""
+    totals, enrolments = _scope(db, view)
+    academic_year = totals.window.academic_year_start
+    national = national_window(YEAR_TO_DATE, totals.window)
+    measure = "persistent_absence_rate"
+    table = cohort_table(enrolments, "disadvantaged", measure, academic_year, national, 10)
+    widest_gaps(enrolments, measure, academic_year, national, 10)
+    cohort_trend(totals.weeks.lazy(), enrolments, "disadvantaged", "Disadvantaged")
+    return {"groups": table.height}
+
+
+def patterns_page(db: Database, view: Interaction) -> dict:
+    """The Patterns page: weekday and session, lateness, reasons, half-term edges and spells."""
+    window = Window(view.start, view.end)
+    sources = pattern_sources(db, view.urns, window, view.year_groups)
+    found = patterns(sources, school_calendar(db, view.urns))
+    return {"pupils": found.pupils_counted}
+
+
+def behaviour(db: Database, view: Interaction) -> dict:
+    """The Behaviour page by year group."""
+    totals, enrolments = _scope(db, view)
+    records = scope_behaviour(db, view.urns, totals)
+    figures = behaviour_figures(
+        totals.weeks.lazy(), records, totals.window, enrolments, "year_group"
+    )
+    return {"pupils": figures.pupils.height}
+
+
+def pupils(db: Database, view: Interaction) -> dict:
+    """The Pupils page: year groups, then every pupil of the scope, lowest attendance first."""
+    _, enrolments = _scope(db, view)
+    measures_by(enrolments, "year_group")
+    return {"pupils": pupil_list(enrolments).height}
+
+
+def profile(db: Database, view: Interaction) -> dict:
+    """A pupil's profile (the pupil with the lowest attendance in the scope)."""
+    window = Window(view.start, view.end)
+    measures = load_totals(db, view.urns, window).enrolment_measures().collect()
+    chosen = measures.filter(pl.col("possible") > 0).sort("attendance_rate", "enrolment_id")
+    enrolment_id, school = chosen.row(0, named=True)["enrolment_id"], chosen["school_urn"][0]
+    register = load_register(db, (school,), window, [enrolment_id])
+    records = load_behaviour(db, (school,), window, [enrolment_id])
+    days = school_calendar(db, (school,)).days
+    found = pupil_profile(register, records, enrolment_id, window, days)
+    return {"sessions": 0 if found is None else found.register.height}
+
+
+def targets(db: Database, view: Interaction) -> dict:
+    """Who needs action: every list for the scope as of the window's last register day."""
+    lists = target_lists(coordinator_inputs(db), Window(view.start, view.end), urns=view.urns)
+    return {t.key: t.rows.height for t in lists.lists}
+
+
+def impact(db: Database, view: Interaction) -> dict:
+    """The Impact page for the actions dated in the window."""
+    found = intervention_impact(
+        coordinator_inputs(db), Window(view.start, view.end), urns=view.urns
+    )
+    return {"actions": found.actions.height}
+
+
 def import_log(db: Database, view: Interaction) -> dict:
     """The Import page: the import log."""
     return {"imports": read.imports(db).height}
@@ -76,14 +159,21 @@ def import_log(db: Database, view: Interaction) -> dict:
 
 PAGES: dict[str, Callable[[Database, Interaction], dict]] = {
     "overview": overview,
+    "cohorts": cohorts,
+    "patterns": patterns_page,
+    "behaviour": behaviour,
+    "pupils": pupils,
+    "pupil profile": profile,
+    "who needs action": targets,
+    "impact": impact,
     "import": import_log,
 }
 
 
 def interactions(db: Database, today: date) -> list[Interaction]:
     """The interactions the benchmark times: the Overview as first opened (whole trust, year to
-    date), one school's half-term, the last four school weeks, two year groups, last year, and
-    the Import page."""
+    date), one school's half-term, the last four school weeks, two year groups, last year; every
+    other analysis and coordinator page for the whole trust, year to date; and the Import page."""
     calendar = school_calendar(db, None)
     year = calendar.academic_years()[0]
     ytd = Window.year_to_date(today)
@@ -109,6 +199,16 @@ def interactions(db: Database, today: date) -> list[Interaction]:
         views.append(
             Interaction("overview", "whole trust, last academic year", None, last.start, last.end)
         )
+    for page in (
+        "cohorts",
+        "patterns",
+        "behaviour",
+        "pupils",
+        "pupil profile",
+        "who needs action",
+        "impact",
+    ):
+        views.append(Interaction(page, "whole trust, year to date", None, ytd.start, ytd.end))
     views.append(Interaction("import", "import log", None, ytd.start, ytd.end))
     return views
 

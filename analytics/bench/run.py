@@ -22,19 +22,19 @@ from analytics.bench.pages import Interaction, interactions, time_view
 from analytics.ingest import ImportJob, import_files
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.windows import Window
-from analytics.reports.inputs.register import load_register
 from analytics.reports.coordinator.risk import active_model, risk_inputs, risk_scores, train
-from analytics.reports.coordinator.targets import CoordinatorInputs, target_lists
+from analytics.reports.coordinator.targets import coordinator_inputs, target_lists
 from analytics.reports.inputs.totals import load_totals
 from analytics.store import Database, floor
-from analytics.store import interventions as intervention_store
 
-#: Targets at size M on a 2-core machine (issue 6); pages at size L must open within 5 s cold.
+#: Targets at size M on a 2-core machine (issues 6 and 10); pages at size L must open within 5 s
+#: cold, and the coordinator's lists for a whole local authority within 3 s and 1.5 GB.
 IMPORT_MARKS_PER_SECOND = 3_000_000
 FLOOR_RATIO = 1.5
 PANDAS_RATIO = 10
-PAGE_WARM_SECONDS, PAGE_COLD_SECONDS, PAGE_COLD_SECONDS_L = 0.3, 2.0, 5.0
-PEAK_MB = 4096
+PAGE_WARM_SECONDS, PAGE_COLD_SECONDS, PAGE_COLD_SECONDS_L = 0.3, 1.5, 5.0
+PEAK_MB = 2048
+LISTS_SECONDS_L, LISTS_MB_L = 3.0, 1536
 #: Above this many marks in the year, the pandas baseline is not run (it would need ~10 GB).
 PANDAS_MAX_MARKS = 20_000_000
 COHORT_CHARACTERISTICS = ("year_group", "sex", "disadvantaged", "sen")
@@ -277,19 +277,22 @@ def _summary_and_cohorts(
 
 
 def _coordinator(
-    report: Report, db: Database, today: date, academic_year: int, say: Callable[[str], None]
+    report: Report,
+    db: Database,
+    today: date,
+    academic_year: int,
+    size: Size,
+    say: Callable[[str], None],
 ) -> None:
     """The attendance coordinator's work as `rollcall risk train` and the Who needs action page
-    do it: the whole register read, the risk model trained and backtested, every enrolment
-    scored, and every list drawn up for the whole trust as of the last register day."""
-    register, step = measure(
-        "register read (every school and year: the analysis and coordinator pages' input)",
-        lambda: load_register(db),
-    )
-    step.detail = f"{register.marks.height:,} marks, {register.enrolments.height:,} enrolments"
-    report.add(step, say)
+    do it, from the store's weekly totals and the few marks each list needs: the risk model
+    trained and backtested, every enrolment scored, and every list drawn up for the whole trust
+    as of the last register day."""
     inputs, step = measure(
-        "risk inputs (features at each point of each year)", lambda: risk_inputs(db, register)
+        "risk inputs (weekly totals of every year, from the store)", lambda: risk_inputs(db)
+    )
+    step.detail = (
+        f"{inputs.weekly.height:,} enrolment-weeks, {inputs.enrolments.height:,} enrolments"
     )
     report.add(step, say)
     trained, step = measure(
@@ -298,19 +301,24 @@ def _coordinator(
     )
     step.detail = f"{trained.kind} {trained.model_id}: {trained.card['headline']}"
     report.add(step, say)
+    inputs = None  # let the training's inputs go before the next steps are measured
     model = active_model(db)
     as_of = date(academic_year + 1, 2, 1)
+    years = (academic_year - 1, academic_year)
     scores, step = measure(
-        "risk scoring (every enrolment on roll)", lambda: risk_scores(inputs, model, as_of)
+        "risk scoring (every enrolment on roll)",
+        lambda: risk_scores(risk_inputs(db, years, as_of=as_of), model, as_of),
     )
     step.detail = f"{scores.height:,} enrolments scored as of {as_of:%d %b %Y}"
     report.add(step, say)
-    coordinator = CoordinatorInputs(register, inputs, intervention_store.interventions(db), model)
     lists, step = measure(
         "targets lists, with the penalty window and rising risk (Who needs action)",
-        lambda: target_lists(coordinator, Window.year_to_date(today)),
+        lambda: target_lists(coordinator_inputs(db), Window.year_to_date(today)),
     )
     step.detail = ", ".join(f"{t.rows.height:,} {t.title.lower()}" for t in lists.lists)
+    if size.name == "L":
+        step.target = f"<= {LISTS_SECONDS_L:g} s and <= {LISTS_MB_L:,} MB"
+        step.met = step.seconds <= LISTS_SECONDS_L and step.peak_mb <= LISTS_MB_L
     report.add(step, say)
 
 
@@ -369,7 +377,7 @@ def run(
     )
     step.detail = f"{weekly.height} weeks"
     report.add(step, say)
-    _coordinator(report, db, today, size.years[-1], say)
+    _coordinator(report, db, today, size.years[-1], size, say)
 
     cold_limit = PAGE_COLD_SECONDS_L if size.name == "L" else PAGE_COLD_SECONDS
     for view in interactions(db, today):
@@ -402,10 +410,13 @@ def run(
 
     if size.name != "M":  # the issue sets its targets at size M, and pages cold at size L
         for step in report.steps:
-            if not (size.name == "L" and step.name.endswith(", cold")):
+            kept_at_l = step.name.endswith(", cold") or step.name.startswith("targets lists")
+            if not (size.name == "L" and kept_at_l):
                 step.target, step.met = "", None
         report.notes.append(
-            "The targets are set at size M (and each page under 5 s cold at size L); other steps here are for reference."
+            "The targets are set at size M (and at size L, each page under 5 s cold and the "
+            "coordinator's lists for the whole local authority in 3 s and 1.5 GB); other steps "
+            "here are for reference."
         )
     reset_peak()
     report.notes.append(

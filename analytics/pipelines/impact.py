@@ -31,13 +31,13 @@ CALIPER_POINTS = 2.5
 PRIOR_SPANS = 3
 
 
-def weekly_attendance(sessions: pl.LazyFrame, weeks: pl.LazyFrame) -> pl.LazyFrame:
+def weekly_attendance(weekly: pl.LazyFrame, weeks: pl.LazyFrame) -> pl.LazyFrame:
     """One row per enrolment and school week of its school: `enrolment_id, school_urn,
     school_week_number, possible, attended`, with running totals `cum_possible, cum_attended`
-    (to the end of that week)."""
+    (to the end of that week). `weekly` holds session totals per enrolment and week
+    (`enrolment_id, school_urn, week_start, possible, attended`), as the store keeps them."""
     return (
-        sessions.with_columns(week_start().alias("week_start"))
-        .join(
+        weekly.join(
             weeks.select("school_urn", "week_start", "school_week_number"),
             on=["school_urn", "week_start"],
             how="inner",

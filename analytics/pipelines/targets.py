@@ -13,7 +13,6 @@ from datetime import date
 import polars as pl
 
 from analytics.domain.codes import NOT_YET_KNOWN
-from analytics.pipelines.calendar import week_start
 from analytics.pipelines.measures import rate
 from analytics.pipelines.penalty import latest_school_weeks
 
@@ -91,45 +90,30 @@ def unresolved_n_codes(
 
 
 def attendance_change(
-    sessions: pl.LazyFrame, weeks: pl.LazyFrame, as_of: date, count: int
+    weekly: pl.LazyFrame, weeks: pl.LazyFrame, as_of: date, count: int
 ) -> pl.LazyFrame:
     """One row per enrolment with possible sessions in both its school's last `count` school
     weeks up to `as_of` and the `count` before them: `earlier_possible, earlier_attended,
     recent_possible, recent_attended, earlier_rate, recent_rate` and `change_points`
-    (recent minus earlier attendance, in percentage points)."""
+    (recent minus earlier attendance, in percentage points). `weekly` holds session totals per
+    enrolment and week (`school_urn, enrolment_id, week_start, possible, attended`) of the days
+    up to `as_of`."""
     latest = latest_school_weeks(weeks, as_of, 2 * count).with_columns(
         (pl.col("weeks_ago") < count).alias("recent")
     )
+    recent, earlier = pl.col("recent"), ~pl.col("recent")
     totals = (
-        sessions.filter(pl.col("date") <= as_of)
-        .with_columns(week_start().alias("week_start"))
-        .join(
+        weekly.join(
             latest.select("school_urn", "week_start", "recent"),
             on=["school_urn", "week_start"],
             how="inner",
         )
         .group_by("enrolment_id")
         .agg(
-            pl.col("possible")
-            .filter(~pl.col("recent"))
-            .sum()
-            .cast(pl.Int64)
-            .alias("earlier_possible"),
-            pl.col("attended")
-            .filter(~pl.col("recent"))
-            .sum()
-            .cast(pl.Int64)
-            .alias("earlier_attended"),
-            pl.col("possible")
-            .filter(pl.col("recent"))
-            .sum()
-            .cast(pl.Int64)
-            .alias("recent_possible"),
-            pl.col("attended")
-            .filter(pl.col("recent"))
-            .sum()
-            .cast(pl.Int64)
-            .alias("recent_attended"),
+            pl.col("possible").filter(earlier).sum().cast(pl.Int64).alias("earlier_possible"),
+            pl.col("attended").filter(earlier).sum().cast(pl.Int64).alias("earlier_attended"),
+            pl.col("possible").filter(recent).sum().cast(pl.Int64).alias("recent_possible"),
+            pl.col("attended").filter(recent).sum().cast(pl.Int64).alias("recent_attended"),
         )
         .filter((pl.col("earlier_possible") > 0) & (pl.col("recent_possible") > 0))
     )

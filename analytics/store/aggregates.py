@@ -513,6 +513,20 @@ def window_weeks(
     return pl.concat([kept, counted], rechunk=False)
 
 
+def school_days(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
+    """One row per school and school day, `school_urn, date`: a day on which one of its
+    enrolments on roll has a mark that counts as a possible session (as
+    `pipelines.calendar.school_days` finds them in the counted sessions), from the session counts."""
+    where, params = _school_filter("s.school_urn", school_urns)
+    with db.connect() as con:
+        return con.execute(
+            "SELECT DISTINCT s.school_urn, s.date FROM session_counts s JOIN code_flags f "
+            "ON f.code = s.code AND s.date BETWEEN f.valid_from AND f.valid_to "
+            f"WHERE {where} AND f.possible = 1 ORDER BY s.school_urn, s.date",
+            params,
+        ).pl()
+
+
 def _n1_years_filter(n1_years: Sequence[int] | None, column: str) -> tuple[str, list]:
     if n1_years is None:
         return "TRUE", []

@@ -110,6 +110,50 @@ def marks(
         ).pl()
 
 
+#: The 0/1 measures of a counted session, as `counted_sessions` classifies it.
+SESSION_FLAGS = (
+    "possible",
+    "attended",
+    "present",
+    "aea",
+    "authorised",
+    "unauthorised",
+    "absent",
+    "late_before_close",
+    "late_after_close",
+)
+
+
+def counted_sessions(
+    db: Database,
+    school_urns: Sequence[int] | None,
+    start: date,
+    end: date,
+    *,
+    codes: Sequence[str] | None = None,
+    flagged: str | None = None,
+    enrolment_ids: Sequence[int] | pl.Series | None = None,
+) -> pl.DataFrame:
+    """The counted sessions (on roll, code in force) from `start` to `end` of these schools and
+    enrolments (all when None), only those with one of `codes` or with the measure `flagged`
+    when given: `school_urn, enrolment_id, date, session, code, minutes_late` and SESSION_FLAGS."""
+    ids = None if enrolment_ids is None else list(enrolment_ids)
+    where, params = _scope("school_urn", school_urns, "enrolment_id", ids)
+    if codes is not None:
+        where += " AND code IN (SELECT unnest(?::VARCHAR[]))"
+        params = [*params, list(codes)]
+    if flagged is not None:
+        if flagged not in SESSION_FLAGS:
+            raise ValueError(f"{flagged} is not a session measure")
+        where += f" AND {flagged} = 1"
+    with db.connect() as con:
+        return con.execute(
+            "SELECT school_urn, enrolment_id, date, session::VARCHAR AS session, code, minutes_late, "
+            f"{', '.join(SESSION_FLAGS)} FROM counted_sessions WHERE {where} AND date BETWEEN ? AND ?",
+            [*params, start, end],
+        ).pl()
+
+
 def late_sessions(
     db: Database,
     school_urns: Sequence[int] | None,

@@ -23,15 +23,15 @@ from analytics.reports.analysis import patterns as patterns_report
 from analytics.reports.analysis.pupil import PupilProfile, pupil_profile
 from analytics.reports.analysis.pupils import (
     GroupFilter,
-    enrolment_table,
     measures_by,
     pupil_list,
+    scope_behaviour,
+    scope_table,
     select_groups,
 )
 from analytics.reports.comparisons.periods import national_window, same_window_last_year
 from analytics.reports.inputs.records import BehaviourRecords, load_behaviour
 from analytics.reports.inputs.register import load_register
-from analytics.reports.inputs.sessions import absence_spells
 from analytics.reports.inputs.totals import WindowTotals, load_totals
 from analytics.settings import setting
 from analytics.store import Database, read
@@ -70,26 +70,16 @@ def totals(key: Key) -> WindowTotals:
 
 
 @shared
-def _spells(key: Key) -> pl.DataFrame:
-    """The scope's spells of absence in the window."""
-    window = Window(key.start, key.end)
-    return absence_spells(Database(key.db_path), key.urns, window, key.groups)
-
-
-@shared
 def _behaviour(key: Key) -> BehaviourRecords:
     """The scope's behaviour incidents and exclusions in the window."""
-    records = load_behaviour(Database(key.db_path), key.urns, Window(key.start, key.end))
-    if key.groups:
-        records = records.for_enrolments(totals(key).enrolments["enrolment_id"])
-    return records
+    return scope_behaviour(Database(key.db_path), key.urns, totals(key))
 
 
 @guarded(Capability.PUPIL_DATA)
 @shared
 def enrolments(key: Key) -> pl.DataFrame:
     """One row per enrolment on roll in the window, with groups, figures and behaviour counts."""
-    return enrolment_table(totals(key), Window(key.start, key.end), _spells(key), _behaviour(key))
+    return scope_table(Database(key.db_path), key.urns, totals(key), _behaviour(key))
 
 
 def last_year_window(key: Key, kind: str, part: str | None, weeks: int | None) -> Window:

@@ -1,70 +1,70 @@
 """Cached calls for the attendance coordinator's pages: targets, interventions, impact and the
 risk model card. Keyed on plain values and the database's data version, so a page shows what
-was just recorded on its next run."""
+was just recorded on its next run; the risk scores, which no recorded action changes, key on
+the register's version instead (imports and training runs)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import polars as pl
 import streamlit as st
 
+from analytics.access.roles import Capability
 from analytics.domain.rounding import rounded as rounded_half_up
 from analytics.pipelines.windows import Window
 from analytics.reports.coordinator import impact as impact_report
 from analytics.reports.coordinator import interventions as intervention_report
 from analytics.reports.coordinator.risk import ActiveModel, active_model
-from analytics.reports.coordinator.targets import CoordinatorInputs, TargetLists, coordinator_inputs
+from analytics.reports.coordinator.targets import (
+    CoordinatorInputs,
+    TargetLists,
+    coordinator_inputs,
+    risk_rows,
+)
 from analytics.reports.coordinator.targets import target_lists as build_target_lists
 from analytics.store import Database
 from analytics.store import interventions as intervention_store
-from analytics.access.roles import Capability
 from pages.ui.access import current_user, guarded
+from pages.ui.memo import shared
 
 Urns = tuple[int, ...] | None
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _inputs(db_path: str, register_version: str) -> CoordinatorInputs:
-    """The register of every school, behaviour and the active model: reread only after an
-    import or a training run, not after each recorded action."""
+@shared
+def _inputs(db_path: str, version: str) -> CoordinatorInputs:
+    """Every school's pupils, spells and school days, the intervention log as it now stands and
+    the active model (only the guarded functions below call it, for their own schools)."""
     return coordinator_inputs(Database(db_path))
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _intervention_log(db_path: str, version: str) -> pl.DataFrame:
-    """The intervention log of every school as it now stands (shared by the figures below)."""
-    return intervention_store.interventions(Database(db_path))
+@shared
+def _register_version(db_path: str, version: str) -> str:
+    return intervention_store.register_version(Database(db_path))
+
+
+@shared
+def _risk(db_path: str, register_version: str, as_of: date) -> pl.DataFrame:
+    """Every enrolment's risk at `as_of` and four school weeks before (recomputed only after an
+    import or a training run)."""
+    return risk_rows(coordinator_inputs(Database(db_path)), as_of)
 
 
 @guarded(Capability.INTERVENTIONS)
 def intervention_log(db_path: str, version: str, urns: Urns) -> pl.DataFrame:
     """The intervention log of these schools."""
-    log = _intervention_log(db_path, version)
+    log = _inputs(db_path, version).interventions
     return log if urns is None else log.filter(pl.col("school_urn").is_in(list(urns)))
 
 
 @guarded(Capability.TARGETS, trust_wide=True)
 def last_register_day(db_path: str, version: str) -> date | None:
     """The latest day with marks (the coordinator's "today")."""
-    return _inputs(db_path, _register_version(db_path, version)).last_day
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _register_version(db_path: str, version: str) -> str:
-    return intervention_store.register_version(Database(db_path))
-
-
-def _all_inputs(db_path: str, version: str) -> CoordinatorInputs:
-    """Everything the coordinator's figures come from, with the intervention log as it is now.
-    Every school's pupils: only the guarded functions below call it, for their own schools."""
-    heavy = _inputs(db_path, _register_version(db_path, version))
-    return replace(heavy, interventions=_intervention_log(db_path, version))
+    return _inputs(db_path, version).last_day
 
 
 @guarded(Capability.TARGETS)
-@st.cache_data(show_spinner=False, max_entries=16)
+@shared
 def target_lists(
     db_path: str,
     version: str,
@@ -76,27 +76,31 @@ def target_lists(
     improved_weeks: int,
 ) -> TargetLists:
     """Every list of the Targets page for one scope."""
+    inputs = _inputs(db_path, version)
+    as_of = min(end, inputs.last_day or end)
+    risk = _risk(db_path, _register_version(db_path, version), as_of)
     return build_target_lists(
-        _all_inputs(db_path, version),
+        inputs,
         Window(start, end),
         urns=urns,
         year_groups=groups,
         forms=forms,
         improved_weeks=improved_weeks,
+        risk=risk,
     )
 
 
 @guarded(Capability.PUPIL_DATA)
-@st.cache_data(show_spinner=False, max_entries=32)
+@shared
 def pupils_on_roll(
     db_path: str, version: str, urns: Urns, as_of: date, groups: tuple[str, ...] = ()
 ) -> pl.DataFrame:
     """Pupils on roll on `as_of` (with a `label` to pick them by)."""
-    return intervention_report.pupils_on_roll(_all_inputs(db_path, version), as_of, urns, groups)
+    return intervention_report.pupils_on_roll(_inputs(db_path, version), as_of, urns, groups)
 
 
 @guarded(Capability.TARGETS)
-@st.cache_data(show_spinner=False, max_entries=32)
+@shared
 def forms(
     db_path: str, version: str, urns: Urns, as_of: date, groups: tuple[str, ...] = ()
 ) -> list[str]:
@@ -106,39 +110,39 @@ def forms(
 
 
 @guarded(Capability.INTERVENTIONS)
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared
 def chronology(
     db_path: str, version: str, enrolment_id: int, as_of: date
 ) -> intervention_report.Chronology:
     """One pupil's chronology."""
     return intervention_report.chronology(
-        Database(db_path), _all_inputs(db_path, version), enrolment_id, as_of
+        Database(db_path), _inputs(db_path, version), enrolment_id, as_of
     )
 
 
 @guarded(Capability.INTERVENTIONS)
-@st.cache_data(show_spinner=False, max_entries=16)
+@shared
 def reviews_due(db_path: str, version: str, urns: Urns, since: date, as_of: date) -> pl.DataFrame:
     """Reviews due in the window up to a week after `as_of`."""
-    return intervention_report.reviews_due(_all_inputs(db_path, version), since, as_of, urns)
+    return intervention_report.reviews_due(_inputs(db_path, version), since, as_of, urns)
 
 
 @guarded(Capability.INTERVENTIONS)
-@st.cache_data(show_spinner=False, max_entries=16)
+@shared
 def types_for(db_path: str, version: str, urns: tuple[int, ...]) -> dict[int, tuple[str, ...]]:
     """The intervention types each school may use."""
     return intervention_store.types_for_schools(Database(db_path), urns)
 
 
 @guarded(Capability.INTERVENTIONS)
-@st.cache_data(show_spinner=False, max_entries=8)
+@shared
 def own_types(db_path: str, version: str, urns: Urns) -> pl.DataFrame:
     """Types the schools added themselves (retired ones too)."""
     return intervention_store.intervention_types(Database(db_path), urns)
 
 
 @guarded(Capability.TARGETS)
-@st.cache_data(show_spinner=False, max_entries=16)
+@shared
 def impact(
     db_path: str,
     version: str,
@@ -149,20 +153,13 @@ def impact(
     groups: tuple[str, ...] = (),
 ) -> impact_report.Impact:
     """The Impact page's figures for interventions dated in the window."""
-    data = _all_inputs(db_path, version)
     return impact_report.intervention_impact(
-        data.register,
-        data.interventions,
-        Window(start, end),
-        weeks=weeks,
-        urns=urns,
-        year_groups=groups,
-        sessions=data.risk.sessions.lazy(),
+        _inputs(db_path, version), Window(start, end), weeks=weeks, urns=urns, year_groups=groups
     )
 
 
 @guarded(Capability.TARGETS, trust_wide=True)
-@st.cache_data(show_spinner=False, max_entries=4)
+@shared
 def model(db_path: str, version: str) -> ActiveModel:
     """The active risk model (or the rules), with its card and backtest."""
     return active_model(Database(db_path))

@@ -176,12 +176,7 @@ def test_reviews_due_and_recording_a_review(open_app, demo_copy):
 def test_impact_says_what_each_type_did_with_its_interval(open_app, demo_db, demo_inputs):
     app = open_app(demo_db).switch_page("pages/impact.py").run()
     assert not app.exception
-    expected = intervention_impact(
-        demo_inputs.register,
-        demo_inputs.interventions,
-        Window(date(1900, 1, 1), DEMO_TODAY),
-        weeks=6,
-    )
+    expected = intervention_impact(demo_inputs, Window(date(1900, 1, 1), DEMO_TODAY), weeks=6)
     table = table_with(app, "measured", "effect_low")
     assert table["type"].to_list() == expected.summary["type"].to_list()
     assert table["measured"].to_list() == expected.summary["measured"].to_list()

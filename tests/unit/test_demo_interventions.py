@@ -9,10 +9,13 @@ from datetime import date
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from analytics.domain.interventions import BUILT_IN_LABELS
 from analytics.pipelines.windows import Window
-from analytics.reports.coordinator.impact import MIN_MEASURED, intervention_impact
+from analytics.pipelines.calendar import school_days
+from analytics.reports.coordinator.impact import MIN_MEASURED, impact_of, intervention_impact
+from analytics.reports.coordinator.targets import coordinator_inputs
 from analytics.reports.inputs.register import load_register
 from analytics.store import interventions as store
 from analytics.synthetic import DEMO_TODAY
@@ -73,11 +76,24 @@ def test_reviews_are_due_around_the_demos_today(log):
 
 
 def test_the_impact_page_can_measure_every_built_in_type(demo_db, log):
-    register = load_register(demo_db)
-    impact = intervention_impact(register, log, Window(date(2023, 8, 1), DEMO_TODAY), weeks=6)
+    window = Window(date(2023, 8, 1), DEMO_TODAY)
+    impact = intervention_impact(coordinator_inputs(demo_db), window, weeks=6)
     measured = dict(impact.summary.select("type", "measured").iter_rows())
     assert all(measured[label] >= MIN_MEASURED for label in BUILT_IN_LABELS)
     assert impact.summary["effect_low"].drop_nulls().len() == impact.summary.height
+    # The store's weekly totals give what every raw mark gives.
+    register = load_register(demo_db)
+    every_day = Window(date(1900, 1, 1), date(9999, 12, 31))
+    schools = register.enrolments.lazy().select("enrolment_id", "school_urn")
+    raw = impact_of(
+        register.weeks(every_day).join(schools, on="enrolment_id"),
+        school_days(register.sessions(every_day)),
+        register.enrolments,
+        log,
+        window,
+        weeks=6,
+    )
+    assert_frame_equal(impact.actions, raw.actions)
 
 
 def test_an_action_turns_some_avoidable_absence_into_attendance():

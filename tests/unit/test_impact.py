@@ -10,7 +10,8 @@ import pytest
 
 from analytics.pipelines.impact import first_of_type_each_year
 from analytics.pipelines.windows import Window
-from analytics.reports.coordinator.impact import _summary, describe_impact, intervention_impact
+from analytics.pipelines.calendar import school_days
+from analytics.reports.coordinator.impact import Impact, _summary, describe_impact, impact_of
 from analytics.reports.inputs.register import Register
 from tests.unit import frames
 
@@ -84,6 +85,22 @@ def log(*events: tuple[int, str, date]) -> pl.DataFrame:
 
 
 WINDOW = Window(date(2025, 8, 1), date(2026, 7, 31))
+EVERY_DAY = Window(date(1900, 1, 1), date(9999, 12, 31))
+
+
+def intervention_impact(
+    register: Register, interventions: pl.DataFrame, window: Window, weeks: int
+) -> Impact:
+    """The impact from a register's weekly totals, as the store keeps them."""
+    schools = register.enrolments.lazy().select("enrolment_id", "school_urn")
+    return impact_of(
+        register.weeks(EVERY_DAY).join(schools, on="enrolment_id"),
+        school_days(register.sessions(EVERY_DAY)),
+        register.enrolments,
+        interventions,
+        window,
+        weeks=weeks,
+    )
 
 
 def test_the_difference_in_differences_against_a_matched_pupil():

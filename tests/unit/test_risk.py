@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from analytics.pipelines.calendar import school_days
 from analytics.pipelines.risk_features import (
@@ -21,7 +22,9 @@ from analytics.risk import backtest as backtests
 from analytics.risk import model as risk_model
 from analytics.risk.drivers import describe, drivers_in_words
 from analytics.risk.rules import rule_scores
-from analytics.store import Database
+from analytics.pipelines.windows import Window
+from analytics.reports.inputs.register import load_register
+from analytics.store import Database, read
 from analytics.store import interventions as store
 from tests.fixtures.ingest.builders import OTHER_URN, URN, upns
 
@@ -108,7 +111,7 @@ def small(db, load) -> Database:
 
 
 def features_at(db: Database, as_of: date = AS_OF) -> pl.DataFrame:
-    return risk.risk_inputs(db).features(as_of).collect().sort("enrolment_id")
+    return risk.risk_inputs(db, as_of=as_of).features(as_of).collect().sort("enrolment_id")
 
 
 def test_features_of_a_small_register(small):
@@ -165,7 +168,40 @@ def test_no_leakage_a_feature_is_the_same_without_later_data(small, load):
 
 @pytest.fixture(scope="module")
 def demo_inputs(demo_db) -> risk.RiskInputs:
-    return risk.risk_inputs(demo_db)
+    """The inputs from every counted session of the demo (the reference the store's equal)."""
+    register = load_register(demo_db)
+    sessions = register.sessions(Window(date(1900, 1, 1), date(9999, 12, 31))).collect()
+    return risk.risk_inputs_from_sessions(
+        sessions,
+        register.enrolments,
+        register.spells,
+        read.behaviour_incidents(demo_db),
+        read.exclusions(demo_db),
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("as_of", [date(2025, 11, 3), date(2026, 2, 12), date(2024, 9, 20)])
+def test_features_from_the_weekly_totals_equal_those_from_every_session(
+    demo_db, demo_inputs, as_of
+):
+    stored = risk.risk_inputs(demo_db, as_of=as_of)
+    assert_frame_equal(
+        stored.features(as_of).collect().sort("enrolment_id"),
+        demo_inputs.features(as_of).collect().sort("enrolment_id"),
+    )
+    assert_frame_equal(
+        stored.outcome(as_of).collect().sort("enrolment_id"),
+        demo_inputs.outcome(as_of).collect().sort("enrolment_id"),
+    )
+    assert stored.days.equals(demo_inputs.days.sort("school_urn", "date"))
+
+
+def test_inputs_without_the_as_of_week_refuse_to_score_inside_it(small):
+    inputs = risk.risk_inputs(small, as_of=AS_OF - timedelta(days=7))
+    with pytest.raises(ValueError, match="week of"):
+        inputs.features(AS_OF)
+    inputs.features(AS_OF - timedelta(days=AS_OF.weekday()))  # a Monday needs no sessions
 
 
 def without_later_data(inputs: risk.RiskInputs, as_of: date) -> risk.RiskInputs:
@@ -227,7 +263,7 @@ def test_the_outcome_is_persistent_absence_from_the_as_of_date_at_exactly_ten_pe
         ),
         school_urn=URN,
     )
-    inputs = risk.risk_inputs(small)
+    inputs = risk.risk_inputs(small, as_of=AS_OF)
     outcome = persistent_absence_after(
         inputs.weekly.lazy(), inputs.sessions.lazy(), AS_OF
     ).collect()
@@ -311,10 +347,11 @@ def test_too_little_history_falls_back_to_transparent_rules(small):
     assert run.kind == "rules" and "complete academic year" in run.reason
     active = risk.active_model(small)
     assert active.kind == "rules" and active.reason == run.reason
-    scores = risk.risk_scores(risk.risk_inputs(small), active, AS_OF)
+    inputs = risk.risk_inputs(small, as_of=AS_OF)
+    scores = risk.risk_scores(inputs, active, AS_OF)
     a = (
         scores.join(
-            risk.risk_inputs(small).enrolments.select("enrolment_id", "upn", "school_urn"),
+            inputs.enrolments.select("enrolment_id", "upn", "school_urn"),
             on="enrolment_id",
         )
         .filter((pl.col("upn") == A) & (pl.col("school_urn") == URN))
@@ -402,7 +439,8 @@ def test_training_stores_a_run_the_scores_come_from(demo_db, tmp_path):
     assert run.kind == "model" and store.risk_model_runs(copy).height == before + 1
     active = risk.active_model(copy)
     assert (active.model_id, active.seed, active.trained_by) == (run.model_id, 3, "tester")
-    scores = risk.risk_scores(risk.risk_inputs(copy), active, date(2026, 11, 21))
+    saturday = date(2026, 11, 21)
+    scores = risk.risk_scores(risk.risk_inputs(copy, as_of=saturday), active, saturday)
     assert scores["risk_score"].is_between(0, 1).all() and scores[
         "risk_basis"
     ].unique().to_list() == ["model"]

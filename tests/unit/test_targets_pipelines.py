@@ -9,6 +9,7 @@ import polars as pl
 
 from analytics.pipelines.calendar import school_days, school_weeks
 from analytics.pipelines.sessions import counted_sessions
+from analytics.pipelines.measures import session_totals
 from analytics.pipelines.targets import (
     CODED_N,
     NO_MARK,
@@ -120,8 +121,10 @@ def test_attendance_change_compares_the_last_weeks_with_the_weeks_before():
             rows += [(2, day, s, "/") for s in ("AM", "PM")]
     sessions = counted_sessions(marks(rows), frames.codes(), frames.enrolments({}, {}), WIDE)
     weeks = school_weeks(school_days(sessions))
+    weekly = sessions.with_columns(pl.col("date").dt.truncate("1w").alias("week_start"))
+    weekly = session_totals(weekly, ("school_urn", "enrolment_id", "week_start"))
     change = (
-        attendance_change(sessions, weeks, MONDAY + timedelta(weeks=3, days=4), 2)
+        attendance_change(weekly, weeks, MONDAY + timedelta(weeks=3, days=4), 2)
         .collect()
         .sort("enrolment_id")
     )

@@ -24,9 +24,11 @@ from analytics.pipelines.behaviour import (
 from analytics.pipelines.groups import CHARACTERISTICS, group_column, group_order, with_groups
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.windows import Window
-from analytics.reports.inputs.records import BehaviourRecords
+from analytics.reports.inputs.records import BehaviourRecords, load_behaviour
+from analytics.reports.inputs.sessions import absence_spells
 from analytics.reports.inputs.register import Register
 from analytics.reports.inputs.totals import WindowTotals
+from analytics.store import Database
 
 #: A filter on the per-enrolment table: (characteristic key, group label) pairs, all to hold.
 GroupFilter = Sequence[tuple[str, str]]
@@ -133,6 +135,28 @@ def enrolment_table(
             exclusions_in(behaviour.exclusions.lazy(), window),
         )
     return table.sort("school_urn", "surname", "forename", "enrolment_id").collect()
+
+
+def scope_behaviour(
+    db: Database, school_urns: Sequence[int] | None, totals: WindowTotals
+) -> BehaviourRecords:
+    """The incidents and exclusions in the window of the enrolments of `totals` (its schools,
+    year groups and window), read for the window only."""
+    records = load_behaviour(db, school_urns, totals.window)
+    return records.for_enrolments(totals.enrolments["enrolment_id"])
+
+
+def scope_table(
+    db: Database,
+    school_urns: Sequence[int] | None,
+    totals: WindowTotals,
+    behaviour: BehaviourRecords | None = None,
+) -> pl.DataFrame:
+    """`enrolment_table` of a scope from the store: the weekly totals of `totals`, the spells
+    of absence in its window and (when given) its behaviour records; no raw mark is read but
+    those of spells running over the window's ends."""
+    spells = absence_spells(db, school_urns, totals.window, totals.year_groups)
+    return enrolment_table(totals, totals.window, spells, behaviour)
 
 
 def select_groups(enrolments: pl.DataFrame, where: GroupFilter = ()) -> pl.DataFrame:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from math import sqrt
 
 import polars as pl
@@ -23,7 +22,8 @@ from analytics.pipelines.impact import (
     weekly_attendance,
 )
 from analytics.pipelines.windows import Window
-from analytics.reports.inputs.register import Register
+from analytics.reports.coordinator.targets import CoordinatorInputs
+from analytics.store import aggregates, read
 
 DEFAULT_WEEKS = 6
 #: Fewer measured actions than this and the page says the estimate cannot be read.
@@ -114,32 +114,51 @@ def _summary(actions: pl.DataFrame) -> pl.DataFrame:
 
 
 def intervention_impact(
-    register: Register,
+    inputs: CoordinatorInputs,
+    window: Window,
+    *,
+    weeks: int = DEFAULT_WEEKS,
+    urns: Sequence[int] | None = None,
+    year_groups: Sequence[str] = (),
+) -> Impact:
+    """Impact of the interventions dated in the window at these schools (all when None), for
+    pupils in these year groups (in the window's academic year; all when empty), from the
+    weekly totals of those schools (comparison pupils come from the same schools)."""
+    first, last = read.mark_date_range(inputs.db, urns) or (window.start, window.end)
+    weekly = aggregates.window_weeks(inputs.db, urns, first, last, ("possible", "attended")).lazy()
+    schools = inputs.enrolments.lazy().select("enrolment_id", "school_urn")
+    return impact_of(
+        weekly.join(schools, on="enrolment_id"),
+        inputs.days.lazy(),
+        inputs.enrolments,
+        inputs.interventions,
+        window,
+        weeks=weeks,
+        urns=urns,
+        year_groups=year_groups,
+    )
+
+
+def impact_of(
+    weekly: pl.LazyFrame,
+    days: pl.LazyFrame,
+    enrolments: pl.DataFrame,
     interventions: pl.DataFrame,
     window: Window,
     *,
     weeks: int = DEFAULT_WEEKS,
     urns: Sequence[int] | None = None,
     year_groups: Sequence[str] = (),
-    sessions: pl.LazyFrame | None = None,
 ) -> Impact:
-    """Impact of the interventions dated in the window at these schools (all when None), for
-    pupils in these year groups (in the window's academic year; all when empty).
-    `register` must hold every enrolment of those schools (comparison pupils come from it);
-    `sessions`, when given, are its counted sessions over all dates (to save reading them again)."""
-    counted = (
-        sessions
-        if sessions is not None
-        else register.sessions(Window(date(1900, 1, 1), date(9999, 12, 31)))
-    )
-    school_days = counted.filter(pl.col("possible") == 1).select("school_urn", "date").unique()
+    """`intervention_impact` from session totals per enrolment and week (`enrolment_id,
+    school_urn, week_start, possible, attended`) and the school days (`school_urn, date`)."""
     # Collected once: every span below reads them many times.
-    weeks_table = school_weeks(school_days).collect().lazy()
-    weekly = weekly_attendance(counted, weeks_table).collect().lazy()
+    weeks_table = school_weeks(days).collect().lazy()
+    weekly = weekly_attendance(weekly, weeks_table).collect().lazy()
     last_weeks = weeks_table.group_by("school_urn").agg(
         pl.col("school_week_number").max().alias("last_week")
     )
-    cohorts = register.enrolments.lazy().select(
+    cohorts = enrolments.lazy().select(
         "enrolment_id",
         effective_disadvantaged().fill_null(False).alias("disadvantaged"),
         (pl.col("sen").fill_null("N") != "N").alias("sen"),
@@ -153,7 +172,7 @@ def intervention_impact(
     if urns is not None:
         chosen = chosen.filter(pl.col("school_urn").is_in(list(urns)))
     if year_groups:
-        in_groups = with_cohorts(register.enrolments.lazy(), window.academic_year_start).filter(
+        in_groups = with_cohorts(enrolments.lazy(), window.academic_year_start).filter(
             pl.col("year_group").is_in(list(year_groups))
         )
         chosen = chosen.join(in_groups.select("enrolment_id"), on="enrolment_id", how="semi")

@@ -22,6 +22,7 @@ from analytics.reports.charts.weekly import weekly_rate_chart
 from analytics.reports.exports.csv import to_csv_bytes
 from analytics.reports.exports.pdf import Document
 from analytics.reports.coordinator.targets import CoordinatorInputs, penalty_status, pupils
+from analytics.reports.inputs.register import load_register
 from analytics.store import Database
 from analytics.store import interventions as store
 
@@ -107,28 +108,26 @@ def chronology(
     """The chronology of one enrolment: every action up to now (the log's entries are not cut at
     `as_of`; the attendance figures are the academic year to `as_of`)."""
     window = Window.year_to_date(as_of)
-    register = inputs.register
     people = (
-        pupils(register, window.academic_year_start)
+        pupils(inputs, window.academic_year_start)
         .filter(pl.col("enrolment_id") == enrolment_id)
         .collect()
     )
     if people.is_empty():
         raise ValueError(f"there is no enrolment {enrolment_id}")
-    details = register.enrolments.filter(pl.col("enrolment_id") == enrolment_id).row(0, named=True)
+    school = people["school_urn"][0]
+    register = load_register(db, (school,), window, [enrolment_id])
+    details = register.enrolments.row(0, named=True)
     pupil = people.row(0, named=True) | {
         "date_of_birth": details["date_of_birth"],
         "admission_date": details["admission_date"],
         "leaving_date": details["leaving_date"],
     }
-    one = register.enrolments.filter(pl.col("enrolment_id") == enrolment_id).lazy()
-    sessions = register.sessions(window).filter(pl.col("enrolment_id") == enrolment_id)
-    measures = (
-        register.enrolment_measures(window).filter(pl.col("enrolment_id") == enrolment_id).collect()
-    )
+    sessions = register.sessions(window)
+    measures = register.enrolment_measures(window).collect()
     figures = measures.row(0, named=True) if measures.height else {}
     penalty = (
-        penalty_status(inputs, window, as_of)
+        penalty_status(inputs, window, as_of, (school,))
         .filter(pl.col("enrolment_id") == enrolment_id)
         .collect()
     )
@@ -146,7 +145,7 @@ def chronology(
     }
     versions = store.intervention_versions(db, enrolment_ids=[enrolment_id])
     entries = store.interventions(db, enrolment_ids=[enrolment_id]).sort("date", "intervention_id")
-    weekly = weekly_measures(sessions, one.select("enrolment_id")).collect()
+    weekly = weekly_measures(sessions, register.enrolments.lazy().select("enrolment_id")).collect()
     return Chronology(
         enrolment_id, as_of, pupil, attendance, entries, amendments(versions), versions, weekly
     )
@@ -301,13 +300,13 @@ def reviews_due(
     pupils on roll on `as_of`: pupil columns, the action, `next_review` and `status` (overdue,
     due today, or due in some days). A review is recorded by editing the action."""
     horizon = as_of + timedelta(days=REVIEW_HORIZON_DAYS)
-    people = pupils(inputs.register, Window.year_to_date(as_of).academic_year_start)
+    people = pupils(inputs, Window.year_to_date(as_of).academic_year_start)
     if urns is not None:
         people = people.filter(pl.col("school_urn").is_in(list(urns)))
     due = (
         inputs.interventions.lazy()
         .filter(pl.col("next_review").is_between(since, horizon))
-        .join(on_roll_on(inputs.register.spells.lazy(), as_of), on="enrolment_id", how="semi")
+        .join(on_roll_on(inputs.spells.lazy(), as_of), on="enrolment_id", how="semi")
         .select(
             "intervention_id", "enrolment_id", "type", "date", "owner", "outcome", "next_review"
         )
@@ -336,8 +335,8 @@ def pupils_on_roll(
 ) -> pl.DataFrame:
     """Enrolments on roll on `as_of` an action can be recorded for: pupil columns and `label`
     ("Surname, Forename · Year 9 · 9C · School"), ordered by school, year group, form and name."""
-    people = pupils(inputs.register, Window.year_to_date(as_of).academic_year_start).join(
-        on_roll_on(inputs.register.spells.lazy(), as_of), on="enrolment_id", how="semi"
+    people = pupils(inputs, Window.year_to_date(as_of).academic_year_start).join(
+        on_roll_on(inputs.spells.lazy(), as_of), on="enrolment_id", how="semi"
     )
     if urns is not None:
         people = people.filter(pl.col("school_urn").is_in(list(urns)))

@@ -19,23 +19,22 @@ import numpy as np
 import polars as pl
 import sklearn
 
-from analytics.domain.calendar import academic_year_bounds, academic_year_label
+from analytics.domain.calendar import academic_year_bounds, academic_year_expr, academic_year_label
 from analytics.domain.cohorts import SEN_LABELS
 from analytics.domain.rounding import round_half_up
 from analytics.pipelines.calendar import school_days
 from analytics.pipelines.risk_features import (
+    WEEKDAYS,
     FEATURES,
     persistent_absence_after,
     risk_features,
     weekly_session_totals,
 )
-from analytics.pipelines.windows import Window
-from analytics.reports.inputs.register import Register, load_register
 from analytics.risk import backtest as backtests
 from analytics.risk import model as risk_model
 from analytics.risk.drivers import drivers_in_words
 from analytics.risk.rules import RULES, rule_contributions, rule_scores
-from analytics.store import Database, read
+from analytics.store import Database, aggregates, read
 from analytics.store import interventions as store
 
 DEFAULT_SEED = 2026
@@ -59,6 +58,16 @@ MIN_PERSISTENT_ABSENTEES = 30
 #: An academic year is complete once the register reaches this day of its July.
 COMPLETE_FROM = (7, 1)
 MODEL, RULES_KIND = "model", "rules"
+#: The weekly totals the features are summed from, as the store keeps them per enrolment.
+_WEEKLY_TOTALS = (
+    "possible",
+    "absent",
+    "illness",
+    "unauthorised",
+    "late_before_close",
+    "late_after_close",
+    *(f"absent_{day.lower()}" for day in WEEKDAYS),
+)
 _SESSION_COLUMNS = (
     "school_urn",
     "enrolment_id",
@@ -94,6 +103,15 @@ class RiskInputs:
     days: pl.DataFrame
     incidents: pl.DataFrame
     exclusions: pl.DataFrame
+    #: The week (its Monday) whose counted sessions `sessions` holds; None: every date's.
+    sessions_week: date | None = None
+
+    def _check(self, as_of: date) -> None:
+        monday = as_of - timedelta(days=as_of.weekday())
+        if as_of != monday and self.sessions_week not in (None, monday):
+            raise ValueError(
+                f"these inputs hold the sessions of the week of {self.sessions_week}, not of {as_of}"
+            )
 
     @property
     def last_day(self) -> date | None:
@@ -102,6 +120,7 @@ class RiskInputs:
 
     def features(self, as_of: date) -> pl.LazyFrame:
         """Features of every enrolment on roll at the as-of point (data before `as_of` only)."""
+        self._check(as_of)
         return risk_features(
             self.weekly.lazy(),
             self.sessions.lazy(),
@@ -115,6 +134,7 @@ class RiskInputs:
 
     def outcome(self, as_of: date) -> pl.LazyFrame:
         """Persistent absence over the rest of the year from `as_of`."""
+        self._check(as_of)
         return persistent_absence_after(self.weekly.lazy(), self.sessions.lazy(), as_of)
 
     def years(self, last: int) -> RiskInputs:
@@ -128,24 +148,73 @@ class RiskInputs:
         )
 
 
-def risk_inputs(db: Database, register: Register | None = None) -> RiskInputs:
-    """Read the whole database (or use a register of every school already read)."""
-    register = register or load_register(db)
-    sessions = (
-        register.sessions(Window(date(1900, 1, 1), date(9999, 12, 31)))
-        .select(_SESSION_COLUMNS)
-        .collect()
-    )
+def risk_inputs_from_sessions(
+    sessions: pl.DataFrame,
+    enrolments: pl.DataFrame,
+    spells: pl.DataFrame,
+    incidents: pl.DataFrame,
+    exclusions: pl.DataFrame,
+) -> RiskInputs:
+    """The inputs from counted sessions of every date (`Register.sessions`): what `risk_inputs`
+    reads from the store's aggregates must equal this."""
+    sessions = sessions.select(_SESSION_COLUMNS)
     return RiskInputs(
         sessions=sessions,
         weekly=weekly_session_totals(sessions.lazy()).collect(),
-        enrolments=register.enrolments,
-        spells=register.spells,
+        enrolments=enrolments,
+        spells=spells,
         days=school_days(sessions.lazy()).collect(),
-        incidents=read.behaviour_incidents(db)
-        .filter(pl.col("type") == "negative")
-        .select("enrolment_id", "date", "type"),
-        exclusions=read.exclusions(db).select("enrolment_id", "start_date", "category", "sessions"),
+        incidents=_negative(incidents),
+        exclusions=_suspensions(exclusions),
+    )
+
+
+def _negative(incidents: pl.DataFrame) -> pl.DataFrame:
+    return incidents.filter(pl.col("type") == "negative").select("enrolment_id", "date", "type")
+
+
+def _suspensions(exclusions: pl.DataFrame) -> pl.DataFrame:
+    return exclusions.select("enrolment_id", "start_date", "category", "sessions")
+
+
+def risk_inputs(
+    db: Database, years: Sequence[int] | None = None, as_of: date | None = None
+) -> RiskInputs:
+    """Read what the features need, for every school, without reading every mark: the weekly
+    totals of these academic years (every year with marks when None) from the store's
+    aggregates, and the counted sessions of the week holding `as_of` only (a point inside a week
+    counts that week's first days from them; points on a Monday need none)."""
+    enrolments = read.enrolments(db)
+    days = aggregates.school_days(db)
+    if years is None:
+        years = sorted(set(days.select(academic_year_expr(pl.col("date")))["date"].to_list()))
+    schools = enrolments.select("enrolment_id", "school_urn")
+    weekly = [
+        aggregates.window_weeks(db, None, *academic_year_bounds(year), _WEEKLY_TOTALS)
+        .join(schools, on="enrolment_id")
+        .select(
+            "enrolment_id",
+            "school_urn",
+            pl.lit(year, pl.Int32).alias("academic_year"),
+            "week_start",
+            *_WEEKLY_TOTALS,  # kept small (one byte each): every feature sums them as Int64
+        )
+        for year in years
+    ]
+    first, last = (date(9999, 12, 31), date(1900, 1, 1))  # no sessions
+    if as_of is not None:
+        first = as_of - timedelta(days=as_of.weekday())
+        last = first + timedelta(days=6)
+    sessions = read.counted_sessions(db, None, first, last).select(_SESSION_COLUMNS)
+    return RiskInputs(
+        sessions=sessions,
+        weekly=pl.concat(weekly) if weekly else weekly_session_totals(sessions.lazy()).collect(),
+        enrolments=enrolments,
+        spells=read.spells(db),
+        days=days,
+        incidents=_negative(read.behaviour_incidents(db)),
+        exclusions=_suspensions(read.exclusions(db)),
+        sessions_week=first,
     )
 
 

@@ -1,10 +1,13 @@
 """Who needs action: the attendance coordinator's lists (the Targets page) and
 `rollcall export targets`.
 
-Every list is computed for every school at once from the whole register (the penalty window and
-last year's record may reach back before the window, and a pupil's risk is the same whichever
-school is shown), then cut to the schools, year groups and forms asked for. Each row names the
-pupil, says in words why they are on the list, and shows the latest action in the intervention log.
+Each list reads only what it needs, for the schools asked for, and never every mark: the day's
+marks (first-day calls), the window's weekly totals (persistent and severe absence, most
+improved), the sessions coded `G N O U` from a year before the window (the penalty window may
+reach back that far) and those coded `N` in it, and the risk scores, which are computed for
+every school at once from the weekly totals (a pupil's risk is the same whichever school is
+shown). The lists are then cut to the year groups and forms asked for. Each row names the pupil,
+says in words why they are on the list, and shows the latest action in the intervention log.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from analytics.domain.calendar import academic_year_of
+from analytics.domain.codes import NOT_YET_KNOWN
 from analytics.domain.rounding import percent_text, rounded_text
 from analytics.pipelines.calendar import school_weeks
 from analytics.pipelines.cohorts import with_cohorts
@@ -22,6 +27,7 @@ from analytics.pipelines.measures import PERSISTENT_ABSENCE_PERCENT
 from analytics.pipelines.penalty import (
     PENALTY_SCHOOL_WEEKS,
     PENALTY_SESSIONS,
+    latest_school_weeks,
     penalty_sessions_latest_window,
     penalty_threshold,
     penalty_window_counts,
@@ -33,17 +39,17 @@ from analytics.pipelines.targets import (
     unresolved_n_codes,
 )
 from analytics.pipelines.windows import Window
-from analytics.reports.inputs.register import Register, load_register
 from analytics.reports.coordinator.risk import (
     ActiveModel,
-    RiskInputs,
     active_model,
     end_of,
     risk_inputs,
     risk_scores,
 )
+from analytics.reports.inputs.register import Register
+from analytics.reports.inputs.totals import load_totals
 from analytics.settings import setting
-from analytics.store import Database
+from analytics.store import Database, aggregates, read
 from analytics.store import interventions as intervention_store
 
 #: Rising risk: a risk at least this high now, up at least this much over the last school weeks.
@@ -82,36 +88,46 @@ TARGETS_EXPORT_COLUMNS = (
 
 @dataclass(frozen=True)
 class CoordinatorInputs:
-    """Everything the coordinator's lists come from, for every school in the database."""
+    """What the coordinator's lists and pages start from, for every school: its pupils and their
+    spells on roll, its school days, the intervention log and the active risk model. Marks and
+    totals are read from `db` for each list's own schools and window."""
 
-    register: Register
-    risk: RiskInputs
+    db: Database
+    schools: pl.DataFrame
+    enrolments: pl.DataFrame
+    spells: pl.DataFrame
+    days: pl.DataFrame
     interventions: pl.DataFrame
     model: ActiveModel
 
     @property
     def last_day(self) -> date | None:
         """The latest school day in the register."""
-        return self.risk.last_day
+        return self.days["date"].max() if not self.days.is_empty() else None  # type: ignore[return-value]
 
 
-def coordinator_inputs(db: Database, register: Register | None = None) -> CoordinatorInputs:
-    """Read the register (unless given one of every school), behaviour, the intervention log
-    and the active risk model."""
-    register = register or load_register(db)
+def coordinator_inputs(db: Database) -> CoordinatorInputs:
+    """Read every school's pupils, spells and school days, the intervention log and the active
+    risk model (small: no mark is read)."""
     return CoordinatorInputs(
-        register, risk_inputs(db, register), intervention_store.interventions(db), active_model(db)
+        db,
+        read.schools(db),
+        read.enrolments(db),
+        read.spells(db),
+        aggregates.school_days(db),
+        intervention_store.interventions(db),
+        active_model(db),
     )
 
 
-def pupils(register: Register, academic_year: int) -> pl.LazyFrame:
+def pupils(inputs: CoordinatorInputs | Register, academic_year: int) -> pl.LazyFrame:
     """One row per enrolment: `enrolment_id, school_urn, school, upn, name, year_group, form`
     (year group in `academic_year`)."""
-    schools = register.schools.select(
+    schools = inputs.schools.select(
         pl.col("urn").alias("school_urn"), pl.col("name").alias("school")
     ).lazy()
     return (
-        with_cohorts(register.enrolments.lazy(), academic_year)
+        with_cohorts(inputs.enrolments.lazy(), academic_year)
         .join(schools, on="school_urn", how="left")
         .select(
             "enrolment_id",
@@ -190,38 +206,145 @@ def _with_pupil(rows: pl.LazyFrame, people: pl.LazyFrame, actions: pl.LazyFrame)
     )
 
 
-def penalty_status(inputs: CoordinatorInputs, window: Window, as_of: date) -> pl.LazyFrame:
-    """Per enrolment: `penalty_threshold_date`, `penalty_threshold_session` (first met in the
-    window, up to as_of) and `unauthorised_last_10_weeks`."""
-    sessions = inputs.risk.sessions.lazy().filter(
-        pl.col("date").is_between(window.start - timedelta(days=_PENALTY_LOOKBACK_DAYS), as_of)
+def _first_possible_sessions(
+    inputs: CoordinatorInputs,
+    urns: Sequence[int] | None,
+    enrolment_ids: pl.Series,
+    weeks: pl.DataFrame,
+    window: Window,
+) -> pl.LazyFrame:
+    """Each of these enrolments' first possible session in the window (up to its end): found in
+    its first week with a possible session (`weeks`, the window's weekly totals)."""
+    first_weeks = (
+        weeks.filter(
+            pl.col("enrolment_id").is_in(enrolment_ids.implode()) & (pl.col("possible") > 0)
+        )
+        .group_by("enrolment_id")
+        .agg(pl.col("week_start").min())
     )
-    weeks = school_weeks(inputs.risk.days.lazy())
-    counted = penalty_window_counts(sessions, weeks)
-    met = penalty_threshold(counted, Window(window.start, min(window.end, as_of)))
-    latest = penalty_sessions_latest_window(sessions, weeks, as_of)
+    if first_weeks.is_empty():
+        return pl.LazyFrame(
+            schema={
+                "enrolment_id": pl.Int32,
+                "school_urn": pl.Int32,
+                "date": pl.Date,
+                "session": pl.String,
+            }
+        )
+    start = max(window.start, first_weeks["week_start"].min())
+    end = min(window.end, first_weeks["week_start"].max() + timedelta(days=6))
+    possible = read.counted_sessions(
+        inputs.db, urns, start, end, flagged="possible", enrolment_ids=first_weeks["enrolment_id"]
+    )
+    return (
+        possible.lazy()
+        .join(first_weeks.lazy(), on="enrolment_id")
+        .filter(pl.col("date") < pl.col("week_start") + timedelta(days=7))
+        .sort("date", "session")
+        .group_by("enrolment_id")
+        .agg(pl.col("school_urn", "date", "session").first())
+    )
+
+
+def penalty_status(
+    inputs: CoordinatorInputs,
+    window: Window,
+    as_of: date,
+    urns: Sequence[int] | None = None,
+    weeks: pl.DataFrame | None = None,
+) -> pl.LazyFrame:
+    """Per enrolment of these schools: `penalty_threshold_date`, `penalty_threshold_session`
+    (the first possible session in the window, up to `as_of`, at which the threshold was met)
+    and `unauthorised_last_10_weeks`.
+
+    Only `G N O U` sessions can raise the count, so the threshold is first met at one of them or,
+    carried over from sessions before the window, at the pupil's first possible session in it:
+    those are the only sessions read. `weeks` are the window's weekly totals, when already read."""
+    within = Window(window.start, min(window.end, as_of))
+    unauthorised = read.counted_sessions(
+        inputs.db,
+        urns,
+        window.start - timedelta(days=_PENALTY_LOOKBACK_DAYS),
+        as_of,
+        flagged="unauthorised",
+    )
+    before = unauthorised.filter(pl.col("date") < window.start)["enrolment_id"].unique()
+    if weeks is None:
+        weeks = aggregates.window_weeks(inputs.db, urns, within.start, within.end, ("possible",))
+    carried = _first_possible_sessions(inputs, urns, before, weeks, within).with_columns(
+        pl.lit(0, pl.UInt8).alias("unauthorised")
+    )
+    rows = pl.concat(
+        [
+            unauthorised.lazy().select(
+                "school_urn", "enrolment_id", "date", "session", "unauthorised"
+            ),
+            carried.join(
+                unauthorised.lazy(), on=["enrolment_id", "date", "session"], how="anti"
+            ).select("school_urn", "enrolment_id", "date", "session", "unauthorised"),
+        ]
+    )
+    school_weeks_of = school_weeks(inputs.days.lazy())
+    counted = penalty_window_counts(rows, school_weeks_of)
+    met = penalty_threshold(counted, within)
+    latest = penalty_sessions_latest_window(unauthorised.lazy(), school_weeks_of, as_of)
     return met.join(latest, on="enrolment_id", how="full", coalesce=True).with_columns(
         pl.col("unauthorised_last_10_weeks").fill_null(0)
     )
 
 
-def _risk_rows(inputs: CoordinatorInputs, as_of: date, weeks: int) -> pl.DataFrame:
-    """Risk now (end of `as_of`) and at the start of the last `weeks` school weeks, with drivers."""
-    now = risk_scores(inputs.risk, inputs.model, end_of(as_of))
-    days = inputs.risk.days.filter(pl.col("date") <= as_of)
+def risk_rows(inputs: CoordinatorInputs, as_of: date, weeks: int = RISING_WEEKS) -> pl.DataFrame:
+    """Every enrolment's risk now (end of `as_of`) and at the start of the last `weeks` school
+    weeks (`earlier_risk_score`, `earlier_as_of`), with drivers, from the weekly totals."""
+    days = inputs.days.filter(pl.col("date") <= as_of)
     mondays = days.select(pl.col("date").dt.truncate("1w").unique().sort(descending=True))["date"]
-    if len(mondays) < weeks:
+    earlier_as_of = mondays[weeks - 1] if len(mondays) >= weeks else None
+    first = academic_year_of(earlier_as_of or as_of) - 1
+    risk = risk_inputs(
+        inputs.db, range(first, academic_year_of(end_of(as_of)) + 1), as_of=end_of(as_of)
+    )
+    now = risk_scores(risk, inputs.model, end_of(as_of))
+    if earlier_as_of is None:
         return now.with_columns(
             pl.lit(None, pl.Float64).alias("earlier_risk_score"),
             pl.lit(None, pl.Date).alias("earlier_as_of"),
         )
-    earlier_as_of = mondays[weeks - 1]
-    earlier = risk_scores(inputs.risk, inputs.model, earlier_as_of).select(
+    earlier = risk_scores(risk, inputs.model, earlier_as_of).select(
         "enrolment_id", pl.col("risk_score").alias("earlier_risk_score")
     )
     return now.join(earlier, on="enrolment_id", how="left").with_columns(
         pl.lit(earlier_as_of).alias("earlier_as_of")
     )
+
+
+def _up_to(weeks: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """The weekly totals of the weeks that began by `as_of`."""
+    return weeks.filter(pl.col("week_start") <= as_of)
+
+
+def _weekly_up_to(
+    inputs: CoordinatorInputs, urns: Sequence[int] | None, as_of: date, school_weeks_back: int
+) -> pl.LazyFrame:
+    """Attendance per enrolment and week over each school's last school weeks up to `as_of`:
+    `school_urn, enrolment_id, week_start, possible, attended`."""
+    latest = latest_school_weeks(
+        school_weeks(inputs.days.lazy()), as_of, school_weeks_back
+    ).collect()
+    if latest.is_empty():
+        return pl.LazyFrame(
+            schema={
+                "school_urn": pl.Int32,
+                "enrolment_id": pl.Int32,
+                "week_start": pl.Date,
+                "possible": pl.UInt8,
+                "attended": pl.UInt8,
+            }
+        )
+    weekly = aggregates.window_weeks(
+        inputs.db, urns, latest["week_start"].min(), as_of, ("possible", "attended")
+    )
+    schools = inputs.enrolments.lazy().select("enrolment_id", "school_urn")
+    return weekly.lazy().join(schools, on="enrolment_id")
 
 
 def target_lists(
@@ -232,22 +355,23 @@ def target_lists(
     year_groups: Sequence[str] = (),
     forms: Sequence[str] = (),
     improved_weeks: int = 4,
+    risk: pl.DataFrame | None = None,
 ) -> TargetLists:
     """Every list at the window's end (or the last register day before it), for the pupils on
     roll that day at these schools (all when None), in these year groups and forms (all when
-    empty)."""
+    empty). `risk` is `risk_rows` at that day, when already computed."""
     last = inputs.last_day or window.end
     as_of = min(window.end, last)
-    register = inputs.register
-    on_roll = on_roll_on(register.spells.lazy(), as_of)
+    on_roll = on_roll_on(inputs.spells.lazy(), as_of)
     # Pupils who have left need no action: every list is of pupils on roll on the as-of date.
-    people = _scope(pupils(register, window.academic_year_start), urns, year_groups, forms).join(
+    people = _scope(pupils(inputs, window.academic_year_start), urns, year_groups, forms).join(
         on_roll, on="enrolment_id", how="semi"
     )
     actions = latest_actions(inputs.interventions, as_of)
 
+    todays_marks = read.marks(inputs.db, urns, as_of, as_of)
     first_day = unexplained_absences(
-        register.marks.lazy(), register.enrolments.lazy(), register.spells.lazy(), as_of
+        todays_marks.lazy(), inputs.enrolments.lazy(), inputs.spells.lazy(), as_of
     )
     first_day = (
         _with_pupil(first_day.drop("school_urn"), people, actions)
@@ -255,7 +379,8 @@ def target_lists(
         .sort("session", "school", "year_group", "form", "name", "upn")
     )
 
-    measures = register.enrolment_measures(window).select(
+    totals = load_totals(inputs.db, urns, window)
+    measures = totals.enrolment_measures().select(
         "enrolment_id",
         "possible",
         "absent",
@@ -281,7 +406,7 @@ def target_lists(
     )
 
     penalty = (
-        penalty_status(inputs, window, as_of)
+        penalty_status(inputs, window, as_of, urns, _up_to(totals.weeks, as_of))
         .filter(pl.col("penalty_threshold_date").is_not_null())
         .join(measures.select("enrolment_id", "unauthorised"), on="enrolment_id", how="left")
         .join(
@@ -321,8 +446,10 @@ def target_lists(
     older_than = setting("n_code_followup_school_days")
     n_codes = (
         unresolved_n_codes(
-            inputs.risk.sessions.lazy().filter(pl.col("date") >= window.start),
-            inputs.risk.days.lazy(),
+            read.counted_sessions(
+                inputs.db, urns, window.start, as_of, codes=[NOT_YET_KNOWN]
+            ).lazy(),
+            inputs.days.lazy(),
             as_of,
             older_than,
         )
@@ -349,7 +476,7 @@ def target_lists(
         .sort("oldest_n_code", "name", "upn")
     )
 
-    risk = _risk_rows(inputs, as_of, RISING_WEEKS).lazy()
+    risk = (risk if risk is not None else risk_rows(inputs, as_of)).lazy()
     rising = (
         risk.join(on_roll, on="enrolment_id", how="semi")
         .join(
@@ -378,8 +505,9 @@ def target_lists(
         .sort("risk_change", "upn", descending=[True, False])
     )
 
-    weeks = school_weeks(inputs.risk.days.lazy())
-    change = attendance_change(inputs.risk.sessions.lazy(), weeks, as_of, improved_weeks).join(
+    weeks = school_weeks(inputs.days.lazy())
+    weekly = _weekly_up_to(inputs, urns, as_of, 2 * improved_weeks)
+    change = attendance_change(weekly, weeks, as_of, improved_weeks).join(
         on_roll, on="enrolment_id", how="semi"
     )
     improved = (
@@ -462,11 +590,12 @@ def targets_export(
     """`rollcall export targets`: one row per enrolment on roll on `as_of`, for the academic
     year to date, with TARGETS_EXPORT_COLUMNS (unrounded rates; dates ISO)."""
     window = Window.year_to_date(as_of)
-    lists = target_lists(inputs, window, urns=urns)
-    register = inputs.register
-    on_roll = on_roll_on(register.spells.lazy(), as_of)
-    people = _scope(pupils(register, window.academic_year_start), urns, (), ())
-    measures = register.enrolment_measures(window).select(
+    risk = risk_rows(inputs, as_of)
+    lists = target_lists(inputs, window, urns=urns, risk=risk)
+    on_roll = on_roll_on(inputs.spells.lazy(), as_of)
+    people = _scope(pupils(inputs, window.academic_year_start), urns, (), ())
+    totals = load_totals(inputs.db, urns, window)
+    measures = totals.enrolment_measures().select(
         "enrolment_id",
         "possible",
         "absent",
@@ -475,7 +604,7 @@ def targets_export(
         "persistent_absence",
         "severe_absence",
     )
-    risk = risk_scores(inputs.risk, inputs.model, end_of(as_of)).lazy()
+    scores = risk.lazy()
     reasons = pl.concat(
         [
             target.rows.lazy().select(
@@ -487,7 +616,7 @@ def targets_export(
         ]
         or [pl.LazyFrame(schema={"enrolment_id": pl.Int32, "reason": pl.String})]
     )
-    drivers = risk.filter(
+    drivers = scores.filter(
         (pl.col("risk_score") >= RISING_MIN_RISK) & (pl.col("drivers").list.len() > 0)
     ).select(
         "enrolment_id",
@@ -506,9 +635,13 @@ def targets_export(
     table = (
         people.join(on_roll, on="enrolment_id", how="semi")
         .join(measures, on="enrolment_id", how="left")
-        .join(penalty_status(inputs, window, as_of), on="enrolment_id", how="left")
         .join(
-            risk.select("enrolment_id", "risk_score", "risk_basis"), on="enrolment_id", how="left"
+            penalty_status(inputs, window, as_of, urns, _up_to(totals.weeks, as_of)),
+            on="enrolment_id",
+            how="left",
+        )
+        .join(
+            scores.select("enrolment_id", "risk_score", "risk_basis"), on="enrolment_id", how="left"
         )
         .join(reasons, on="enrolment_id", how="left")
         .join(n_codes, on="enrolment_id", how="left")

@@ -24,6 +24,8 @@ class WindowTotals:
     enrolments: pl.DataFrame
     spells: pl.DataFrame
     weeks: pl.DataFrame  # enrolment_id, week_start, aggregates.WEEK_TOTALS (the window's days only)
+    #: The year groups the enrolments were chosen by (all when empty).
+    year_groups: tuple[str, ...] = ()
 
     def cohorts(self) -> pl.LazyFrame:
         """Enrolments on roll in the window, with their cohort columns for its academic year."""
@@ -60,6 +62,7 @@ class WindowTotals:
             self.enrolments.filter(keep),
             self.spells.filter(keep),
             self.weeks.filter(keep),
+            tuple(year_groups),
         )
 
 
