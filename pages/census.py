@@ -56,7 +56,8 @@ if census_period(period, year)[0] > last_day:
     )
     st.stop()
 
-report = census.census(*key, urn, period, year)
+with st.spinner("Building the return and running the checks…"):
+    report = census.census(*key, urn, period, year)
 totals = report.totals()
 start, end = report.window.start, report.window.end
 st.caption(

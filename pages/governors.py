@@ -31,7 +31,8 @@ arguments = (
     scope.part,
     setting("suppression_threshold"),
 )
-report = governors.summary(*arguments)
+with st.spinner("Working out the term's figures…"):
+    report = governors.summary(*arguments)
 st.title(report.title)
 st.caption(report.subtitle)
 

@@ -29,6 +29,7 @@ from analytics.store import Database, audit, read
 from analytics.store.audit import AuditEvent
 from pages.ui.context import cache_key, database
 from pages.ui.registry import PageSpec, page_at
+from pages.ui.memo import shared
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def oidc_providers() -> list[str | None]:
     return named or ([None] if section else [])
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@shared
 def _demo_status(db_path: str, version: str) -> read.DemoStatus:
     return read.demo_status(Database(db_path))
 
@@ -239,7 +240,7 @@ def guarded(*capabilities: Capability, trust_wide: bool = False) -> Callable[[F]
     check runs on every call, outside the cache, because cached results are shared by all users.
 
         @guarded(Capability.PUPIL_DATA)
-        @st.cache_data(show_spinner=False)
+        @shared
         def pupil_list(db_path: str, version: str, urns: Urns, ...) -> pl.DataFrame: ...
     """
 
@@ -268,8 +269,6 @@ def guarded(*capabilities: Capability, trust_wide: bool = False) -> Callable[[F]
                 deny(user, str(refused), function.__name__)
             return function(*args, **kwargs)
 
-        if hasattr(function, "clear"):
-            checked.clear = function.clear  # type: ignore[attr-defined]  # st.cache_data's own
         return checked  # type: ignore[return-value]
 
     return decorate

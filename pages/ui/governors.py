@@ -4,17 +4,17 @@ the browser session of a reader who may see nothing else of Rollcall."""
 
 from __future__ import annotations
 
-import streamlit as st
 
 from analytics.reports.governors.report import GovernorsSummary, governors_summary
 from analytics.reports.governors.documents import governors_html, governors_pdf
 from analytics.store import Database
 from analytics.access.roles import Capability
 from pages.ui.access import guarded
+from pages.ui.memo import shared
 
 
 @guarded(Capability.GOVERNOR_SUMMARY)
-@st.cache_data(show_spinner="Working out the term's figures…", max_entries=16)
+@shared
 def summary(
     db_path: str, version: str, urn: int, academic_year: int, term: str, threshold: int
 ) -> GovernorsSummary:
@@ -23,7 +23,7 @@ def summary(
 
 
 @guarded(Capability.GOVERNOR_SUMMARY)
-@st.cache_data(show_spinner=False, max_entries=8)
+@shared
 def pdf(
     db_path: str, version: str, urn: int, academic_year: int, term: str, threshold: int
 ) -> bytes:
@@ -32,7 +32,7 @@ def pdf(
 
 
 @guarded(Capability.GOVERNOR_SUMMARY)
-@st.cache_data(show_spinner=False, max_entries=8)
+@shared
 def html(
     db_path: str, version: str, urn: int, academic_year: int, term: str, threshold: int
 ) -> str:
