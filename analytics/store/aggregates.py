@@ -328,8 +328,8 @@ def _spells_from_marks(
         else ""
     )
     sessions = con.execute(
-        "SELECT c.enrolment_id, c.date, c.session::VARCHAR AS session, c.code, c.possible, c.absent, "
-        f"c.unauthorised FROM counted_sessions c {join}"
+        "SELECT c.enrolment_id, c.date, c.session::VARCHAR AS session, c.code::VARCHAR AS code, "
+        f"c.possible, c.absent, c.unauthorised FROM counted_sessions c {join}"
         "WHERE c.school_urn = ? AND c.date >= ? AND c.possible = 1",
         [school_urn, since or date(1900, 1, 1)],
     ).pl()
@@ -585,8 +585,9 @@ def window_spells(
             bounds,
         ).pl()
         overrun = con.execute(
-            "SELECT c.enrolment_id, c.date, c.session::VARCHAR AS session, c.code, c.possible, c.absent, "
-            "c.unauthorised FROM counted_sessions c SEMI JOIN overrun_enrolments o USING (enrolment_id) "
+            "SELECT c.enrolment_id, c.date, c.session::VARCHAR AS session, c.code::VARCHAR AS code, "
+            "c.possible, c.absent, c.unauthorised FROM counted_sessions c "
+            "SEMI JOIN overrun_enrolments o USING (enrolment_id) "
             "WHERE c.date BETWEEN ? AND ? AND c.possible = 1",
             [start, end],
         ).pl()

@@ -139,16 +139,18 @@ def counted_sessions(
     when given: `school_urn, enrolment_id, date, session, code, minutes_late` and SESSION_FLAGS."""
     ids = None if enrolment_ids is None else list(enrolment_ids)
     where, params = _scope("school_urn", school_urns, "enrolment_id", ids)
+    # Filters on the stored code reach the marks before the view joins them.
     if codes is not None:
-        where += " AND code IN (SELECT unnest(?::VARCHAR[]))"
+        where += " AND code IN (SELECT unnest(?::attendance_code[]))"
         params = [*params, list(codes)]
     if flagged is not None:
         if flagged not in SESSION_FLAGS:
             raise ValueError(f"{flagged} is not a session measure")
-        where += f" AND {flagged} = 1"
+        where += f" AND {flagged} = 1 AND code IN (SELECT code FROM code_flags WHERE {flagged} = 1)"
     with db.connect() as con:
         return con.execute(
-            "SELECT school_urn, enrolment_id, date, session::VARCHAR AS session, code, minutes_late, "
+            "SELECT school_urn, enrolment_id, date, session::VARCHAR AS session, code::VARCHAR AS code, "
+            "minutes_late, "
             f"{', '.join(SESSION_FLAGS)} FROM counted_sessions WHERE {where} AND date BETWEEN ? AND ?",
             [*params, start, end],
         ).pl()
@@ -168,10 +170,12 @@ def late_sessions(
     cohorts = "TRUE" if n1_years is None else f"{N1_YEAR} IN (SELECT unnest(?::SMALLINT[]))"
     with db.connect() as con:
         return con.execute(
-            "SELECT c.enrolment_id, c.date, c.session::VARCHAR AS session, c.code, c.minutes_late, "
+            "SELECT c.enrolment_id, c.date, c.session::VARCHAR AS session, c.code::VARCHAR AS code, "
+            "c.minutes_late, "
             "c.late_before_close, c.late_after_close FROM counted_sessions c "
             f"JOIN enrolments e USING (enrolment_id) WHERE {where} AND {cohorts} "
-            "AND c.date BETWEEN ? AND ? AND (c.late_before_close = 1 OR c.late_after_close = 1)",
+            "AND c.date BETWEEN ? AND ? AND (c.late_before_close = 1 OR c.late_after_close = 1) "
+            "AND c.code IN (SELECT code FROM code_flags WHERE late_before_close = 1 OR late_after_close = 1)",
             [*params, *([] if n1_years is None else [list(n1_years)]), start, end],
         ).pl()
 

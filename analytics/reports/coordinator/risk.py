@@ -435,10 +435,12 @@ def active_model(db: Database) -> ActiveModel:
     )
 
 
-def risk_scores(inputs: RiskInputs, active: ActiveModel, as_of: date) -> pl.DataFrame:
+def risk_scores(
+    inputs: RiskInputs, active: ActiveModel, as_of: date, *, with_drivers: bool = True
+) -> pl.DataFrame:
     """One row per enrolment on roll at the as-of point: `enrolment_id, risk_score, risk_basis,
-    drivers` (a list of sentences, the strongest first). Uses data before `as_of` only; to
-    score "at the end of" a day, pass the day after."""
+    drivers` (a list of sentences, the strongest first; left out `with_drivers=False`). Uses
+    data before `as_of` only; to score "at the end of" a day, pass the day after."""
     features = inputs.features(as_of).collect()
     if features.is_empty():
         return pl.DataFrame(
@@ -461,9 +463,13 @@ def risk_scores(inputs: RiskInputs, active: ActiveModel, as_of: date) -> pl.Data
         scored = rule_scores(features)
         scores = scored.select("enrolment_id", "risk_score")
         ranked = rule_contributions(scored)
+    if not with_drivers:
+        return scores.with_columns(pl.lit(active.kind).alias("risk_basis"))
+    # One list of (feature, contribution) per enrolment, in the order `ranked` gives them.
+    grouped = ranked.group_by("enrolment_id", maintain_order=True).agg("feature", "contribution")
     by_enrolment = {
-        enrolment_id: list(zip(group["feature"], group["contribution"], strict=True))
-        for (enrolment_id,), group in ranked.group_by("enrolment_id")
+        enrolment_id: list(zip(features_, contributions, strict=True))
+        for enrolment_id, features_, contributions in grouped.iter_rows()
     }
     drivers = [
         drivers_in_words(row, by_enrolment.get(row["enrolment_id"], []))

@@ -309,7 +309,7 @@ def risk_rows(inputs: CoordinatorInputs, as_of: date, weeks: int = RISING_WEEKS)
             pl.lit(None, pl.Float64).alias("earlier_risk_score"),
             pl.lit(None, pl.Date).alias("earlier_as_of"),
         )
-    earlier = risk_scores(risk, inputs.model, earlier_as_of).select(
+    earlier = risk_scores(risk, inputs.model, earlier_as_of, with_drivers=False).select(
         "enrolment_id", pl.col("risk_score").alias("earlier_risk_score")
     )
     return now.join(earlier, on="enrolment_id", how="left").with_columns(

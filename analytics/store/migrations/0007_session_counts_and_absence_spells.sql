@@ -3,7 +3,9 @@
 -- 1. enrolment_weeks gains illness and absence by weekday (what the risk features are summed from);
 -- 2. session_counts: counted sessions per school, date, session, year-group cohort and code (the
 --    Patterns page's weekday, session and reason figures for any schools, window and year groups);
--- 3. absence_spells: every enrolment's spells of consecutive absence over its whole history.
+-- 3. absence_spells: every enrolment's spells of consecutive absence over its whole history;
+-- 4. counted_sessions gives the code as stored (the one-byte ENUM, which readers cast to text), so
+--    that a filter on codes is applied to the marks before they are joined, not after.
 -- The migration runner fills them with `aggregates.rebuild` after this file (REBUILDS_AGGREGATES).
 
 ALTER TABLE enrolment_weeks ADD COLUMN illness UTINYINT DEFAULT 0;
@@ -41,3 +43,12 @@ CREATE TABLE absence_spells (
     main_code       attendance_code NOT NULL,
     ended_on        DATE
 );
+
+CREATE OR REPLACE VIEW counted_sessions AS
+SELECT m.school_urn, m.enrolment_id, m.date, m.session, m.code, m.minutes_late,
+       f.category, f.possible, f.attended, f.present, f.aea, f.authorised, f.unauthorised, f.absent,
+       f.late_before_close, f.late_after_close
+FROM marks m
+JOIN code_flags f ON f.code = m.code AND m.date BETWEEN f.valid_from AND f.valid_to
+JOIN enrolment_spells s ON s.enrolment_id = m.enrolment_id
+ AND m.date >= s.admission_date AND (s.leaving_date IS NULL OR m.date <= s.leaving_date);
