@@ -3,9 +3,11 @@
 import streamlit as st
 
 from pages.ui.access import current_user, record_oidc_sign_in, sign_in_mode, sign_in_page
-from pages.ui.context import database
+from analytics.store.database import keep_open_when_idle
+from pages.ui.context import KEEP_OPEN_SECONDS, database
 from pages.ui.registry import PAGES, pages_for, sections_for
 
+keep_open_when_idle(KEEP_OPEN_SECONDS)
 st.set_page_config(page_title="Rollcall", page_icon=":material/fact_check:", layout="wide")
 
 user = current_user()

@@ -120,7 +120,7 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "duckdb_memory_limit",
-            "2GB",
+            "1GB",
             "ROLLCALL_DUCKDB_MEMORY",
             "Most memory DuckDB may use in one process (the app or a command) before it spills to "
             "disk, in DuckDB's units (`1GB`, `512MB`). What it spills is kept beside the database, "

@@ -89,6 +89,10 @@ class _SharedFile:
         self.exclusive: int | None = None
         self.writes = threading.RLock()
         self.nesting = threading.local()
+        self.idle_since = 0.0
+        #: A transaction committed since the file was opened: then it is closed when idle, which
+        #: checkpoints it, so that the file itself (copied, say) holds every change.
+        self.wrote = False
 
     def depth(self) -> int:
         return getattr(self.nesting, "depth", 0)
@@ -101,11 +105,77 @@ class _SharedFile:
             finally:
                 self.file = None
                 self.draining = False
+                self.wrote = False
                 self.changed.notify_all()
+
+    def settle(self, waiting: bool) -> None:
+        """Close the file once nothing needs it (the caller holds `changed`): no unit of work
+        running, no thread having it to itself, no `held()` block, or another process waiting
+        for it. With `keep_open_when_idle`, an idle file stays open a while for the next unit."""
+        if self.file is None or self.users or self.exclusive is not None:
+            return
+        if self.draining or waiting:
+            self.close()
+        elif not self.holds:
+            if _linger_seconds > 0 and not self.wrote:
+                self.idle_since = time.monotonic()
+                _start_reaper()
+            else:
+                self.close()
 
 
 _shared: dict[Path, _SharedFile] = {}
 _shared_guard = threading.Lock()
+#: How long an idle file stays open (0: closed at once); see `keep_open_when_idle`.
+_linger_seconds = 0.0
+_reaper: threading.Thread | None = None
+
+
+def keep_open_when_idle(seconds: float) -> None:
+    """Keep each database file open for `seconds` after this process last used it, instead of
+    closing it at once: for a server, whose next page run then finds DuckDB's cache warm. Another
+    process waiting for the file still gets it within a tenth of a second."""
+    global _linger_seconds
+    _linger_seconds = seconds
+
+
+def _start_reaper() -> None:
+    global _reaper
+    with _shared_guard:
+        if _reaper is None:
+            _reaper = threading.Thread(target=_reap, name="rollcall-idle-files", daemon=True)
+            _reaper.start()
+
+
+def _reap() -> None:
+    """Close the files left open idle for longer than the linger, or that another process waits
+    for (runs for the life of the process)."""
+    while True:
+        time.sleep(0.1)
+        with _shared_guard:
+            files = list(_shared.values())
+        for shared in files:
+            with shared.changed:
+                idle = shared.file is not None and not (shared.users or shared.holds)
+                if idle and shared.exclusive is None:
+                    expired = time.monotonic() - shared.idle_since > _linger_seconds
+                    if expired or _someone_waiting(shared.path):
+                        shared.close()
+
+
+def _someone_waiting(path: Path) -> bool:
+    """True while another process waits for the file at `path` (it holds `<file>.lock`)."""
+    try:
+        handle = open(path.with_name(path.name + ".lock"), "rb")  # noqa: SIM115
+    except FileNotFoundError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
 
 
 def _shared_file(path: Path) -> _SharedFile:
@@ -196,17 +266,7 @@ class Database:
 
     def someone_waiting(self) -> bool:
         """True while another process waits for this file (it holds the `.lock` file)."""
-        try:
-            handle = open(self._intent_path, "rb")  # noqa: SIM115
-        except FileNotFoundError:
-            return False
-        with handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            return False
+        return _someone_waiting(self.path)
 
     @property
     def _file(self) -> Path:
@@ -227,9 +287,7 @@ class Database:
         finally:
             with shared.changed:
                 shared.holds -= 1
-                idle = shared.users == 0 and shared.exclusive is None
-                if idle and (shared.holds == 0 or self.someone_waiting()):
-                    shared.close()
+                shared.settle(self.someone_waiting())
 
     def _must_drain(self, shared: _SharedFile) -> bool:
         # Called with `shared.changed` held, the file open.
@@ -276,9 +334,7 @@ class Database:
             finally:
                 with shared.changed:
                     shared.users -= 1
-                    if shared.users == 0 and shared.exclusive is None:
-                        if shared.holds == 0 or shared.draining or self.someone_waiting():
-                            shared.close()
+                    shared.settle(self.someone_waiting())
                     shared.changed.notify_all()
 
     @contextmanager
@@ -313,6 +369,7 @@ class Database:
             if changes_data:
                 _bump_data_version(con)
             con.execute("COMMIT")
+            _shared_file(self._file).wrote = True
         restrict(self.path)  # the WAL a commit may have made
 
     def migrate(self) -> None:
@@ -344,15 +401,19 @@ class Database:
                     aggregates.rebuild(con)
                 _bump_data_version(con)
                 con.execute("COMMIT")
-            self._refresh_codes(con)
+            changed = self._refresh_codes(con) or len(applied) < len(migrations())
+            if changed:
+                _shared_file(self._file).wrote = True
         self._migrated = True
 
     @staticmethod
-    def _refresh_codes(con: duckdb.DuckDBPyConnection) -> None:
+    def _refresh_codes(con: duckdb.DuckDBPyConnection) -> bool:
+        """Bring the stored code table (and the totals counted with it) up to date; True when it
+        changed."""
         codes = code_table()
         current = con.execute("SELECT * FROM attendance_codes ORDER BY code, valid_from").pl()
         if current.equals(codes.sort("code", "valid_from")):
-            return
+            return False
         from analytics.store import aggregates  # the weekly totals depend on the code table
 
         con.execute("BEGIN TRANSACTION")
@@ -361,6 +422,7 @@ class Database:
         aggregates.rebuild(con)
         _bump_data_version(con)
         con.execute("COMMIT")
+        return True
 
     @contextmanager
     def appending(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from analytics.store import Database
 
+#: The app keeps its database open this long after the last page run used it, so the next run
+#: finds DuckDB's cache warm (a command line import waiting for the file still gets it at once).
+KEEP_OPEN_SECONDS = 30.0
+
 _databases: dict[tuple[str, str | None], Database] = {}
 
 

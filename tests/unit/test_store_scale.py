@@ -18,6 +18,7 @@ from analytics.domain.codes import code_table
 from analytics.pipelines.windows import Window
 from analytics.reports.analysis.overview import overview_figures
 from analytics.store import Database, maintenance, read
+from analytics.store import database
 from analytics.store.database import migrations
 from tests.fixtures import workers
 from tests.conftest import AGREE
@@ -120,6 +121,23 @@ def test_a_held_file_is_let_go_for_another_process_and_taken_back(db, load, tmp_
             time.sleep(0.05)
         other.join(30)
         assert read.schools(db)["name"].to_list() == ["Other"]
+
+
+def test_a_server_keeps_an_idle_file_open_until_another_process_wants_it(
+    db, load, tmp_path, monkeypatch
+):
+    load("pupils", PUPILS, school_urn=100001)
+    monkeypatch.setattr(database, "_linger_seconds", 30.0)
+    opened = count_opens(monkeypatch)
+    read.schools(db)
+    read.schools(db)
+    assert len(opened) == 1  # kept open between the two reads
+    done = tmp_path / "renamed"
+    other = SPAWN.Process(target=workers.rename_schools, args=(str(db.path), "Other", str(done)))
+    other.start()
+    other.join(30)
+    assert done.exists()  # the idle file was let go for it
+    assert read.schools(db)["name"].to_list() == ["Other"] and len(opened) == 2
 
 
 def test_a_thread_may_have_the_file_to_itself_while_others_wait(db, load):
