@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from math import sqrt
 
 import polars as pl
@@ -16,6 +17,7 @@ from analytics.domain.rounding import round_half_up
 from analytics.pipelines.calendar import school_weeks
 from analytics.pipelines.cohorts import effective_disadvantaged, with_cohorts
 from analytics.pipelines.impact import (
+    PRIOR_SPANS,
     event_weeks,
     first_of_type_each_year,
     matched_effects,
@@ -23,7 +25,7 @@ from analytics.pipelines.impact import (
 )
 from analytics.pipelines.windows import Window
 from analytics.reports.coordinator.targets import CoordinatorInputs
-from analytics.store import aggregates, read
+from analytics.store import aggregates
 
 DEFAULT_WEEKS = 6
 #: Fewer measured actions than this and the page says the estimate cannot be read.
@@ -123,8 +125,17 @@ def intervention_impact(
 ) -> Impact:
     """Impact of the interventions dated in the window at these schools (all when None), for
     pupils in these year groups (in the window's academic year; all when empty), from the
-    weekly totals of those schools (comparison pupils come from the same schools)."""
-    first, last = read.mark_date_range(inputs.db, urns) or (window.start, window.end)
+    weekly totals of those schools (comparison pupils come from the same schools) over the
+    school weeks the actions' spans need."""
+    weeks_table = school_weeks(inputs.days.lazy()).collect()
+    events = _events(
+        weeks_table, inputs.enrolments, inputs.interventions, window, urns, year_groups
+    )
+    needed = _needed_weeks(weeks_table, events.collect(), weeks)
+    if needed.is_empty():
+        first = last = window.start
+    else:
+        first, last = needed["first"].min(), needed["last"].max() + timedelta(days=6)
     weekly = aggregates.window_weeks(inputs.db, urns, first, last, ("possible", "attended")).lazy()
     schools = inputs.enrolments.lazy().select("enrolment_id", "school_urn")
     return impact_of(
@@ -136,6 +147,48 @@ def intervention_impact(
         weeks=weeks,
         urns=urns,
         year_groups=year_groups,
+    )
+
+
+def _events(
+    weeks_table: pl.DataFrame,
+    enrolments: pl.DataFrame,
+    interventions: pl.DataFrame,
+    window: Window,
+    urns: Sequence[int] | None,
+    year_groups: Sequence[str],
+) -> pl.LazyFrame:
+    """The actions measured: each pupil's first of each type each year, dated in the window."""
+    logged = interventions.lazy().with_columns(
+        academic_year_expr(pl.col("date")).alias("academic_year")
+    )
+    chosen = event_weeks(logged, weeks_table.lazy()).filter(
+        pl.col("date").is_between(window.start, window.end)
+    )
+    if urns is not None:
+        chosen = chosen.filter(pl.col("school_urn").is_in(list(urns)))
+    if year_groups:
+        in_groups = with_cohorts(enrolments.lazy(), window.academic_year_start).filter(
+            pl.col("year_group").is_in(list(year_groups))
+        )
+        chosen = chosen.join(in_groups.select("enrolment_id"), on="enrolment_id", how="semi")
+    return first_of_type_each_year(chosen)
+
+
+def _needed_weeks(weeks_table: pl.DataFrame, events: pl.DataFrame, weeks: int) -> pl.DataFrame:
+    """Per school, the first and last week (Mondays) any measured action's spans reach: from the
+    week before the longest record before the earliest action to the N weeks after the latest.
+    Running totals started there differ from totals from the first week by the same amount at
+    every week a span reads, so every span is the same."""
+    reach = events.group_by("school_urn").agg(
+        (pl.col("event_week").min() - PRIOR_SPANS * weeks - 1).alias("from_week"),
+        (pl.col("event_week").max() + weeks).alias("to_week"),
+    )
+    return (
+        weeks_table.join(reach, on="school_urn")
+        .filter(pl.col("school_week_number").is_between(pl.col("from_week"), pl.col("to_week")))
+        .group_by("school_urn")
+        .agg(pl.col("week_start").min().alias("first"), pl.col("week_start").max().alias("last"))
     )
 
 
@@ -152,11 +205,18 @@ def impact_of(
 ) -> Impact:
     """`intervention_impact` from session totals per enrolment and week (`enrolment_id,
     school_urn, week_start, possible, attended`) and the school days (`school_urn, date`)."""
-    # Collected once: every span below reads them many times.
-    weeks_table = school_weeks(days).collect().lazy()
-    weekly = weekly_attendance(weekly, weeks_table).collect().lazy()
-    last_weeks = weeks_table.group_by("school_urn").agg(
-        pl.col("school_week_number").max().alias("last_week")
+    weeks_table = school_weeks(days).collect()
+    events = _events(weeks_table, enrolments, interventions, window, urns, year_groups).collect()
+    needed = _needed_weeks(weeks_table, events, weeks)
+    # Only the weeks the spans read, each school's own: collected once, read many times below.
+    weekly = weekly.join(needed.lazy(), on="school_urn").filter(
+        pl.col("week_start").is_between(pl.col("first"), pl.col("last"))
+    )
+    weekly = weekly_attendance(weekly.drop("first", "last"), weeks_table.lazy()).collect().lazy()
+    last_weeks = (
+        weeks_table.lazy()
+        .group_by("school_urn")
+        .agg(pl.col("school_week_number").max().alias("last_week"))
     )
     cohorts = enrolments.lazy().select(
         "enrolment_id",
@@ -167,18 +227,9 @@ def impact_of(
     logged = interventions.lazy().with_columns(
         academic_year_expr(pl.col("date")).alias("academic_year")
     )
-    all_events = event_weeks(logged, weeks_table)
-    chosen = all_events.filter(pl.col("date").is_between(window.start, window.end))
-    if urns is not None:
-        chosen = chosen.filter(pl.col("school_urn").is_in(list(urns)))
-    if year_groups:
-        in_groups = with_cohorts(enrolments.lazy(), window.academic_year_start).filter(
-            pl.col("year_group").is_in(list(year_groups))
-        )
-        chosen = chosen.join(in_groups.select("enrolment_id"), on="enrolment_id", how="semi")
-    events = first_of_type_each_year(chosen)
+    all_events = event_weeks(logged, weeks_table.lazy())
     actions = (
-        matched_effects(events, all_events, weekly, cohorts, last_weeks, weeks)
+        matched_effects(events.lazy(), all_events, weekly, cohorts, last_weeks, weeks)
         .sort("date", "intervention_id")
         .collect()
     )
