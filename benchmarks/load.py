@@ -491,20 +491,13 @@ class Session:
             )
         )
 
-    async def act(
-        self,
-        action: Callable[[], Awaitable],
-        what: str,
-        *,
-        visit: bool = False,
-        arrived: str = "false",
-    ) -> None:
-        """Do `action` (described by `what`), time the run it starts (`settle_after`, with its
-        `arrived`), and record it and any error on the page."""
+    async def act(self, action: Callable[[], Awaitable], what: str, *, visit: bool = False) -> None:
+        """Do `action` (described by `what`), time the run it starts, and record it and any error
+        on the page."""
         step = f"{self.page_shown()}: {what}"
         self.steps.append(step)
         try:
-            seconds = await settle_after(self.page, action, SETTLE_TIMEOUT_S * 1000, arrived)
+            seconds = await settle_after(self.page, action, SETTLE_TIMEOUT_S * 1000)
         except PlaywrightTimeoutError:
             self.failed(f"did not settle within {SETTLE_TIMEOUT_S} s")
             return
@@ -536,9 +529,7 @@ async def open_page(session: Session, spec: PageSpec) -> None:
     menu = await open_menu_async(session.page)
     link = menu.get_by_role("link", name=spec.title, exact=True)
     await link.wait_for(timeout=STEP_TIMEOUT_MS)
-    # A quick page's run can come and go between two frames: its new address says it came.
-    left = f"location.pathname !== {json.dumps(urlparse(session.page.url).path)}"
-    await session.act(link.click, f"open {spec.title}", visit=True, arrived=left)
+    await session.act(link.click, f"open {spec.title}", visit=True)
 
 
 async def changeable(page) -> list[tuple[int, str, str]]:

@@ -53,10 +53,11 @@ def open_menu(page):
 # the script-state changes itself: `RUN_RECORDER` goes in with `context.add_init_script`.
 
 #: Counts the runs the page has seen start (asked for, `rerunRequested`, or running) and end
-#: (`notRunning`), with the page clock at the last end.
+#: (`notRunning`), and the messages from the server, with the page clock at the last of each. A
+#: run too quick to show its state between two frames still brings messages.
 RUN_RECORDER = """
 (() => {
-  const runs = {starts: 0, ends: 0, lastEnd: 0, state: null};
+  const runs = {starts: 0, ends: 0, lastEnd: 0, state: null, messages: 0, lastMessage: 0};
   window.__rollcallRuns = runs;
   new MutationObserver((changes) => {
     for (const change of changes) {
@@ -67,47 +68,54 @@ RUN_RECORDER = """
       runs.state = state;
     }
   }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => {
+        runs.messages += 1;
+        runs.lastMessage = performance.now();
+      });
+    }
+  };
 })();
 """
 #: How long after the action the page may take to ask for a run before the action is taken to
 #: have asked for none (it asks at once, but a browser short of CPU can take seconds to show it).
 RUN_START_WAIT_MS = 5_000
-#: A page that reruns itself (`st.rerun`) starts its next run within this long of the last.
+#: A page that reruns itself (`st.rerun`) starts its next run within this long of the last; a run
+#: has ended when this long has passed with no new run and no message.
 RUN_QUIET_MS = 250
 #: A Streamlit exception box, and an error alert (st.error) outside one.
 EXCEPTION = "[data-testid='stException']"
 ERROR_ALERT = "[data-testid='stAlertContentError']"
 
 
-async def settle_after(page, action, timeout_ms: float = 60_000, arrived: str = "false"):
+async def settle_after(page, action, timeout_ms: float = 60_000) -> float | None:
     """Do `action` (an async callable: a click, a key press) and wait until the run it starts, and
     any run that follows straight on, has finished; return the seconds from just before the action
-    to the end of the last run, or None when the action started no run. `arrived`, a JavaScript
-    expression, tells that the run has come even if too quickly to show its state (a page's new
-    address): its end is then taken as when it was seen finished. Raises Playwright's
-    TimeoutError when the run does not finish within `timeout_ms`."""
-    start, starts = await page.evaluate(
-        "[performance.now(), window.__rollcallRuns ? window.__rollcallRuns.starts : 0]"
-    )
+    to the end of the last run (its last state change or message), or None when the action
+    started no run. Raises Playwright's TimeoutError when the run does not finish within
+    `timeout_ms`."""
+    runs = "window.__rollcallRuns"
+    start, before = await page.evaluate(f"[performance.now(), {runs}.starts + {runs}.messages]")
     await action()
     try:
         await page.wait_for_function(
-            f"n => window.__rollcallRuns.starts > n || ({arrived})",
-            arg=starts,
-            timeout=RUN_START_WAIT_MS,
+            f"n => {runs}.starts + {runs}.messages > n", arg=before, timeout=RUN_START_WAIT_MS
         )
     except PlaywrightTimeoutError:  # nothing ran
         await page.locator(FINISHED).wait_for(timeout=timeout_ms)
         return None
     while True:
         await page.locator(FINISHED).wait_for(timeout=timeout_ms)
-        seen, seen_at = await page.evaluate("[window.__rollcallRuns.starts, performance.now()]")
+        seen = await page.evaluate(f"{runs}.starts + {runs}.messages")
         await page.wait_for_timeout(RUN_QUIET_MS)
-        ended, now_starts = await page.evaluate(
-            "[window.__rollcallRuns.lastEnd, window.__rollcallRuns.starts]"
+        ended, now = await page.evaluate(
+            f"[Math.max({runs}.lastEnd, {runs}.lastMessage), {runs}.starts + {runs}.messages]"
         )
-        if now_starts == seen:
-            return ((ended if ended > start else seen_at) - start) / 1000
+        if now == seen:
+            return (ended - start) / 1000
 
 
 async def shown_errors(page) -> list[str]:
