@@ -696,9 +696,9 @@ def percentile(values: list[float], share: float) -> float | None:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def page_rows(observed: Observed, sessions: list[Person]) -> list[dict]:
+def page_rows(observed: Observed) -> list[dict]:
     """One row per page, in the registry's order, then the whole run."""
-    order = [spec.title for person in sessions for spec in person.pages]
+    order = [spec.title for spec in PAGES]
     titles = sorted(observed.pages, key=lambda t: (order.index(t) if t in order else len(order), t))
     rows = [_row(title, [observed.pages[title]]) for title in titles]
     rows.append(_row("all pages", list(observed.pages.values())))
@@ -825,9 +825,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     return options
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Serve, load, report; the exit status (0 fine, 1 a page error, 2 a stall)."""
-    options = arguments(argv)
+def run(options: argparse.Namespace) -> tuple[dict, str | None]:
+    """Serve, sign the sessions in and let them walk; the figures, and the server's thread
+    stacks when it stalled."""
     with tempfile.TemporaryDirectory(prefix="rollcall-load-") as folder:
         folder = Path(folder)
         db = served_copy(options.db, folder)
@@ -844,8 +844,6 @@ def main(argv: list[str] | None = None) -> int:
             observed, ran = asyncio.run(
                 drive(server.url, sessions, password, options.seconds, options.seed, watchdog)
             )
-            watchdog.stop()
-            memory.stop()
             hwm_kb = status_kb(server.pid, "VmHWM")
             stacks = thread_stacks(server) if watchdog.stall else None
         finally:
@@ -869,7 +867,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": options.seconds,
         "duration_s": round(ran, 1),
         "seed": options.seed,
-        "pages": page_rows(observed, sessions),
+        "pages": page_rows(observed),
         "errors": [asdict(error) for error in observed.errors],
         "no_rerun": observed.no_rerun,
         "skipped": observed.skipped,
@@ -880,12 +878,19 @@ def main(argv: list[str] | None = None) -> int:
             "slowest_health_s": round(watchdog.slowest, 3),
         },
     }
-    if stacks:
+    return figures, stacks
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve, load, report; the exit status (0 fine, 1 a page error, 2 a stall)."""
+    options = arguments(argv)
+    figures, stacks = run(options)
+    stall_threads = app_threads(stacks) if stacks else None
+    if stall_threads:
         print("\nThe server's threads running Rollcall's code when it stalled:\n")
-        print(app_threads(stacks))
+        print(stall_threads)
     print(format_report(figures))
     if options.json:
-        stall_threads = app_threads(stacks) if stacks else None
         written = figures | {"stall_threads": stall_threads, "thread_stacks": stacks}
         options.json.write_text(json.dumps(written, indent=2) + "\n")
     return exit_status(figures)
