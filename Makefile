@@ -11,7 +11,7 @@ DEMO ?= 1
 # uv, wherever pip put it: on PATH, or run as a module of the Python that installed it.
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test setup uv chromium demo bench clean
+.PHONY: run test setup uv chromium demo bench load clean
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -42,6 +42,11 @@ test: setup chromium
 
 bench: setup $(DB)
 	$(UV) run python benchmarks/pages.py --db $(DB)
+
+# Eight signed-in browser sessions of mixed roles for five minutes on a demo trust built afresh;
+# fails on a stall or a page error (benchmarks/load.py --help for its options).
+load: setup chromium
+	$(UV) run python benchmarks/load.py --sessions 8 --seconds 300
 
 clean:
 	rm -rf .pytest_cache .hypothesis
