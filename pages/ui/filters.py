@@ -152,6 +152,13 @@ def _pick_window(
         kind = "year"
     if kind == "custom":
         start, end = _date_param("from", year_start), _date_param("to", last)
+        if not year_start <= start <= end <= year_end:  # dates of another academic year
+            start, end = year_start, last
+        held = st.session_state.get("filter_dates")
+        if isinstance(held, tuple | list) and not all(year_start <= d <= year_end for d in held):
+            del st.session_state[
+                "filter_dates"
+            ]  # chosen in another year: start again from this one
         picked = sidebar.date_input(
             "From and to",
             min_value=year_start,
