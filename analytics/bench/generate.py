@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from analytics.synthetic import term_dates
+from analytics.synthetic.calendar import term_dates
 
 #: A made-up local authority number for the UPNs (no English LA uses it).
 _LA_CODE = 998

@@ -19,7 +19,7 @@ from analytics.reports.coordinator.targets import coordinator_inputs
 from analytics.reports.inputs.register import load_register
 from analytics.store import interventions as store
 from analytics.synthetic import DEMO_TODAY
-from analytics.synthetic_interventions import _apply_effect
+from analytics.synthetic.interventions import _apply_effect
 
 pytestmark = pytest.mark.slow
 

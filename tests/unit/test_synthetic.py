@@ -11,7 +11,6 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from analytics import synthetic
 from analytics.domain.calendar import (
     academic_year_of,
     age_on,
@@ -26,6 +25,12 @@ from analytics.pipelines.measures import group_measures
 from analytics.pipelines.windows import Window
 from analytics.reports.inputs.register import Register, load_register
 from analytics.store import Database, read
+from analytics.synthetic import DEMO_TODAY, build
+from analytics.synthetic.calendar import _PLANNED_CLOSURE, school_calendar, term_dates
+from analytics.synthetic.exports import import_plan, marks_frame
+from analytics.synthetic.rolls import simulate_rolls
+from analytics.synthetic.schools import SCHOOLS
+from analytics.synthetic.trust import DemoTrust, generate_trust
 
 pytestmark = pytest.mark.slow
 
@@ -96,8 +101,8 @@ def test_the_trust_has_primaries_and_a_secondary_with_about_2500_pupils(register
     assert all(name.endswith(("School", "Academy")) for name in schools["name"])
 
     on_roll = register.enrolments.filter(
-        (pl.col("admission_date") <= synthetic.DEMO_TODAY)
-        & (pl.col("leaving_date").is_null() | (pl.col("leaving_date") >= synthetic.DEMO_TODAY))
+        (pl.col("admission_date") <= DEMO_TODAY)
+        & (pl.col("leaving_date").is_null() | (pl.col("leaving_date") >= DEMO_TODAY))
     )
     assert 2200 <= on_roll["upn"].n_unique() <= 2800
     sizes = dict(on_roll.group_by("school_urn").len().iter_rows())
@@ -111,9 +116,9 @@ def test_the_trust_has_primaries_and_a_secondary_with_about_2500_pupils(register
 def test_marks_cover_three_complete_years_and_this_autumn_up_to_demo_today(
     register: Register,
 ) -> None:
-    assert synthetic.DEMO_TODAY.weekday() == 4
+    assert DEMO_TODAY.weekday() == 4
     marks = register.marks
-    assert marks["date"].max() == synthetic.DEMO_TODAY
+    assert marks["date"].max() == DEMO_TODAY
     assert date(2023, 9, 1) <= marks["date"].min() <= date(2023, 9, 8)
     years = marks.select(
         (pl.col("date").dt.year() - (pl.col("date").dt.month() < 8).cast(pl.Int32)).unique()
@@ -121,7 +126,7 @@ def test_marks_cover_three_complete_years_and_this_autumn_up_to_demo_today(
     assert sorted(years.to_series()) == [2023, 2024, 2025, 2026]
     # Today's registers are there for every school.
     assert (
-        marks.filter(pl.col("date") == synthetic.DEMO_TODAY)["school_urn"].n_unique()
+        marks.filter(pl.col("date") == DEMO_TODAY)["school_urn"].n_unique()
         == register.schools.height
     )
 
@@ -135,9 +140,9 @@ def test_each_school_has_about_190_days_a_year_and_no_marks_on_inset_days(
         assert len(per_school) == register.schools.height
         assert all(188 <= count <= 190 for count in per_school.values()), (year, per_school)
     marked = set(register.marks.select("school_urn", "date").unique().iter_rows())
-    for school in synthetic.SCHOOLS:
+    for school in SCHOOLS:
         for year in FULL_YEARS:
-            terms = synthetic.term_dates(year)
+            terms = term_dates(year)
             open_days = {d for term in terms for d in term.open_days()}
             register_days = {
                 d for urn, d in marked if urn == school.urn and academic_year_of(d) == year
@@ -149,7 +154,7 @@ def test_each_school_has_about_190_days_a_year_and_no_marks_on_inset_days(
 
 def test_holidays_follow_an_english_school_calendar() -> None:
     for year in FULL_YEARS:
-        autumn, spring, summer = synthetic.term_dates(year)
+        autumn, spring, summer = term_dates(year)
         assert autumn.first.month == 9 and autumn.first.day <= 5
         assert date(year, 12, 17) <= autumn.last <= date(year, 12, 20)
         assert len(autumn.closed) == 5 and min(autumn.closed).month == 10  # October half-term
@@ -166,7 +171,7 @@ def test_holidays_follow_an_english_school_calendar() -> None:
 
 
 def test_a_planned_closure_day_is_coded_hash_for_everyone_in_one_school(register: Register) -> None:
-    urn, day = synthetic._PLANNED_CLOSURE
+    urn, day = _PLANNED_CLOSURE
     that_day = register.marks.filter((pl.col("school_urn") == urn) & (pl.col("date") == day))
     assert that_day.height > 300
     assert set(that_day["code"]) == {"#"}
@@ -317,7 +322,7 @@ def test_illness_peaks_in_winter(sessions_2024: pl.DataFrame) -> None:
 def test_absence_dips_before_holidays_with_unauthorised_holidays_around_them(
     register: Register,
 ) -> None:
-    calendar = synthetic.school_calendar(synthetic.SCHOOLS[-1])
+    calendar = school_calendar(SCHOOLS[-1])
     last_days = set(calendar.days[calendar.to_break == 0].astype(object))
     near_break = set(
         calendar.days[(calendar.to_break <= 4) | (calendar.from_break <= 4)].astype(object)
@@ -438,13 +443,11 @@ def test_n_codes_are_mostly_corrected_by_later_files(demo_db: Database, register
     assert set(history["code"]) == {"N"}
     assert set(history["replaced_by_code"]) >= {"O", "G", "I"}
     unexplained = register.marks.filter(pl.col("code") == "N")
-    today = unexplained.filter(pl.col("date") == synthetic.DEMO_TODAY)
+    today = unexplained.filter(pl.col("date") == DEMO_TODAY)
     recent = unexplained.filter(
-        pl.col("date").is_between(
-            synthetic.DEMO_TODAY - timedelta(days=21), synthetic.DEMO_TODAY - timedelta(days=1)
-        )
+        pl.col("date").is_between(DEMO_TODAY - timedelta(days=21), DEMO_TODAY - timedelta(days=1))
     )
-    older = unexplained.filter(pl.col("date") < synthetic.DEMO_TODAY - timedelta(days=21))
+    older = unexplained.filter(pl.col("date") < DEMO_TODAY - timedelta(days=21))
     assert today.height >= 50  # the first-day calling list
     assert 10 <= recent.height <= 400
     assert older.height <= 0.0002 * register.marks.height
@@ -508,8 +511,8 @@ def test_behaviour_goes_with_absence(
 @pytest.mark.usefixtures("demo_db")
 def test_the_build_takes_under_a_minute() -> None:
     # Set by the demo_db fixture's build_demo call in this test session.
-    assert synthetic.LAST_BUILD_SECONDS is not None
-    assert synthetic.LAST_BUILD_SECONDS < 60
+    assert build.LAST_BUILD_SECONDS is not None
+    assert build.LAST_BUILD_SECONDS < 60
 
 
 # ---------------------------------------------------------------------------------------------
@@ -517,23 +520,23 @@ def test_the_build_takes_under_a_minute() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _fingerprint(trust: synthetic.DemoTrust) -> list[pl.DataFrame]:
+def _fingerprint(trust: DemoTrust) -> list[pl.DataFrame]:
     frames = [trust.enrolments]
     for register in trust.registers:
-        frames += [synthetic.marks_frame(register), register.incidents, register.exclusions]
+        frames += [marks_frame(register), register.incidents, register.exclusions]
     return frames
 
 
 def test_the_same_seed_gives_the_same_trust() -> None:
-    first, again = (_fingerprint(synthetic.generate_trust(11, scale=0.1)) for _ in range(2))
+    first, again = (_fingerprint(generate_trust(11, scale=0.1)) for _ in range(2))
     assert all(a.equals(b) for a, b in zip(first, again, strict=True))
-    other = _fingerprint(synthetic.generate_trust(12, scale=0.1))
+    other = _fingerprint(generate_trust(12, scale=0.1))
     assert not first[0].equals(other[0])
     assert not first[1].equals(other[1])
 
 
 def test_the_demo_database_holds_the_seeded_pupils(register: Register) -> None:
-    rolls = synthetic.simulate_rolls(2026)
+    rolls = simulate_rolls(2026)
     generated = (
         rolls.frame()
         .join(rolls.people.frame(), on="pupil")
@@ -544,7 +547,7 @@ def test_the_demo_database_holds_the_seeded_pupils(register: Register) -> None:
 
 
 def test_the_export_files_follow_the_csv_contracts() -> None:
-    plan = synthetic.import_plan(synthetic.generate_trust(5, scale=0.1))
+    plan = import_plan(generate_trust(5, scale=0.1))
     columns = {p.kind: set() for p in plan}
     for planned in plan:
         columns[planned.kind] |= set(planned.frame.columns)
@@ -565,4 +568,4 @@ def test_the_export_files_follow_the_csv_contracts() -> None:
     assert {p.kind for p in first.values()} == {"pupils"} and all(
         p.first_for_school for p in first.values()
     )
-    assert sum(p.first_for_school for p in plan) == len(synthetic.SCHOOLS)
+    assert sum(p.first_for_school for p in plan) == len(SCHOOLS)
