@@ -396,7 +396,9 @@ def demo_rows(demo_inputs) -> pl.DataFrame:
 
 
 @pytest.mark.slow
-def test_the_backtest_is_reproducible_with_a_seed(demo_rows):
+def test_the_backtest_is_reproducible_with_a_seed(demo_inputs, demo_rows):
+    # The rows come in the same order every time (the folds and weights follow the order).
+    assert risk.training_rows(demo_inputs, risk.complete_years(demo_inputs)).equals(demo_rows)
     first = backtests.backtest(demo_rows, risk._fit_and_score(7))
     second = backtests.backtest(demo_rows, risk._fit_and_score(7))
     assert first == second

@@ -266,7 +266,11 @@ def training_rows(inputs: RiskInputs, years: Sequence[int]) -> pl.DataFrame:
             )
     if not frames:
         return pl.DataFrame()
-    return pl.concat(frames, how="vertical_relaxed")
+    # In a fixed order: the backtest's folds and the fitted weights follow the rows' order, and
+    # the same data and seed must give the same model (joins return rows in no set order).
+    return pl.concat(frames, how="vertical_relaxed").sort(
+        "academic_year", "point_order", "enrolment_id"
+    )
 
 
 @dataclass(frozen=True)
@@ -436,11 +440,12 @@ def active_model(db: Database) -> ActiveModel:
 
 
 def risk_scores(
-    inputs: RiskInputs, active: ActiveModel, as_of: date, *, with_drivers: bool = True
+    inputs: RiskInputs, active: ActiveModel, as_of: date, *, drivers_from: float | None = 0.0
 ) -> pl.DataFrame:
     """One row per enrolment on roll at the as-of point: `enrolment_id, risk_score, risk_basis,
-    drivers` (a list of sentences, the strongest first; left out `with_drivers=False`). Uses
-    data before `as_of` only; to score "at the end of" a day, pass the day after."""
+    drivers` (a list of sentences, the strongest first, for scores of at least `drivers_from`;
+    empty below it, and no column when it is None: the words are written one pupil at a time).
+    Uses data before `as_of` only; to score "at the end of" a day, pass the day after."""
     features = inputs.features(as_of).collect()
     if features.is_empty():
         return pl.DataFrame(
@@ -458,26 +463,40 @@ def risk_scores(
                 "risk_score": risk_model.predict(active.estimator, features),
             }
         )
-        ranked = risk_model.contributions(active.estimator, features)
     else:
         scored = rule_scores(features)
         scores = scored.select("enrolment_id", "risk_score")
-        ranked = rule_contributions(scored)
-    if not with_drivers:
-        return scores.with_columns(pl.lit(active.kind).alias("risk_basis"))
+    scores = scores.with_columns(pl.lit(active.kind).alias("risk_basis"))
+    if drivers_from is None:
+        return scores
+    wanted = features.filter(
+        pl.col("enrolment_id").is_in(
+            scores.filter(pl.col("risk_score") >= drivers_from)["enrolment_id"].implode()
+        )
+    )
+    ranked = (
+        risk_model.contributions(active.estimator, wanted)
+        if active.kind == MODEL
+        else rule_contributions(rule_scores(wanted))
+    )
     # One list of (feature, contribution) per enrolment, in the order `ranked` gives them.
     grouped = ranked.group_by("enrolment_id", maintain_order=True).agg("feature", "contribution")
     by_enrolment = {
-        enrolment_id: list(zip(features_, contributions, strict=True))
-        for enrolment_id, features_, contributions in grouped.iter_rows()
+        enrolment_id: list(zip(names, contributions, strict=True))
+        for enrolment_id, names, contributions in grouped.iter_rows()
     }
-    drivers = [
-        drivers_in_words(row, by_enrolment.get(row["enrolment_id"], []))
-        for row in features.iter_rows(named=True)
-    ]
-    return scores.with_columns(
-        pl.lit(active.kind).alias("risk_basis"),
-        pl.Series("drivers", drivers, dtype=pl.List(pl.String)),
+    written = pl.DataFrame(
+        {
+            "enrolment_id": wanted["enrolment_id"],
+            "drivers": [
+                drivers_in_words(row, by_enrolment.get(row["enrolment_id"], []))
+                for row in wanted.iter_rows(named=True)
+            ],
+        },
+        schema={"enrolment_id": pl.Int32, "drivers": pl.List(pl.String)},
+    )
+    return scores.join(written, on="enrolment_id", how="left", maintain_order="left").with_columns(
+        pl.col("drivers").fill_null([])
     )
 
 

@@ -295,7 +295,8 @@ def penalty_status(
 
 def risk_rows(inputs: CoordinatorInputs, as_of: date, weeks: int = RISING_WEEKS) -> pl.DataFrame:
     """Every enrolment's risk now (end of `as_of`) and at the start of the last `weeks` school
-    weeks (`earlier_risk_score`, `earlier_as_of`), with drivers, from the weekly totals."""
+    weeks (`earlier_risk_score`, `earlier_as_of`), from the weekly totals; with drivers in words
+    for risks of RISING_MIN_RISK or more (the only ones a list or the export shows)."""
     days = inputs.days.filter(pl.col("date") <= as_of)
     mondays = days.select(pl.col("date").dt.truncate("1w").unique().sort(descending=True))["date"]
     earlier_as_of = mondays[weeks - 1] if len(mondays) >= weeks else None
@@ -303,13 +304,13 @@ def risk_rows(inputs: CoordinatorInputs, as_of: date, weeks: int = RISING_WEEKS)
     risk = risk_inputs(
         inputs.db, range(first, academic_year_of(end_of(as_of)) + 1), as_of=end_of(as_of)
     )
-    now = risk_scores(risk, inputs.model, end_of(as_of))
+    now = risk_scores(risk, inputs.model, end_of(as_of), drivers_from=RISING_MIN_RISK)
     if earlier_as_of is None:
         return now.with_columns(
             pl.lit(None, pl.Float64).alias("earlier_risk_score"),
             pl.lit(None, pl.Date).alias("earlier_as_of"),
         )
-    earlier = risk_scores(risk, inputs.model, earlier_as_of, with_drivers=False).select(
+    earlier = risk_scores(risk, inputs.model, earlier_as_of, drivers_from=None).select(
         "enrolment_id", pl.col("risk_score").alias("earlier_risk_score")
     )
     return now.join(earlier, on="enrolment_id", how="left").with_columns(
