@@ -502,15 +502,20 @@ def window_weeks(
             ).pl()
             if partial.is_empty():
                 return kept
-            counted = con.execute(
-                f"SELECT enrolment_id, week_start, {columns} FROM ({_WEEK_ROWS} c "
-                "SEMI JOIN partial_weeks p ON c.school_urn = p.school_urn AND date_trunc('week', c.date) = p.week_start "
-                f"WHERE {where.replace('school_urn', 'c.school_urn')} AND c.date BETWEEN ? AND ? GROUP BY ALL)",
-                [*params, start, end],
-            ).pl()
+            # Counted from the raw marks of the window's days in those weeks only (each end's
+            # dates read on their own, so DuckDB skips every row group in between).
+            counted = [
+                con.execute(
+                    f"SELECT enrolment_id, week_start, {columns} FROM ({_WEEK_ROWS} c "
+                    "SEMI JOIN partial_weeks p ON c.school_urn = p.school_urn AND date_trunc('week', c.date) = p.week_start "
+                    f"WHERE {where.replace('school_urn', 'c.school_urn')} AND c.date BETWEEN ? AND ? GROUP BY ALL)",
+                    [*params, max(start, monday), min(end, monday + timedelta(days=6))],
+                ).pl()
+                for monday in partial["week_start"].cast(pl.Date).unique().to_list()
+            ]
         finally:
             con.unregister("partial_weeks")
-    return pl.concat([kept, counted], rechunk=False)
+    return pl.concat([kept, *counted], rechunk=False)
 
 
 def school_days(db: Database, school_urns: Sequence[int] | None = None) -> pl.DataFrame:
