@@ -567,8 +567,8 @@ def window_spells(
 ) -> pl.DataFrame:
     """The spells of consecutive absence in the window (as `absence_spells` gives them from the
     window's sessions) of the enrolments of these year-group cohorts (all when None): the kept
-    spells inside it, and the spells of enrolments with one running over either end recounted
-    from the window's own marks."""
+    spells inside it, and the part inside it of each kept spell running over either end,
+    recounted from the raw marks of that part alone (every possible session of it is absence)."""
     where, params = _school_filter("s.school_urn", school_urns)
     cohorts, cohort_params = _n1_years_filter(n1_years, N1_YEAR)
     chosen = (
@@ -577,28 +577,44 @@ def window_spells(
     )
     bounds = [*params, *cohort_params, end, start]
     with db.connect() as con:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE overrun_enrolments AS SELECT DISTINCT s.enrolment_id "
-            f"{chosen} AND (s.first_date < ? OR s.last_date > ?)",
-            [*bounds, start, end],
-        )
         inside = con.execute(
             f"SELECT s.enrolment_id, s.first_date, s.first_session::VARCHAR AS first_session, s.last_date, "
             "s.last_session::VARCHAR AS last_session, s.sessions::BIGINT AS sessions, "
             "s.unauthorised::BIGINT AS unauthorised, s.main_code::VARCHAR AS main_code "
-            f"{chosen} AND s.enrolment_id NOT IN (SELECT enrolment_id FROM overrun_enrolments)",
-            bounds,
+            f"{chosen} AND s.first_date >= ? AND s.last_date <= ?",
+            [*bounds, start, end],
         ).pl()
-        overrun = con.execute(
-            "SELECT c.enrolment_id, c.date, c.session::VARCHAR AS session, c.code::VARCHAR AS code, "
-            "c.possible, c.absent, c.unauthorised FROM counted_sessions c "
-            "SEMI JOIN overrun_enrolments o USING (enrolment_id) "
-            "WHERE c.date BETWEEN ? AND ? AND c.possible = 1",
-            [start, end],
-        ).pl()
-    recounted = absence_spells(overrun.lazy()).collect()
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE overrun_spells AS SELECT s.enrolment_id, "
+            "greatest(s.first_date, ?) AS clip_from, least(s.last_date, ?) AS clip_to, "
+            f"s.first_date < ? AS over_start {chosen} AND (s.first_date < ? OR s.last_date > ?)",
+            [start, end, start, *bounds, start, end],
+        )
+        overrun = []
+        for over_start in (True, False):  # each end's dates read on their own
+            span = con.execute(
+                "SELECT min(clip_from), max(clip_to) FROM overrun_spells WHERE over_start = ?",
+                [over_start],
+            ).fetchone()
+            if span[0] is None:
+                continue
+            overrun.append(
+                con.execute(
+                    "SELECT c.enrolment_id, c.date, c.session::VARCHAR AS session, "
+                    "c.code::VARCHAR AS code, c.possible, c.absent, c.unauthorised "
+                    "FROM counted_sessions c SEMI JOIN overrun_spells o ON c.enrolment_id = o.enrolment_id "
+                    "AND c.date BETWEEN o.clip_from AND o.clip_to AND o.over_start = ? "
+                    "WHERE c.date BETWEEN ? AND ? AND c.possible = 1",
+                    [over_start, *span],
+                ).pl()
+            )
+    # Each end's clipped spells on their own (one enrolment may run over both ends in two
+    # spells, with attended sessions between them that were not read); a spell running over
+    # both ends is clipped the same way at each.
+    parts = [inside, *(absence_spells(sessions.lazy()).collect() for sessions in overrun)]
     return (
-        pl.concat([inside, recounted], how="vertical_relaxed")
+        pl.concat(parts, how="vertical_relaxed")
         .select(_SPELL_COLUMNS)
+        .unique()
         .sort("enrolment_id", "first_date", "first_session")
     )
