@@ -1,14 +1,16 @@
-"""Cold and warm timings of each page interaction on the demo trust (a script, not a test).
+"""Cold and warm timings of each page interaction on any database (a script, not a test).
 
     uv run python benchmarks/pages.py [--db data/rollcall.duckdb] [--repeat 3]
+    uv run python benchmarks/pages.py --db /tmp/bM/bench.duckdb   # a `rollcall bench --keep` database
 
 Each interaction is run through Streamlit's AppTest (the real page script, in process, signed in
-as a senior leader of every school from a throwaway accounts file): *cold*
-clears every cached figure (`st.cache_data`) first, keeping the scope's register in memory as
-the running app does (`st.cache_resource`); *warm* runs the same interaction again. The first
-line times the very first page view, when the register is also read from disk. Times are the
-server's (script run, figures, charts and tables serialised); the browser's drawing is not in
-them. Targets: under 2 s cold, under 300 ms warm.
+as a senior leader of every school from a throwaway accounts file): *cold* empties the app's
+shared cache of figures first (as after an import), *recomputed* empties it again and runs the
+same interaction (every figure computed again, the database's own cache warm, as in the running
+app), *cached* runs it once more (the cache answers). The first line times the very first page
+view after start. Times are the server's (script run, figures, charts and tables serialised); the
+browser's drawing is not in them. Targets (issue 10, whole trust, year to date): under 1.5 s
+cold, under 300 ms recomputed.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
-COLD_TARGET, WARM_TARGET = 2.0, 0.3
+COLD_TARGET, WARM_TARGET = 1.5, 0.3
 #: The account the script signs in with (a senior leader of every school).
 BENCH_ACCOUNT = "page-benchmark"
 
@@ -63,6 +65,11 @@ def _pupil_id(db_path: str) -> str:
     measures = load_totals(db, None, window).enrolment_measures().collect()
     lowest = measures.filter(pl.col("possible") > 0).sort("attendance_rate", "enrolment_id")
     return str(lowest["enrolment_id"][0])
+
+
+def _open_first_form(app) -> None:
+    app.selectbox(key="drill_year_group").select_index(0).run()
+    app.selectbox(key="drill_form").select_index(0)
 
 
 def interactions(pupil: str, secondary: str) -> list[tuple[str, str, dict, Callable | None]]:
@@ -125,13 +132,13 @@ def interactions(pupil: str, secondary: str) -> list[tuple[str, str, dict, Calla
             "Pupils: a year group's forms",
             "pages/pupils.py",
             {},
-            lambda a: a.selectbox(key="drill_year_group").set_value("Year 9"),
+            lambda a: a.selectbox(key="drill_year_group").select_index(0),
         ),
         (
             "Pupils: a form's pupils",
             "pages/pupils.py",
-            {"year_group": "Year 9"},
-            lambda a: a.selectbox(key="drill_form").set_value("9A (Westbrook Academy)"),
+            {},
+            _open_first_form,
         ),
         (
             "Pupils: a cohort's pupils",
@@ -197,47 +204,49 @@ def main() -> int:
 
     import logging
 
-    import streamlit as st
-
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     from analytics.store import Database, read
 
-    secondary = str(
-        read.schools(Database(db_path)).filter(
-            read.schools(Database(db_path))["phase"] == "secondary"
-        )["urn"][0]
-    )
+    from pages.ui.memo import CACHE
+    from analytics.store.database import keep_open_when_idle
+
+    keep_open_when_idle(30.0)  # as app.py does
+    schools = read.schools(Database(db_path))
+    secondaries = schools.filter(schools["phase"] == "secondary")
+    secondary = str((secondaries if secondaries.height else schools)["urn"][0])
     pupil = _pupil_id(db_path)
 
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    CACHE.clear()
     started = time.perf_counter()
     first = _open("pages/overview.py")
     first_view = time.perf_counter() - started
     assert not first.exception, first.exception
-    print(f"First page view after start (register read from disk): {first_view:.2f} s\n")
-    print(f"{'interaction':40} {'cold (s)':>9} {'warm (ms)':>10}")
+    print(f"First page view after start: {first_view:.2f} s\n")
+    print(f"{'interaction':40} {'cold (s)':>9} {'recomputed (ms)':>16} {'cached (ms)':>12}")
     worst_cold = worst_warm = 0.0
     for name, page, query, change in interactions(pupil, secondary):
-        colds, warms = [], []
+        colds, warms, hits = [], [], []
         for _ in range(args.repeat):
             app = _open(page, **query)
             if change is not None:
                 change(app)
-            st.cache_data.clear()
+            for times in (colds, warms):
+                CACHE.clear()
+                started = time.perf_counter()
+                app.run()
+                times.append(time.perf_counter() - started)
+                assert not app.exception, (name, app.exception)
             started = time.perf_counter()
             app.run()
-            colds.append(time.perf_counter() - started)
-            assert not app.exception, (name, app.exception)
-            started = time.perf_counter()
-            app.run()
-            warms.append(time.perf_counter() - started)
+            hits.append(time.perf_counter() - started)
         cold, warm = statistics.median(colds), statistics.median(warms)
+        hit = statistics.median(hits)
         worst_cold, worst_warm = max(worst_cold, cold), max(worst_warm, warm)
         flag = "" if cold < COLD_TARGET and warm < WARM_TARGET else "  <- over target"
-        print(f"{name:40} {cold:9.2f} {warm * 1000:10.0f}{flag}", flush=True)
+        print(f"{name:40} {cold:9.2f} {warm * 1000:16.0f} {hit * 1000:12.0f}{flag}", flush=True)
     print(
-        f"\nslowest: cold {worst_cold:.2f} s (target < {COLD_TARGET} s), warm {worst_warm * 1000:.0f} ms (target < {WARM_TARGET * 1000:.0f} ms)"
+        f"\nslowest: cold {worst_cold:.2f} s (target < {COLD_TARGET} s), recomputed "
+        f"{worst_warm * 1000:.0f} ms (target < {WARM_TARGET * 1000:.0f} ms)"
     )
     return 0
 
