@@ -33,7 +33,7 @@ from analytics.reports.inputs.records import BehaviourRecords, load_behaviour
 from analytics.reports.inputs.register import Register
 from analytics.settings import setting
 from analytics.store import Database
-from pages.ui import cached
+from pages.ui import cached, comparisons
 from pages.ui.access import guarded
 from pages.ui.cached import Urns, YearGroups
 from pages.ui.context import cache_key, database
@@ -108,6 +108,7 @@ def overview(
         last_year_window(key, kind, part, weeks),
         key.groups,
         national_window(kind, window, part),
+        comparisons.comparators(key.db_path, key.version, key.urns),
     )
 
 
@@ -130,6 +131,7 @@ def cohort_table(
         national_kind,
         fewest_pupils(),
         cross,
+        comparisons.comparators(key.db_path, key.version, key.urns),
     )
 
 
@@ -143,6 +145,7 @@ def widest_gaps(key: Key, measure: str, national_kind: str) -> pl.DataFrame:
         Window(key.start, key.end).academic_year_start,
         national_kind,
         fewest_pupils(),
+        compare=comparisons.comparators(key.db_path, key.version, key.urns),
     )
 
 
@@ -169,7 +172,12 @@ def behaviour(key: Key, characteristic: str) -> behaviour_report.BehaviourFigure
     """Behaviour beside attendance, grouped by a characteristic."""
     register, records = _scoped(key)
     return behaviour_report.behaviour_figures(
-        register, records, Window(key.start, key.end), enrolments(key), characteristic
+        register,
+        records,
+        Window(key.start, key.end),
+        enrolments(key),
+        characteristic,
+        comparisons.comparators(key.db_path, key.version, key.urns),
     )
 
 
