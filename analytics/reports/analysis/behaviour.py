@@ -91,6 +91,7 @@ def exclusion_rates(
                 "value": totals[measure],
                 "national": figure.value,
                 "national_year": figure.years,
+                "national_figure_phase": figure.phase,
                 "national_older": figure.older,
                 "national_source": figure.source,
             }
