@@ -86,7 +86,7 @@ table_columns += [
     "national_period",
 ]
 table_columns += ["national_older"]
-if comparison.place:
+if comparison.place is not None:
     table_columns += ["region", "gap_to_region", "region_year", "la", "gap_to_la", "la_year"]
 table_columns += ["compared_pupils", "national_source", "region_source", "la_source"]
 table(
@@ -96,9 +96,25 @@ table(
     note=scope.description,
     hide=("national_source", "region_source", "la_source"),
 )
-if comparison.place:
+place = comparison.place
+for measure in ("attendance_rate", "persistent_absence_rate"):
+    row = rows[measure]
+    beside = [f"England {percent(row['national'])}"]
+    if place:
+        beside += [
+            f"{place.region_name} {percent(row['region'])}",
+            f"{place.la_name} {percent(row['la'])}",
+        ]
+    when = (
+        f"{row['national_year']} {row['national_period'].lower()}" if row["national_year"] else ""
+    )
+    st.markdown(
+        f"**{row['label']}** of compulsory-age pupils: {percent(row['compared_value'])}; "
+        f"{', '.join(beside)}" + (f" ({when})." if when else ".")
+    )
+if place:
     st.caption(
-        f"Region and local authority: {comparison.place}, the same phase from the same DfE files."
+        f"Region and local authority: {place.describe()}, the same phase from the same DfE files."
     )
 else:
     st.caption(f"No local authority or regional figures: {comparison.no_place}.")
@@ -110,7 +126,7 @@ if comparison.table["national_older"].any():
 with st.expander("Where the published figures come from"):
     for row in comparison.table.iter_rows(named=True):
         st.markdown(f"- **{row['label']}**: {row['national_source']}")
-        if comparison.place:
+        if comparison.place is not None:
             st.markdown(f"  - Region: {row['region_source']}")
             st.markdown(f"  - Local authority: {row['la_source']}")
 

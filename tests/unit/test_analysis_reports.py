@@ -99,6 +99,17 @@ def test_attendance_gaps_and_groups_without_national_figures(enrolments):
     )  # attendance is 100 - absence
 
 
+def test_cohort_tables_on_overall_absence(enrolments):
+    """The Cohorts page's "Overall absence" choice: the table has the measure it compares on
+    (it had not, and the page failed)."""
+    table = by_group(cohort_report.cohort_table(enrolments, "fsm", "absence_rate", 2025, "year", 5))
+    whole = table[cohort_report.ALL_PUPILS]
+    assert whole["absence_rate"] == pytest.approx(whole["absent"] * 100 / whole["possible"])
+    fsm = table["FSM eligible"]
+    assert fsm["absence_rate"] == pytest.approx(fsm["absent"] * 100 / fsm["possible"])
+    assert fsm["gap_to_rest"] > 0
+
+
 BOTH = {"FSM eligible", "Not FSM eligible"}
 
 

@@ -14,6 +14,7 @@ from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
 from analytics.reports.comparisons.national import national_band_distribution
 from analytics.reports.comparisons.periods import compared, compulsory_age_measures, phase_weights
+from analytics.reports.comparisons.places import Place
 from analytics.reports.comparisons.scope import (
     PLACE_SCHEMA,
     PLACES,
@@ -289,7 +290,7 @@ class OverviewComparison:
     table: pl.DataFrame
     bands: pl.DataFrame
     bands_source: str
-    place: str = ""
+    place: Place | None = None
     no_place: str = ""
 
 
@@ -324,6 +325,6 @@ def overview_comparison(
         table,
         bands,
         source,
-        compare.place.describe() if compare.place else "",
+        compare.place,
         compare.no_place if compare.place is None else "",
     )
