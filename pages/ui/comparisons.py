@@ -4,6 +4,8 @@ page's LAESTAB and published-file actions."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 import streamlit as st
 
@@ -28,7 +30,9 @@ def comparators(db_path: str, version: str, urns: Urns) -> scope.Comparators:
 
 @guarded(Capability.ANALYSIS)
 @st.cache_data(show_spinner="Working out three years…", max_entries=16)
-def trend(db_path: str, version: str, urns: Urns, start, end, groups: YearGroups) -> trends.Trend:
+def trend(
+    db_path: str, version: str, urns: Urns, start: date, end: date, groups: YearGroups
+) -> trends.Trend:
     """Three academic years of these schools beside the published figures of the same years."""
     return trends.trend(
         Database(db_path),

@@ -800,7 +800,7 @@ def attendance_section(ctx: Context) -> Section:
 
 
 #: Marks a published figure more than one academic year older than the window it is set beside.
-OLDER = "†"
+OLDER = "*"
 
 
 def _published(benchmark: Benchmark | None) -> str:
@@ -882,7 +882,11 @@ def national_section(ctx: Context) -> Section:
         "national",
         "Against national, regional and local authority figures",
         paragraphs=tuple(paragraphs),
-        tables=(Table("Against national", pl.DataFrame(rows), note),),
+        tables=(
+            Table(
+                "Against national, regional and local authority figures", pl.DataFrame(rows), note
+            ),
+        ),
     )
 
 
@@ -905,6 +909,7 @@ def trend_section(ctx: Context) -> Section | None:
         if f.place:
             record[f"{label}: region"] = format_percent(row["region"])
             record[f"{label}: local authority"] = format_percent(row["la"])
+        record.pop("Published figures for", None)  # last, after both measures
         record["Published figures for"] = row["national_period"] or "not yet published"
     rows = list(rows.values())
     note = (
