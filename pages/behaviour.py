@@ -87,10 +87,11 @@ st.caption(description)
 if not figures.by_reason.is_empty():
     table(figures.by_reason, "Exclusions by reason", key="behaviour_reasons", note=note)
 st.write(
-    "Rates per 100 pupils against DfE's national exclusion statistics for the same mix of phases:"
+    "Rates per 100 pupils against DfE's newest national exclusion statistics Rollcall holds, for the same "
+    "mix of phases (ticked where the figure is more than one academic year older than the window):"
 )
 table(
-    figures.exclusion_rates.drop("measure"),
+    figures.exclusion_rates.drop("measure", "national_figure_phase"),
     "Exclusion rates",
     key="behaviour_rates",
     note=note,

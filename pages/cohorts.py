@@ -15,7 +15,8 @@ from analytics.reports.charts.cohorts import (
 )
 from analytics.reports.analysis.cohorts import ALL_PUPILS, GAP_MEASURE_LABELS, widest_gap_to_rest
 from analytics.reports.comparisons.periods import COMPARED_COHORT, national_window
-from pages.ui import analysis
+from analytics.reports.comparisons.scope import PLACES
+from pages.ui import analysis, comparisons
 from pages.ui.filters import scope_or_stop
 from pages.ui.format import count, percent, scope_caption
 from pages.ui.params import url_selectbox
@@ -60,8 +61,9 @@ st.subheader("Widest gaps against national")
 widest = analysis.widest_gaps(key, measure, national_kind)
 st.write(
     f"Every group large enough to read ({fewest} or more pupils), furthest from the national figure for that group first. "
-    f"The school figure is that of {COMPARED_COHORT}; national figures for groups are DfE's census statistics for the "
-    "whole academic year, from the latest year that has the group."
+    f"The school figure is that of {COMPARED_COHORT}; the national figure for each group is DfE's newest that "
+    "Rollcall holds for the group and a comparable window (its year and window are beside it; a figure more "
+    "than one academic year older than the window is ticked)."
 )
 if widest.is_empty():
     st.write("No group has a national figure to compare with in this window.")
@@ -82,6 +84,8 @@ else:
             "national",
             "gap_to_national",
             "national_year",
+            "national_period",
+            "national_older",
             "national_source",
         ),
         "Widest gaps against national",
@@ -105,13 +109,24 @@ cohorts = analysis.cohort_table(key, characteristic, measure, national_kind)
 description = describe_gaps(cohorts, measure, name)
 st.altair_chart(gap_chart(cohorts, measure), width="stretch", alt=description)
 st.caption(description)
+place = comparisons.comparators(key.db_path, key.version, key.urns).place
+# Each figure shows its year; its window and kind of data are in its source.
+unshown = [f"{p}_{part}" for p in PLACES for part in ("period", "kind", "figure_phase")]
+if place is None:  # no LA or region known: no empty columns
+    unshown += [
+        c for c in cohorts.columns if c.startswith(("region", "la", "gap_to_region", "gap_to_la"))
+    ]
 table(
-    cohorts,
+    cohorts.drop(unshown, strict=False),
     f"Cohorts by {name}",
     key="cohort_table",
     note=f"{scope.description} · gaps on {label.lower()}",
-    hide=("characteristic", "national_source"),
+    hide=("characteristic", "national_source", "region_source", "la_source"),
 )
+if place:
+    st.caption(
+        f"Region and local authority: {place.describe()}, from the same DfE files as national."
+    )
 st.caption(
     f"Gaps are in percentage points, group minus comparator. *Too small to read*: fewer than {fewest} pupils with a possible "
     "session in the group or in the rest of the school. Pupils and sessions are counted beside every rate."
@@ -196,13 +211,10 @@ if cross != NO_CROSS:
     st.caption(description)
     table(
         crossed.drop(
-            "national",
-            "gap_to_national",
-            "national_year",
-            "national_source",
-            "compared_value",
-            "compared_pupils",
-        ),
+            c
+            for c in crossed.columns
+            if c.startswith(PLACES) or c in ("gap_to_national", "gap_to_region", "gap_to_la")
+        ).drop("compared_value", "compared_pupils"),
         f"{name} by {cross_name}",
         key="cohort_cross_table",
         note=scope.description,

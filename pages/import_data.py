@@ -1,11 +1,14 @@
-"""Import: upload MIS exports through the same importers as `rollcall import`."""
+"""Import: upload MIS exports through the same importers as `rollcall import`; record a school's
+LAESTAB; import DfE's published figures (`rollcall school set`, `rollcall import benchmarks`)."""
 
 import streamlit as st
 
 from analytics.ingest import KINDS, ImportRefused, import_bytes
 from analytics.ingest.run import PHASES
+from analytics.reports.comparisons.published import BenchmarkRefused
+from analytics.reports.comparisons.similar import HOW_TO_GET
 from analytics.settings import setting
-from pages.ui import cached
+from pages.ui import cached, comparisons
 from pages.ui.access import deny, guard_page
 from pages.ui.context import cache_key, database
 
@@ -93,6 +96,61 @@ if st.button("Import", type="primary", disabled=upload is None or urn is None, k
             st.code(refused.message(), language=None)
         else:
             st.success(result.summary())
+
+if db.exists() and names:
+    st.subheader("The school's local authority")
+    st.write(
+        "The LAESTAB (the LA number and the establishment number, seven digits) sets which local authority and "
+        "region a school's figures are compared with. A Common Transfer File records it too."
+    )
+    la_school = st.selectbox(
+        "School",
+        list(names),
+        format_func=lambda v: f"{names[v]} ({v})",
+        key="laestab_school",
+    )
+    known = schools.filter(schools["urn"] == la_school)["laestab"][0]
+    laestab = st.text_input("LAESTAB", value=known or "", key="laestab_value", max_chars=9)
+    if st.button("Save the LAESTAB", key="laestab_save", disabled=not laestab):
+        try:
+            st.success(comparisons.set_laestab(db, user, int(la_school), laestab))
+        except ValueError as error:
+            st.error(str(error))
+
+if db.exists() and user.schools is None:
+    st.subheader("Published DfE figures")
+    st.write(
+        "Rollcall ships DfE's national, regional and LA figures; each year DfE publishes newer ones on Explore "
+        "Education Statistics. Import the CSVs as downloaded (attendance year to date, absence bands, absence by "
+        "characteristics, exclusions by characteristics, absence rates by school): from then on every page compares "
+        f"with the newest figure held. {HOW_TO_GET}"
+    )
+    published = st.file_uploader(
+        "DfE CSV files",
+        type=["csv", "zip"],
+        accept_multiple_files=True,
+        key="benchmark_files",
+        help=f"Up to {setting('upload_limit_mb')} MB each.",
+    )
+    if st.button("Import published figures", disabled=not published, key="benchmark_run"):
+        for upload in published:
+            data = upload.getvalue()
+            if len(data) > setting("upload_limit_mb") * 1024 * 1024:
+                st.error(
+                    f"{upload.name} is larger than {setting('upload_limit_mb')} MB and was not imported."
+                )
+                break
+            try:
+                with st.spinner(f"Importing {upload.name}…"):
+                    imported = comparisons.import_file(db, user, upload.name, data)
+            except BenchmarkRefused as refused:
+                st.error(f"{upload.name} was not imported; nothing was changed.")
+                st.code(str(refused), language=None)
+                break
+            st.success(imported.summary())
+    held = comparisons.published_files(*cache_key(db), user.schools)
+    if not held.is_empty():
+        st.dataframe(held.drop("file_id"), hide_index=True)
 
 if db.exists():
     st.subheader("Import log")

@@ -1,5 +1,6 @@
 """Overview: the headline figures for the chosen school (or trust) and window, each against the
-same window last year and against national, the weekly trend and the 5% absence bands."""
+same window last year and against the national, regional and LA figures, three years beside the
+published figures, similar schools, the weekly trend and the 5% absence bands."""
 
 import streamlit as st
 
@@ -8,7 +9,7 @@ from analytics.reports.charts.weekly import describe_weekly, weekly_rate_chart
 from analytics.reports.charts.overview import band_chart, describe_bands
 from analytics.reports.comparisons.periods import COMPARED_COHORT
 from analytics.reports.analysis.overview import HEADLINE_MEASURES
-from pages.ui import analysis
+from pages.ui import analysis, comparisons
 from pages.ui.access import guard_page
 from pages.ui.filters import scope_or_stop
 from pages.ui.format import count, percent, scope_caption
@@ -44,7 +45,9 @@ columns = st.columns(4)
 for position, measure in enumerate(HEADLINE_MEASURES):
     row = rows[measure.column]
     national = (
-        "no national figure" if row["national"] is None else f"national {percent(row['national'])}"
+        "no national figure"
+        if row["national"] is None
+        else f"national {percent(row['national'])} ({row['national_year']} {row['national_period'].lower()})"
     )
     unchanged = row["change"] is not None and round_half_up(row["change"]) == 0
     with columns[position % 4]:
@@ -67,45 +70,92 @@ for position, measure in enumerate(HEADLINE_MEASURES):
         )
 st.caption(f"Arrows compare with the same window last year: {last_label}.")
 
-st.subheader("Against last year and national")
+st.subheader("Against last year, national, region and local authority")
 st.write(
-    f"The school figure set beside the national one is that of {COMPARED_COHORT}: "
-    f"{count(rows['attendance_rate']['compared_pupils'])} pupils here. National figures are for the nearest "
-    "comparable window DfE has published, and say which in their source."
+    f"The school figure set beside the published ones is that of {COMPARED_COHORT}: "
+    f"{count(rows['attendance_rate']['compared_pupils'])} pupils here. Each published figure is DfE's newest that "
+    "Rollcall holds for the nearest comparable window, up to this window's academic year; its year and window are "
+    "beside it."
 )
-order = [
-    "label",
-    "value",
-    "numerator",
-    "denominator",
-    "last_year",
-    "change",
+table_columns = ["label", "value", "numerator", "denominator", "last_year", "change"]
+table_columns += [
     "compared_value",
     "national",
     "gap_to_national",
+    "national_year",
+    "national_period",
 ]
-order += [c for c in ("la", "gap_to_la") if c in comparison.table.columns] + [
-    "compared_pupils",
-    "national_source",
-]
-order += [c for c in ("la_source",) if c in comparison.table.columns]
+table_columns += ["national_older"]
+if comparison.place is not None:
+    table_columns += ["region", "gap_to_region", "region_year", "la", "gap_to_la", "la_year"]
+table_columns += ["compared_pupils", "national_source", "region_source", "la_source"]
 table(
-    comparison.table.select(order),
+    comparison.table.select(table_columns),
     "Headline comparison",
     key="overview_comparison",
     note=scope.description,
-    hide=tuple(c for c in ("national_source", "la_source") if c in order),
+    hide=("national_source", "region_source", "la_source"),
 )
-if "la" not in comparison.table.columns:
-    st.caption(
-        "No local authority figures: they need every school's LAESTAB (its LA number), which Rollcall reads from a "
-        "Common Transfer File, and one LA for all the schools shown."
+place = comparison.place
+for measure in ("attendance_rate", "persistent_absence_rate"):
+    row = rows[measure]
+    beside = [f"England {percent(row['national'])}"]
+    if place:
+        beside += [
+            f"{place.region_name} {percent(row['region'])}",
+            f"{place.la_name} {percent(row['la'])}",
+        ]
+    when = (
+        f"{row['national_year']} {row['national_period'].lower()}" if row["national_year"] else ""
     )
-with st.expander("Where the national figures come from"):
+    st.markdown(
+        f"**{row['label']}** of compulsory-age pupils: {percent(row['compared_value'])}; "
+        f"{', '.join(beside)}" + (f" ({when})." if when else ".")
+    )
+if place:
+    st.caption(
+        f"Region and local authority: {place.describe()}, the same phase from the same DfE files."
+    )
+else:
+    st.caption(f"No local authority or regional figures: {comparison.no_place}.")
+if comparison.table["national_older"].any():
+    st.caption(
+        "Ticked: the national figure is more than one academic year older than the window, because DfE has "
+        "published nothing newer that Rollcall holds (`rollcall import benchmarks` reads newer files)."
+    )
+with st.expander("Where the published figures come from"):
     for row in comparison.table.iter_rows(named=True):
         st.markdown(f"- **{row['label']}**: {row['national_source']}")
-        if "la_source" in row:
+        if comparison.place is not None:
+            st.markdown(f"  - Region: {row['region_source']}")
             st.markdown(f"  - Local authority: {row['la_source']}")
+
+st.subheader("Three years")
+trend = comparisons.trend(key.db_path, key.version, key.urns, key.start, key.end, key.groups)
+st.write(
+    f"The whole academic years up to this window's, {COMPARED_COHORT}, beside DfE's figures for the same years "
+    "(a year DfE has not published yet shows none)."
+)
+trend_columns = ["year", "label", "school_value", "school_pupils", "national", "national_period"]
+if trend.place:
+    trend_columns += ["region", "la"]
+table(
+    trend.table.select(trend_columns), "Three years", key="overview_trend", note=scope.description
+)
+
+if scope.urns is not None and len(scope.urns) == 1:
+    st.subheader("Similar schools")
+    similar = comparisons.similar_schools(key.db_path, key.version, scope.urns[0])
+    if similar.found:
+        st.write(similar.describe())
+        table(
+            similar.table.drop("distance"),
+            "Similar schools",
+            key="overview_similar",
+            note=similar.sources,
+        )
+    else:
+        st.info(similar.reason)
 
 st.subheader("Attendance week by week")
 if data.weekly.is_empty():

@@ -7,12 +7,23 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from analytics.cli import backups, bench, census, demo, exports, imports, risk, store, users
+from analytics.cli import (
+    backups,
+    bench,
+    benchmarks,
+    census,
+    demo,
+    exports,
+    imports,
+    risk,
+    store,
+    users,
+)
 from analytics.cli.common import EXIT_REFUSED, CommandError
 from analytics.store import DatabaseBusy, DatabaseKeyError, DatabaseMissing
 
 #: Modules that add commands: each has `register(commands, common)`.
-COMMAND_MODULES = (imports, demo, exports, census, risk, users, backups, bench, store)
+COMMAND_MODULES = (imports, demo, exports, census, risk, users, backups, bench, store, benchmarks)
 
 
 def build_parser() -> argparse.ArgumentParser:

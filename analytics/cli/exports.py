@@ -95,6 +95,17 @@ def run_targets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_comparison(args: argparse.Namespace) -> int:
+    from analytics.reports.comparisons.export import comparison_table
+
+    db = database(args)
+    urn = school_urns(db, args.school)[0]
+    table = comparison_table(db, urn, Window(args.start, args.end))
+    write_csv(table, args.out)
+    print(f"{args.out}: {table.height:,} measures and groups of school {urn}")
+    return EXIT_OK
+
+
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add `export` and its subcommands."""
     export = commands.add_parser("export", parents=[common], help="write a CSV export")
@@ -124,6 +135,16 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     targets.add_argument("--out", type=Path, required=True)
     targets.add_argument("--school", type=int, help="URN (default: every school)")
     targets.set_defaults(run=run_targets)
+    comparison = exports.add_parser(
+        "comparison",
+        parents=[common],
+        help="a school's figures beside the national, LA and regional ones, per measure and group",
+    )
+    comparison.add_argument("--school", type=int, help="URN (may be left out with one school)")
+    comparison.add_argument("--from", dest="start", type=parse_date, required=True)
+    comparison.add_argument("--to", dest="end", type=parse_date, required=True)
+    comparison.add_argument("--out", type=Path, required=True)
+    comparison.set_defaults(run=run_comparison)
     parquet = exports.add_parser(
         "parquet",
         parents=[common],

@@ -1,5 +1,6 @@
 """`rollcall import KIND FILE...`: import MIS exports; `rollcall import parquet DIR` restores a
-Parquet export of a whole store."""
+Parquet export of a whole store; `rollcall import benchmarks FILE...` reads DfE's published
+figures (`cli.benchmarks`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from analytics.cli.common import EXIT_OK, EXIT_REFUSED, CommandError, database, 
 from analytics.ingest import KINDS, ImportJob, ImportRefused, import_files
 
 PARQUET = "parquet"
+BENCHMARKS = "benchmarks"
 
 
 def run_parquet(args: argparse.Namespace) -> int:
@@ -29,6 +31,10 @@ def run_parquet(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.kind == PARQUET:
         return run_parquet(args)
+    if args.kind == BENCHMARKS:
+        from analytics.cli.benchmarks import run_import
+
+        return run_import(args)
     options = {
         "school_urn": args.school,
         "school_name": args.school_name,
@@ -50,12 +56,12 @@ def run(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add `import`."""
     parser = commands.add_parser("import", parents=[common], help="import an MIS export")
-    parser.add_argument("kind", choices=(*KINDS, PARQUET))
+    parser.add_argument("kind", choices=(*KINDS, PARQUET, BENCHMARKS))
     parser.add_argument(
         "file",
         type=Path,
         nargs="+",
-        help="files of that kind, imported in order (parquet: a folder)",
+        help="files of that kind, imported in order (parquet: a folder; benchmarks: DfE's CSVs)",
     )
     parser.add_argument(
         "--school", type=int, help="the school's URN (needed when the database holds several)"

@@ -1,9 +1,10 @@
 """The audit log: who did what, when. Rows are appended and read; nothing changes or deletes one.
 
 Recorded: sign-ins (and refused sign-ins), views of pupil-level pages, exports of pupil data,
-imports, changes to interventions, backups and restores. A row names a pupil only by enrolment
-number, never by name or UPN. Each row holds the SHA-256 of its own content and of the row before,
-so `verify` finds any row changed or removed outside Rollcall.
+imports, changes to interventions and to a school's details (its LAESTAB), backups and restores.
+A row names a pupil only by enrolment number, never by name or UPN. Each row holds the SHA-256
+of its own content and of the row before, so `verify` finds any row changed or removed outside
+Rollcall.
 
 To record a change in the same transaction as the change itself (an intervention added, say):
 
@@ -34,6 +35,7 @@ ACTIONS = (
     "export",
     "import",
     "intervention",
+    "school",
     "backup",
     "restore",
 )

@@ -35,7 +35,7 @@ from analytics.reports.inputs.register import load_register
 from analytics.reports.inputs.totals import WindowTotals, load_totals
 from analytics.settings import setting
 from analytics.store import Database, read
-from pages.ui import cached
+from pages.ui import cached, comparisons
 from pages.ui.access import guarded
 from pages.ui.cached import Urns, YearGroups
 from pages.ui.context import cache_key, database
@@ -103,6 +103,7 @@ def overview(
         last_year_window(key, kind, part, weeks),
         key.groups,
         national_window(kind, window, part),
+        comparisons.comparators(key.db_path, key.version, key.urns),
     )
 
 
@@ -125,6 +126,7 @@ def cohort_table(
         national_kind,
         fewest_pupils(),
         cross,
+        comparisons.comparators(key.db_path, key.version, key.urns),
     )
 
 
@@ -138,6 +140,7 @@ def widest_gaps(key: Key, measure: str, national_kind: str) -> pl.DataFrame:
         Window(key.start, key.end).academic_year_start,
         national_kind,
         fewest_pupils(),
+        compare=comparisons.comparators(key.db_path, key.version, key.urns),
     )
 
 
@@ -171,6 +174,7 @@ def behaviour(key: Key, characteristic: str) -> behaviour_report.BehaviourFigure
         Window(key.start, key.end),
         enrolments(key),
         characteristic,
+        comparisons.comparators(key.db_path, key.version, key.urns),
     )
 
 

@@ -14,11 +14,8 @@ from analytics.pipelines.windows import Window
 from analytics.reports.analysis import cohorts as cohort_report
 
 from analytics.reports.inputs.calendar import school_calendar
-from analytics.reports.comparisons.periods import (
-    national_window,
-    same_window_last_year,
-    school_la_number,
-)
+from analytics.reports.comparisons.periods import national_window, same_window_last_year
+from analytics.reports.comparisons.scope import comparators
 from analytics.reports.comparisons.national import national_benchmark, national_group_benchmark
 from analytics.reports.analysis.overview import (
     band_comparison,
@@ -78,10 +75,10 @@ def test_cohort_table_groups_rest_and_national(enrolments):
     )
     assert fsm["national"] == pytest.approx(published.value) and fsm["national_year"] == "2022/23"
     assert fsm["gap_to_national"] == pytest.approx(100.0 - published.value)
-    assert whole["national"] == pytest.approx(
-        national_benchmark("Secondary", "persistent_absence_rate", 2024, "autumn").value
-    )
-    assert "autumn term" in whole["national_source"]
+    # The newest figure for an autumn window: 2025/26 year to date (newer than autumn 2024/25).
+    headline = national_benchmark("Secondary", "persistent_absence_rate", 2025, "autumn")
+    assert whole["national"] == pytest.approx(headline.value)
+    assert headline.academic_year == 2025 and "2025/26 year to date" in whole["national_source"]
 
 
 def test_attendance_gaps_and_groups_without_national_figures(enrolments):
@@ -90,7 +87,7 @@ def test_attendance_gaps_and_groups_without_national_figures(enrolments):
     )
     assert forms["12A"]["compared_pupils"] == 0 and forms["12A"]["national"] is None
     assert (
-        forms["9A"]["national"] is None and "no national figure" in forms["9A"]["national_source"]
+        forms["9A"]["national"] is None and "publishes no figure" in forms["9A"]["national_source"]
     )
     sex = by_group(
         cohort_report.cohort_table(enrolments, "sex", "attendance_rate", 2025, "year", 5)
@@ -101,6 +98,17 @@ def test_attendance_gaps_and_groups_without_national_figures(enrolments):
     assert sex["Female"]["national"] == pytest.approx(
         100 - published.value
     )  # attendance is 100 - absence
+
+
+def test_cohort_tables_on_overall_absence(enrolments):
+    """The Cohorts page's "Overall absence" choice: the table has the measure it compares on
+    (it had not, and the page failed)."""
+    table = by_group(cohort_report.cohort_table(enrolments, "fsm", "absence_rate", 2025, "year", 5))
+    whole = table[cohort_report.ALL_PUPILS]
+    assert whole["absence_rate"] == pytest.approx(whole["absent"] * 100 / whole["possible"])
+    fsm = table["FSM eligible"]
+    assert fsm["absence_rate"] == pytest.approx(fsm["absent"] * 100 / fsm["possible"])
+    assert fsm["gap_to_rest"] > 0
 
 
 BOTH = {"FSM eligible", "Not FSM eligible"}
@@ -169,12 +177,12 @@ def test_headline_comparison_against_last_year_and_national(school):
     assert attendance["change"] == pytest.approx(now["attendance_rate"] - before["attendance_rate"])
     assert attendance["compared_pupils"] == now["enrolments_counted"] - 1  # the sixth former
     assert attendance["national"] == pytest.approx(
-        national_benchmark("Secondary", "attendance_rate", 2024, "autumn").value
+        national_benchmark("Secondary", "attendance_rate", 2025, "autumn").value
     )
     # Severe absence is published for whole years only: the nearest window is the year.
     severe = table["severe_absence_rate"]
     assert severe["national"] is not None and "academic year" in severe["national_source"]
-    assert "la" not in table["attendance_rate"]
+    assert table["attendance_rate"]["la"] is None and table["attendance_rate"]["region"] is None
 
 
 def test_the_overview_comparisons_are_the_same_from_the_weekly_totals(school):
@@ -200,9 +208,9 @@ def test_the_overview_computes_once_what_each_report_gives_alone(school):
     assert shown.figures.headline == alone.headline
     assert_frame_equal(shown.figures.by_school, alone.by_school)
     assert_frame_equal(shown.figures.weekly, alone.weekly)
-    la_number = school_la_number(now_totals)
+    compare = comparators(school, (URN,))
     assert_frame_equal(
-        shown.table, headline_comparison(now_totals, NOW, last_totals, last, "autumn", la_number)
+        shown.table, headline_comparison(now_totals, NOW, last_totals, last, "autumn", compare)
     )
     bands, source = band_comparison(now_totals, NOW)
     assert_frame_equal(shown.bands, bands)
@@ -231,7 +239,9 @@ def test_windows_a_year_earlier(school):
     assert national_window("half", half, "Autumn 1") == "autumn"
     assert national_window("ytd", Window(date(2025, 8, 1), date(2025, 11, 1))) == "autumn"
     assert national_window("ytd", Window(date(2025, 8, 1), date(2026, 2, 1))) == "year"
-    assert national_window("weeks", half) == "year"
+    # Any window inside one term is compared with that term's figures.
+    assert national_window("weeks", half) == "autumn"
+    assert national_window("weeks", Window(date(2025, 12, 1), date(2026, 1, 16))) == "year"
 
 
 def test_band_comparison(school):
@@ -311,11 +321,14 @@ def test_patterns_on_the_small_school(school):
     assert set(found.term_edges_overall["position"]) == {"First week", "Last week"}
 
 
-def test_school_la_number(school):
-    register = load_register(school, (URN,))
-    assert school_la_number(register) is None  # no LAESTAB recorded
-    with_la = register.__class__(
-        register.schools.with_columns(pl.lit("3524001").alias("laestab")),
-        *(getattr(register, f) for f in ("enrolments", "spells", "marks", "codes")),
+def test_the_schools_la_comes_from_its_laestab(school):
+    assert comparators(school, (URN,)).place is None  # no LAESTAB recorded
+    from analytics.store import benchmarks
+
+    benchmarks.set_school_laestab(school, URN, "3524001", actor="test")
+    place = comparators(school, (URN,)).place
+    assert (place.la_number, place.la_name, place.region_name) == (
+        "352",
+        "Manchester",
+        "North West",
     )
-    assert school_la_number(with_la) == "352"

@@ -21,7 +21,7 @@ from analytics.pipelines.behaviour import (
 from analytics.pipelines.groups import characteristic, group_column, group_order
 from analytics.pipelines.windows import Window
 from analytics.reports.comparisons.periods import comparator
-from analytics.reports.comparisons.national import national_benchmark
+from analytics.reports.comparisons.scope import Comparators, built_in_comparators
 from analytics.reports.inputs.records import BehaviourRecords
 
 #: Exclusion rates with a national figure (DfE's exclusion statistics, per 100 pupils).
@@ -63,9 +63,13 @@ def by_characteristic(enrolments: pl.DataFrame, key: str) -> pl.DataFrame:
     )
 
 
-def exclusion_rates(enrolments: pl.DataFrame, academic_year: int) -> pl.DataFrame:
+def exclusion_rates(
+    enrolments: pl.DataFrame, academic_year: int, compare: Comparators | None = None
+) -> pl.DataFrame:
     """One row per EXCLUSION_MEASURES measure: this scope's rate (all pupils on roll), and the
-    national rate for the same mix of phases (weighted by pupils) with its source."""
+    newest national rate held for the same mix of phases (weighted by pupils) with its year,
+    whether it is more than a year older than the window, and its source."""
+    figures = (compare or built_in_comparators()).figures
     totals = behaviour_rates(enrolments.lazy()).collect().row(0, named=True)
     weights = {
         row["national_phase"]: row["pupils"]
@@ -77,7 +81,7 @@ def exclusion_rates(enrolments: pl.DataFrame, academic_year: int) -> pl.DataFram
     rows = []
     for measure, label in EXCLUSION_MEASURES.items():
         figure = comparator(
-            weights, lambda phase, m=measure: national_benchmark(phase, m, academic_year)
+            weights, lambda phase, m=measure: figures.pick(m, phase, academic_year, "year")
         )
         rows.append(
             {
@@ -86,6 +90,8 @@ def exclusion_rates(enrolments: pl.DataFrame, academic_year: int) -> pl.DataFram
                 "value": totals[measure],
                 "national": figure.value,
                 "national_year": figure.years,
+                "national_figure_phase": figure.phase,
+                "national_older": figure.older,
                 "national_source": figure.source,
             }
         )
@@ -98,10 +104,12 @@ def behaviour_figures(
     window: Window,
     enrolments: pl.DataFrame,
     key: str,
+    compare: Comparators | None = None,
 ) -> BehaviourFigures:
     """Behaviour beside attendance for the enrolments of an `enrolment_table` (made with
     behaviour), grouped by characteristic `key`; `weeks` has a row per enrolment and week with a
-    counted session (`WindowTotals.weeks`, `Register.weeks`)."""
+    counted session (`WindowTotals.weeks`, `Register.weeks`); exclusion rates against the
+    national figures of `compare` (the built-in ones when not given)."""
     ids = enrolments["enrolment_id"]
     incidents = incidents_in(records.incidents.lazy(), window).filter(
         pl.col("enrolment_id").is_in(ids)
@@ -133,7 +141,7 @@ def behaviour_figures(
         by_group=by_characteristic(enrolments, key),
         weekly=weekly_incidents(incidents, weeks).collect(),
         by_reason=by_reason,
-        exclusion_rates=exclusion_rates(enrolments, window.academic_year_start),
+        exclusion_rates=exclusion_rates(enrolments, window.academic_year_start, compare),
         pupils=pupils,
         absentees=behaviour_of_absentees(enrolments.lazy()).collect(),
     )

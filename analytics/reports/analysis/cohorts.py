@@ -2,16 +2,16 @@
 persistent and severe absence, the gap to the rest of the school and to the national figure for
 that group, two characteristics crossed, the widest gaps against national, and a group's trend.
 
-National figures for a group come from DfE's census statistics by pupil characteristic (the
-absence-by-characteristic file to 2016/17, and the 5% absence bands by FSM, SEN, sex and year
-group to 2022/23), the latest year that has the group; they are whole-year figures. The school
-side of each national comparison is the group's compulsory-age pupils (`comparison.compared`).
+National, regional and LA figures for a group are the newest published for that group and a
+comparable window (`comparisons.held`): DfE's census statistics by pupil characteristic, the 5%
+absence bands by FSM, SEN, sex and year group, absence by SEN provision, and the daily-data
+autumn figures by FSM and SEN, as held. The school side of each comparison is the group's
+compulsory-age pupils (`comparisons.periods.compared`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 import polars as pl
 
@@ -19,14 +19,16 @@ from analytics.pipelines.gaps import gap_measure, with_gap_to_rest, with_small_g
 from analytics.pipelines.groups import CHARACTERISTICS, characteristic, group_column, group_order
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.weekly import measures_by_week
-from analytics.reports.comparisons.periods import (
-    NationalFigure,
-    comparator,
-    compulsory_age_measures,
-    national_comparator,
-    phase_weights,
+from analytics.reports.comparisons.groups import NATIONAL_GROUPS
+from analytics.reports.comparisons.periods import NationalFigure, compulsory_age_measures
+from analytics.reports.comparisons.scope import (
+    PLACE_SCHEMA,
+    PLACES,
+    Comparators,
+    built_in_comparators,
+    place_columns,
+    place_figures,
 )
-from analytics.reports.comparisons.national import Benchmark, national_group_benchmark
 
 ALL_PUPILS = "All pupils"
 REST_OF_SCHOOL = "Rest of the school"
@@ -46,37 +48,6 @@ HIGHER_IS_WORSE = {
     "severe_absence_rate": True,
 }
 
-_ETHNIC = {
-    "White": "Ethnicity_Major_White_Total",
-    "Mixed": "Ethnicity_Major_Mixed_Total",
-    "Asian": "Ethnicity_Major_Asian_Total",
-    "Black": "Ethnicity_Major_Black_Total",
-    "Unclassified": "Ethnicity_Major_Unclassified",
-}
-
-#: (characteristic key, group label) -> the names DfE's files give that group. Groups not here
-#: (forms, looked-after children, Rollcall's "Other" ethnic group, which holds Chinese pupils
-#: that DfE's 2016/17 major groups count apart) have no national figure.
-NATIONAL_GROUPS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("disadvantaged", "Disadvantaged"): ("FSM_eligible_in_last_6_years",),
-    ("disadvantaged", "Not disadvantaged"): ("FSM_not_eligible_in_last_6_years",),
-    ("fsm", "FSM eligible"): ("FSM_eligible", "FSM: Eligible"),
-    ("fsm", "Not FSM eligible"): ("FSM_Not_eligible", "FSM: Not Eligible"),
-    ("sen", "No SEN"): (
-        "SEN_provision_No_identified_SEN",
-        "SEN: No identified special educational need",
-    ),
-    ("sen", "SEN support"): ("SEN_provision_SEN_Support",),
-    ("sen", "EHC plan"): ("SEN_provision_Statement_or_EHCP",),
-    ("sex", "Female"): ("Gender_female", "Sex: Female"),
-    ("sex", "Male"): ("Gender_male", "Sex: Male"),
-    ("eal", "EAL"): ("First_language_Known_or_believed_to_be_other_than_English",),
-    ("eal", "English first language"): ("First_language_Known_or_believed_to_be_English",),
-    **{("ethnic_group", group): (name,) for group, name in _ETHNIC.items()},
-    ("year_group", "Year 1"): ("NC_Year_1_and_below", "NC year: 1"),
-    **{("year_group", f"Year {n}"): (f"NC_Year_{n}", f"NC year: {n}") for n in range(2, 12)},
-}
-
 #: Columns of a cohort table, in the order pages show them.
 COHORT_COLUMNS = (
     "characteristic",
@@ -86,6 +57,8 @@ COHORT_COLUMNS = (
     "possible",
     "attended",
     "attendance_rate",
+    "absent",
+    "absence_rate",
     "persistent_absentees",
     "persistent_absence_rate",
     "severe_absentees",
@@ -98,34 +71,48 @@ COHORT_COLUMNS = (
     "gap_to_national",
     "too_small",
     "national_year",
+    "national_period",
+    "national_kind",
+    "national_figure_phase",
+    "national_older",
     "national_source",
+    "region",
+    "gap_to_region",
+    "region_year",
+    "region_period",
+    "region_kind",
+    "region_figure_phase",
+    "region_older",
+    "region_source",
+    "la",
+    "gap_to_la",
+    "la_year",
+    "la_period",
+    "la_kind",
+    "la_figure_phase",
+    "la_older",
+    "la_source",
 )
 
 
-@lru_cache(maxsize=4096)
-def _group_benchmark(
-    phase: str, measure: str, academic_year: int, names: tuple[str, ...]
-) -> Benchmark | None:
-    return national_group_benchmark(phase, measure, academic_year, names)
-
-
-def group_national(
-    enrolments: pl.LazyFrame, key: str, group: str, measure: str, academic_year: int
-) -> NationalFigure:
-    """The national figure for one group's compulsory-age pupils (weighted over phases)."""
+def group_places(
+    enrolments: pl.LazyFrame,
+    key: str,
+    group: str,
+    measure: str,
+    academic_year: int,
+    window: str,
+    compare: Comparators,
+) -> dict[str, NationalFigure]:
+    """The national, regional and LA figures for one group's compulsory-age pupils (weighted
+    over phases), or none when DfE publishes nothing for the group."""
     names = NATIONAL_GROUPS.get((key, group))
     if names is None:
-        return NationalFigure(None, "DfE publishes no national figure for this group")
-    # Attendance by characteristic is published as its complement, the overall absence rate.
-    published = "absence_rate" if measure == "attendance_rate" else measure
-    transform = (
-        (lambda value: 100.0 - value) if measure == "attendance_rate" else (lambda value: value)
-    )
-    return comparator(
-        phase_weights(enrolments, measure),
-        lambda phase: _group_benchmark(phase, published, academic_year, names),
-        transform,
-    )
+        return {
+            place: NationalFigure(None, "DfE publishes no figure for this group")
+            for place in PLACES
+        }
+    return place_figures(enrolments, measure, academic_year, window, compare, names)
 
 
 def cohort_table(
@@ -136,14 +123,18 @@ def cohort_table(
     national_kind: str,
     fewest_pupils: int,
     cross: str | None = None,
+    compare: Comparators | None = None,
 ) -> pl.DataFrame:
     """One row per group of characteristic `key` (crossed with `cross` when given), after an
     `All pupils` row: COHORT_COLUMNS (plus `cross_group` when crossed). `rest_value` and
     `gap_to_rest` compare each group's `measure` with every other enrolment; `compared_value`,
-    `national` and `gap_to_national` compare its compulsory-age pupils with the national figure
-    for that group (none for crossed groups). `too_small` marks a group, or the rest, with fewer
-    than `fewest_pupils` pupils with a possible session."""
+    `national`, `region` and `la` and their gaps compare its compulsory-age pupils with the
+    published figures for that group, for a `national_kind` window of `academic_year` (none for
+    crossed groups; `compare` gives the figures held and the LA, built-in national figures only
+    when not given). `too_small` marks a group, or the rest, with fewer than `fewest_pupils`
+    pupils with a possible session."""
     gap_measure(measure)
+    compare = compare or built_in_comparators()
     label = characteristic(key).label
     columns = [group_column(key)] + ([group_column(cross)] if cross else [])
     table = enrolments.lazy()
@@ -166,26 +157,16 @@ def cohort_table(
     national_rows = []
     for row in groups.iter_rows(named=True):
         if cross:
-            figure = NationalFigure(None, "DfE publishes no national figure for crossed groups")
+            crossed = NationalFigure(None, "DfE publishes no figure for crossed groups")
+            figures = dict.fromkeys(PLACES, crossed)
         else:
             members = table.filter(pl.col(columns[0]) == row[columns[0]])
-            figure = group_national(members, key, row[columns[0]], measure, academic_year)
-        national_rows.append(
-            {
-                **{c: row[c] for c in columns},
-                "national": figure.value,
-                "national_year": figure.years,
-                "national_source": figure.source,
-            }
-        )
+            figures = group_places(
+                members, key, row[columns[0]], measure, academic_year, national_kind, compare
+            )
+        national_rows.append({**{c: row[c] for c in columns}, **place_columns(figures)})
     national = pl.DataFrame(
-        national_rows,
-        schema={
-            **{c: pl.String for c in columns},
-            "national": pl.Float64,
-            "national_year": pl.String,
-            "national_source": pl.String,
-        },
+        national_rows, schema={**{c: pl.String for c in columns}, **PLACE_SCHEMA}
     )
     shaped = (
         groups.join(national, on=columns, how="left")
@@ -194,7 +175,7 @@ def cohort_table(
             pl.col(columns[0]).alias("group"),
             *([pl.col(columns[1]).alias("cross_group")] if cross else []),
             pl.col(f"rest_{measure}").alias("rest_value"),
-            (pl.col("compared_value") - pl.col("national")).alias("gap_to_national"),
+            *((pl.col("compared_value") - pl.col(p)).alias(f"gap_to_{p}") for p in PLACES),
         )
         .with_columns(
             (
@@ -224,7 +205,7 @@ def cohort_table(
     return pl.concat(
         [
             _all_pupils(
-                enrolments, label, measure, academic_year, national_kind, cross is not None
+                enrolments, label, measure, academic_year, national_kind, cross is not None, compare
             ).select(selected),
             shaped,
         ],
@@ -239,12 +220,18 @@ def _all_pupils(
     academic_year: int,
     national_kind: str,
     crossed: bool,
+    compare: Comparators,
 ) -> pl.DataFrame:
-    """The `All pupils` row: the whole scope, against the national headline for the window."""
+    """The `All pupils` row: the whole scope, against the published headline figures."""
     table = enrolments.lazy()
     whole = group_measures(table).collect().row(0, named=True)
     compulsory = compulsory_age_measures(table).collect().row(0, named=True)
-    national = national_comparator(table, measure, academic_year, national_kind)
+    places = place_figures(table, measure, academic_year, national_kind, compare)
+
+    def gap(place: str) -> float | None:
+        value = places[place].value
+        return None if value is None or compulsory[measure] is None else compulsory[measure] - value
+
     row = {
         "characteristic": label,
         "group": ALL_PUPILS,
@@ -254,6 +241,8 @@ def _all_pupils(
         "possible": whole["possible"],
         "attended": whole["attended"],
         "attendance_rate": whole["attendance_rate"],
+        "absent": whole["absent"],
+        "absence_rate": whole["absence_rate"],
         "persistent_absentees": whole["persistent_absentees"],
         "persistent_absence_rate": whole["persistent_absence_rate"],
         "severe_absentees": whole["severe_absentees"],
@@ -262,23 +251,19 @@ def _all_pupils(
         "gap_to_rest": None,
         "compared_pupils": compulsory["enrolments_counted"],
         "compared_value": compulsory[measure],
-        "national": national.value,
-        "gap_to_national": None
-        if national.value is None or compulsory[measure] is None
-        else compulsory[measure] - national.value,
         "too_small": False,
-        "national_year": national.years,
-        "national_source": national.source,
+        **place_columns(places),
+        **{f"gap_to_{place}": gap(place) for place in PLACES},
     }
     return pl.DataFrame(
         [row],
         schema_overrides={
             "rest_value": pl.Float64,
             "gap_to_rest": pl.Float64,
-            "national": pl.Float64,
-            "gap_to_national": pl.Float64,
             "cross_group": pl.String,
             "compared_value": pl.Float64,
+            **PLACE_SCHEMA,
+            **{f"gap_to_{place}": pl.Float64 for place in PLACES},
         },
     )
 
@@ -296,6 +281,7 @@ def widest_gaps(
     national_kind: str,
     fewest_pupils: int,
     keys: Sequence[str] | None = None,
+    compare: Comparators | None = None,
 ) -> pl.DataFrame:
     """Every group (of every characteristic with national figures) with a readable gap to
     national, worst first: `characteristic_key` plus the cohort-table columns and
@@ -303,7 +289,15 @@ def widest_gaps(
     keys = keys or [k for k in CHARACTERISTICS if any(key == k for key, _ in NATIONAL_GROUPS)]
     parts = []
     for key in keys:
-        table = cohort_table(enrolments, key, measure, academic_year, national_kind, fewest_pupils)
+        table = cohort_table(
+            enrolments,
+            key,
+            measure,
+            academic_year,
+            national_kind,
+            fewest_pupils,
+            compare=compare,
+        )
         parts.append(
             table.filter(
                 (pl.col("group") != ALL_PUPILS)

@@ -12,14 +12,18 @@ from analytics.pipelines.bands import band_distribution
 from analytics.pipelines.measures import group_measures
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
-from analytics.reports.comparisons.periods import (
-    compared,
-    compulsory_age_measures,
-    national_comparator,
-    phase_weights,
-    school_la_number,
-)
 from analytics.reports.comparisons.national import national_band_distribution
+from analytics.reports.comparisons.periods import compared, compulsory_age_measures, phase_weights
+from analytics.reports.comparisons.places import Place
+from analytics.reports.comparisons.scope import (
+    PLACE_SCHEMA,
+    PLACES,
+    Comparators,
+    built_in_comparators,
+    comparators,
+    place_columns,
+    place_figures,
+)
 from analytics.reports.analysis.pupils import measures_with_phase
 from analytics.reports.inputs.register import Register
 from analytics.reports.inputs.totals import WindowTotals, load_totals
@@ -123,21 +127,24 @@ def headline_comparison(
     last_year: Register | WindowTotals,
     last_window: Window,
     national_kind: str,
-    la_number: str | None = None,
+    compare: Comparators | None = None,
 ) -> pl.DataFrame:
     """One row per HEADLINE_MEASURES measure: `measure, label, value, numerator, denominator`
     (all enrolments on roll), `last_year` (the same measure over `last_window`, from
-    `last_year`, scoped the same way for that window) and `change`
-    (percentage points); `compared_pupils` and `compared_value` (compulsory-age pupils only),
-    `national`, `gap_to_national` and `national_source`; with an LA number, `la`, `gap_to_la`
-    and `la_source`. Each source is a `Register` or the `WindowTotals` of its window (the same
-    figures; the totals read far less)."""
+    `last_year`, scoped the same way for that window) and `change` (percentage points);
+    `compared_pupils` and `compared_value` (compulsory-age pupils only); then for each of
+    `national`, `region` and `la` (scope.PLACES) the published figure and its `_year`,
+    `_period`, `_kind`, `_older` and `_source` (null where the place is unknown or DfE
+    published nothing), and `gap_to_national`, `gap_to_region`, `gap_to_la`. Each source is a
+    `Register` or the `WindowTotals` of its window (the same figures; the totals read far
+    less). `compare` gives the figures held and the scope's LA (built-in national figures only
+    when not given)."""
     return _comparison_table(
         _measured(register, window),
         measures_with_phase(last_year, last_window),
         window.academic_year_start,
         national_kind,
-        la_number,
+        compare or built_in_comparators(),
     )
 
 
@@ -151,7 +158,7 @@ def _comparison_table(
     before: pl.LazyFrame,
     academic_year: int,
     national_kind: str,
-    la_number: str | None,
+    compare: Comparators,
 ) -> pl.DataFrame:
     """`headline_comparison` from the per-enrolment measures of the window and of last year's."""
     figures = group_measures(now).collect().row(0, named=True)
@@ -159,43 +166,33 @@ def _comparison_table(
     compulsory = compulsory_age_measures(now).collect().row(0, named=True)
     rows = []
     for measure in HEADLINE_MEASURES:
-        national = national_comparator(now, measure.column, academic_year, national_kind)
-        row = {
-            "measure": measure.column,
-            "label": measure.label,
-            "value": figures[measure.column],
-            "numerator": figures[measure.numerator],
-            "denominator": figures[measure.denominator],
-            "last_year": last[measure.column],
-            "compared_pupils": compulsory["enrolments_counted"],
-            "compared_value": compulsory[measure.column],
-            "national": national.value,
-            "national_source": national.source,
-        }
-        if la_number is not None:
-            local = national_comparator(
-                now, measure.column, academic_year, national_kind, la_number
-            )
-            row |= {"la": local.value, "la_source": local.source}
-        rows.append(row)
+        places = place_figures(now, measure.column, academic_year, national_kind, compare)
+        rows.append(
+            {
+                "measure": measure.column,
+                "label": measure.label,
+                "value": figures[measure.column],
+                "numerator": figures[measure.numerator],
+                "denominator": figures[measure.denominator],
+                "last_year": last[measure.column],
+                "compared_pupils": compulsory["enrolments_counted"],
+                "compared_value": compulsory[measure.column],
+                **place_columns(places),
+            }
+        )
     frame = pl.DataFrame(
         rows,
         schema_overrides={
             "value": pl.Float64,
             "last_year": pl.Float64,
             "compared_value": pl.Float64,
-            "national": pl.Float64,
+            **PLACE_SCHEMA,
         },
     )
-    frame = frame.with_columns(
+    return frame.with_columns(
         (pl.col("value") - pl.col("last_year")).alias("change"),
-        (pl.col("compared_value") - pl.col("national")).alias("gap_to_national"),
+        *((pl.col("compared_value") - pl.col(place)).alias(f"gap_to_{place}") for place in PLACES),
     )
-    if la_number is not None:
-        frame = frame.with_columns(pl.col("la").cast(pl.Float64)).with_columns(
-            (pl.col("compared_value") - pl.col("la")).alias("gap_to_la")
-        )
-    return frame
 
 
 def band_comparison(register: Register | WindowTotals, window: Window) -> tuple[pl.DataFrame, str]:
@@ -286,13 +283,15 @@ def _figures(totals: WindowTotals, per_enrolment: pl.LazyFrame) -> OverviewFigur
 @dataclass(frozen=True)
 class OverviewComparison:
     """The Overview: its figures, and its comparisons with the same window last year and with
-    national figures."""
+    national, regional and LA figures (`place`: the LA and region, or why there is none)."""
 
     figures: OverviewFigures
     last_window: Window
     table: pl.DataFrame
     bands: pl.DataFrame
     bands_source: str
+    place: Place | None = None
+    no_place: str = ""
 
 
 def overview_comparison(
@@ -302,20 +301,30 @@ def overview_comparison(
     last_window: Window,
     year_groups: Sequence[str],
     national_kind: str,
+    compare: Comparators | None = None,
 ) -> OverviewComparison:
     """Everything the Overview shows, from the weekly totals of `window` and `last_window` (one
     read each; never the register, so the page opens fast at trust size). The window's
     per-enrolment measures are computed once and read by the figures, the comparison table and
-    the bands."""
+    the bands. `compare` is these schools' comparators when already at hand."""
     now = load_totals(db, school_urns, window).in_year_groups(year_groups)
     before = load_totals(db, school_urns, last_window).in_year_groups(year_groups)
     measured = _measured(now, window)
+    compare = compare or comparators(db, school_urns)
     table = _comparison_table(
         measured,
         measures_with_phase(before, last_window),
         window.academic_year_start,
         national_kind,
-        school_la_number(now),
+        compare,
     )
     bands, source = _bands(measured, window.academic_year_start)
-    return OverviewComparison(_figures(now, measured), last_window, table, bands, source)
+    return OverviewComparison(
+        _figures(now, measured),
+        last_window,
+        table,
+        bands,
+        source,
+        compare.place,
+        compare.no_place if compare.place is None else "",
+    )

@@ -1,5 +1,5 @@
-"""What a window's figures are compared with: the same window a year earlier, and the national
-(and local authority) figures for the nearest comparable window, like with like.
+"""What a window's figures are compared with: the same window a year earlier, and the national,
+regional and local authority figures for the nearest comparable window, like with like.
 
 Like with like: DfE's headline figures are for pupils of compulsory school age (5 to 15 on
 31 August) in state-funded schools of one phase. So the school figure set beside a national one
@@ -12,22 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import polars as pl
 
-from analytics.domain.calendar import academic_year_label
+from analytics.domain.calendar import academic_year_label, census_period
 from analytics.pipelines.gaps import weighted_national
 from analytics.pipelines.measures import group_measures, like_dfe
 from analytics.pipelines.windows import Window
+from analytics.reports.comparisons.held import ENGLAND, HeldFigures, Where, built_in_figures
+from analytics.reports.comparisons.national import Benchmark
 from analytics.reports.inputs.calendar import SchoolCalendar
-from analytics.reports.comparisons.national import (
-    Benchmark,
-    local_authority_benchmark,
-    national_benchmark,
-)
-from analytics.reports.inputs.register import Register
-from analytics.reports.inputs.totals import WindowTotals
 
 #: Filter window kinds (as the sidebar names them).
 YEAR_TO_DATE, WHOLE_YEAR, TERM, HALF_TERM, LAST_WEEKS, CUSTOM = (
@@ -75,30 +69,30 @@ def same_window_last_year(
 
 
 def national_window(kind: str, window: Window, part: str | None = None) -> str:
-    """The kind of national window nearest to a filter window: a term or half-term is compared
-    with DfE's figure for that term, a year to date still in the autumn term with the autumn
-    term, anything else with the academic year."""
+    """The kind of published window nearest to a filter window: a term or half-term is compared
+    with DfE's figures for that term, any other window lying inside one term (a year to date
+    still in the autumn term, the last few weeks) with that term, anything else with the
+    academic year."""
     if kind in (TERM, HALF_TERM) and part:
         return part.split()[0].lower()
-    if kind == YEAR_TO_DATE and window.end.month >= 8:
-        return "autumn"
+    if kind == WHOLE_YEAR:
+        return "year"
+    return term_of(window)
+
+
+def term_of(window: Window) -> str:
+    """`autumn`, `spring` or `summer` when the window lies inside that term's census period
+    (autumn 1 Aug to 31 Dec, spring 1 Jan to Easter Sunday, summer after it), else `year`."""
+    year = window.academic_year_start
+    for term, periods in (
+        ("autumn", ("autumn",)),
+        ("spring", ("spring",)),
+        ("summer", ("summer1", "summer2")),
+    ):
+        first, last = census_period(periods[0], year)[0], census_period(periods[-1], year)[1]
+        if first <= window.start and window.end <= last:
+            return term
     return "year"
-
-
-@lru_cache(maxsize=4096)
-def _benchmark(
-    phase: str, measure: str, academic_year: int, window: str, la_number: str | None
-) -> Benchmark | None:
-    """The figure for the window asked for, else for the academic year (the nearest window DfE
-    published: severe absence, for one, is published for whole years only)."""
-    for kind in dict.fromkeys((window, "year")):
-        if la_number is not None:
-            found = local_authority_benchmark(la_number, phase, measure, academic_year, kind)
-        else:
-            found = national_benchmark(phase, measure, academic_year, kind)
-        if found is not None:
-            return found
-    return None
 
 
 #: Measures whose national figure is per enrolment (weighted by enrolments with a possible
@@ -114,11 +108,48 @@ def compared(enrolments: pl.LazyFrame) -> pl.LazyFrame:
 
 @dataclass(frozen=True)
 class NationalFigure:
-    """A comparator for a set of pupils: its value (weighted over phases) and its sources."""
+    """A comparator for a set of pupils (national, regional or LA): its value (weighted over
+    phases) and what it is: its academic years, windows, kinds of data and sources, and whether
+    any figure in it is more than one academic year older than the window."""
 
     value: float | None
     source: str
     years: str = ""  # the academic year(s) of the figures, e.g. "2016/17"
+    period: str = ""  # the window(s) the figures cover, e.g. "Autumn term"
+    kind: str = ""  # "census", "daily" or both
+    older: bool = False
+    place: str = ""
+    phase: str = ""  # the phase(s) of the figures: `Total` is DfE's figure for all schools
+
+    def columns(self, prefix: str) -> dict:
+        """The figure as table columns named `prefix`, `prefix_year`, `prefix_period`,
+        `prefix_kind`, `prefix_figure_phase`, `prefix_older` and `prefix_source`."""
+        return {
+            prefix: self.value,
+            f"{prefix}_year": self.years,
+            f"{prefix}_period": self.period,
+            f"{prefix}_kind": self.kind,
+            f"{prefix}_figure_phase": self.phase,
+            f"{prefix}_older": self.older,
+            f"{prefix}_source": self.source,
+        }
+
+
+def figure_schema(prefix: str) -> dict[str, pl.DataType]:
+    """The column types of `NationalFigure.columns`."""
+    return {
+        prefix: pl.Float64,
+        f"{prefix}_year": pl.String,
+        f"{prefix}_period": pl.String,
+        f"{prefix}_kind": pl.String,
+        f"{prefix}_figure_phase": pl.String,
+        f"{prefix}_older": pl.Boolean,
+        f"{prefix}_source": pl.String,
+    }
+
+
+def _joined(values: Sequence[str]) -> str:
+    return ", ".join(dict.fromkeys(values))
 
 
 def comparator(
@@ -137,20 +168,30 @@ def comparator(
         return NationalFigure(
             None, f"no published figure for {', '.join(sorted(missing)).lower()} pupils"
         )
+    figures = [b for b in found.values() if b is not None]
     frame = weighted_national(
         pl.LazyFrame(
             {"all": [0] * len(weights), "phase": list(weights), "weight": list(weights.values())}
         ),
         pl.LazyFrame(
-            {"phase": list(found), "national_value": [transform(b.value) for b in found.values()]}
+            {"phase": list(found), "national_value": [transform(b.value) for b in figures]}
         ),
         ["all"],
     ).collect()
-    labels = [b.label for b in found.values()]
+    labels = list(dict.fromkeys(b.label for b in figures))
     if len(weights) > 1:
         labels.append("weighted by this scope's compulsory-age pupils in each phase")
-    years = ", ".join(sorted({academic_year_label(b.academic_year) for b in found.values()}))
-    return NationalFigure(frame["national"].item(), "; ".join(labels), years)
+    ordered = sorted(figures, key=lambda b: b.academic_year)
+    return NationalFigure(
+        frame["national"].item(),
+        "; ".join(labels),
+        _joined([academic_year_label(b.academic_year) for b in ordered]),
+        _joined([b.window_label for b in ordered]),
+        _joined([b.data_kind for b in ordered]),
+        any(b.older for b in figures),
+        _joined([b.place for b in ordered]),
+        _joined([b.figure_phase or b.phase for b in ordered]),
+    )
 
 
 def phase_weights(enrolments: pl.LazyFrame, measure: str) -> dict[str, float]:
@@ -166,30 +207,53 @@ def phase_weights(enrolments: pl.LazyFrame, measure: str) -> dict[str, float]:
     }
 
 
+def place_comparator(
+    enrolments: pl.LazyFrame,
+    measure: str,
+    academic_year: int,
+    window: str,
+    figures: HeldFigures,
+    where: Where = ENGLAND,
+    groups: Sequence[str] = ("Total",),
+    *,
+    exact_year: bool = False,
+) -> NationalFigure:
+    """The published figure for these enrolments' compulsory-age pupils, for `measure` of the
+    pupils in `groups` (DfE's names for them) in `where`, chosen by the newest-figure rule for
+    a `window` of `academic_year` (only that year's figure with `exact_year`), weighted over
+    phases. Attendance by group is published as its complement, the overall absence rate."""
+    published, transform = measure, (lambda value: value)
+    if measure == "attendance_rate" and tuple(groups) != ("Total",):
+        published, transform = "absence_rate", (lambda value: 100.0 - value)
+    return comparator(
+        phase_weights(enrolments, measure),
+        lambda phase: figures.pick(
+            published,
+            phase,
+            academic_year,
+            window,
+            groups=tuple(groups),
+            where=where,
+            exact_year=exact_year,
+        ),
+        transform,
+    )
+
+
 def national_comparator(
     enrolments: pl.LazyFrame,
     measure: str,
     academic_year: int,
     window: str,
-    la_number: str | None = None,
+    figures: HeldFigures | None = None,
 ) -> NationalFigure:
-    """The national (or, given an LA number, local authority) figure for these enrolments'
-    compulsory-age pupils, for `measure` in the nearest `window` of `academic_year`."""
-    return comparator(
-        phase_weights(enrolments, measure),
-        lambda phase: _benchmark(phase, measure, academic_year, window, la_number),
+    """The national figure for these enrolments' compulsory-age pupils, for `measure` in the
+    nearest `window` of `academic_year` (the built-in figures when `figures` is not given)."""
+    return place_comparator(
+        enrolments, measure, academic_year, window, figures or built_in_figures()
     )
 
 
 def compulsory_age_measures(enrolments: pl.LazyFrame, by: Sequence[str] = ()) -> pl.LazyFrame:
     """`group_measures` of the compulsory-age enrolments only."""
     return group_measures(compared(enrolments), by)
-
-
-def school_la_number(register: Register | WindowTotals) -> str | None:
-    """The LA number (first three digits of the LAESTAB) shared by every school in scope, or
-    None when one is unknown or the schools are in different LAs."""
-    codes = {str(code)[:3] if code else None for code in register.schools["laestab"].to_list()}
-    if len(codes) != 1:
-        return None
-    return codes.pop()

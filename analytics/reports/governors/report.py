@@ -45,9 +45,13 @@ from analytics.pipelines.measures import group_measures
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
 from analytics.reports.inputs.calendar import school_calendar
+from analytics.reports.comparisons.national import Benchmark
 from analytics.reports.comparisons.periods import compared
+from analytics.reports.comparisons.places import Place
+from analytics.reports.comparisons.scope import comparators
+from analytics.reports.comparisons.similar import SimilarSchools, similar_schools
+from analytics.reports.comparisons.trends import Trend, trend
 from analytics.reports.governors.narrative import Facts, Gap, YearGroup, narrative
-from analytics.reports.comparisons.national import Benchmark, national_benchmark
 from analytics.reports.inputs.register import Register, load_register
 from analytics.settings import setting
 from analytics.store import Database, read
@@ -183,6 +187,12 @@ class TermFigures:
     this: PeriodFigures
     last: PeriodFigures | None
     national: dict[str, Benchmark | None] = field(default_factory=dict)
+    region: dict[str, Benchmark | None] = field(default_factory=dict)
+    la: dict[str, Benchmark | None] = field(default_factory=dict)
+    place: Place | None = None  # the school's LA and region
+    no_place: str = ""  # why there is no LA or region, when there is none
+    trend: Trend | None = None  # three academic years beside the published figures
+    similar: SimilarSchools | None = None
 
     @property
     def national_phase(self) -> str:
@@ -369,9 +379,17 @@ def term_figures(db: Database, urn: int, academic_year: int, term: str) -> TermF
     exclusions = read.exclusions(db, (urn,))
     phase = NATIONAL_PHASES.get(school["phase"], "Total")
     kind = term.split()[0].lower()
-    national = {
-        h.column: national_benchmark(phase, h.column, academic_year, kind) for h in HEADLINES
-    }
+    compare = comparators(db, (urn,))
+
+    def published(place: str) -> dict[str, Benchmark | None]:
+        where = compare.where(place)
+        if where is None:
+            return {}
+        return {
+            h.column: compare.figures.pick(h.column, phase, academic_year, kind, where=where)
+            for h in HEADLINES
+        }
+
     return TermFigures(
         school_name=school["name"],
         school_urn=urn,
@@ -382,7 +400,13 @@ def term_figures(db: Database, urn: int, academic_year: int, term: str) -> TermF
         last_day=calendar.last_day,
         this=period_figures(registers[this], incidents, exclusions, this),
         last=period_figures(registers[last], incidents, exclusions, last) if last else None,
-        national=national,
+        national=published("national"),
+        region=published("region"),
+        la=published("la"),
+        place=compare.place,
+        no_place=compare.no_place if compare.place is None else "",
+        trend=trend(db, (urn,), this, compare=compare),
+        similar=similar_schools(db, urn),
     )
 
 
@@ -583,6 +607,20 @@ def suppression_cells(figures: TermFigures) -> Cells:
     cells = Cells()
     for period in (THIS, LAST):
         _period_cells(cells, figures, period)
+    if figures.trend is not None:
+        years = figures.trend.table.unique("academic_year", keep="first", maintain_order=True)
+        for row in years.iter_rows(named=True):
+            size = cells.add(
+                ("trend", row["academic_year"], "pupils"),
+                row["school_pupils"],
+                f"Pupils aged 5 to 15, {row['year']}",
+            )
+            persistent = cells.add(
+                ("trend", row["academic_year"], "pa"),
+                row["school_persistent"],
+                f"Persistent absence of pupils aged 5 to 15, {row['year']}",
+            )
+            cells.link(size, persistent)
     return cells
 
 
@@ -761,38 +799,74 @@ def attendance_section(ctx: Context) -> Section:
     )
 
 
+#: Marks a published figure more than one academic year older than the window it is set beside.
+OLDER = "*"
+
+
+def _published(benchmark: Benchmark | None) -> str:
+    """A published figure for a table: the rate, marked when it is more than a year old."""
+    if benchmark is None:
+        return "–"
+    return format_percent(benchmark.value) + (f" {OLDER}" if benchmark.older else "")
+
+
+def _published_from(benchmark: Benchmark | None) -> str:
+    if benchmark is None:
+        return "–"
+    kind = "census" if benchmark.data_kind == "census" else "daily data"
+    return f"{benchmark.year_label} {benchmark.window_label.lower()} ({kind})"
+
+
 def national_section(ctx: Context) -> Section:
     f, s = ctx.figures, ctx.shown
     ages = f.this.ages[True]
     size = (THIS, "age", True, "pupils")
-    rows, sources = [], []
+    places = (
+        [
+            (f"Region, {f.place.region_name}", f.region),
+            (f"Local authority, {f.place.la_name}", f.la),
+        ]
+        if f.place
+        else []
+    )
+    rows, sources, older = [], [], False
     for h in HEADLINES:
         keys = [size] + ([(THIS, "age", True, h.count)] if h.count else [])
         benchmark = f.national.get(h.column)
         national = benchmark.value if benchmark else None
-        if benchmark and benchmark.label not in sources:
-            sources.append(benchmark.label)
-        rows.append(
-            {
-                "Measure": h.label,
-                "School, pupils aged 5 to 15": s.rate(ages[h.column], *keys),
-                f"National, {_PHASE_WORDS[f.national_phase]}": format_percent(national)
-                if benchmark
-                else "–",
-                "Difference (points)": s.points(_difference(ages[h.column], national), *keys),
-            }
-        )
-    kind = f.term.split()[0].lower()
+        row = {
+            "Measure": h.label,
+            "School, pupils aged 5 to 15": s.rate(ages[h.column], *keys),
+            f"National, {_PHASE_WORDS[f.national_phase]}": _published(benchmark),
+            "Difference (points)": s.points(_difference(ages[h.column], national), *keys),
+        }
+        for title, figures in places:
+            row[title] = _published(figures.get(h.column))
+        row["National figure"] = _published_from(benchmark)
+        rows.append(row)
+        for found in (benchmark, *(figures.get(h.column) for _, figures in places)):
+            if found is not None:
+                older = older or found.older
+                if found.label not in sources:
+                    sources.append(found.label)
     how_many = s.count(ages["enrolments"], size)
     its = "its pupils" if how_many == SUPPRESSED else f"its {how_many} pupils"
     paragraphs = [
         (
-            f"Like for like: DfE's national figures count pupils of compulsory school age (5 to 15 on 31 August) in "
+            f"Like for like: DfE's figures count pupils of compulsory school age (5 to 15 on 31 August) in "
             f"{_PHASE_WORDS[f.national_phase]}, so the school's figures here are for {its} of those ages, not for every "
             f"pupil on roll; as DfE does, pupils aged 15 are counted without the second half of the summer term. "
-            f"National figures are for the {kind} term, from the latest year Rollcall holds."
+            "Each published figure is the newest DfE figure Rollcall holds for the term (or, where none is newer, "
+            "the whole year), up to this academic year; the last column says which year and window."
         ),
     ]
+    if f.place:
+        paragraphs.append(
+            f"The school is in {f.place.describe()}: the region's and the local authority's figures are for the same phase "
+            "from the same DfE files."
+        )
+    else:
+        paragraphs.append(f"No local authority or regional figures: {f.no_place}.")
     if f.national_phase == "Total":
         paragraphs.append(
             f"The school's phase ({f.phase}) has no national figure of its own, so it is compared with all state-funded schools."
@@ -800,15 +874,90 @@ def national_section(ctx: Context) -> Section:
     note = (
         "Sources: " + "; ".join(sources) + "."
         if sources
-        else "No national figures for this term are held."
+        else "No published figures for this term are held."
     )
-    if f.national.get("severe_absence_rate") is None:
-        note += " DfE publishes severe absence for whole academic years only, so there is no national figure for one term."
+    if older:
+        note += f" {OLDER} More than one academic year older than the term: DfE has published nothing newer that Rollcall holds."
     return Section(
         "national",
-        "Against national",
+        "Against national, regional and local authority figures",
         paragraphs=tuple(paragraphs),
-        tables=(Table("Against national", pl.DataFrame(rows), note),),
+        tables=(
+            Table(
+                "Against national, regional and local authority figures", pl.DataFrame(rows), note
+            ),
+        ),
+    )
+
+
+def trend_section(ctx: Context) -> Section | None:
+    """Three academic years of the school's figures beside the published ones of the same years."""
+    f, s = ctx.figures, ctx.shown
+    if f.trend is None or f.trend.table.is_empty():
+        return None
+    rows: dict[int, dict] = {}
+    for row in f.trend.table.iter_rows(named=True):
+        if row["measure"] not in ("attendance_rate", "persistent_absence_rate"):
+            continue
+        keys = [("trend", row["academic_year"], "pupils")]
+        if row["measure"] == "persistent_absence_rate":
+            keys.append(("trend", row["academic_year"], "pa"))
+        record = rows.setdefault(row["academic_year"], {"Academic year": row["year"]})
+        label = row["label"]
+        record[f"{label}: school, pupils aged 5 to 15"] = s.rate(row["school_value"], *keys)
+        record[f"{label}: national"] = format_percent(row["national"])
+        if f.place:
+            record[f"{label}: region"] = format_percent(row["region"])
+            record[f"{label}: local authority"] = format_percent(row["la"])
+        record.pop("Published figures for", None)  # last, after both measures
+        record["Published figures for"] = row["national_period"] or "not yet published"
+    rows = list(rows.values())
+    note = (
+        "Whole academic years (the current one to the end of the term), compulsory-age pupils counted as DfE "
+        "counts them. A published figure is shown only for its own academic year: where DfE has not published a "
+        "year yet the cell shows –. DfE's daily-data figure for a year still under way runs to the date it was "
+        "published."
+    )
+    return Section(
+        "trend",
+        "Three years",
+        tables=(
+            Table("Attendance and persistent absence over three years", pl.DataFrame(rows), note),
+        ),
+    )
+
+
+def similar_section(ctx: Context) -> Section:
+    """The school among the schools most like it, from DfE's school-level files."""
+    similar = ctx.figures.similar
+    if similar is None or not similar.found:
+        reason = similar.reason if similar is not None else "No school-level file is held."
+        return Section("similar", "Similar schools", paragraphs=(reason,))
+    rows = [
+        {
+            "School": row["school_name"] + (" (this school)" if row["this_school"] else ""),
+            "Local authority": row["la_name"] or "–",
+            "Pupils": f"{row['enrolments']:,}",
+            "Free school meals": format_percent(row["fsm_percent"]),
+            "SEN": format_percent(row["sen_percent"]),
+            "Overall absence": format_percent(row["absence_rate"]),
+            "Persistent absence": format_percent(row["persistent_absence_rate"]),
+            "Rank (absence)": str(row["absence_rank"]),
+        }
+        for row in similar.table.iter_rows(named=True)
+    ]
+    return Section(
+        "similar",
+        "Similar schools",
+        paragraphs=(similar.describe(),),
+        tables=(
+            Table(
+                "The school and the schools most like it",
+                pl.DataFrame(rows),
+                f"DfE's published figures for {academic_year_label(similar.academic_year or 0)}, the full academic "
+                f"year, pupils aged 5 to 15. Most alike first. {similar.sources}.",
+            ),
+        ),
     )
 
 
@@ -883,8 +1032,8 @@ def groups_section(ctx: Context) -> Section:
     paragraphs = (
         (
             "Disadvantaged: eligible for free school meals in the last six years, or looked after, as the school's "
-            "records say. SEN support and EHC plan as recorded in the MIS. National figures for these groups are not "
-            "compared: the DfE files Rollcall holds give them only for 2012/13 to 2016/17."
+            "records say. SEN support and EHC plan as recorded in the MIS. These gaps are within the school, for "
+            "every pupil on roll; published figures for groups (pupils aged 5 to 15) are on the Cohorts page."
         ),
     )
     return Section("groups", "Gaps between groups", paragraphs=paragraphs, tables=(table,))
@@ -1176,7 +1325,8 @@ def about_section(ctx: Context) -> Section:
             "approved educational activity; a pupil is persistently absent when missing 10% or more of their own possible "
             "sessions, severely absent at 50% or more."
         ),
-        "National figures: DfE's published statistics (Open Government Licence), named with their window under the national table.",
+        "National, regional and local authority figures: DfE's published statistics (Open Government Licence), the newest "
+        "Rollcall holds, named with their year and window under their table.",
         "Every figure is for a group of pupils; no pupil is named anywhere in this report.",
     ]
     return Section("about", "About these figures", bullets=tuple(bullets))
@@ -1189,6 +1339,8 @@ SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     summary_section,
     attendance_section,
     national_section,
+    trend_section,
+    similar_section,
     groups_section,
     bands_section,
     behaviour_section,
