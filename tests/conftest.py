@@ -11,11 +11,21 @@ import pytest
 
 from analytics.ingest import ImportResult, import_bytes
 from analytics.store import Database
+from analytics.store.database import close_idle_files, keep_open_when_idle
 
 #: A fixed "today" for tests that import marks, so they do not age.
 TEST_TODAY = date(2026, 11, 20)
 #: `aggregates.differences` when every kept table equals a recount from the raw marks.
 AGREE = {"enrolment_weeks": 0, "school_day_codes": 0, "session_counts": 0, "absence_spells": 0}
+
+
+@pytest.fixture(autouse=True)
+def _no_database_left_open():
+    """The app keeps its database open between page runs (app.py); an AppTest run in this
+    process would leave it so for the tests after it, which open files of their own."""
+    yield
+    keep_open_when_idle(0.0)
+    close_idle_files()
 
 
 @pytest.fixture

@@ -139,6 +139,16 @@ def keep_open_when_idle(seconds: float) -> None:
     _linger_seconds = seconds
 
 
+def close_idle_files() -> None:
+    """Close every file this process keeps open with no unit of work or `held()` block on it."""
+    with _shared_guard:
+        files = list(_shared.values())
+    for shared in files:
+        with shared.changed:
+            if shared.file is not None and not (shared.users or shared.holds or shared.exclusive):
+                shared.close()
+
+
 def _start_reaper() -> None:
     global _reaper
     with _shared_guard:

@@ -16,7 +16,7 @@ from analytics.pipelines.groups import CHARACTERISTICS
 from analytics.pipelines.windows import Window
 from analytics.reports.analysis import cohorts as cohort_report
 from analytics.reports.analysis.behaviour import exclusion_rates
-from analytics.reports.analysis.pupils import enrolment_table
+from tests.fixtures.reference import enrolment_table
 from analytics.reports.comparisons.export import ALL_PUPILS, comparison_table
 from analytics.reports.comparisons.figures import group_key, group_key_expr
 from analytics.reports.comparisons.groups import NATIONAL_GROUPS
