@@ -446,7 +446,13 @@ def risk_scores(
     drivers` (a list of sentences, the strongest first, for scores of at least `drivers_from`;
     empty below it, and no column when it is None: the words are written one pupil at a time).
     Uses data before `as_of` only; to score "at the end of" a day, pass the day after."""
-    features = inputs.features(as_of).collect()
+    return scores_of(inputs.features(as_of).collect(), active, drivers_from=drivers_from)
+
+
+def scores_of(
+    features: pl.DataFrame, active: ActiveModel, *, drivers_from: float | None = 0.0
+) -> pl.DataFrame:
+    """`risk_scores` from features already collected (`RiskInputs.features`)."""
     if features.is_empty():
         return pl.DataFrame(
             schema={
@@ -479,21 +485,26 @@ def risk_scores(
         if active.kind == MODEL
         else rule_contributions(rule_scores(wanted))
     )
-    # One list of (feature, contribution) per enrolment, in the order `ranked` gives them.
-    grouped = ranked.group_by("enrolment_id", maintain_order=True).agg("feature", "contribution")
-    by_enrolment = {
-        enrolment_id: list(zip(names, contributions, strict=True))
-        for enrolment_id, names, contributions in grouped.iter_rows()
-    }
-    written = pl.DataFrame(
-        {
-            "enrolment_id": wanted["enrolment_id"],
-            "drivers": [
-                drivers_in_words(row, by_enrolment.get(row["enrolment_id"], []))
-                for row in wanted.iter_rows(named=True)
-            ],
-        },
-        schema={"enrolment_id": pl.Int32, "drivers": pl.List(pl.String)},
+    # The features raising each risk, strongest first (only those can be a driver), gathered
+    # from plain rows; the sentences go back into Polars as one row each and are listed there.
+    by_enrolment: dict[int, list[tuple[str, float]]] = {}
+    rows = ranked.filter(pl.col("contribution") > 0).select(
+        "enrolment_id", "feature", "contribution"
+    )
+    for enrolment_id, feature, contribution in rows.iter_rows():
+        by_enrolment.setdefault(enrolment_id, []).append((feature, contribution))
+    ids, sentences = [], []
+    for row in wanted.iter_rows(named=True):
+        for sentence in drivers_in_words(row, by_enrolment.get(row["enrolment_id"], [])):
+            ids.append(row["enrolment_id"])
+            sentences.append(sentence)
+    written = (
+        pl.DataFrame(
+            {"enrolment_id": ids, "drivers": sentences},
+            schema={"enrolment_id": pl.Int32, "drivers": pl.String},
+        )
+        .group_by("enrolment_id", maintain_order=True)
+        .agg("drivers")
     )
     return scores.join(written, on="enrolment_id", how="left", maintain_order="left").with_columns(
         pl.col("drivers").fill_null([])

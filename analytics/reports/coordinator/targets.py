@@ -44,7 +44,7 @@ from analytics.reports.coordinator.risk import (
     active_model,
     end_of,
     risk_inputs,
-    risk_scores,
+    scores_of,
 )
 from analytics.reports.inputs.register import Register
 from analytics.reports.inputs.totals import load_totals
@@ -304,13 +304,20 @@ def risk_rows(inputs: CoordinatorInputs, as_of: date, weeks: int = RISING_WEEKS)
     risk = risk_inputs(
         inputs.db, range(first, academic_year_of(end_of(as_of)) + 1), as_of=end_of(as_of)
     )
-    now = risk_scores(risk, inputs.model, end_of(as_of), drivers_from=RISING_MIN_RISK)
     if earlier_as_of is None:
+        now = scores_of(
+            risk.features(end_of(as_of)).collect(), inputs.model, drivers_from=RISING_MIN_RISK
+        )
         return now.with_columns(
             pl.lit(None, pl.Float64).alias("earlier_risk_score"),
             pl.lit(None, pl.Date).alias("earlier_as_of"),
         )
-    earlier = risk_scores(risk, inputs.model, earlier_as_of, drivers_from=None).select(
+    # Both points' features in one go: Polars shares their common work and runs them together.
+    features_now, features_then = pl.collect_all(
+        [risk.features(end_of(as_of)), risk.features(earlier_as_of)]
+    )
+    now = scores_of(features_now, inputs.model, drivers_from=RISING_MIN_RISK)
+    earlier = scores_of(features_then, inputs.model, drivers_from=None).select(
         "enrolment_id", pl.col("risk_score").alias("earlier_risk_score")
     )
     return now.join(earlier, on="enrolment_id", how="left").with_columns(
