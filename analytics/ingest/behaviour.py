@@ -7,7 +7,7 @@ from datetime import date
 
 import polars as pl
 
-from analytics.domain.exclusions import CATEGORY_SPELLINGS, REASONS
+from analytics.domain.exclusions import CATEGORIES, REASONS, SESSIONS_PER_DAY, SUSPENSION
 from analytics.ingest.batch import Batch
 from analytics.ingest.fields import Checker
 from analytics.ingest.table import ROW, read_table
@@ -83,6 +83,35 @@ def parse_behaviour(file_name: str, data: bytes, *, school_urn: int, today: date
     return Batch(kind="behaviour", rows_read=table.rows_read, behaviour=staged, notes=notes)
 
 
+def _check_dates_and_sessions(check: Checker, staged: pl.DataFrame) -> None:
+    """A suspension starts on a school day, and an exclusion's sessions fit the school days
+    (weekdays) from its start to its end date inclusive, at two a day."""
+    weekend = staged.filter(
+        (pl.col("category") == SUSPENSION) & (pl.col("start_date").dt.weekday() >= 6)
+    )
+    for row, start in weekend.select(ROW, "start_date").iter_rows():
+        check.add(
+            row,
+            "start_date",
+            f"{start:%d %b %Y} is a Saturday or Sunday: a suspension starts on a school day",
+        )
+    days = pl.business_day_count(pl.col("start_date"), pl.col("end_date").dt.offset_by("1d"))
+    too_many = staged.with_columns(days.alias("_days")).filter(
+        (pl.col("end_date") >= pl.col("start_date"))
+        & (pl.col("sessions") > SESSIONS_PER_DAY * pl.col("_days"))
+    )
+    for row, sessions, start, end, count in too_many.select(
+        ROW, "sessions", "start_date", "end_date", "_days"
+    ).iter_rows():
+        noun = "school day" if count == 1 else "school days"
+        check.add(
+            row,
+            "sessions",
+            f"{sessions} sessions do not fit {start:%d %b %Y} to {end:%d %b %Y} "
+            f"({count} {noun}, {SESSIONS_PER_DAY * count} sessions)",
+        )
+
+
 def parse_exclusions(file_name: str, data: bytes, *, today: date) -> Batch:
     """Read and check an exclusions CSV (`upn,start_date,category,sessions` and reasons)."""
     table = read_table(file_name, data, required=EXCLUSION_REQUIRED, optional=EXCLUSION_OPTIONAL)
@@ -95,7 +124,10 @@ def parse_exclusions(file_name: str, data: bytes, *, today: date) -> Batch:
             "start_date": check.date("start_date", required=True, not_after=today),
             "end_date": check.date("end_date"),
             "category": check.choice(
-                "category", CATEGORY_SPELLINGS, required=True, allowed="suspension, permanent"
+                "category",
+                CATEGORIES,
+                required=True,
+                allowed="suspension, permanent (a fixed-period exclusion is a suspension)",
             ),
             "sessions": check.integer("sessions", required=True, minimum=0, maximum=999).cast(
                 pl.Int32
@@ -112,6 +144,7 @@ def parse_exclusions(file_name: str, data: bytes, *, today: date) -> Batch:
     )
     for row in staged.filter(pl.col("end_date") < pl.col("start_date"))[ROW]:
         check.add(row, "end_date", "is before the start date")
+    _check_dates_and_sessions(check, staged)
     check.duplicates(
         ["upn", "start_date", "category"],
         staged.filter(pl.col("upn").is_not_null() & pl.col("start_date").is_not_null()),
