@@ -72,9 +72,9 @@ def parse_behaviour(file_name: str, data: bytes, *, school_urn: int, today: date
             "points": check.integer("points", minimum=-1000, maximum=1000).cast(pl.Int32),
             "severity": check.integer("severity", minimum=-10, maximum=10).cast(pl.Int32),
             **{
-                c: check.text(c, max_length=2000 if c == "notes" else 200)
-                for c in ("location", "subject", "staff", "action", "notes")
+                c: check.text(c, max_length=200) for c in ("location", "subject", "staff", "action")
             },
+            "notes": check.text("notes", max_length=2000, lines=True),
         }
     )
     check.finish()

@@ -12,7 +12,14 @@ from datetime import date
 import polars as pl
 
 from analytics.domain.upn import upn_problem
-from analytics.ingest.errors import PRIVATE_FIELDS, ImportRefused, Problem, shown_value
+from analytics.ingest.errors import (
+    PRIVATE_FIELDS,
+    ImportRefused,
+    Problem,
+    control_characters,
+    control_name,
+    shown_value,
+)
 from analytics.ingest.table import ROW
 
 _TIME_SUFFIX = r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
@@ -86,20 +93,30 @@ class Checker:
         )
         self._report(missing.with_columns(pl.lit(None, pl.String).alias(field)), field, "is empty")
 
-    def text(self, field: str, *, required: bool = False, max_length: int = 200) -> pl.Series:
-        """A text column, checked for presence and length."""
+    def text(
+        self, field: str, *, required: bool = False, max_length: int = 200, lines: bool = False
+    ) -> pl.Series:
+        """A text column, checked for presence, length and control characters (NUL, form feed,
+        escape, ...: never in a name, and never raw in a census return or an export). Text of
+        several `lines` (a note) may hold tabs and new lines."""
         if required:
             self.require(field)
         values = self._column(field)
-        too_long = (
-            self.frame.filter(values.str.len_chars() > max_length)
-            if field in self.frame.columns
-            else None
-        )
-        if too_long is not None and not too_long.is_empty():
+        if field not in self.frame.columns:
+            return values
+        too_long = self.frame.filter(values.str.len_chars() > max_length)
+        if not too_long.is_empty():
             self.total += too_long.height
             for row in too_long[ROW].head(_PROBLEMS_PER_FIELD):
                 self._append(row, field, f"is longer than {max_length} characters")
+        allowed = "\t\r\n" if lines else ""
+        controlled = self.frame.filter(values.str.contains(control_characters(allowed)))
+        if not controlled.is_empty():
+            self.total += controlled.height
+            for row, value in controlled.select(ROW, field).head(_PROBLEMS_PER_FIELD).iter_rows():
+                self._append(
+                    row, field, f"holds a control character ({control_name(value, allowed)})"
+                )
         return values
 
     def date(

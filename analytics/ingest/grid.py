@@ -11,10 +11,10 @@ import polars as pl
 
 from analytics.domain.codes import NO_MARK_PLACEHOLDERS
 from analytics.ingest.batch import Batch
-from analytics.ingest.errors import ImportRefused, Problem
+from analytics.ingest.errors import ImportRefused, Problem, shown_heading
 from analytics.ingest.fields import Checker
 from analytics.ingest.marks import FIELD, MARK_COLUMNS, finish_marks
-from analytics.ingest.table import ROW, SESSION_LIKE, read_table
+from analytics.ingest.table import ROW, SESSION_LIKE, Table, read_table
 
 SESSION_COLUMN = re.compile(
     r"(?:([A-Za-z]{3,9})\s+)?(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})\s*[-\s]?\s*(AM|PM)",
@@ -51,13 +51,21 @@ def _column_problem(header: str) -> str | None:
     return None
 
 
+def _label(table: Table, column: str) -> str:
+    """How a message names a column: its heading, or its place when the heading may be pupil data
+    (a UPN with AM after it is session-like, but is no session)."""
+    return column if shown_heading(column) else f"column {table.position(column)}"
+
+
 def parse_grid(file_name: str, data: bytes, *, today: date) -> Batch:
     """Read and check a register grid, turning each filled cell into a mark."""
     table = read_table(file_name, data, required=("upn",), accept_column=SESSION_LIKE)
     session_columns = [c for c in table.columns if c != "upn"]
     header = table.header_row
     problems = [
-        Problem(header, c, reason) for c in session_columns if (reason := _column_problem(c))
+        Problem(header, _label(table, c), reason)
+        for c in session_columns
+        if (reason := _column_problem(c))
     ]
     if not session_columns:
         problems.append(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from analytics.ingest.errors import ImportRefused, Problem
+from analytics.ingest.errors import ImportRefused, Problem, control_name, shown_heading
 
 ROW = "_row"
 #: A heading with a digit and an AM or PM that is not part of a word (`2025-09-03 AM`,
@@ -110,12 +110,26 @@ class Table:
     ignored_columns: list[str] = field(default_factory=list)
     rows_read: int = 0
     header_row: int = 1
+    headings: list[str] = field(default_factory=list)
+
+    def position(self, column: str) -> int:
+        """Where a column is in the header, counting from 1 (as a spreadsheet's columns)."""
+        return self.headings.index(column) + 1
 
     def notes(self) -> list[str]:
-        """What the import should say about the file itself (the columns it ignored)."""
-        return (
-            [f"ignored columns: {', '.join(self.ignored_columns)}"] if self.ignored_columns else []
-        )
+        """What the import should say about the file itself: the columns it ignored, naming only
+        those whose headings cannot be pupil data."""
+        if not self.ignored_columns:
+            return []
+        named = [name for name in self.ignored_columns if shown_heading(name)]
+        hidden = len(self.ignored_columns) - len(named)
+        listed = ", ".join(named)
+        if hidden:
+            more = f"{hidden} more" if named else str(hidden)
+            heading = "whose heading is" if hidden == 1 else "whose headings are"
+            listed += f"{' and ' if named else ''}{more} {heading} not shown "
+            listed += "(they look like pupil data, not column names)"
+        return [f"ignored columns: {listed}"]
 
 
 _NOT_CSV = Problem(None, None, "could not be read as CSV")
@@ -178,6 +192,13 @@ def read_table(
     if not header_line:
         raise ImportRefused(file_name, [Problem(None, None, "is empty")])
     header_row = blank_lines + 1
+    if control := control_name(header_line, allowed="\t"):
+        # Often a data row joined to the header by a form feed or vertical tab: never shown.
+        message = (
+            f"holds a control character ({control}): the header must be one line of column "
+            "names, ended by a new line"
+        )
+        raise ImportRefused(file_name, [Problem(header_row, None, message)])
     delimiter = _sniff_delimiter(header_line)
     try:
         header = next(csv.reader([header_line], delimiter=delimiter))
@@ -249,4 +270,4 @@ def read_table(
     )
     if kept:
         frame = frame.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in kept]))
-    return Table(file_name, frame, kept, ignored, frame.height, header_row)
+    return Table(file_name, frame, kept, ignored, frame.height, header_row, names)

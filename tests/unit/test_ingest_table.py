@@ -165,6 +165,34 @@ def test_unknown_columns_are_ignored_and_listed() -> None:
     assert parsed.ignored_columns == ["pupil_name", "notes"]
 
 
+def test_ignored_columns_that_may_be_pupil_data_are_counted_not_named() -> None:
+    # A UPN, a date, a long run of digits or a heading longer than any heading: described.
+    headings = [U0, "2016-03-04", "tel 0123456789", "x" * 41, "Tutor", "ks2_score"]
+    parsed = table("a,b," + ",".join(headings) + "\n1,2,3,4,5,6,7,8\n")
+    assert parsed.notes() == [
+        "ignored columns: tutor, ks2_score and 4 more whose headings are not shown "
+        "(they look like pupil data, not column names)"
+    ]
+    assert U0.lower() not in str(parsed.notes())
+
+
+@pytest.mark.parametrize(
+    ("character", "name"),
+    [
+        ("\x00", "NUL"),
+        ("\f", "form feed"),
+        ("\v", "vertical tab"),
+        ("\x1b", "escape"),
+        ("\x85", "U+0085"),
+    ],
+)
+def test_a_header_holding_a_control_character_is_refused(character: str, name: str) -> None:
+    error = refusal(f"a,b,c{character}{U0},x\n1,2,3\n")
+    assert [(p.row, p.field) for p in error.problems] == [(1, None)]
+    assert f"holds a control character ({name})" in str(error)
+    assert U0 not in str(error)
+
+
 # --- rows and row numbers --------------------------------------------------------------------
 
 
