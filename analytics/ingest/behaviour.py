@@ -10,6 +10,7 @@ import polars as pl
 from analytics.domain.exclusions import CATEGORIES, REASONS, SESSIONS_PER_DAY, SUSPENSION
 from analytics.ingest.batch import Batch
 from analytics.ingest.fields import Checker
+from analytics.ingest.source import Source
 from analytics.ingest.table import ROW, read_table
 
 BEHAVIOUR_REQUIRED = ("upn", "date", "type", "category")
@@ -34,6 +35,13 @@ TYPE_SPELLINGS = {
 
 _TIME = r"^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
 
+#: Larger than any school's behaviour or exclusions export (a large secondary's year of
+#: incidents, notes and all, is a few megabytes). Their text is held whole until the import is
+#: committed, so these files are held lower than the upload limit: within it, an import of one
+#: stays under 1 GB of memory.
+MAX_MEGABYTES = 50
+_TOO_LARGE = "more than any school's behaviour or exclusions export"
+
 EXCLUSION_REQUIRED = ("upn", "start_date", "category", "sessions")
 EXCLUSION_OPTIONAL = ("end_date", "reason_1", "reason_2", "reason_3")
 
@@ -50,17 +58,15 @@ def _incident_keys(frame: pl.DataFrame, school_urn: int) -> pl.Series:
     return pl.Series("incident_key", keys, dtype=pl.String)
 
 
-def parse_behaviour(file_name: str, data: bytes, *, school_urn: int, today: date) -> Batch:
-    """Read and check a behaviour CSV (`upn,date,type,category` and optional details)."""
-    table = read_table(file_name, data, required=BEHAVIOUR_REQUIRED, optional=BEHAVIOUR_OPTIONAL)
-    check = Checker(file_name, table.frame)
+def _incident_rows(check: Checker, frame: pl.DataFrame, today: date) -> pl.DataFrame:
+    """One chunk of a behaviour file, typed and checked row by row."""
     time = check.text("time", max_length=8)
-    bad_time = table.frame.filter(time.is_not_null() & ~time.str.contains(_TIME))
+    bad_time = frame.filter(time.is_not_null() & ~time.str.contains(_TIME))
     for row in bad_time[ROW]:
         check.add(row, "time", "is not a time of day (write HH:MM)")
-    staged = pl.DataFrame(
+    return pl.DataFrame(
         {
-            ROW: table.frame[ROW],
+            ROW: frame[ROW],
             "upn": check.upn(),
             "date": check.date("date", required=True, not_after=today),
             # `9:05` and `09:05:00` are one time, so incident keys match across exports.
@@ -77,8 +83,19 @@ def parse_behaviour(file_name: str, data: bytes, *, school_urn: int, today: date
             "notes": check.text("notes", max_length=2000, lines=True),
         }
     )
+
+
+def parse_behaviour(file_name: str, data: bytes | Source, *, school_urn: int, today: date) -> Batch:
+    """Read and check a behaviour CSV (`upn,date,type,category` and optional details)."""
+    source = Source.of(file_name, data)
+    source.refuse_if_larger_than(MAX_MEGABYTES, _TOO_LARGE)
+    table = read_table(file_name, source, required=BEHAVIOUR_REQUIRED, optional=BEHAVIOUR_OPTIONAL)
+    check = Checker(file_name)
+    staged = pl.concat(
+        [_incident_rows(check.over(frame), frame, today) for frame in table.chunks()]
+    )
     check.finish()
-    staged = staged.sort(ROW).with_columns(_incident_keys(staged.sort(ROW), school_urn))
+    staged = staged.with_columns(_incident_keys(staged, school_urn))  # in file order
     notes = table.notes()
     return Batch(kind="behaviour", rows_read=table.rows_read, behaviour=staged, notes=notes)
 
@@ -112,14 +129,12 @@ def _check_dates_and_sessions(check: Checker, staged: pl.DataFrame) -> None:
         )
 
 
-def parse_exclusions(file_name: str, data: bytes, *, today: date) -> Batch:
-    """Read and check an exclusions CSV (`upn,start_date,category,sessions` and reasons)."""
-    table = read_table(file_name, data, required=EXCLUSION_REQUIRED, optional=EXCLUSION_OPTIONAL)
-    check = Checker(file_name, table.frame)
+def _exclusion_rows(check: Checker, frame: pl.DataFrame, today: date) -> pl.DataFrame:
+    """One chunk of an exclusions file, typed and checked row by row."""
     reason_spellings = {code.lower(): code for code in REASONS}
     staged = pl.DataFrame(
         {
-            ROW: table.frame[ROW],
+            ROW: frame[ROW],
             "upn": check.upn(),
             "start_date": check.date("start_date", required=True, not_after=today),
             "end_date": check.date("end_date"),
@@ -145,6 +160,18 @@ def parse_exclusions(file_name: str, data: bytes, *, today: date) -> Batch:
     for row in staged.filter(pl.col("end_date") < pl.col("start_date"))[ROW]:
         check.add(row, "end_date", "is before the start date")
     _check_dates_and_sessions(check, staged)
+    return staged
+
+
+def parse_exclusions(file_name: str, data: bytes | Source, *, today: date) -> Batch:
+    """Read and check an exclusions CSV (`upn,start_date,category,sessions` and reasons)."""
+    source = Source.of(file_name, data)
+    source.refuse_if_larger_than(MAX_MEGABYTES, _TOO_LARGE)
+    table = read_table(file_name, source, required=EXCLUSION_REQUIRED, optional=EXCLUSION_OPTIONAL)
+    check = Checker(file_name)
+    staged = pl.concat(
+        [_exclusion_rows(check.over(frame), frame, today) for frame in table.chunks()]
+    )
     check.duplicates(
         ["upn", "start_date", "category"],
         staged.filter(pl.col("upn").is_not_null() & pl.col("start_date").is_not_null()),

@@ -7,6 +7,7 @@ checked in one pass and every bad row is reported, not just the first.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -39,15 +40,49 @@ def _parse_dates(raw: pl.Series) -> pl.Series:
     ).to_series()
 
 
-class Checker:
-    """Parses the columns of one file and gathers its problems; `finish` refuses the file if any."""
+@dataclass
+class _Findings:
+    """The problems found in one file, however many chunks it is read in."""
 
-    def __init__(self, file_name: str, frame: pl.DataFrame, unit: str = "row") -> None:
+    problems: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+
+class Checker:
+    """Parses the columns of one file and gathers its problems; `finish` refuses the file if any.
+
+    A file read in chunks has one Checker, and one more `over` each chunk: they share the file's
+    problems, so `finish` refuses it for a problem in any chunk."""
+
+    def __init__(
+        self,
+        file_name: str,
+        frame: pl.DataFrame | None = None,
+        unit: str = "row",
+        findings: _Findings | None = None,
+    ) -> None:
         self.file_name = file_name
-        self.frame = frame
+        self.frame = frame if frame is not None else pl.DataFrame(schema={ROW: pl.Int64})
         self.unit = unit
-        self.problems: list[Problem] = []
-        self.total = 0
+        self._findings = findings if findings is not None else _Findings()
+
+    def over(self, frame: pl.DataFrame) -> Checker:
+        """A checker of one chunk of the file, adding to this one's problems."""
+        return Checker(self.file_name, frame, self.unit, self._findings)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The problems found so far (at most 50 of a kind in a chunk; `total` counts them all)."""
+        return self._findings.problems
+
+    @property
+    def total(self) -> int:
+        """How many problems were found."""
+        return self._findings.total
+
+    @total.setter
+    def total(self, value: int) -> None:
+        self._findings.total = value
 
     def add(self, row: int | None, field: str | None, message: str) -> None:
         """Record one problem."""

@@ -13,7 +13,8 @@ from analytics.domain.codes import NO_MARK_PLACEHOLDERS
 from analytics.ingest.batch import Batch
 from analytics.ingest.errors import ImportRefused, Problem, shown_heading
 from analytics.ingest.fields import Checker
-from analytics.ingest.marks import FIELD, MARK_COLUMNS, finish_marks
+from analytics.ingest.marks import EMPTY, FIELD, MARK_COLUMNS, MarkChunks
+from analytics.ingest.source import Source
 from analytics.ingest.table import ROW, SESSION_LIKE, Table, read_table
 
 SESSION_COLUMN = re.compile(
@@ -21,6 +22,8 @@ SESSION_COLUMN = re.compile(
     re.IGNORECASE,
 )
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Cells turned into marks at once (a year's grid of 1,500 pupils is 570,000 cells).
+_CELLS_AT_A_TIME = 250_000
 
 
 def session_of_column(header: str) -> tuple[date, str] | None:
@@ -57,7 +60,7 @@ def _label(table: Table, column: str) -> str:
     return column if shown_heading(column) else f"column {table.position(column)}"
 
 
-def parse_grid(file_name: str, data: bytes, *, today: date) -> Batch:
+def parse_grid(file_name: str, data: bytes | Source, *, today: date) -> Batch:
     """Read and check a register grid, turning each filled cell into a mark."""
     table = read_table(file_name, data, required=("upn",), accept_column=SESSION_LIKE)
     session_columns = [c for c in table.columns if c != "upn"]
@@ -82,11 +85,7 @@ def parse_grid(file_name: str, data: bytes, *, today: date) -> Batch:
     if problems:
         raise ImportRefused(file_name, problems)
 
-    check = Checker(file_name, table.frame)
-    upns = check.upn()
-    check.duplicates(
-        ["upn"], table.frame.select(ROW).with_columns(upns), "repeats the UPN of row {first}"
-    )
+    check = Checker(file_name)
     lookup = pl.DataFrame(
         {
             FIELD: list(sessions),
@@ -94,20 +93,37 @@ def parse_grid(file_name: str, data: bytes, *, today: date) -> Batch:
             "session": [s for _, s in sessions.values()],
         }
     )
-    cells = (
-        table.frame.with_columns(upns)
-        .unpivot(index=[ROW, "upn"], on=session_columns, variable_name=FIELD, value_name="code")
-        .filter(pl.col("code").is_not_null() & ~pl.col("code").is_in(list(NO_MARK_PLACEHOLDERS)))
-        .with_columns(
-            pl.col("code").str.to_uppercase(), pl.lit(None, pl.Int16).alias("minutes_late")
-        )
-        .join(lookup, on=FIELD)
-    )
-    marks = finish_marks(check, cells, today=today)
+    marks = MarkChunks(check, today=today)
+    pupils = []
+    # A chunk of a wide grid is turned into marks a few rows at a time.
+    rows_at_a_time = max(1, _CELLS_AT_A_TIME // len(session_columns))
+    for chunk in table.chunks():
+        for start in range(0, max(chunk.height, 1), rows_at_a_time):
+            frame = chunk.slice(start, rows_at_a_time)
+            rows = check.over(frame)
+            upns = rows.upn()
+            # Each row's UPN, kept small, to find a UPN repeated in another chunk.
+            pupils.append(frame.select(ROW).with_columns(upns.cast(pl.Categorical)))
+            cells = (
+                frame.with_columns(upns)
+                .unpivot(
+                    index=[ROW, "upn"], on=session_columns, variable_name=FIELD, value_name="code"
+                )
+                .filter(
+                    pl.col("code").is_not_null() & ~pl.col("code").is_in(list(NO_MARK_PLACEHOLDERS))
+                )
+                .with_columns(
+                    pl.col("code").str.to_uppercase(), pl.lit(None, pl.Int16).alias("minutes_late")
+                )
+                .join(lookup, on=FIELD)
+            )
+            marks.add(rows, cells)
+    check.duplicates(["upn"], pl.concat(pupils), "repeats the UPN of row {first}")
+    distinct = marks.finish(EMPTY.with_columns(pl.lit(None, pl.String).alias(FIELD)))
     notes = [f"{len(session_columns)} session columns", *table.notes()]
     return Batch(
         kind="grid",
         rows_read=table.rows_read,
-        marks=marks.select(ROW, FIELD, *MARK_COLUMNS),
+        marks=distinct.select(ROW, FIELD, *MARK_COLUMNS),
         notes=notes,
     )

@@ -7,7 +7,6 @@ replaces is kept in the mark history.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,6 +25,7 @@ from analytics.ingest.errors import ImportRefused, Problem
 from analytics.ingest.grid import parse_grid
 from analytics.ingest.marks import FIELD, parse_marks
 from analytics.ingest.pupils import parse_pupils
+from analytics.ingest.source import Source
 from analytics.ingest.table import ROW
 from analytics.store import Connection, Database, audit, write
 from analytics.store.audit import AuditEvent
@@ -83,41 +83,115 @@ def _resolve_school(con: Connection, file_name: str, school_urn: int | None) -> 
     )
 
 
-def _with_enrolment_ids(
-    con: Connection, file_name: str, school_urn: int, frame: pl.DataFrame, unit: str
-) -> pl.DataFrame:
-    """Attach each row's enrolment; refuse the file when a UPN is not on the school's roll, or
-    when a row's `date` (a mark's, an incident's) is before the pupil was born."""
-    lookup = write.enrolment_lookup(con, school_urn)
-    joined = frame.join(lookup, on="upn", how="left")
-    unknown = joined.filter(pl.col("enrolment_id").is_null())
+#: Rows merged at a time, and the most memory they may take: a large file goes in as several
+#: merges within its one transaction, so that the store's work on it (the copies it compares, the
+#: weekly totals of its marks) never holds all of it at once.
+_MERGE_ROWS = 500_000
+_MERGE_BYTES = 32 * 1024 * 1024
+
+
+def _rows_at_a_time(frame: pl.DataFrame) -> int:
+    width = frame.estimated_size() / max(frame.height, 1)
+    return max(1, min(_MERGE_ROWS, int(_MERGE_BYTES / max(width, 1))))
+
+
+def _slices(frame: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """`frame` a slice at a time (one empty slice for an empty frame)."""
+    rows = _rows_at_a_time(frame)
+    for start in range(0, max(frame.height, 1), rows):
+        yield frame.slice(start, rows)
+
+
+def _whole_days(marks: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """Marks in date order, a slice of whole days at a time: a day the school has no marks for
+    goes straight in (a history load), and no slice finds a day half put in by the one before."""
+    if not marks["date"].is_sorted():
+        marks = marks.sort("date", maintain_order=True)
+    rows = _rows_at_a_time(marks)
+    start = 0
+    while start < marks.height:
+        end = min(start + rows, marks.height)
+        if end < marks.height:
+            end = int(marks["date"].search_sorted(marks["date"][end - 1], side="right"))
+        yield marks.slice(start, end - start)
+        start = end
+
+
+def _with_enrolments(lookup: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    """Each row of `frame` with its enrolment (`enrolment_id`, null for a UPN not on the roll)
+    and the pupil's `date_of_birth`."""
+    lookup = lookup.with_columns(pl.col("upn").cast(frame.schema["upn"]))
+    return frame.join(lookup, on="upn", how="left")
+
+
+def _enrolment_problems(joined: pl.DataFrame, school_urn: int) -> pl.DataFrame:
+    """`_row, field, message` for each row whose UPN is not on the school's roll, or whose `date`
+    (a mark's, an incident's) is before the pupil was born."""
     not_ours = f"is not a pupil of school {school_urn}: import the pupils file first"
-    _refuse_rows(
-        file_name,
-        unit,
-        unknown.select(ROW, pl.lit("upn").alias("field"), pl.lit(not_ours).alias("message")),
+    unknown = joined.filter(pl.col("enrolment_id").is_null()).select(
+        ROW, pl.lit("upn").alias("field"), pl.lit(not_ours).alias("message")
     )
-    if "date" in joined.columns:
-        unborn = joined.filter(pl.col("date") < pl.col("date_of_birth"))
-        field = pl.col(FIELD) if FIELD in unborn.columns else pl.lit("date")  # a grid's column
-        before_birth = pl.format(
-            "{} is before the pupil's date of birth", pl.col("date").dt.strftime("%d %b %Y")
-        )
-        _refuse_rows(
-            file_name, unit, unborn.select(ROW, field.alias("field"), before_birth.alias("message"))
-        )
-    return joined.drop(ROW, "date_of_birth")
+    if "date" not in joined.columns:
+        return unknown
+    unborn = joined.filter(pl.col("date") < pl.col("date_of_birth"))
+    field = pl.col(FIELD).cast(pl.String) if FIELD in unborn.columns else pl.lit("date")
+    before_birth = pl.format(
+        "{} is before the pupil's date of birth", pl.col("date").dt.strftime("%d %b %Y")
+    )
+    return pl.concat(
+        [unknown, unborn.select(ROW, field.alias("field"), before_birth.alias("message"))]
+    )
 
 
-def _refuse_rows(file_name: str, unit: str, problems: pl.DataFrame) -> None:
-    """Refuse the file when `problems` (row, field, message) has any, naming the first 50."""
-    if problems.is_empty():
+def _refuse_rows(file_name: str, unit: str, problems: Sequence[pl.DataFrame]) -> None:
+    """Refuse the file when `problems` (row, field, message) hold any, naming the first 50."""
+    found = pl.concat(problems) if problems else pl.DataFrame()
+    if found.is_empty():
         return
     shown = [
         Problem(row, field, message, unit)
-        for row, field, message in problems.sort(ROW).head(50).iter_rows()
+        for row, field, message in found.sort(ROW).head(50).iter_rows()
     ]
-    raise ImportRefused(file_name, shown, problems.height)
+    raise ImportRefused(file_name, shown, found.height)
+
+
+def _staged(
+    con: Connection, file_name: str, school_urn: int, frame: pl.DataFrame, unit: str
+) -> pl.DataFrame:
+    """`frame` with its enrolments, or the file refused for a row that has none or is dated
+    before the pupil's birth."""
+    joined = _with_enrolments(write.enrolment_lookup(con, school_urn), frame)
+    _refuse_rows(file_name, unit, [_enrolment_problems(joined, school_urn)])
+    return joined.drop(ROW, "date_of_birth")
+
+
+def _merge_marks(
+    con: Connection, file_name: str, school_urn: int, batch: Batch, import_id: int, unit: str
+) -> MergeCounts:
+    """Merge a file's marks a slice at a time, once every slice is checked against the roll."""
+    assert batch.marks is not None
+    lookup = write.enrolment_lookup(con, school_urn)
+    _refuse_rows(
+        file_name,
+        unit,
+        [
+            _enrolment_problems(_with_enrolments(lookup, marks), school_urn)
+            for marks in _slices(batch.marks)
+        ],
+    )
+    counts = MergeCounts()
+    for marks in _whole_days(batch.marks):
+        staged = _with_enrolments(lookup, marks).select(
+            "enrolment_id",
+            "date",
+            pl.col("session").cast(pl.String),
+            pl.col("code").cast(pl.String),
+            "minutes_late",
+        )
+        counts += write.merge_marks(
+            con, school_urn, staged, import_id, compare_minutes_late=batch.has_minutes_late
+        )
+    return counts
 
 
 def _merge(
@@ -126,43 +200,38 @@ def _merge(
     unit = "pupil" if batch.kind == "ctf" else "row"
     counts = MergeCounts()
     if batch.enrolments is not None:
-        counts += write.merge_enrolments(
-            con, school_urn, batch.enrolments.drop(ROW), import_id, fill_only=batch.kind == "ctf"
-        )
+        for enrolments in _slices(batch.enrolments.drop(ROW)):
+            counts += write.merge_enrolments(
+                con, school_urn, enrolments, import_id, fill_only=batch.kind == "ctf"
+            )
         if batch.phase_hint:
             write.set_school_phase_if_unknown(con, school_urn, batch.phase_hint)
     if batch.marks is not None:
-        marks = _with_enrolment_ids(con, file_name, school_urn, batch.marks, unit)
-        mark_counts = write.merge_marks(
-            con,
-            school_urn,
-            marks.select("enrolment_id", "date", "session", "code", "minutes_late"),
-            import_id,
-            compare_minutes_late=batch.has_minutes_late,
-        )
+        mark_counts = _merge_marks(con, file_name, school_urn, batch, import_id, unit)
         # A CTF's pupils and marks are both counted; the marks are what the file is for.
         counts = mark_counts if batch.enrolments is None else counts + mark_counts
-    if batch.behaviour is not None:
-        staged = _with_enrolment_ids(con, file_name, school_urn, batch.behaviour, unit)
-        counts += write.merge_behaviour(
-            con, staged.drop("upn").with_columns(pl.lit(school_urn).alias("school_urn")), import_id
-        )
-    if batch.exclusions is not None:
-        staged = _with_enrolment_ids(con, file_name, school_urn, batch.exclusions, unit)
-        counts += write.merge_exclusions(
-            con, staged.drop("upn").with_columns(pl.lit(school_urn).alias("school_urn")), import_id
-        )
+    for records, merge in (
+        (batch.behaviour, write.merge_behaviour),
+        (batch.exclusions, write.merge_exclusions),
+    ):
+        if records is None:
+            continue
+        staged = _staged(con, file_name, school_urn, records, unit)
+        for part in _slices(staged.drop("upn")):
+            counts += merge(
+                con, part.with_columns(pl.lit(school_urn).alias("school_urn")), import_id
+            )
     return counts
 
 
 def _parser(
     kind: str, *, school_urn: int, laestab: str | None, as_of: date, today: date
-) -> Callable[[str, bytes], Batch]:
-    parsers: dict[str, Callable[[str, bytes], Batch]] = {
+) -> Callable[[str, Source], Batch]:
+    parsers: dict[str, Callable[[str, Source], Batch]] = {
         "pupils": lambda n, d: parse_pupils(n, d, as_of=as_of),
         "marks": lambda n, d: parse_marks(n, d, today=today),
         "grid": lambda n, d: parse_grid(n, d, today=today),
-        "ctf": lambda n, d: parse_ctf(n, d, laestab=laestab, today=today),
+        "ctf": lambda n, d: parse_ctf(n, d, school_urn=school_urn, laestab=laestab, today=today),
         "behaviour": lambda n, d: parse_behaviour(n, d, school_urn=school_urn, today=today),
         "exclusions": lambda n, d: parse_exclusions(n, d, today=today),
     }
@@ -192,8 +261,7 @@ def import_bytes(
     return _import(
         db,
         kind,
-        file_name,
-        data,
+        Source(file_name, data=data),
         school_urn=school_urn,
         school_name=school_name,
         phase=phase,
@@ -207,8 +275,7 @@ def import_bytes(
 def _import(
     db: Database,
     kind: str,
-    file_name: str,
-    data: bytes,
+    source: Source,
     *,
     school_urn: int | None,
     school_name: str | None,
@@ -219,6 +286,7 @@ def _import(
     role: str | None = None,
     read_ahead: Future[Batch] | None = None,
 ) -> ImportResult:
+    file_name = source.name
     if kind not in KINDS:
         raise ImportRefused(
             file_name, [Problem(None, None, f"kind '{kind}' is not one of {', '.join(KINDS)}")]
@@ -228,7 +296,8 @@ def _import(
             file_name, [Problem(None, "--phase", f"must be one of {', '.join(PHASES)}")]
         )
     today = today or date.today()
-    sha256 = hashlib.sha256(data).hexdigest()
+    source.refuse_if_too_large()
+    sha256 = source.sha256()
     # A file imported before changes no data: its audit row alone leaves the caches as they are.
     with db.appending() as con:
         urn = _resolve_school(con, file_name, school_urn)
@@ -241,7 +310,7 @@ def _import(
         parse = _parser(
             kind, school_urn=urn, laestab=known_laestab, as_of=as_of or today, today=today
         )
-        batch = read_ahead.result() if read_ahead is not None else parse(file_name, data)
+        batch = read_ahead.result() if read_ahead is not None else parse(file_name, source)
         if batch.laestab and not known_laestab:
             # Said, because a CTF sent by another school would record that school's number here.
             batch.notes.append(
@@ -349,19 +418,21 @@ def _audit(
     )
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise ImportRefused(
-            path.name, [Problem(None, None, f"could not be read ({error.strerror})")]
-        ) from None
-
-
 def import_file(db: Database, kind: str, path: Path | str, **options) -> ImportResult:
-    """Import a file from disk; see `import_bytes` for the options."""
+    """Import a file from disk, read a block at a time; see `import_bytes` for the options."""
     path = Path(path)
-    return import_bytes(db, kind, path.name, _read(path), **options)
+    return _import(db, kind, Source(path.name, path=path), **_with_defaults(options))
+
+
+def _with_defaults(options: dict[str, Any]) -> dict[str, Any]:
+    defaults = {
+        "school_urn": None,
+        "school_name": None,
+        "phase": None,
+        "as_of": None,
+        "today": None,
+    }
+    return defaults | options
 
 
 #: Kinds whose reading and checking does not depend on what the database holds.
@@ -377,15 +448,16 @@ class ImportJob:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-def _read_and_parse(job: ImportJob) -> tuple[bytes, Batch | None]:
-    data = _read(job.path)
+def _read_and_parse(job: ImportJob) -> tuple[Source, Batch | None]:
+    source = Source(job.path.name, path=job.path)
     if job.kind not in _READ_AHEAD:
-        return data, None
+        return source, None
+    source.refuse_if_too_large()
     today = job.options.get("today") or date.today()
     parse = _parser(
         job.kind, school_urn=0, laestab=None, as_of=job.options.get("as_of") or today, today=today
     )
-    return data, parse(job.path.name, data)
+    return source, parse(source.name, source)
 
 
 def import_files(db: Database, jobs: Sequence[ImportJob]) -> Iterator[ImportResult]:
@@ -402,16 +474,9 @@ def import_files(db: Database, jobs: Sequence[ImportJob]) -> Iterator[ImportResu
                 if position + 1 < len(jobs)
                 else None
             )
-            data, batch = current.result()
+            source, batch = current.result()
             done: Future[Batch] | None = None
             if batch is not None:
                 done = Future()
                 done.set_result(batch)
-            options = {
-                "school_urn": None,
-                "school_name": None,
-                "phase": None,
-                "as_of": None,
-                "today": None,
-            } | job.options
-            yield _import(db, job.kind, job.path.name, data, read_ahead=done, **options)
+            yield _import(db, job.kind, source, read_ahead=done, **_with_defaults(job.options))

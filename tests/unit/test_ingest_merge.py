@@ -284,7 +284,8 @@ def test_a_ctf_fills_gaps_but_never_blanks_what_a_pupils_file_recorded(db, load)
         school_urn=100001,
     )
     ctf = (
-        "<CTfile><Header><SourceSchool><LEA>801</LEA><Estab>2000</Estab><AcademicYear>2025</AcademicYear>"
+        "<CTfile><Header><SourceSchool><LEA>801</LEA><Estab>2000</Estab><URN>100001</URN>"
+        "<AcademicYear>2025</AcademicYear>"
         "</SourceSchool></Header><CTFpupilData><Pupil><UPN>B801200005001</UPN><Surname>Ames</Surname>"
         "<Forename>Ann</Forename><DOB>2015-03-12</DOB><BasicDetails><NCyearActual>5</NCyearActual></BasicDetails>"
         "<SchoolHistory><School><LEA>801</LEA><Estab>2000</Estab><EntryDate>2021-09-01</EntryDate></School>"
