@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from analytics.access.roles import command_line_actor
-from analytics.ingest.batch import Batch
+from analytics.ingest.batch import Batch, whole_days
 from analytics.ingest.behaviour import parse_behaviour, parse_exclusions
 from analytics.ingest.ctf import parse_ctf
 from analytics.ingest.errors import ImportRefused, Problem
@@ -107,14 +107,7 @@ def _whole_days(marks: pl.DataFrame) -> Iterator[pl.DataFrame]:
     goes straight in (a history load), and no slice finds a day half put in by the one before."""
     if not marks["date"].is_sorted():
         marks = marks.sort("date", maintain_order=True)
-    rows = _rows_at_a_time(marks)
-    start = 0
-    while start < marks.height:
-        end = min(start + rows, marks.height)
-        if end < marks.height:
-            end = int(marks["date"].search_sorted(marks["date"][end - 1], side="right"))
-        yield marks.slice(start, end - start)
-        start = end
+    return whole_days(marks, _rows_at_a_time(marks))
 
 
 def _with_enrolments(lookup: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
@@ -124,23 +117,42 @@ def _with_enrolments(lookup: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.join(lookup, on="upn", how="left")
 
 
+#: How long before a pupil's first admission a mark or an incident may be dated: a register shows
+#: a prospective pupil (`Z`) for the days before they join; a year before, the admission date or
+#: the file is wrong.
+_BEFORE_ADMISSION = "1y"
+
+
 def _enrolment_problems(joined: pl.DataFrame, school_urn: int) -> pl.DataFrame:
-    """`_row, field, message` for each row whose UPN is not on the school's roll, or whose `date`
-    (a mark's, an incident's) is before the pupil was born."""
+    """`_row, field, message` for each row whose UPN is not on the school's roll, or whose date
+    (a mark's, an incident's, an exclusion's start) is before the pupil was born, or more than a
+    year before their first admission to the school."""
     not_ours = f"is not a pupil of school {school_urn}: import the pupils file first"
-    unknown = joined.filter(pl.col("enrolment_id").is_null()).select(
-        ROW, pl.lit("upn").alias("field"), pl.lit(not_ours).alias("message")
-    )
-    if "date" not in joined.columns:
-        return unknown
-    unborn = joined.filter(pl.col("date") < pl.col("date_of_birth"))
-    field = pl.col(FIELD).cast(pl.String) if FIELD in unborn.columns else pl.lit("date")
-    before_birth = pl.format(
-        "{} is before the pupil's date of birth", pl.col("date").dt.strftime("%d %b %Y")
-    )
-    return pl.concat(
-        [unknown, unborn.select(ROW, field.alias("field"), before_birth.alias("message"))]
-    )
+    problems = [
+        joined.filter(pl.col("enrolment_id").is_null()).select(
+            ROW, pl.lit("upn").alias("field"), pl.lit(not_ours).alias("message")
+        )
+    ]
+    column = next((c for c in ("date", "start_date") if c in joined.columns), None)
+    if column is None:
+        return problems[0]
+    day = pl.col(column)
+    # A grid's or a CTF's marks say which column or element each came from.
+    field = pl.col(FIELD).cast(pl.String) if FIELD in joined.columns else pl.lit(column)
+    for wrong, says in (
+        (day < pl.col("date_of_birth"), "is before the pupil's date of birth"),
+        (
+            (day >= pl.col("date_of_birth"))
+            & (day < pl.col("admission_date").dt.offset_by(f"-{_BEFORE_ADMISSION}")),
+            "is more than a year before the pupil's admission to this school: correct the "
+            "admission date in the pupils file, or check that the file is this school's",
+        ),
+    ):
+        message = pl.format(f"{{}} {says}", day.dt.strftime("%d %b %Y"))
+        problems.append(
+            joined.filter(wrong).select(ROW, field.alias("field"), message.alias("message"))
+        )
+    return pl.concat(problems)
 
 
 def _refuse_rows(file_name: str, unit: str, problems: Sequence[pl.DataFrame]) -> None:
@@ -162,40 +174,98 @@ def _staged(
     before the pupil's birth."""
     joined = _with_enrolments(write.enrolment_lookup(con, school_urn), frame)
     _refuse_rows(file_name, unit, [_enrolment_problems(joined, school_urn)])
-    return joined.drop(ROW, "date_of_birth")
+    return joined.drop(ROW, "date_of_birth", "admission_date")
 
 
 def _merge_marks(
-    con: Connection, file_name: str, school_urn: int, batch: Batch, import_id: int, unit: str
+    con: Connection,
+    file_name: str,
+    school_urn: int,
+    batch: Batch,
+    import_id: int,
+    unit: str,
+    restore_replaced: bool,
 ) -> MergeCounts:
-    """Merge a file's marks a slice at a time, once every slice is checked against the roll."""
+    """Merge a file's marks a slice at a time, once every slice is checked against the roll and
+    against the mark history (codes it would put back, refused unless `restore_replaced`)."""
     assert batch.marks is not None
     lookup = write.enrolment_lookup(con, school_urn)
-    _refuse_rows(
-        file_name,
-        unit,
-        [
-            _enrolment_problems(_with_enrolments(lookup, marks), school_urn)
-            for marks in _slices(batch.marks)
-        ],
+    problems, put_back = [], []
+    for marks in _slices(batch.marks):
+        joined = _with_enrolments(lookup, marks)
+        problems.append(_enrolment_problems(joined, school_urn))
+        put_back.append(write.codes_put_back(con, school_urn, _as_stored(joined)))
+    _refuse_rows(file_name, unit, problems)
+    replaced = (
+        pl.concat(put_back)
+        .group_by("date", "session", "code", "current_code")
+        .agg(pl.col("marks").sum())
+        .sort("date", "session", "code", "current_code")
     )
+    if not replaced.is_empty():
+        if not restore_replaced:
+            _refuse_putting_back(file_name, replaced)
+        total = replaced["marks"].sum()
+        batch.notes.append(f"put back {total:,} {_codes(total)} that later imports replaced")
     counts = MergeCounts()
     for marks in _whole_days(batch.marks):
-        staged = _with_enrolments(lookup, marks).select(
-            "enrolment_id",
-            "date",
-            pl.col("session").cast(pl.String),
-            pl.col("code").cast(pl.String),
-            "minutes_late",
-        )
         counts += write.merge_marks(
-            con, school_urn, staged, import_id, compare_minutes_late=batch.has_minutes_late
+            con,
+            school_urn,
+            _as_stored(_with_enrolments(lookup, marks)),
+            import_id,
+            compare_minutes_late=batch.has_minutes_late,
         )
     return counts
 
 
+def _as_stored(joined: pl.DataFrame) -> pl.DataFrame:
+    """Marks with their enrolments, as the store takes them."""
+    return joined.filter(pl.col("enrolment_id").is_not_null()).select(
+        "enrolment_id",
+        "date",
+        pl.col("session").cast(pl.String),
+        pl.col("code").cast(pl.String),
+        "minutes_late",
+    )
+
+
+def _codes(count: int) -> str:
+    return "code" if count == 1 else "codes"
+
+
+def _refuse_putting_back(file_name: str, replaced: pl.DataFrame) -> None:
+    """Refuse a file that would put back codes later imports replaced, listing them by date,
+    session and code (no pupil is named)."""
+    total = replaced["marks"].sum()
+    problems = [
+        Problem(
+            None,
+            None,
+            f"would put back {total:,} {_codes(total)} that later imports replaced: to put them "
+            "back, import it again with --restore-replaced (on the Import page, tick 'Put back "
+            "codes that later imports replaced')",
+        )
+    ]
+    for day, session, code, current, marks in replaced.iter_rows():
+        noun = "mark" if marks == 1 else "marks"
+        problems.append(
+            Problem(
+                None,
+                None,
+                f"{day:%d %b %Y} {session}: {code} in place of {current} ({marks} {noun})",
+            )
+        )
+    raise ImportRefused(file_name, problems)
+
+
 def _merge(
-    con: Connection, file_name: str, school_urn: int, batch: Batch, import_id: int
+    con: Connection,
+    file_name: str,
+    school_urn: int,
+    batch: Batch,
+    import_id: int,
+    restore_replaced: bool,
 ) -> MergeCounts:
     unit = "pupil" if batch.kind == "ctf" else "row"
     counts = MergeCounts()
@@ -207,7 +277,9 @@ def _merge(
         if batch.phase_hint:
             write.set_school_phase_if_unknown(con, school_urn, batch.phase_hint)
     if batch.marks is not None:
-        mark_counts = _merge_marks(con, file_name, school_urn, batch, import_id, unit)
+        mark_counts = _merge_marks(
+            con, file_name, school_urn, batch, import_id, unit, restore_replaced
+        )
         # A CTF's pupils and marks are both counted; the marks are what the file is for.
         counts = mark_counts if batch.enrolments is None else counts + mark_counts
     for records, merge in (
@@ -251,12 +323,16 @@ def import_bytes(
     today: date | None = None,
     actor: str | None = None,
     role: str | None = None,
+    restore_replaced: bool = False,
 ) -> ImportResult:
     """Import one file's bytes. Raises ImportRefused, leaving the database as it was.
 
     `as_of` is the date a pupils file's year groups refer to (default today); `today` bounds
-    mark dates (marks may not be in the future). The import is recorded in the audit log, in the
-    same transaction, as done by `actor` (default: the operating-system user) in `role`.
+    mark dates (marks may not be in the future). A file whose records were imported before
+    changes nothing; one that would put back codes a later import replaced is refused, listing
+    them, unless `restore_replaced` (then it is imported even when imported before). The import
+    is recorded in the audit log, in the same transaction, as done by `actor` (default: the
+    operating-system user) in `role`.
     """
     return _import(
         db,
@@ -269,6 +345,7 @@ def import_bytes(
         today=today,
         actor=actor,
         role=role,
+        restore_replaced=restore_replaced,
     )
 
 
@@ -285,6 +362,7 @@ def _import(
     actor: str | None = None,
     role: str | None = None,
     read_ahead: Future[Batch] | None = None,
+    restore_replaced: bool = False,
 ) -> ImportResult:
     file_name = source.name
     if kind not in KINDS:
@@ -298,21 +376,36 @@ def _import(
     today = today or date.today()
     source.refuse_if_too_large()
     sha256 = source.sha256()
+    again = not restore_replaced  # a file imported before is imported again only to restore
+
+    def parse(laestab: str | None) -> Batch:
+        parser = _parser(kind, school_urn=urn, laestab=laestab, as_of=as_of or today, today=today)
+        return parser(file_name, source)
+
     # A file imported before changes no data: its audit row alone leaves the caches as they are.
+    # Reading it needs nothing from the database, so it is read with the database let go.
     with db.appending() as con:
         urn = _resolve_school(con, file_name, school_urn)
-        if (earlier := write.find_import(con, sha256, kind, urn)) is not None:
-            return _imported_before(con, earlier, file_name, kind, urn, actor, role)
-    with db.transaction() as con:
-        if (earlier := write.find_import(con, sha256, kind, urn)) is not None:  # imported meanwhile
+        if again and (earlier := write.find_import(con, kind, urn, sha256=sha256)):
             return _imported_before(con, earlier, file_name, kind, urn, actor, role)
         known_laestab = write.school_laestab(con, urn)
-        parse = _parser(
-            kind, school_urn=urn, laestab=known_laestab, as_of=as_of or today, today=today
-        )
-        batch = read_ahead.result() if read_ahead is not None else parse(file_name, source)
+    batch = read_ahead.result() if read_ahead is not None else parse(known_laestab)
+    content_sha256 = batch.content_sha256()
+    with db.appending() as con:
+        if again and (earlier := write.find_import(con, kind, urn, content_sha256=content_sha256)):
+            return _imported_before(con, earlier, file_name, kind, urn, actor, role)
+    with db.transaction() as con:
+        if again and (  # imported meanwhile
+            earlier := write.find_import(
+                con, kind, urn, sha256=sha256, content_sha256=content_sha256
+            )
+        ):
+            return _imported_before(con, earlier, file_name, kind, urn, actor, role)
+        if kind == "ctf" and write.school_laestab(con, urn) != known_laestab:  # set meanwhile
+            known_laestab = write.school_laestab(con, urn)
+            batch = parse(known_laestab)
         if batch.laestab and not known_laestab:
-            # Said, because a CTF sent by another school would record that school's number here.
+            # Only ever the school's own: a CTF is read only when the school sent it.
             batch.notes.append(
                 f"school {urn} recorded as LA/establishment {batch.laestab} from the file"
             )
@@ -331,12 +424,13 @@ def _import(
         created = write.ensure_school(
             con, urn, name=school_name, phase=phase, laestab=batch.laestab, import_id=import_id
         )
-        counts = _merge(con, file_name, urn, batch, import_id)
+        counts = _merge(con, file_name, urn, batch, import_id, restore_replaced)
         write.record_import(
             con,
             import_id=import_id,
             file_name=file_name,
             sha256=sha256,
+            content_sha256=content_sha256,
             kind=kind,
             school_urn=urn,
             rows_read=batch.rows_read,
@@ -431,6 +525,7 @@ def _with_defaults(options: dict[str, Any]) -> dict[str, Any]:
         "phase": None,
         "as_of": None,
         "today": None,
+        "restore_replaced": False,
     }
     return defaults | options
 

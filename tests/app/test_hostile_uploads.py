@@ -117,3 +117,32 @@ def test_a_control_character_in_a_name_is_refused_at_its_row(open_app, school):
     assert not app.exception and app.error
     assert "pupils.csv row 2, field 'surname': holds a control character (NUL)" in page_text(app)
     assert everything(school) == before
+
+
+def test_codes_a_later_import_replaced_go_back_only_when_ticked(open_app, school):
+    first, second, _ = upns(3)
+    days = ["2025-09-01", "2025-09-02", "2025-09-03"]
+    autumn = "upn,date,session,code\n" + "".join(
+        f"{second},{d},AM,N\n{first},{d},AM,/\n" for d in days
+    )
+    correction = "upn,date,session,code\n" + "".join(f"{second},{d},AM,I\n" for d in days)
+    app = open_app(school, as_role="data_manager").switch_page("pages/import_data.py").run()
+    app = upload(app, "marks", "autumn.csv", autumn.encode())
+    app = upload(app, "marks", "correction.csv", correction.encode())
+    assert "3 changed" in app.success[0].value
+    # The same rows saved with Windows line endings: the same file, nothing changes.
+    app = upload(app, "marks", "autumn-crlf.csv", autumn.replace("\n", "\r\n").encode())
+    assert "this file was imported before; nothing changed" in app.success[0].value
+    before = everything(school)
+    again = autumn + f"{first},2025-09-04,AM,/\n"
+    app = upload(app, "marks", "autumn-2.csv", again.encode())
+    assert not app.exception and app.error
+    assert "would put back 3 codes that later imports replaced" in page_text(app)
+    assert "01 Sep 2025 AM: N in place of I (1 mark)" in page_text(app)
+    assert second not in page_text(app)
+    assert everything(school) == before
+    app.checkbox(key="import_restore_replaced").check().run()
+    app = upload(app, "marks", "autumn-2.csv", again.encode())
+    assert (
+        not app.exception and "put back 3 codes that later imports replaced" in app.success[0].value
+    )

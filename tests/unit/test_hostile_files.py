@@ -248,6 +248,38 @@ CORPUS = [
         "is UTF-16 text without a byte-order mark, and not valid UTF-16 throughout",
     ),
     Hostile(
+        "a mark dated years before admission",
+        "marks",
+        f"upn,date,session,code\n{P0},2025-09-02,AM,/\n{P1},2019-09-02,AM,/\n".encode(),
+        3,
+        "date",
+        "02 Sep 2019 is more than a year before the pupil's admission to this school",
+    ),
+    Hostile(
+        "a grid session years before admission",
+        "grid",
+        f"upn,2025-09-02 AM,2018-09-03 PM\n{P0},/,\\\n".encode(),
+        2,
+        "2018-09-03 PM",
+        "03 Sep 2018 is more than a year before the pupil's admission to this school",
+    ),
+    Hostile(
+        "an incident years before admission",
+        "behaviour",
+        f"upn,date,type,category\n{P0},2017-05-03,negative,Disruption\n".encode(),
+        2,
+        "date",
+        "03 May 2017 is more than a year before the pupil's admission to this school",
+    ),
+    Hostile(
+        "a suspension years before admission",
+        "exclusions",
+        f"upn,start_date,category,sessions\n{P0},2017-05-03,suspension,2\n".encode(),
+        2,
+        "start_date",
+        "03 May 2017 is more than a year before the pupil's admission to this school",
+    ),
+    Hostile(
         "header joined to the first row by a form feed",
         "marks",
         f"upn,date,session,code,minutes_late\f{P0},2025-09-01,AM,/,\n{P1},2025-09-01,AM,/,\n".encode(),
@@ -348,6 +380,8 @@ QUIRKY_BUT_VALID = [
         f"upn,date,session,code\r\n\r\n{P1},2025-09-04,AM,/\r\n\r\n".encode(),
     ),
     ("semicolons", "marks", f"upn;date;session;code\n{P1};04/09/2025;PM;N\n".encode()),
+    # Months before admission (Z, a prospective pupil): kept, as the register shows it.
+    ("a mark before admission", "marks", f"upn,date,session,code\n{P1},2021-03-02,AM,Z\n".encode()),
     (
         "quoted newlines",
         "behaviour",
