@@ -117,19 +117,29 @@ _DIGITS = re.compile(r"\d{5,}")
 HEADING_LIMIT = 40
 
 
-def shown_heading(heading: str) -> bool:
-    """Whether a message may quote a column heading. One that may be pupil data is described
-    instead: longer than any heading, a UPN or a date in it (a session heading's date excepted),
-    five or more digits in a row, or a control character (a data row joined to the header)."""
+def heading_holds_data(heading: str) -> bool:
+    """Whether a column heading holds what looks like pupil data rather than a column's name: a
+    UPN or a date (a session heading's date excepted), five or more digits in a row, or a control
+    character (a data row joined to the header)."""
     if _SESSION_HEADING.fullmatch(heading.strip()):
-        return True
-    return not (
-        len(heading) > HEADING_LIMIT
-        or _UPN_LIKE.search(heading)
+        return False
+    return bool(
+        _UPN_LIKE.search(heading)
         or _DATE_LIKE.search(heading)
         or _DIGITS.search(heading)
         or CONTROL.search(heading)
     )
+
+
+def holds_upn(text: str) -> bool:
+    """Whether `text` holds something shaped like a UPN."""
+    return _UPN_LIKE.search(text) is not None
+
+
+def shown_heading(heading: str) -> bool:
+    """Whether a message may quote a column heading: not when it holds what looks like pupil data
+    (`heading_holds_data`), nor when it is longer than any heading."""
+    return len(heading) <= HEADING_LIMIT and not heading_holds_data(heading)
 
 
 class ImportRefused(Exception):

@@ -20,7 +20,14 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
-from analytics.ingest.errors import ImportRefused, Problem, control_name, shown_heading
+from analytics.ingest.errors import (
+    ImportRefused,
+    Problem,
+    control_name,
+    heading_holds_data,
+    holds_upn,
+    shown_heading,
+)
 from analytics.ingest.source import Source
 
 ROW = "_row"
@@ -257,10 +264,12 @@ class Table:
 
     def notes(self) -> list[str]:
         """What the import should say about the file itself: the columns it ignored, naming only
-        those whose headings cannot be pupil data."""
+        those whose headings cannot be pupil data (none, when any heading holds data)."""
         if not self.ignored_columns:
             return []
         named = [name for name in self.ignored_columns if shown_heading(name)]
+        if any(heading_holds_data(name) for name in self.ignored_columns):
+            named = []  # a header that holds data may hold a name too: none is quoted
         hidden = len(self.ignored_columns) - len(named)
         listed = ", ".join(named)
         if hidden:
@@ -444,6 +453,13 @@ def read_table(
         whole = _header_that_is_not_one(header, header_line, required)
         if whole:
             raise ImportRefused(file_name, [Problem(header_row, None, whole)])
+    elif holds_upn(header_line):
+        # A data row joined to the header with no new line: that row would be lost.
+        message = (
+            "holds a UPN among its column names: the header must be one line of column names, "
+            "ended by a new line"
+        )
+        raise ImportRefused(file_name, [Problem(header_row, None, message)])
     problems: list[Problem] = []
     seen: set[str] = set()
     for name in names:

@@ -173,15 +173,28 @@ def test_unknown_columns_are_ignored_and_listed() -> None:
     assert parsed.ignored_columns == ["pupil_name", "notes"]
 
 
-def test_ignored_columns_that_may_be_pupil_data_are_counted_not_named() -> None:
-    # A UPN, a date, a long run of digits or a heading longer than any heading: described.
-    headings = [U0, "2016-03-04", "tel 0123456789", "x" * 41, "Tutor", "ks2_score"]
-    parsed = table("a,b," + ",".join(headings) + "\n1,2,3,4,5,6,7,8\n")
+def test_an_ignored_heading_longer_than_any_heading_is_counted_not_named() -> None:
+    parsed = table("a,b," + ",".join(["x" * 41, "Tutor", "ks2_score"]) + "\n1,2,3,4,5\n")
     assert parsed.notes() == [
-        "ignored columns: tutor, ks2_score and 4 more whose headings are not shown "
+        "ignored columns: tutor, ks2_score and 1 more whose heading is not shown "
         "(they look like pupil data, not column names)"
     ]
-    assert U0.lower() not in str(parsed.notes())
+
+
+def test_when_an_ignored_heading_holds_data_no_ignored_heading_is_named() -> None:
+    # A data row run into the header: its name, date of birth and the rest become headings.
+    parsed = table("a,b,Zelda,Quixote,2016-03-04\n1,2,3,4,5\n")
+    assert parsed.notes() == [
+        "ignored columns: 3 whose headings are not shown "
+        "(they look like pupil data, not column names)"
+    ]
+
+
+def test_a_header_holding_a_upn_is_refused_without_showing_it() -> None:
+    error = refusal(f"a,b{U0},Zelda\n1,2,3\n")
+    assert [(p.row, p.field) for p in error.problems] == [(1, None)]
+    assert "holds a UPN among its column names" in str(error)
+    assert U0 not in str(error) and "Zelda" not in str(error)
 
 
 @pytest.mark.parametrize(
