@@ -205,7 +205,7 @@ def _merge_marks(
     if not replaced.is_empty():
         if not restore_replaced:
             _refuse_putting_back(file_name, replaced)
-        total = replaced["marks"].sum()
+        total = int(replaced["marks"].sum())
         batch.notes.append(f"put back {total:,} {_codes(total)} that later imports replaced")
     counts = MergeCounts()
     for marks in _whole_days(batch.marks):
@@ -237,7 +237,7 @@ def _codes(count: int) -> str:
 def _refuse_putting_back(file_name: str, replaced: pl.DataFrame) -> None:
     """Refuse a file that would put back codes later imports replaced, listing them by date,
     session and code (no pupil is named)."""
-    total = replaced["marks"].sum()
+    total = int(replaced["marks"].sum())
     problems = [
         Problem(
             None,

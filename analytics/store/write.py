@@ -442,10 +442,11 @@ def codes_put_back(
     if staged.is_empty():
         return pl.DataFrame(schema={**columns, "marks": pl.Int64})
     first, last = staged["date"].min(), staged["date"].max()
-    if not con.execute(
+    replaced = con.execute(
         "SELECT EXISTS (SELECT 1 FROM mark_history WHERE school_urn = ? AND date BETWEEN ? AND ?)",
         [school_urn, first, last],
-    ).fetchone()[0]:
+    ).fetchone()
+    if not (replaced and replaced[0]):
         return pl.DataFrame(schema={**columns, "marks": pl.Int64})  # nothing was ever replaced
     con.register("staged_put_back", staged.select("enrolment_id", "date", "session", "code"))
     try:

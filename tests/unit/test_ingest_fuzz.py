@@ -1,8 +1,7 @@
 """Fuzzing every importer: valid files of each kind, mutated (bytes flipped, cut short, control
 characters put in, lines joined, columns swapped, rows repeated or lost, huge fields), are
-imported or refused, never
-crashed on; a refusal changes nothing in the database; and no message or note ever shows a UPN,
-a name or a date of birth the file holds.
+imported or refused, never crashed on; a refusal changes nothing in the database; and no
+message or note ever shows a UPN, a name or a date of birth the file holds.
 
 Bounded to run in well under a minute: twenty examples a kind, on one small database with a
 school for each kind (a pupils file goes to a school of its own). The examples of a kind follow
