@@ -82,7 +82,8 @@ SETTINGS: dict[str, Setting] = {
             "upload_limit_mb",
             200,
             "ROLLCALL_UPLOAD_LIMIT_MB",
-            "Largest file the Import page accepts, in megabytes.",
+            "Largest file an import reads, in megabytes: the Import page refuses a larger upload "
+            "and `rollcall import` a larger file, unread.",
         ),
         Setting(
             "accounts_path",

@@ -69,6 +69,13 @@ upload = st.file_uploader(
     help=f"Up to {setting('upload_limit_mb')} MB.",
 )
 
+restore = st.checkbox(
+    "Put back codes that later imports replaced",
+    key="import_restore_replaced",
+    help="A file that would put back codes a later import replaced is refused, listing them; "
+    "tick this to import it anyway (even a file imported before).",
+)
+
 if st.button("Import", type="primary", disabled=upload is None or urn is None, key="import_run"):
     if user.schools is not None and int(urn) not in user.schools:
         deny(user, f"Your account does not cover school {int(urn)}.", "Import")
@@ -90,6 +97,7 @@ if st.button("Import", type="primary", disabled=upload is None or urn is None, k
                     phase=phase,
                     actor=user.name,
                     role=user.role.value,
+                    restore_replaced=restore,
                 )
         except ImportRefused as refused:
             st.error(f"{refused.file_name} was not imported; nothing was changed.")

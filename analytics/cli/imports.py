@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         "school_name": args.school_name,
         "phase": args.phase,
         "as_of": args.as_of,
+        "restore_replaced": args.restore_replaced,
     }
     # Several files are imported in order, each whole or not at all, over one open database.
     try:
@@ -72,5 +73,11 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     )
     parser.add_argument(
         "--as-of", type=parse_date, help="date a pupils file's year groups refer to (default today)"
+    )
+    parser.add_argument(
+        "--restore-replaced",
+        action="store_true",
+        help="import a file that puts back codes later imports replaced (refused without it), "
+        "even one imported before",
     )
     parser.set_defaults(run=run)

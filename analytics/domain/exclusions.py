@@ -4,17 +4,11 @@ from __future__ import annotations
 
 SUSPENSION = "suspension"
 PERMANENT = "permanent"
-CATEGORY_SPELLINGS = {
-    "suspension": SUSPENSION,
-    "fixed": SUSPENSION,
-    "fixed period": SUSPENSION,
-    "fixed term": SUSPENSION,
-    "fixed-term": SUSPENSION,
-    "fixed-period": SUSPENSION,
-    "permanent": PERMANENT,
-    "permanent exclusion": PERMANENT,
-    "perm": PERMANENT,
-}
+#: The categories an exclusions file may give (any case). Older names ("fixed term", "fixed
+#: period") are refused rather than guessed at: the README promises these two words only.
+CATEGORIES = {SUSPENSION: SUSPENSION, PERMANENT: PERMANENT}
+#: A school day has two sessions (rules.md section 7: "1 day = 2").
+SESSIONS_PER_DAY = 2
 
 #: School census exclusion reason codes (EGFL-EX, ESSEX-PX in rules.md section 7).
 REASONS = {

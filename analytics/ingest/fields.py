@@ -7,12 +7,20 @@ checked in one pass and every bad row is reported, not just the first.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
 
 from analytics.domain.upn import upn_problem
-from analytics.ingest.errors import PRIVATE_FIELDS, ImportRefused, Problem, shown_value
+from analytics.ingest.errors import (
+    PRIVATE_FIELDS,
+    ImportRefused,
+    Problem,
+    control_characters,
+    control_name,
+    shown_value,
+)
 from analytics.ingest.table import ROW
 
 _TIME_SUFFIX = r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
@@ -32,15 +40,49 @@ def _parse_dates(raw: pl.Series) -> pl.Series:
     ).to_series()
 
 
-class Checker:
-    """Parses the columns of one file and gathers its problems; `finish` refuses the file if any."""
+@dataclass
+class _Findings:
+    """The problems found in one file, however many chunks it is read in."""
 
-    def __init__(self, file_name: str, frame: pl.DataFrame, unit: str = "row") -> None:
+    problems: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+
+class Checker:
+    """Parses the columns of one file and gathers its problems; `finish` refuses the file if any.
+
+    A file read in chunks has one Checker, and one more `over` each chunk: they share the file's
+    problems, so `finish` refuses it for a problem in any chunk."""
+
+    def __init__(
+        self,
+        file_name: str,
+        frame: pl.DataFrame | None = None,
+        unit: str = "row",
+        findings: _Findings | None = None,
+    ) -> None:
         self.file_name = file_name
-        self.frame = frame
+        self.frame = frame if frame is not None else pl.DataFrame(schema={ROW: pl.Int64})
         self.unit = unit
-        self.problems: list[Problem] = []
-        self.total = 0
+        self._findings = findings if findings is not None else _Findings()
+
+    def over(self, frame: pl.DataFrame) -> Checker:
+        """A checker of one chunk of the file, adding to this one's problems."""
+        return Checker(self.file_name, frame, self.unit, self._findings)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The problems found so far (at most 50 of a kind in a chunk; `total` counts them all)."""
+        return self._findings.problems
+
+    @property
+    def total(self) -> int:
+        """How many problems were found."""
+        return self._findings.total
+
+    @total.setter
+    def total(self, value: int) -> None:
+        self._findings.total = value
 
     def add(self, row: int | None, field: str | None, message: str) -> None:
         """Record one problem."""
@@ -86,20 +128,30 @@ class Checker:
         )
         self._report(missing.with_columns(pl.lit(None, pl.String).alias(field)), field, "is empty")
 
-    def text(self, field: str, *, required: bool = False, max_length: int = 200) -> pl.Series:
-        """A text column, checked for presence and length."""
+    def text(
+        self, field: str, *, required: bool = False, max_length: int = 200, lines: bool = False
+    ) -> pl.Series:
+        """A text column, checked for presence, length and control characters (NUL, form feed,
+        escape, ...: never in a name, and never raw in a census return or an export). Text of
+        several `lines` (a note) may hold tabs and new lines."""
         if required:
             self.require(field)
         values = self._column(field)
-        too_long = (
-            self.frame.filter(values.str.len_chars() > max_length)
-            if field in self.frame.columns
-            else None
-        )
-        if too_long is not None and not too_long.is_empty():
+        if field not in self.frame.columns:
+            return values
+        too_long = self.frame.filter(values.str.len_chars() > max_length)
+        if not too_long.is_empty():
             self.total += too_long.height
             for row in too_long[ROW].head(_PROBLEMS_PER_FIELD):
                 self._append(row, field, f"is longer than {max_length} characters")
+        allowed = "\t\r\n" if lines else ""
+        controlled = self.frame.filter(values.str.contains(control_characters(allowed)))
+        if not controlled.is_empty():
+            self.total += controlled.height
+            for row, value in controlled.select(ROW, field).head(_PROBLEMS_PER_FIELD).iter_rows():
+                self._append(
+                    row, field, f"holds a control character ({control_name(value, allowed)})"
+                )
         return values
 
     def date(

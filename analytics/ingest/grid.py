@@ -11,16 +11,19 @@ import polars as pl
 
 from analytics.domain.codes import NO_MARK_PLACEHOLDERS
 from analytics.ingest.batch import Batch
-from analytics.ingest.errors import ImportRefused, Problem
+from analytics.ingest.errors import ImportRefused, Problem, shown_heading
 from analytics.ingest.fields import Checker
-from analytics.ingest.marks import FIELD, MARK_COLUMNS, finish_marks
-from analytics.ingest.table import ROW, SESSION_LIKE, read_table
+from analytics.ingest.marks import EMPTY, FIELD, MARK_COLUMNS, MarkChunks
+from analytics.ingest.source import Source
+from analytics.ingest.table import ROW, SESSION_LIKE, Table, read_table
 
 SESSION_COLUMN = re.compile(
     r"(?:([A-Za-z]{3,9})\s+)?(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})\s*[-\s]?\s*(AM|PM)",
     re.IGNORECASE,
 )
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Cells turned into marks at once (a year's grid of 1,500 pupils is 570,000 cells).
+_CELLS_AT_A_TIME = 250_000
 
 
 def session_of_column(header: str) -> tuple[date, str] | None:
@@ -51,13 +54,21 @@ def _column_problem(header: str) -> str | None:
     return None
 
 
-def parse_grid(file_name: str, data: bytes, *, today: date) -> Batch:
+def _label(table: Table, column: str) -> str:
+    """How a message names a column: its heading, or its place when the heading may be pupil data
+    (a UPN with AM after it is session-like, but is no session)."""
+    return column if shown_heading(column) else f"column {table.position(column)}"
+
+
+def parse_grid(file_name: str, data: bytes | Source, *, today: date) -> Batch:
     """Read and check a register grid, turning each filled cell into a mark."""
     table = read_table(file_name, data, required=("upn",), accept_column=SESSION_LIKE)
     session_columns = [c for c in table.columns if c != "upn"]
     header = table.header_row
     problems = [
-        Problem(header, c, reason) for c in session_columns if (reason := _column_problem(c))
+        Problem(header, _label(table, c), reason)
+        for c in session_columns
+        if (reason := _column_problem(c))
     ]
     if not session_columns:
         problems.append(
@@ -74,11 +85,7 @@ def parse_grid(file_name: str, data: bytes, *, today: date) -> Batch:
     if problems:
         raise ImportRefused(file_name, problems)
 
-    check = Checker(file_name, table.frame)
-    upns = check.upn()
-    check.duplicates(
-        ["upn"], table.frame.select(ROW).with_columns(upns), "repeats the UPN of row {first}"
-    )
+    check = Checker(file_name)
     lookup = pl.DataFrame(
         {
             FIELD: list(sessions),
@@ -86,20 +93,37 @@ def parse_grid(file_name: str, data: bytes, *, today: date) -> Batch:
             "session": [s for _, s in sessions.values()],
         }
     )
-    cells = (
-        table.frame.with_columns(upns)
-        .unpivot(index=[ROW, "upn"], on=session_columns, variable_name=FIELD, value_name="code")
-        .filter(pl.col("code").is_not_null() & ~pl.col("code").is_in(list(NO_MARK_PLACEHOLDERS)))
-        .with_columns(
-            pl.col("code").str.to_uppercase(), pl.lit(None, pl.Int16).alias("minutes_late")
-        )
-        .join(lookup, on=FIELD)
-    )
-    marks = finish_marks(check, cells, today=today)
+    marks = MarkChunks(check, today=today)
+    pupils = []
+    # A chunk of a wide grid is turned into marks a few rows at a time.
+    rows_at_a_time = max(1, _CELLS_AT_A_TIME // len(session_columns))
+    for chunk in table.chunks():
+        for start in range(0, max(chunk.height, 1), rows_at_a_time):
+            frame = chunk.slice(start, rows_at_a_time)
+            rows = check.over(frame)
+            upns = rows.upn()
+            # Each row's UPN, kept small, to find a UPN repeated in another chunk.
+            pupils.append(frame.select(ROW).with_columns(upns.cast(pl.Categorical)))
+            cells = (
+                frame.with_columns(upns)
+                .unpivot(
+                    index=[ROW, "upn"], on=session_columns, variable_name=FIELD, value_name="code"
+                )
+                .filter(
+                    pl.col("code").is_not_null() & ~pl.col("code").is_in(list(NO_MARK_PLACEHOLDERS))
+                )
+                .with_columns(
+                    pl.col("code").str.to_uppercase(), pl.lit(None, pl.Int16).alias("minutes_late")
+                )
+                .join(lookup, on=FIELD)
+            )
+            marks.add(rows, cells)
+    check.duplicates(["upn"], pl.concat(pupils), "repeats the UPN of row {first}")
+    distinct = marks.finish(EMPTY.with_columns(pl.lit(None, pl.String).alias(FIELD)))
     notes = [f"{len(session_columns)} session columns", *table.notes()]
     return Batch(
         kind="grid",
         rows_read=table.rows_read,
-        marks=marks.select(ROW, FIELD, *MARK_COLUMNS),
+        marks=distinct.select(ROW, FIELD, *MARK_COLUMNS),
         notes=notes,
     )

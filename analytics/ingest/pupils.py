@@ -10,7 +10,9 @@ from analytics.domain.calendar import academic_year_expr
 from analytics.domain.cohorts import SEN_SPELLINGS, SEX_SPELLINGS
 from analytics.domain.yeargroups import YEAR_GROUPS, year_group_expr, year_group_rank
 from analytics.ingest.batch import Batch
+from analytics.ingest.errors import ImportRefused, Problem
 from analytics.ingest.fields import Checker
+from analytics.ingest.source import Source
 from analytics.ingest.table import ROW, read_table
 
 REQUIRED = ("upn", "forename", "surname", "date_of_birth", "year_group", "admission_date")
@@ -27,6 +29,19 @@ OPTIONAL = (
     "disadvantaged",
 )
 _FLAGS = ("fsm", "fsm6", "looked_after", "eal", "disadvantaged")
+#: More pupils than any school has (the largest have under 5,000): a pupils file or CTF of more
+#: is refused as soon as it reaches this many, before it takes more memory than an import may.
+MAX_PUPILS = 50_000
+
+
+def refuse_too_many_pupils(file_name: str, count: int) -> None:
+    """Refuse a file once it holds more than MAX_PUPILS pupils."""
+    if count > MAX_PUPILS:
+        message = (
+            f"holds more than {MAX_PUPILS:,} pupils, more than any school has: import one "
+            "school's pupils at a time"
+        )
+        raise ImportRefused(file_name, [Problem(None, None, message)])
 
 
 def phase_of(year_groups: list[str]) -> str:
@@ -52,26 +67,23 @@ def year_group_reference(leaving: pl.Series, as_of: date) -> pl.Series:
     )
 
 
-def parse_pupils(file_name: str, data: bytes, *, as_of: date) -> Batch:
-    """Read and check a pupils CSV. `as_of` is the date the export's year groups refer to."""
-    table = read_table(file_name, data, required=REQUIRED, optional=OPTIONAL)
-    check = Checker(file_name, table.frame)
-    upn = check.upn()
+def _pupil_rows(check: Checker, frame: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """One chunk of a pupils file, typed and checked row by row."""
+    present = set(frame.columns)
     columns = {
-        "upn": upn,
+        "upn": check.upn(),
         "forename": check.text("forename", required=True, max_length=100),
         "surname": check.text("surname", required=True, max_length=100),
         "date_of_birth": check.date("date_of_birth", required=True, not_after=as_of),
         "admission_date": check.date("admission_date", required=True),
     }
     check.require("year_group")
-    raw_years = table.frame["year_group"]
-    year_groups = table.frame.select(year_group_expr(pl.col("year_group")))["year_group"]
-    bad_years = table.frame.filter(raw_years.is_not_null() & year_groups.is_null())
+    raw_years = frame["year_group"]
+    year_groups = frame.select(year_group_expr(pl.col("year_group")))["year_group"]
+    bad_years = frame.filter(raw_years.is_not_null() & year_groups.is_null())
     for row in bad_years[ROW]:
         check.add(row, "year_group", f"is not a year group (use one of {', '.join(YEAR_GROUPS)})")
     columns["year_group"] = year_groups
-    present = set(table.columns)
     if "sex" in present:
         columns["sex"] = check.choice("sex", SEX_SPELLINGS, allowed="M, F")
     if "form" in present:
@@ -88,7 +100,7 @@ def parse_pupils(file_name: str, data: bytes, *, as_of: date) -> Batch:
     if "ethnicity" in present:
         columns["ethnicity"] = check.text("ethnicity", max_length=40).str.to_uppercase()
 
-    staged = pl.DataFrame(columns).with_columns(table.frame[ROW])
+    staged = pl.DataFrame(columns).with_columns(frame[ROW])
     if "leaving_date" in staged.columns:
         before = staged.filter(pl.col("leaving_date") < pl.col("admission_date"))
         for row in before[ROW]:
@@ -96,6 +108,18 @@ def parse_pupils(file_name: str, data: bytes, *, as_of: date) -> Batch:
     born_after = staged.filter(pl.col("date_of_birth") >= pl.col("admission_date"))
     for row in born_after[ROW]:
         check.add(row, "date_of_birth", "is not before the admission date")
+    return staged
+
+
+def parse_pupils(file_name: str, data: bytes | Source, *, as_of: date) -> Batch:
+    """Read and check a pupils CSV. `as_of` is the date the export's year groups refer to."""
+    table = read_table(file_name, data, required=REQUIRED, optional=OPTIONAL)
+    check = Checker(file_name)
+    parts = []
+    for frame in table.chunks():
+        refuse_too_many_pupils(file_name, table.rows_read)
+        parts.append(_pupil_rows(check.over(frame), frame, as_of))
+    staged = pl.concat(parts)
     check.duplicates(
         ["upn"], staged.filter(pl.col("upn").is_not_null()), "repeats the UPN of row {first}"
     )

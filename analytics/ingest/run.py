@@ -7,7 +7,6 @@ replaces is kept in the mark history.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,13 +18,14 @@ from typing import Any
 import polars as pl
 
 from analytics.access.roles import command_line_actor
-from analytics.ingest.batch import Batch
+from analytics.ingest.batch import Batch, whole_days
 from analytics.ingest.behaviour import parse_behaviour, parse_exclusions
 from analytics.ingest.ctf import parse_ctf
 from analytics.ingest.errors import ImportRefused, Problem
 from analytics.ingest.grid import parse_grid
 from analytics.ingest.marks import FIELD, parse_marks
 from analytics.ingest.pupils import parse_pupils
+from analytics.ingest.source import Source
 from analytics.ingest.table import ROW
 from analytics.store import Connection, Database, audit, write
 from analytics.store.audit import AuditEvent
@@ -83,86 +83,227 @@ def _resolve_school(con: Connection, file_name: str, school_urn: int | None) -> 
     )
 
 
-def _with_enrolment_ids(
-    con: Connection, file_name: str, school_urn: int, frame: pl.DataFrame, unit: str
-) -> pl.DataFrame:
-    """Attach each row's enrolment; refuse the file when a UPN is not on the school's roll, or
-    when a row's `date` (a mark's, an incident's) is before the pupil was born."""
-    lookup = write.enrolment_lookup(con, school_urn)
-    joined = frame.join(lookup, on="upn", how="left")
-    unknown = joined.filter(pl.col("enrolment_id").is_null())
+#: Rows merged at a time, and the most memory they may take: a large file goes in as several
+#: merges within its one transaction, so that the store's work on it (the copies it compares, the
+#: weekly totals of its marks) never holds all of it at once.
+_MERGE_ROWS = 500_000
+_MERGE_BYTES = 32 * 1024 * 1024
+
+
+def _rows_at_a_time(frame: pl.DataFrame) -> int:
+    width = frame.estimated_size() / max(frame.height, 1)
+    return max(1, min(_MERGE_ROWS, int(_MERGE_BYTES / max(width, 1))))
+
+
+def _slices(frame: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """`frame` a slice at a time (one empty slice for an empty frame)."""
+    rows = _rows_at_a_time(frame)
+    for start in range(0, max(frame.height, 1), rows):
+        yield frame.slice(start, rows)
+
+
+def _whole_days(marks: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """Marks in date order, a slice of whole days at a time: a day the school has no marks for
+    goes straight in (a history load), and no slice finds a day half put in by the one before."""
+    if not marks["date"].is_sorted():
+        marks = marks.sort("date", maintain_order=True)
+    return whole_days(marks, _rows_at_a_time(marks))
+
+
+def _with_enrolments(lookup: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    """Each row of `frame` with its enrolment (`enrolment_id`, null for a UPN not on the roll)
+    and the pupil's `date_of_birth`."""
+    lookup = lookup.with_columns(pl.col("upn").cast(frame.schema["upn"]))
+    return frame.join(lookup, on="upn", how="left")
+
+
+#: How long before a pupil's first admission a mark or an incident may be dated: a register shows
+#: a prospective pupil (`Z`) for the days before they join; a year before, the admission date or
+#: the file is wrong.
+_BEFORE_ADMISSION = "1y"
+
+
+def _enrolment_problems(joined: pl.DataFrame, school_urn: int) -> pl.DataFrame:
+    """`_row, field, message` for each row whose UPN is not on the school's roll, or whose date
+    (a mark's, an incident's, an exclusion's start) is before the pupil was born, or more than a
+    year before their first admission to the school."""
     not_ours = f"is not a pupil of school {school_urn}: import the pupils file first"
-    _refuse_rows(
-        file_name,
-        unit,
-        unknown.select(ROW, pl.lit("upn").alias("field"), pl.lit(not_ours).alias("message")),
-    )
-    if "date" in joined.columns:
-        unborn = joined.filter(pl.col("date") < pl.col("date_of_birth"))
-        field = pl.col(FIELD) if FIELD in unborn.columns else pl.lit("date")  # a grid's column
-        before_birth = pl.format(
-            "{} is before the pupil's date of birth", pl.col("date").dt.strftime("%d %b %Y")
+    problems = [
+        joined.filter(pl.col("enrolment_id").is_null()).select(
+            ROW, pl.lit("upn").alias("field"), pl.lit(not_ours).alias("message")
         )
-        _refuse_rows(
-            file_name, unit, unborn.select(ROW, field.alias("field"), before_birth.alias("message"))
+    ]
+    column = next((c for c in ("date", "start_date") if c in joined.columns), None)
+    if column is None:
+        return problems[0]
+    day = pl.col(column)
+    # A grid's or a CTF's marks say which column or element each came from.
+    field = pl.col(FIELD).cast(pl.String) if FIELD in joined.columns else pl.lit(column)
+    for wrong, says in (
+        (day < pl.col("date_of_birth"), "is before the pupil's date of birth"),
+        (
+            (day >= pl.col("date_of_birth"))
+            & (day < pl.col("admission_date").dt.offset_by(f"-{_BEFORE_ADMISSION}")),
+            "is more than a year before the pupil's admission to this school: correct the "
+            "admission date in the pupils file, or check that the file is this school's",
+        ),
+    ):
+        message = pl.format(f"{{}} {says}", day.dt.strftime("%d %b %Y"))
+        problems.append(
+            joined.filter(wrong).select(ROW, field.alias("field"), message.alias("message"))
         )
-    return joined.drop(ROW, "date_of_birth")
+    return pl.concat(problems)
 
 
-def _refuse_rows(file_name: str, unit: str, problems: pl.DataFrame) -> None:
-    """Refuse the file when `problems` (row, field, message) has any, naming the first 50."""
-    if problems.is_empty():
+def _refuse_rows(file_name: str, unit: str, problems: Sequence[pl.DataFrame]) -> None:
+    """Refuse the file when `problems` (row, field, message) hold any, naming the first 50."""
+    found = pl.concat(problems) if problems else pl.DataFrame()
+    if found.is_empty():
         return
     shown = [
         Problem(row, field, message, unit)
-        for row, field, message in problems.sort(ROW).head(50).iter_rows()
+        for row, field, message in found.sort(ROW).head(50).iter_rows()
     ]
-    raise ImportRefused(file_name, shown, problems.height)
+    raise ImportRefused(file_name, shown, found.height)
+
+
+def _staged(
+    con: Connection, file_name: str, school_urn: int, frame: pl.DataFrame, unit: str
+) -> pl.DataFrame:
+    """`frame` with its enrolments, or the file refused for a row that has none or is dated
+    before the pupil's birth."""
+    joined = _with_enrolments(write.enrolment_lookup(con, school_urn), frame)
+    _refuse_rows(file_name, unit, [_enrolment_problems(joined, school_urn)])
+    return joined.drop(ROW, "date_of_birth", "admission_date")
+
+
+def _merge_marks(
+    con: Connection,
+    file_name: str,
+    school_urn: int,
+    batch: Batch,
+    import_id: int,
+    unit: str,
+    restore_replaced: bool,
+) -> MergeCounts:
+    """Merge a file's marks a slice at a time, once every slice is checked against the roll and
+    against the mark history (codes it would put back, refused unless `restore_replaced`)."""
+    assert batch.marks is not None
+    lookup = write.enrolment_lookup(con, school_urn)
+    problems, put_back = [], []
+    for marks in _slices(batch.marks):
+        joined = _with_enrolments(lookup, marks)
+        problems.append(_enrolment_problems(joined, school_urn))
+        put_back.append(write.codes_put_back(con, school_urn, _as_stored(joined)))
+    _refuse_rows(file_name, unit, problems)
+    replaced = (
+        pl.concat(put_back)
+        .group_by("date", "session", "code", "current_code")
+        .agg(pl.col("marks").sum())
+        .sort("date", "session", "code", "current_code")
+    )
+    if not replaced.is_empty():
+        if not restore_replaced:
+            _refuse_putting_back(file_name, replaced)
+        total = int(replaced["marks"].sum())
+        batch.notes.append(f"put back {total:,} {_codes(total)} that later imports replaced")
+    counts = MergeCounts()
+    for marks in _whole_days(batch.marks):
+        counts += write.merge_marks(
+            con,
+            school_urn,
+            _as_stored(_with_enrolments(lookup, marks)),
+            import_id,
+            compare_minutes_late=batch.has_minutes_late,
+        )
+    return counts
+
+
+def _as_stored(joined: pl.DataFrame) -> pl.DataFrame:
+    """Marks with their enrolments, as the store takes them."""
+    return joined.filter(pl.col("enrolment_id").is_not_null()).select(
+        "enrolment_id",
+        "date",
+        pl.col("session").cast(pl.String),
+        pl.col("code").cast(pl.String),
+        "minutes_late",
+    )
+
+
+def _codes(count: int) -> str:
+    return "code" if count == 1 else "codes"
+
+
+def _refuse_putting_back(file_name: str, replaced: pl.DataFrame) -> None:
+    """Refuse a file that would put back codes later imports replaced, listing them by date,
+    session and code (no pupil is named)."""
+    total = int(replaced["marks"].sum())
+    problems = [
+        Problem(
+            None,
+            None,
+            f"would put back {total:,} {_codes(total)} that later imports replaced: to put them "
+            "back, import it again with --restore-replaced (on the Import page, tick 'Put back "
+            "codes that later imports replaced')",
+        )
+    ]
+    for day, session, code, current, marks in replaced.iter_rows():
+        noun = "mark" if marks == 1 else "marks"
+        problems.append(
+            Problem(
+                None,
+                None,
+                f"{day:%d %b %Y} {session}: {code} in place of {current} ({marks} {noun})",
+            )
+        )
+    raise ImportRefused(file_name, problems)
 
 
 def _merge(
-    con: Connection, file_name: str, school_urn: int, batch: Batch, import_id: int
+    con: Connection,
+    file_name: str,
+    school_urn: int,
+    batch: Batch,
+    import_id: int,
+    restore_replaced: bool,
 ) -> MergeCounts:
     unit = "pupil" if batch.kind == "ctf" else "row"
     counts = MergeCounts()
     if batch.enrolments is not None:
-        counts += write.merge_enrolments(
-            con, school_urn, batch.enrolments.drop(ROW), import_id, fill_only=batch.kind == "ctf"
-        )
+        for enrolments in _slices(batch.enrolments.drop(ROW)):
+            counts += write.merge_enrolments(
+                con, school_urn, enrolments, import_id, fill_only=batch.kind == "ctf"
+            )
         if batch.phase_hint:
             write.set_school_phase_if_unknown(con, school_urn, batch.phase_hint)
     if batch.marks is not None:
-        marks = _with_enrolment_ids(con, file_name, school_urn, batch.marks, unit)
-        mark_counts = write.merge_marks(
-            con,
-            school_urn,
-            marks.select("enrolment_id", "date", "session", "code", "minutes_late"),
-            import_id,
-            compare_minutes_late=batch.has_minutes_late,
+        mark_counts = _merge_marks(
+            con, file_name, school_urn, batch, import_id, unit, restore_replaced
         )
         # A CTF's pupils and marks are both counted; the marks are what the file is for.
         counts = mark_counts if batch.enrolments is None else counts + mark_counts
-    if batch.behaviour is not None:
-        staged = _with_enrolment_ids(con, file_name, school_urn, batch.behaviour, unit)
-        counts += write.merge_behaviour(
-            con, staged.drop("upn").with_columns(pl.lit(school_urn).alias("school_urn")), import_id
-        )
-    if batch.exclusions is not None:
-        staged = _with_enrolment_ids(con, file_name, school_urn, batch.exclusions, unit)
-        counts += write.merge_exclusions(
-            con, staged.drop("upn").with_columns(pl.lit(school_urn).alias("school_urn")), import_id
-        )
+    for records, merge in (
+        (batch.behaviour, write.merge_behaviour),
+        (batch.exclusions, write.merge_exclusions),
+    ):
+        if records is None:
+            continue
+        staged = _staged(con, file_name, school_urn, records, unit)
+        for part in _slices(staged.drop("upn")):
+            counts += merge(
+                con, part.with_columns(pl.lit(school_urn).alias("school_urn")), import_id
+            )
     return counts
 
 
 def _parser(
     kind: str, *, school_urn: int, laestab: str | None, as_of: date, today: date
-) -> Callable[[str, bytes], Batch]:
-    parsers: dict[str, Callable[[str, bytes], Batch]] = {
+) -> Callable[[str, Source], Batch]:
+    parsers: dict[str, Callable[[str, Source], Batch]] = {
         "pupils": lambda n, d: parse_pupils(n, d, as_of=as_of),
         "marks": lambda n, d: parse_marks(n, d, today=today),
         "grid": lambda n, d: parse_grid(n, d, today=today),
-        "ctf": lambda n, d: parse_ctf(n, d, laestab=laestab, today=today),
+        "ctf": lambda n, d: parse_ctf(n, d, school_urn=school_urn, laestab=laestab, today=today),
         "behaviour": lambda n, d: parse_behaviour(n, d, school_urn=school_urn, today=today),
         "exclusions": lambda n, d: parse_exclusions(n, d, today=today),
     }
@@ -182,18 +323,21 @@ def import_bytes(
     today: date | None = None,
     actor: str | None = None,
     role: str | None = None,
+    restore_replaced: bool = False,
 ) -> ImportResult:
     """Import one file's bytes. Raises ImportRefused, leaving the database as it was.
 
     `as_of` is the date a pupils file's year groups refer to (default today); `today` bounds
-    mark dates (marks may not be in the future). The import is recorded in the audit log, in the
-    same transaction, as done by `actor` (default: the operating-system user) in `role`.
+    mark dates (marks may not be in the future). A file whose records were imported before
+    changes nothing; one that would put back codes a later import replaced is refused, listing
+    them, unless `restore_replaced` (then it is imported even when imported before). The import
+    is recorded in the audit log, in the same transaction, as done by `actor` (default: the
+    operating-system user) in `role`.
     """
     return _import(
         db,
         kind,
-        file_name,
-        data,
+        Source(file_name, data=data),
         school_urn=school_urn,
         school_name=school_name,
         phase=phase,
@@ -201,14 +345,14 @@ def import_bytes(
         today=today,
         actor=actor,
         role=role,
+        restore_replaced=restore_replaced,
     )
 
 
 def _import(
     db: Database,
     kind: str,
-    file_name: str,
-    data: bytes,
+    source: Source,
     *,
     school_urn: int | None,
     school_name: str | None,
@@ -218,7 +362,9 @@ def _import(
     actor: str | None = None,
     role: str | None = None,
     read_ahead: Future[Batch] | None = None,
+    restore_replaced: bool = False,
 ) -> ImportResult:
+    file_name = source.name
     if kind not in KINDS:
         raise ImportRefused(
             file_name, [Problem(None, None, f"kind '{kind}' is not one of {', '.join(KINDS)}")]
@@ -228,22 +374,38 @@ def _import(
             file_name, [Problem(None, "--phase", f"must be one of {', '.join(PHASES)}")]
         )
     today = today or date.today()
-    sha256 = hashlib.sha256(data).hexdigest()
+    source.refuse_if_too_large()
+    sha256 = source.sha256()
+    again = not restore_replaced  # a file imported before is imported again only to restore
+
+    def parse(laestab: str | None) -> Batch:
+        parser = _parser(kind, school_urn=urn, laestab=laestab, as_of=as_of or today, today=today)
+        return parser(file_name, source)
+
     # A file imported before changes no data: its audit row alone leaves the caches as they are.
+    # Reading it needs nothing from the database, so it is read with the database let go.
     with db.appending() as con:
         urn = _resolve_school(con, file_name, school_urn)
-        if (earlier := write.find_import(con, sha256, kind, urn)) is not None:
-            return _imported_before(con, earlier, file_name, kind, urn, actor, role)
-    with db.transaction() as con:
-        if (earlier := write.find_import(con, sha256, kind, urn)) is not None:  # imported meanwhile
+        if again and (earlier := write.find_import(con, kind, urn, sha256=sha256)):
             return _imported_before(con, earlier, file_name, kind, urn, actor, role)
         known_laestab = write.school_laestab(con, urn)
-        parse = _parser(
-            kind, school_urn=urn, laestab=known_laestab, as_of=as_of or today, today=today
-        )
-        batch = read_ahead.result() if read_ahead is not None else parse(file_name, data)
+    batch = read_ahead.result() if read_ahead is not None else parse(known_laestab)
+    content_sha256 = batch.content_sha256()
+    with db.appending() as con:
+        if again and (earlier := write.find_import(con, kind, urn, content_sha256=content_sha256)):
+            return _imported_before(con, earlier, file_name, kind, urn, actor, role)
+    with db.transaction() as con:
+        if again and (  # imported meanwhile
+            earlier := write.find_import(
+                con, kind, urn, sha256=sha256, content_sha256=content_sha256
+            )
+        ):
+            return _imported_before(con, earlier, file_name, kind, urn, actor, role)
+        if kind == "ctf" and write.school_laestab(con, urn) != known_laestab:  # set meanwhile
+            known_laestab = write.school_laestab(con, urn)
+            batch = parse(known_laestab)
         if batch.laestab and not known_laestab:
-            # Said, because a CTF sent by another school would record that school's number here.
+            # Only ever the school's own: a CTF is read only when the school sent it.
             batch.notes.append(
                 f"school {urn} recorded as LA/establishment {batch.laestab} from the file"
             )
@@ -262,12 +424,13 @@ def _import(
         created = write.ensure_school(
             con, urn, name=school_name, phase=phase, laestab=batch.laestab, import_id=import_id
         )
-        counts = _merge(con, file_name, urn, batch, import_id)
+        counts = _merge(con, file_name, urn, batch, import_id, restore_replaced)
         write.record_import(
             con,
             import_id=import_id,
             file_name=file_name,
             sha256=sha256,
+            content_sha256=content_sha256,
             kind=kind,
             school_urn=urn,
             rows_read=batch.rows_read,
@@ -349,19 +512,22 @@ def _audit(
     )
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise ImportRefused(
-            path.name, [Problem(None, None, f"could not be read ({error.strerror})")]
-        ) from None
-
-
 def import_file(db: Database, kind: str, path: Path | str, **options) -> ImportResult:
-    """Import a file from disk; see `import_bytes` for the options."""
+    """Import a file from disk, read a block at a time; see `import_bytes` for the options."""
     path = Path(path)
-    return import_bytes(db, kind, path.name, _read(path), **options)
+    return _import(db, kind, Source(path.name, path=path), **_with_defaults(options))
+
+
+def _with_defaults(options: dict[str, Any]) -> dict[str, Any]:
+    defaults = {
+        "school_urn": None,
+        "school_name": None,
+        "phase": None,
+        "as_of": None,
+        "today": None,
+        "restore_replaced": False,
+    }
+    return defaults | options
 
 
 #: Kinds whose reading and checking does not depend on what the database holds.
@@ -377,15 +543,16 @@ class ImportJob:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-def _read_and_parse(job: ImportJob) -> tuple[bytes, Batch | None]:
-    data = _read(job.path)
+def _read_and_parse(job: ImportJob) -> tuple[Source, Batch | None]:
+    source = Source(job.path.name, path=job.path)
     if job.kind not in _READ_AHEAD:
-        return data, None
+        return source, None
+    source.refuse_if_too_large()
     today = job.options.get("today") or date.today()
     parse = _parser(
         job.kind, school_urn=0, laestab=None, as_of=job.options.get("as_of") or today, today=today
     )
-    return data, parse(job.path.name, data)
+    return source, parse(source.name, source)
 
 
 def import_files(db: Database, jobs: Sequence[ImportJob]) -> Iterator[ImportResult]:
@@ -402,16 +569,9 @@ def import_files(db: Database, jobs: Sequence[ImportJob]) -> Iterator[ImportResu
                 if position + 1 < len(jobs)
                 else None
             )
-            data, batch = current.result()
+            source, batch = current.result()
             done: Future[Batch] | None = None
             if batch is not None:
                 done = Future()
                 done.set_result(batch)
-            options = {
-                "school_urn": None,
-                "school_name": None,
-                "phase": None,
-                "as_of": None,
-                "today": None,
-            } | job.options
-            yield _import(db, job.kind, job.path.name, data, read_ahead=done, **options)
+            yield _import(db, job.kind, source, read_ahead=done, **_with_defaults(job.options))

@@ -69,10 +69,16 @@ def penalty_window_counts(sessions: pl.LazyFrame, weeks: pl.LazyFrame) -> pl.Laz
 
 def penalty_threshold(counts: pl.LazyFrame, window: Window) -> pl.LazyFrame:
     """One row per enrolment with a session in the window: `penalty_threshold_date`, the date of
-    the first session in the window at which the threshold was met (null when it never was; the
-    count may reach back before the window), and `penalty_threshold_session` (AM or PM)."""
+    the first possible session in the window at which the threshold was met (null when it never
+    was; the count may reach back before the window), and `penalty_threshold_session` (AM or PM).
+
+    A session that is not possible (`possible` 0: `#` on an INSET day, `Y4`) is never named, since
+    the pupil had no session then; `counts` without a `possible` column holds possible sessions
+    only."""
     in_window = counts.filter(pl.col("date").is_between(window.start, window.end))
     met = (pl.col("penalty_sessions") >= PENALTY_SESSIONS).fill_null(False)
+    if "possible" in in_window.collect_schema():
+        met = met & (pl.col("possible") == 1)
     return in_window.group_by("enrolment_id").agg(
         pl.col("date").filter(met).first().alias("penalty_threshold_date"),
         pl.col("session").filter(met).first().alias("penalty_threshold_session"),

@@ -61,14 +61,21 @@ def _status_counts(con: duckdb.DuckDBPyConnection, table: str) -> MergeCounts:
 
 
 def find_import(
-    con: duckdb.DuckDBPyConnection, sha256: str, kind: str, school_urn: int
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    school_urn: int,
+    *,
+    sha256: str | None = None,
+    content_sha256: str | None = None,
 ) -> dict | None:
-    """The earlier import of the same file (same bytes, kind and school), if any, with `covered`:
+    """The earlier import of the same file for the same kind and school, if any: the same bytes
+    (`sha256`), or the same records however they were saved (`content_sha256`). With `covered`:
     how many records (marks, pupils, incidents) it brought, new, changed or unchanged."""
     row = con.execute(
         "SELECT import_id, file_name, rows_read, new_rows + changed_rows + unchanged_rows, imported_at "
-        "FROM imports WHERE sha256 = ? AND kind = ? AND school_urn = ? ORDER BY import_id LIMIT 1",
-        [sha256, kind, school_urn],
+        "FROM imports WHERE kind = ? AND school_urn = ? AND (sha256 = ? OR content_sha256 = ?) "
+        "ORDER BY import_id LIMIT 1",
+        [kind, school_urn, sha256, content_sha256],
     ).fetchone()
     if row is None:
         return None
@@ -88,6 +95,7 @@ def record_import(
     import_id: int,
     file_name: str,
     sha256: str,
+    content_sha256: str,
     kind: str,
     school_urn: int,
     rows_read: int,
@@ -97,7 +105,9 @@ def record_import(
 ) -> None:
     """Add one line to the import log."""
     con.execute(
-        "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO imports (import_id, file_name, sha256, kind, school_urn, rows_read, new_rows, "
+        "changed_rows, unchanged_rows, skipped_rows, notes, imported_at, content_sha256) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             import_id,
             file_name,
@@ -111,6 +121,7 @@ def record_import(
             skipped,
             notes,
             datetime.now(),
+            content_sha256,
         ],
     )
 
@@ -154,9 +165,11 @@ def set_school_phase_if_unknown(con: duckdb.DuckDBPyConnection, urn: int, phase:
 
 
 def enrolment_lookup(con: duckdb.DuckDBPyConnection, school_urn: int) -> pl.DataFrame:
-    """upn -> enrolment_id (and date_of_birth) for one school."""
+    """upn -> enrolment_id (and date_of_birth, and admission_date: the first admission) for one
+    school."""
     return con.execute(
-        "SELECT upn, enrolment_id, date_of_birth FROM enrolments WHERE school_urn = ?", [school_urn]
+        "SELECT upn, enrolment_id, date_of_birth, admission_date FROM enrolments WHERE school_urn = ?",
+        [school_urn],
     ).pl()
 
 
@@ -416,6 +429,45 @@ def merge_marks(
         return _status_counts(con, "mark_diff")
     finally:
         con.unregister("staged_marks")
+
+
+def codes_put_back(
+    con: duckdb.DuckDBPyConnection, school_urn: int, staged: pl.DataFrame
+) -> pl.DataFrame:
+    """Where marks (enrolment_id, date, session, code) would put back a code that a later import
+    replaced: a code other than the session's current one that the session held before (it is
+    in the mark history). One row per date, session, code put back and code now: `date, session,
+    code, current_code, marks` (how many), in date order; no pupil is named."""
+    columns = {"date": pl.Date, "session": pl.String, "code": pl.String, "current_code": pl.String}
+    if staged.is_empty():
+        return pl.DataFrame(schema={**columns, "marks": pl.Int64})
+    first, last = staged["date"].min(), staged["date"].max()
+    replaced = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM mark_history WHERE school_urn = ? AND date BETWEEN ? AND ?)",
+        [school_urn, first, last],
+    ).fetchone()
+    if not (replaced and replaced[0]):
+        return pl.DataFrame(schema={**columns, "marks": pl.Int64})  # nothing was ever replaced
+    con.register("staged_put_back", staged.select("enrolment_id", "date", "session", "code"))
+    try:
+        return con.execute(
+            """
+            SELECT s.date, s.session, s.code, m.code AS current_code, count(*) AS marks
+            FROM staged_put_back s
+            JOIN marks m ON m.school_urn = ? AND m.date BETWEEN ? AND ?
+             AND m.enrolment_id = s.enrolment_id AND m.date = s.date
+             AND m.session = s.session::session_name
+            WHERE m.code <> s.code AND EXISTS (
+                SELECT 1 FROM mark_history h
+                WHERE h.school_urn = ? AND h.date BETWEEN ? AND ? AND h.enrolment_id = s.enrolment_id
+                  AND h.date = s.date AND h.session = m.session AND h.code = s.code
+            )
+            GROUP BY ALL ORDER BY s.date, s.session, s.code, current_code
+            """,
+            [school_urn, first, last, school_urn, first, last],
+        ).pl()
+    finally:
+        con.unregister("staged_put_back")
 
 
 def _marks_held(con: duckdb.DuckDBPyConnection, school_urn: int, first: date, last: date) -> bool:

@@ -235,3 +235,30 @@ def test_the_demo_trusts_export(demo_db, tmp_path):
     persistent = [r for r in rows if r["persistent_absence"] == "true"]
     assert persistent and all(float(r["attendance_rate"]) <= 90 for r in persistent)
     assert all("persistent absence:" in r["reasons"] for r in persistent)
+
+
+def test_the_penalty_threshold_is_met_at_the_first_possible_session_after_a_closure(tmp_path):
+    # Ten G in the last week of July 2026; 1 September an INSET day (`#` for everyone), the first
+    # real session 2 September: met on 2 September, AM, in the new academic year.
+    db = str(tmp_path / "inset.duckdb")
+    pupils = "upn,forename,surname,date_of_birth,year_group,admission_date\n"
+    pupils += f"{A},Ann,Ames,2015-03-12,5,2025-09-01\n{B},Bob,Bell,2015-01-01,5,2025-09-01\n"
+    (tmp_path / "pupils.csv").write_text(pupils)
+    lines = ["upn,date,session,code"]
+    for day in weekdays(date(2026, 6, 1), date(2026, 7, 24)) + weekdays(
+        date(2026, 9, 1), date(2026, 9, 11)
+    ):
+        for session in ("AM", "PM"):
+            inset = day == date(2026, 9, 1)
+            away = day >= date(2026, 7, 20) and day.month == 7
+            lines.append(f"{A},{day},{session},{'#' if inset else 'G' if away else '/'}")
+            lines.append(f"{B},{day},{session},{'#' if inset else '/'}")
+    (tmp_path / "marks.csv").write_text("\n".join(lines) + "\n")
+    options = ["--school", str(URN)]
+    assert main(["--db", db, "import", "pupils", str(tmp_path / "pupils.csv"), *options]) == 0
+    assert main(["--db", db, "import", "marks", str(tmp_path / "marks.csv"), *options]) == 0
+    out = tmp_path / "targets.csv"
+    assert main(["--db", db, "export", "targets", "--as-of", "2026-09-11", "--out", str(out)]) == 0
+    rows = {row["upn"]: row for row in csv.DictReader(out.read_text().splitlines())}
+    assert rows[A]["penalty_threshold_date"] == "2026-09-02"
+    assert "threshold met on Wed 02/09/2026 (AM)" in rows[A]["reasons"]

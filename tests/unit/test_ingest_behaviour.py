@@ -204,17 +204,66 @@ def test_behaviour_for_an_unknown_pupil_is_refused(school) -> None:
     ("raw", "expected"),
     [
         ("suspension", "suspension"),
-        ("Fixed Term", "suspension"),
-        ("fixed-period", "suspension"),
-        ("FIXED", "suspension"),
+        ("Suspension", "suspension"),
         ("permanent", "permanent"),
-        ("Permanent Exclusion", "permanent"),
-        ("perm", "permanent"),
+        ("PERMANENT", "permanent"),
     ],
 )
-def test_exclusion_category_spellings(raw: str, expected: str) -> None:
+def test_exclusion_categories_in_any_case(raw: str, expected: str) -> None:
     batch = parse_e(exclusions(f"{U0},2025-09-03,,{raw},2,,,"))
     assert batch.exclusions["category"].to_list() == [expected]
+
+
+@pytest.mark.parametrize("raw", ["fixed", "Fixed Term", "fixed-period", "perm", "exclusion"])
+def test_a_category_other_than_suspension_or_permanent_is_refused(raw: str) -> None:
+    assert refused(parse_e, exclusions(f"{U0},2025-09-03,,{raw},2,,,")) == [
+        (
+            2,
+            "category",
+            "the value is not one of suspension, permanent "
+            "(a fixed-period exclusion is a suspension)",
+        )
+    ]
+
+
+def test_sessions_must_fit_the_school_days_from_start_to_end() -> None:
+    # Mon 1 to Tue 2 Dec 2025 hold 4 sessions; Fri 5 to Mon 8 Sep 2025, 2 school days, 4 too.
+    assert parse_e(exclusions(f"{U0},2025-12-01,2025-12-02,suspension,4,,,")).rows_read == 1
+    assert parse_e(exclusions(f"{U0},2025-09-05,2025-09-08,suspension,4,,,")).rows_read == 1
+    assert refused(
+        parse_e,
+        exclusions(
+            f"{U0},2025-12-01,2025-12-02,suspension,20,,,",
+            f"{U1},2025-09-05,2025-09-08,suspension,5,,,",
+            f"{U1},2025-09-12,2025-09-12,permanent,3,,,",
+        ),
+    ) == [
+        (
+            2,
+            "sessions",
+            "20 sessions do not fit 01 Dec 2025 to 02 Dec 2025 (2 school days, 4 sessions)",
+        ),
+        (
+            3,
+            "sessions",
+            "5 sessions do not fit 05 Sep 2025 to 08 Sep 2025 (2 school days, 4 sessions)",
+        ),
+        (
+            4,
+            "sessions",
+            "3 sessions do not fit 12 Sep 2025 to 12 Sep 2025 (1 school day, 2 sessions)",
+        ),
+    ]
+
+
+def test_a_suspension_starting_at_a_weekend_is_refused() -> None:
+    assert refused(parse_e, exclusions(f"{U0},2025-09-06,2025-09-08,suspension,2,,,")) == [
+        (
+            2,
+            "start_date",
+            "06 Sep 2025 is a Saturday or Sunday: a suspension starts on a school day",
+        )
+    ]
 
 
 def test_exclusion_reasons_are_census_codes_in_any_case() -> None:
@@ -231,14 +280,18 @@ def test_exclusion_checks() -> None:
             f"{U0},2025-09-03,2025-09-02,suspension,2,XX,,",
             f"{U0},2025-09-05,,lunchtime,1,,,",
             f"{U0},2025-09-08,,suspension,1000,,,",
-            f"{U0},2025-09-08,,Fixed term,2,,,",
+            f"{U0},2025-09-08,,Suspension,2,,,",
             f"{U0},2026-12-01,,suspension,2,,,",
         ),
     )
     assert problems == [
         (2, "end_date", "is before the start date"),
         (2, "reason_1", "'XX' is not one of the census reason codes (such as DB or VA)"),
-        (3, "category", "the value is not one of suspension, permanent"),
+        (
+            3,
+            "category",
+            "the value is not one of suspension, permanent (a fixed-period exclusion is a suspension)",
+        ),
         (4, "sessions", "'1000' is above 999"),
         (5, "category", "repeats the pupil, start date and category of row 4"),
         (6, "start_date", "'2026-12-01' is after 2026-11-20"),
@@ -250,7 +303,7 @@ def test_a_later_exclusions_export_updates_in_place(db, school) -> None:
     result = school(
         "exclusions",
         exclusions(
-            f"{U0},2025-09-03,2025-09-05,Fixed term,6,DB,VA,", f"{U1},2025-10-01,,permanent,0,PA,,"
+            f"{U0},2025-09-03,2025-09-05,Suspension,6,DB,VA,", f"{U1},2025-10-01,,permanent,0,PA,,"
         ),
         file_name="b.csv",
     )

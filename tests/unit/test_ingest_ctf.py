@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from analytics.ingest import ImportRefused
-from analytics.ingest.ctf import parse_ctf
+from analytics.ingest.ctf import CtfSchool, ForeignCtf, parse_ctf, this_schools_laestab
 from analytics.store import read
 from tests.conftest import TEST_TODAY
 from tests.fixtures.ingest.builders import URN, ctf, ctf_pupil, current_marks, snapshot, upn
@@ -18,7 +18,7 @@ MON = date(2025, 9, 1)
 
 def parse(xml: str | bytes, laestab: str | None = None):
     data = xml.encode("utf-8") if isinstance(xml, str) else xml
-    return parse_ctf("pupils.xml", data, laestab=laestab, today=TEST_TODAY)
+    return parse_ctf("pupils.xml", data, school_urn=URN, laestab=laestab, today=TEST_TODAY)
 
 
 def refused(
@@ -152,7 +152,9 @@ def test_a_pupil_with_nothing_at_this_school_is_skipped_and_counted() -> None:
 
 
 def test_the_schools_own_laestab_chooses_the_year_data() -> None:
-    xml = ctf(ctf_pupil(U0, "N,N", year_data_school=("802", "3000"), entry=None))
+    xml = ctf(
+        ctf_pupil(U0, "N,N", year_data_school=("802", "3000"), entry=None), lea="802", estab="3000"
+    )
     batch = parse(xml, laestab="8023000")
     assert [code for *_, code in marks(batch)] == ["N", "N"]
     assert batch.laestab == "8023000"
@@ -160,8 +162,69 @@ def test_the_schools_own_laestab_chooses_the_year_data() -> None:
 
 def test_a_ctf_naming_no_school_is_refused() -> None:
     assert refused(ctf(ctf_pupil(U0, "/"), lea="", estab="")) == [
-        (None, "Header/SourceSchool", "names no LEA and Estab, and the school has no LAESTAB")
+        (None, "Header/SourceSchool", "names no LEA and Estab of the school that sent it")
     ]
+
+
+# --- whose file: a CTF is the register of the school that sent it --------------------------------
+
+SENT_BY_OTHERS = "holds that school's register, not this school's, so nothing in it was imported"
+
+
+def test_a_ctf_sent_by_another_school_is_refused_even_with_this_schools_year_data() -> None:
+    # Sent by 801/2000 to a school whose LAESTAB is 8023000: refused whole, though it holds
+    # year data naming 8023000.
+    xml = ctf(ctf_pupil(U0, "N,N", year_data_school=("802", "3000"), entry=None), urn=None)
+    [(row, field, message)] = refused(xml, laestab="8023000")
+    assert (row, field) == (None, "Header/SourceSchool")
+    assert message.startswith(
+        f"is a file sent by another school (LA/establishment 8012000), not by school {URN}"
+    )
+    assert SENT_BY_OTHERS in message
+
+
+def test_a_transfer_file_to_this_school_says_so() -> None:
+    xml = ctf(
+        ctf_pupil(U0, "/,\\"),
+        lea="801",
+        estab="3000",
+        urn=None,
+        dest="<LEA>801</LEA><Estab>2000</Estab>",
+    )
+    [(_, _, message)] = refused(xml, laestab="8012000")
+    assert message.startswith("is a transfer file to this school sent by another school")
+
+
+def test_a_ctf_whose_header_names_another_urn_is_refused_whatever_its_laestab() -> None:
+    [(_, field, message)] = refused(ctf(ctf_pupil(U0, "/"), urn=URN + 1))
+    assert field == "Header/SourceSchool" and f"URN {URN + 1}" in message
+    [(_, _, message)] = refused(ctf(ctf_pupil(U0, "/"), urn=URN + 1), laestab="8012000")
+    assert SENT_BY_OTHERS in message
+
+
+def test_with_no_laestab_recorded_a_header_without_this_schools_urn_is_refused() -> None:
+    [(_, field, message)] = refused(ctf(ctf_pupil(U0, "/"), urn=None))
+    assert field == "Header/SourceSchool"
+    assert message == (
+        f"does not show that it was sent by school {URN} (no URN in its header), and no LA and "
+        f"establishment number is recorded for school {URN} to compare with: record it first "
+        f"(rollcall school set {URN} --laestab NNNNNNN, or on the Import page)"
+    )
+
+
+def test_a_ctf_sent_by_this_school_is_read_by_its_laestab_or_its_urn() -> None:
+    assert parse(ctf(ctf_pupil(U0, "/"), urn=None), laestab="8012000").laestab == "8012000"
+    assert parse(ctf(ctf_pupil(U0, "/")), laestab=None).laestab == "8012000"
+    assert parse(ctf(ctf_pupil(U0, "/"), lea="", estab=""), laestab="8012000").laestab == "8012000"
+
+
+def test_this_schools_laestab_is_one_rule() -> None:
+    ours, other = CtfSchool("801", "2000", str(URN)), CtfSchool("801", "3000", "100999")
+    assert this_schools_laestab(ours, CtfSchool(), school_urn=URN, known=None) == "8012000"
+    assert this_schools_laestab(ours, other, school_urn=URN, known="8012000") == "8012000"
+    for sender, known in ((other, None), (other, "8012000"), (CtfSchool("801", "3000"), "8012000")):
+        with pytest.raises(ForeignCtf):
+            this_schools_laestab(sender, ours, school_urn=URN, known=known)
 
 
 # --- pupils -------------------------------------------------------------------------------------------
@@ -301,3 +364,31 @@ def test_a_later_ctf_replaces_marks_and_keeps_history(db, load) -> None:
             ("N", "I"),
         ]
     assert snapshot(db) != before
+
+
+def test_a_transfer_file_from_another_school_changes_nothing_and_records_no_laestab(
+    db, load
+) -> None:
+    """Issue 11: a CTF whose header names LEA 801 / Estab 3000 and whose year data names no
+    school rewrote a pupil's name, marks and admission date ("0 new, 5 changed")."""
+    load("ctf", ctf(ctf_pupil(U0, "/,\\,/,\\")), file_name="own.xml", school_urn=URN)
+    assert read.schools(db)["laestab"].to_list() == ["8012000"]
+    before = snapshot(db)
+    foreign = ctf(
+        ctf_pupil(U0, "N,N,N,N", forename="Other", entry=None, year_data_school=("", "")),
+        lea="801",
+        estab="3000",
+        urn=None,
+    )
+    with pytest.raises(ImportRefused) as caught:
+        load("ctf", foreign, file_name="transfer.xml", school_urn=URN)
+    assert "sent by another school (LA/establishment 8013000)" in str(caught.value)
+    assert snapshot(db) == before
+
+
+def test_a_transfer_file_never_gives_a_new_school_its_senders_laestab(db, load) -> None:
+    with pytest.raises(ImportRefused):
+        load("ctf", ctf(ctf_pupil(U0, "/"), urn=None), file_name="t.xml", school_urn=URN)
+    with pytest.raises(ImportRefused):
+        load("ctf", ctf(ctf_pupil(U0, "/"), urn=URN + 5), file_name="t.xml", school_urn=URN)
+    assert snapshot(db) == {} or read.schools(db).is_empty()

@@ -195,6 +195,35 @@ def test_text_length_limit() -> None:
     assert problems(check) == [(3, "x", "is longer than 20 characters")]
 
 
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        ("Ann\x00", "NUL"),
+        ("A\tnn", "tab"),
+        ("A\nnn", "line feed"),
+        ("A\x7fnn", "delete"),
+        ("A\u2028nn", "U+2028"),
+        ("\u202eAnn", "U+202E"),
+    ],
+)
+def test_a_control_character_in_text_is_refused_without_the_value(value: str, name: str) -> None:
+    check = checker(["Ann", value])
+    check.text("x")
+    assert problems(check) == [(3, "x", f"holds a control character ({name})")]
+
+
+def test_free_text_of_several_lines_may_hold_tabs_and_new_lines_but_no_other_control() -> None:
+    check = checker(["one\r\ntwo\tthree", "one\x0ctwo"])
+    check.text("x", lines=True)
+    assert problems(check) == [(3, "x", "holds a control character (form feed)")]
+
+
+def test_a_value_holding_a_control_character_is_never_quoted() -> None:
+    check = checker(["/\x00"])
+    check.choice("x", {"/": "/"})
+    assert problems(check) == [(2, "x", "the value is not one of /")]
+
+
 # --- UPNs -----------------------------------------------------------------------------------------
 
 

@@ -207,8 +207,10 @@ def test_a_mark_before_the_pupil_was_born_is_refused_at_its_row(db, school) -> N
                 [(U0, FROM, "PM", "/"), (U1, "2016-03-03", "AM", "/"), (U1, born, "AM", "/")]
             ),
         )
-    assert [(p.row, p.field, p.message) for p in caught.value.problems] == [
-        (3, "date", "03 Mar 2016 is before the pupil's date of birth")
+    # The day of birth itself is no mark before birth, but years before admission (2021).
+    assert [(p.row, p.field, p.message[:34]) for p in caught.value.problems] == [
+        (3, "date", "03 Mar 2016 is before the pupil's "),
+        (4, "date", "04 Mar 2016 is more than a year be"),
     ]
     assert snapshot(db) == before
     with pytest.raises(ImportRefused) as caught:
@@ -279,3 +281,15 @@ def test_with_a_minutes_late_column_new_minutes_change_the_mark(db, school) -> N
 def _enrolment_id(db, pupil_upn: str) -> int:
     enrolments = read.enrolments(db)
     return enrolments.filter(enrolments["upn"] == pupil_upn)["enrolment_id"][0]
+
+
+def test_a_mark_up_to_a_year_before_admission_is_kept_and_earlier_is_refused(db, school) -> None:
+    # The pupils were admitted on 1 Sep 2020: a year before is Sunday 1 Sep 2019.
+    result = school("marks", marks_csv([(U0, "2019-09-02", "AM", "Z")]), file_name="z.csv")
+    assert result.counts.new == 1
+    before = snapshot(db)
+    with pytest.raises(ImportRefused) as caught:
+        school("marks", marks_csv([(U0, "2019-08-30", "AM", "Z")]), file_name="earlier.csv")
+    assert [(p.row, p.field) for p in caught.value.problems] == [(2, "date")]
+    assert "more than a year before the pupil's admission" in str(caught.value)
+    assert snapshot(db) == before

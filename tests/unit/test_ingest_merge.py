@@ -88,6 +88,119 @@ def test_reimporting_pupils_changes_nothing(db, school) -> None:
     assert snapshot(db) == before
 
 
+# --- re-imports are decided by content: the same rows saved another way are the same file ---------
+
+AUTUMN_DAYS = [date(2025, 9, d) for d in (1, 2, 3, 4, 5, 8, 9, 10, 11, 12)]
+
+
+def autumn_rows() -> list[tuple]:
+    """An autumn file: U0 present, U1 with ten N codes (mornings), U2 present."""
+    return [
+        (pupil, day, session, "N" if pupil == U1 and session == "AM" else "/")
+        for day in AUTUMN_DAYS
+        for session in ("AM", "PM")
+        for pupil in (U0, U1, U2)
+    ]
+
+
+def corrected(db, school) -> str:
+    """Import the autumn file, then a correction file turning U1's ten N codes into I."""
+    autumn = marks_csv(autumn_rows())
+    school("marks", autumn, file_name="autumn.csv")
+    correction = marks_csv([(U1, day, "AM", "I") for day in AUTUMN_DAYS])
+    assert counts(school("marks", correction, file_name="correction.csv")) == (0, 10, 0)
+    return autumn
+
+
+def uk_dates(line: str) -> str:
+    """A marks row with its date written DD/MM/YYYY."""
+    upn_, day, *rest = line.split(",")
+    if day[:4].isdigit():
+        day = f"{day[8:10]}/{day[5:7]}/{day[:4]}"
+    return ",".join([upn_, day, *rest])
+
+
+SAVED_ANOTHER_WAY = {
+    "CRLF": lambda text: text.replace("\n", "\r\n").encode(),
+    "UTF-16": lambda text: text.encode("utf-16"),
+    "Windows-1252": lambda text: text.encode("cp1252"),
+    "UTF-8 with BOM": lambda text: b"\xef\xbb\xbf" + text.encode(),
+    "semicolons": lambda text: text.replace(",", ";").encode(),
+    "columns in another order": lambda text: "\n".join(
+        ",".join(reversed(line.split(","))) for line in text.splitlines()
+    ).encode(),
+    "rows in another order": lambda text: "\n".join(
+        [text.splitlines()[0], *reversed(text.splitlines()[1:])]
+    ).encode(),
+    "UK dates": lambda text: "\n".join(uk_dates(line) for line in text.splitlines()).encode(),
+}
+
+
+@pytest.mark.parametrize("saved", SAVED_ANOTHER_WAY, ids=list(SAVED_ANOTHER_WAY))
+def test_the_same_rows_saved_another_way_are_imported_before(db, school, saved: str) -> None:
+    """Issue 11: the autumn file saved with CRLF put back the ten corrected N codes."""
+    autumn = corrected(db, school)
+    before = snapshot(db)
+    again = school("marks", SAVED_ANOTHER_WAY[saved](autumn), file_name="autumn-again.csv")
+    assert again.already_imported
+    assert "this file was imported before; nothing changed" in again.summary()
+    assert snapshot(db) == before
+    mornings = {code for (pupil, _, session, code, _) in current_marks(db) if pupil == U1}
+    assert mornings == {"I", "/"}  # the corrections stay
+
+
+def test_a_file_that_would_put_back_replaced_codes_is_refused_listing_them(db, school) -> None:
+    corrected(db, school)
+    before = snapshot(db)
+    # The autumn file again, with one more day: not the same file, and it would put back N.
+    extra = [(U0, date(2025, 9, 15), "AM", "/")]
+    with pytest.raises(ImportRefused) as caught:
+        school("marks", marks_csv(autumn_rows() + extra), file_name="autumn-2.csv")
+    message = caught.value.message()
+    lines = message.splitlines()
+    assert lines[0] == "autumn-2.csv was not imported (11 problems); nothing was changed."
+    assert lines[1] == (
+        "  autumn-2.csv would put back 10 codes that later imports replaced: to put them back, "
+        "import it again with --restore-replaced (on the Import page, tick 'Put back codes that "
+        "later imports replaced')"
+    )
+    assert lines[2] == "  autumn-2.csv 01 Sep 2025 AM: N in place of I (1 mark)"
+    assert U1 not in message and U0 not in message
+    assert snapshot(db) == before
+
+
+def test_with_restore_replaced_the_codes_are_put_back_and_noted(db, school) -> None:
+    autumn = corrected(db, school)
+    result = school("marks", autumn, file_name="autumn.csv", restore_replaced=True)
+    assert not result.already_imported
+    assert counts(result) == (0, 10, 50)
+    assert "put back 10 codes that later imports replaced" in result.summary()
+    assert {
+        (day, code)
+        for (pupil, day, session, code, _) in current_marks(db)
+        if pupil == U1 and session == "AM"
+    } == {(day, "N") for day in AUTUMN_DAYS}
+
+
+def test_a_later_file_changing_other_codes_is_not_held_back(db, school) -> None:
+    corrected(db, school)
+    result = school("marks", marks_csv([(U0, AUTUMN_DAYS[0], "AM", "L")]), file_name="late.csv")
+    assert counts(result) == (0, 1, 0)
+
+
+def test_restore_replaced_from_the_command_line(db, school, tmp_path: Path, capsys) -> None:
+    from analytics.cli import main
+
+    autumn = corrected(db, school)
+    path = tmp_path / "autumn-2.csv"
+    path.write_text(autumn.replace("\n", "\r\n") + f"{U0},2025-09-15,AM,/\r\n")
+    command = ["--db", str(db.path), "import", "marks", str(path), "--school", str(URN)]
+    assert main(command) == 2
+    assert "would put back 10 codes" in capsys.readouterr().err
+    assert main([*command, "--restore-replaced"]) == 0
+    assert "put back 10 codes that later imports replaced" in capsys.readouterr().out
+
+
 # --- a later file wins --------------------------------------------------------------------------------
 
 
@@ -200,9 +313,9 @@ def test_a_pupils_reimport_updates_only_the_columns_in_the_file(db, load) -> Non
 
 def test_a_pupils_reimport_with_the_same_values_is_unchanged(db, load) -> None:
     load("pupils", pupils_csv([U0, U1]), school_urn=URN)
-    result = load("pupils", pupils_csv([U0, U1]).replace("\n", "\r\n"), school_urn=URN)
+    result = load("pupils", pupils_csv([U0, U1, U2]).replace("\n", "\r\n"), school_urn=URN)
     assert not result.already_imported
-    assert counts(result) == (0, 0, 2)
+    assert counts(result) == (1, 0, 2)
 
 
 # --- which school -----------------------------------------------------------------------------------------
@@ -284,7 +397,8 @@ def test_a_ctf_fills_gaps_but_never_blanks_what_a_pupils_file_recorded(db, load)
         school_urn=100001,
     )
     ctf = (
-        "<CTfile><Header><SourceSchool><LEA>801</LEA><Estab>2000</Estab><AcademicYear>2025</AcademicYear>"
+        "<CTfile><Header><SourceSchool><LEA>801</LEA><Estab>2000</Estab><URN>100001</URN>"
+        "<AcademicYear>2025</AcademicYear>"
         "</SourceSchool></Header><CTFpupilData><Pupil><UPN>B801200005001</UPN><Surname>Ames</Surname>"
         "<Forename>Ann</Forename><DOB>2015-03-12</DOB><BasicDetails><NCyearActual>5</NCyearActual></BasicDetails>"
         "<SchoolHistory><School><LEA>801</LEA><Estab>2000</Estab><EntryDate>2021-09-01</EntryDate></School>"

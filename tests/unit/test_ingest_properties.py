@@ -20,6 +20,7 @@ from analytics.ingest.pupils import parse_pupils
 from analytics.store import Database
 from tests.conftest import TEST_TODAY
 from tests.fixtures.ingest.builders import (
+    URN,
     ctf,
     ctf_pupil,
     current_marks,
@@ -33,7 +34,7 @@ PARSERS = {
     "pupils": lambda data: parse_pupils("f.csv", data, as_of=TEST_TODAY),
     "marks": lambda data: parse_marks("f.csv", data, today=TEST_TODAY),
     "grid": lambda data: parse_grid("f.csv", data, today=TEST_TODAY),
-    "ctf": lambda data: parse_ctf("f.xml", data, laestab=None, today=TEST_TODAY),
+    "ctf": lambda data: parse_ctf("f.xml", data, school_urn=URN, laestab=None, today=TEST_TODAY),
     "behaviour": lambda data: parse_behaviour("f.csv", data, school_urn=1, today=TEST_TODAY),
     "exclusions": lambda data: parse_exclusions("f.csv", data, today=TEST_TODAY),
 }

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import polars as pl
 import pytest
 
 from analytics.ingest import ImportRefused
 from analytics.ingest.behaviour import parse_behaviour
 from analytics.ingest.marks import parse_marks
-from analytics.ingest.table import decode, normalise_header, read_table
+from analytics.ingest.source import BLOCK_BYTES, Source
+from analytics.ingest.table import MAX_LINE_BYTES, decode, normalise_header, read_table
 from analytics.store import read
 from tests.conftest import TEST_TODAY
 from tests.fixtures.ingest.builders import URN, pupils_csv, upn
@@ -16,8 +20,12 @@ U0, U1 = upn(1), upn(2)
 
 
 def table(text: str | bytes, required=("a", "b"), optional=("c",)):
+    """The file's header, with every row read into `frame` (as the importers read them, a chunk
+    at a time)."""
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return read_table("t.csv", data, required=required, optional=optional)
+    parsed = read_table("t.csv", data, required=required, optional=optional)
+    parsed.frame = pl.concat(list(parsed.chunks()))
+    return parsed
 
 
 def refusal(text: str | bytes, **kwargs) -> ImportRefused:
@@ -165,6 +173,47 @@ def test_unknown_columns_are_ignored_and_listed() -> None:
     assert parsed.ignored_columns == ["pupil_name", "notes"]
 
 
+def test_an_ignored_heading_longer_than_any_heading_is_counted_not_named() -> None:
+    parsed = table("a,b," + ",".join(["x" * 41, "Tutor", "ks2_score"]) + "\n1,2,3,4,5\n")
+    assert parsed.notes() == [
+        "ignored columns: tutor, ks2_score and 1 more whose heading is not shown "
+        "(they look like pupil data, not column names)"
+    ]
+
+
+def test_when_an_ignored_heading_holds_data_no_ignored_heading_is_named() -> None:
+    # A data row run into the header: its name, date of birth and the rest become headings.
+    parsed = table("a,b,Zelda,Quixote,2016-03-04\n1,2,3,4,5\n")
+    assert parsed.notes() == [
+        "ignored columns: 3 whose headings are not shown "
+        "(they look like pupil data, not column names)"
+    ]
+
+
+def test_a_header_holding_a_upn_is_refused_without_showing_it() -> None:
+    error = refusal(f"a,b{U0},Zelda\n1,2,3\n")
+    assert [(p.row, p.field) for p in error.problems] == [(1, None)]
+    assert "holds a UPN among its column names" in str(error)
+    assert U0 not in str(error) and "Zelda" not in str(error)
+
+
+@pytest.mark.parametrize(
+    ("character", "name"),
+    [
+        ("\x00", "NUL"),
+        ("\f", "form feed"),
+        ("\v", "vertical tab"),
+        ("\x1b", "escape"),
+        ("\x85", "U+0085"),
+    ],
+)
+def test_a_header_holding_a_control_character_is_refused(character: str, name: str) -> None:
+    error = refusal(f"a,b,c{character}{U0},x\n1,2,3\n")
+    assert [(p.row, p.field) for p in error.problems] == [(1, None)]
+    assert f"holds a control character ({name})" in str(error)
+    assert U0 not in str(error)
+
+
 # --- rows and row numbers --------------------------------------------------------------------
 
 
@@ -225,12 +274,51 @@ def test_an_unclosed_quote_is_refused_at_its_row() -> None:
 
 def test_an_enormous_field_is_read_and_checked_not_crashed_on(db, load) -> None:
     load("pupils", pupils_csv([U0]), school_urn=URN)
-    huge = "x" * 2_000_000
+    huge = "x" * 500_000
     data = f"upn,date,type,category,notes\n{U0},2025-09-03,positive,Kindness,{huge}\n".encode()
     with pytest.raises(ImportRefused) as caught:
         parse_behaviour("b.csv", data, school_urn=URN, today=TEST_TODAY)
     assert [(p.row, p.field) for p in caught.value.problems] == [(2, "notes")]
     assert huge[:100] not in str(caught.value)
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_a_line_longer_than_any_row_is_refused_at_its_row(line_end: str) -> None:
+    rows = line_end.join(["a,b", "1,2", "3,4", "5," + "0" * (MAX_LINE_BYTES + 1), "7,8"])
+    error = refusal(rows)
+    assert [(p.row, p.field) for p in error.problems] == [(4, None)]
+    assert "is longer than 1 MB, longer than any row of a register export" in str(error)
+
+
+def test_a_line_just_short_of_the_limit_is_read() -> None:
+    long = "x" * (MAX_LINE_BYTES - 10)
+    assert rows(f"a,b\n1,{long}\n3,4\n") == [(2, "1", long), (3, "3", "4")]
+
+
+def test_a_file_of_zeros_with_no_new_line_is_refused_after_reading_one_block() -> None:
+    """A header, one row, then zeros: refused from the first block, not read whole."""
+
+    class Endless(Source):
+        def blocks(self, size: int = BLOCK_BYTES) -> Iterator[bytes]:
+            yield b"a,b\n1,2\n" + b"0" * (size - 8)
+            raise AssertionError("read past the first block")
+
+    with pytest.raises(ImportRefused) as caught:
+        read_table("zeros.csv", Endless("zeros.csv", data=b"a,b\n"), required=("a", "b"))
+    assert [(p.row, p.field) for p in caught.value.problems] == [(3, None)]
+
+
+def test_rows_are_read_in_chunks_ending_at_whole_rows() -> None:
+    """A quoted new line at a block's end does not cut its row in two."""
+    lines = [f'{n},"x\ny"' if n % 3 == 0 else f"{n},{n}" for n in range(40)]
+    text = "\n".join(lines) + "\n"
+    parsed = read_table("t.csv", b"a,b\n", required=("a", "b"))
+    parsed.rest = iter(text[start : start + 16] for start in range(0, len(text), 16))
+    chunks = [chunk.select("_row", "a", "b").rows() for chunk in parsed.chunks()]
+    assert len(chunks) > 5
+    assert [row for chunk in chunks for row in chunk] == [
+        (n + 2, str(n), "x\ny" if n % 3 == 0 else str(n)) for n in range(40)
+    ]
 
 
 def test_an_enormous_header_field_is_refused_not_crashed_on() -> None:

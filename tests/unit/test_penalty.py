@@ -28,19 +28,27 @@ def weekdays(monday: date, weeks: int = 1) -> list[date]:
 
 
 def build(
-    days: list[date], pupil: dict[date, str], admission: date = date(2020, 9, 1)
+    days: list[date],
+    pupil: dict[date, str],
+    admission: date = date(2020, 9, 1),
+    everyone: dict[date, str] | None = None,
 ) -> pl.LazyFrame:
     """Counted sessions of two enrolments over the school `days`: enrolment 1 present unless
     `pupil` gives its day's two codes (AM then PM), enrolment 2 (who keeps the school open)
-    present every day."""
+    present every day; `everyone` gives both enrolments' codes on a day (such as `##`)."""
     rows = []
+    everyone = everyone or {}
     for day in days:
-        codes = pupil.get(day, "/\\")
+        codes = everyone.get(day) or pupil.get(day, "/\\")
         rows += [
             (frames.URN, 1, day, "AM", codes[0], None),
             (frames.URN, 1, day, "PM", codes[1], None),
         ]
-        rows += [(frames.URN, 2, day, "AM", "/", None), (frames.URN, 2, day, "PM", "\\", None)]
+        others = everyone.get(day, "/\\")
+        rows += [
+            (frames.URN, 2, day, "AM", others[0], None),
+            (frames.URN, 2, day, "PM", others[1], None),
+        ]
     marks = pl.LazyFrame(
         rows,
         schema={
@@ -144,6 +152,20 @@ def test_a_threshold_met_before_the_window_is_met_again_at_its_first_session():
         None,
         None,
     )
+
+
+def test_the_threshold_is_met_at_a_possible_session_never_on_a_closure_day():
+    # Ten G in the last week of July; 1 September an INSET day (`#` for everyone, no possible
+    # session), the first real session 2 September: in the new academic year the threshold is
+    # first met on 2 September, AM, not on the INSET day.
+    july = date(2026, 7, 20)
+    inset, first_day = date(2026, 9, 1), date(2026, 9, 2)
+    days = weekdays(date(2026, 6, 1), 8) + [d for d in weekdays(date(2026, 8, 31), 2) if d >= inset]
+    sessions = build(
+        days, {july + timedelta(days=n): "GG" for n in range(5)}, everyone={inset: "##"}
+    )
+    assert threshold(sessions) == (july + timedelta(days=4), "PM")
+    assert threshold(sessions, Window.year_to_date(date(2026, 9, 11))) == (first_day, "AM")
 
 
 @pytest.mark.parametrize(
