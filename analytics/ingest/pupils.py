@@ -10,6 +10,7 @@ from analytics.domain.calendar import academic_year_expr
 from analytics.domain.cohorts import SEN_SPELLINGS, SEX_SPELLINGS
 from analytics.domain.yeargroups import YEAR_GROUPS, year_group_expr, year_group_rank
 from analytics.ingest.batch import Batch
+from analytics.ingest.contacts import postcodes
 from analytics.ingest.fields import Checker
 from analytics.ingest.table import ROW, read_table
 
@@ -25,8 +26,13 @@ OPTIONAL = (
     "eal",
     "ethnicity",
     "disadvantaged",
+    "address",
+    "postcode",
+    "leaving_reason",
+    "social_care",
+    "vulnerable",
 )
-_FLAGS = ("fsm", "fsm6", "looked_after", "eal", "disadvantaged")
+_FLAGS = ("fsm", "fsm6", "looked_after", "eal", "disadvantaged", "social_care", "vulnerable")
 
 
 def phase_of(year_groups: list[str]) -> str:
@@ -87,6 +93,14 @@ def parse_pupils(file_name: str, data: bytes, *, as_of: date) -> Batch:
         )
     if "ethnicity" in present:
         columns["ethnicity"] = check.text("ethnicity", max_length=40).str.to_uppercase()
+    # For the returns to the local authority (`returns.py`): where the pupil lives, and why
+    # a leaver left (the ground of deletion).
+    if "address" in present:
+        columns["address"] = check.text("address", max_length=200)
+    if "postcode" in present:
+        columns["postcode"] = postcodes(check)
+    if "leaving_reason" in present:
+        columns["leaving_reason"] = check.text("leaving_reason", max_length=100)
 
     staged = pl.DataFrame(columns).with_columns(table.frame[ROW])
     if "leaving_date" in staged.columns:

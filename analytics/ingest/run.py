@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,17 +23,18 @@ from analytics.ingest.batch import Batch
 from analytics.ingest.behaviour import parse_behaviour, parse_exclusions
 from analytics.ingest.ctf import parse_ctf
 from analytics.ingest.errors import ImportRefused, Problem
-from analytics.ingest.grid import parse_grid
-from analytics.ingest.marks import FIELD, parse_marks
+from analytics.ingest.marks import FIELD
+from analytics.ingest.mis import MAPPED_COLUMNS, parse_contacts, parse_register
 from analytics.ingest.pupils import parse_pupils
 from analytics.ingest.table import ROW
-from analytics.store import Connection, Database, audit, write
+from analytics.store import Connection, Database, audit, mappings, write
+from analytics.store import contacts as contact_store
 from analytics.store.audit import AuditEvent
 from analytics.store.write import MergeCounts
 
 log = logging.getLogger(__name__)
 
-KINDS = ("pupils", "marks", "grid", "ctf", "behaviour", "exclusions")
+KINDS = ("pupils", "marks", "grid", "ctf", "behaviour", "exclusions", "contacts")
 PHASES = ("primary", "secondary", "all-through", "special", "nursery", "pru", "unknown")
 
 
@@ -152,16 +153,31 @@ def _merge(
         counts += write.merge_exclusions(
             con, staged.drop("upn").with_columns(pl.lit(school_urn).alias("school_urn")), import_id
         )
+    if batch.contacts is not None:
+        staged = _with_enrolment_ids(con, file_name, school_urn, batch.contacts, unit)
+        merged, removed = contact_store.merge_contacts(con, school_urn, staged, import_id)
+        counts += merged
+        if removed:
+            batch.notes.append(
+                f"{removed} contact{'s' if removed != 1 else ''} no longer in the file removed"
+            )
     return counts
 
 
 def _parser(
-    kind: str, *, school_urn: int, laestab: str | None, as_of: date, today: date
+    kind: str,
+    *,
+    school_urn: int,
+    laestab: str | None,
+    as_of: date,
+    today: date,
+    columns: Mapping[str, str] | None = None,
 ) -> Callable[[str, bytes], Batch]:
     parsers: dict[str, Callable[[str, bytes], Batch]] = {
         "pupils": lambda n, d: parse_pupils(n, d, as_of=as_of),
-        "marks": lambda n, d: parse_marks(n, d, today=today),
-        "grid": lambda n, d: parse_grid(n, d, today=today),
+        "marks": lambda n, d: parse_register("marks", n, d, today=today, columns=columns),
+        "grid": lambda n, d: parse_register("grid", n, d, today=today, columns=columns),
+        "contacts": lambda n, d: parse_contacts(n, d, columns=columns),
         "ctf": lambda n, d: parse_ctf(n, d, laestab=laestab, today=today),
         "behaviour": lambda n, d: parse_behaviour(n, d, school_urn=school_urn, today=today),
         "exclusions": lambda n, d: parse_exclusions(n, d, today=today),
@@ -182,12 +198,15 @@ def import_bytes(
     today: date | None = None,
     actor: str | None = None,
     role: str | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> ImportResult:
     """Import one file's bytes. Raises ImportRefused, leaving the database as it was.
 
     `as_of` is the date a pupils file's year groups refer to (default today); `today` bounds
     mark dates (marks may not be in the future). The import is recorded in the audit log, in the
     same transaction, as done by `actor` (default: the operating-system user) in `role`.
+    `columns` maps Rollcall's columns to the file's headings (default: the school's saved
+    mapping for this kind of file, `mappings`).
     """
     return _import(
         db,
@@ -201,6 +220,7 @@ def import_bytes(
         today=today,
         actor=actor,
         role=role,
+        columns=columns,
     )
 
 
@@ -218,6 +238,7 @@ def _import(
     actor: str | None = None,
     role: str | None = None,
     read_ahead: Future[Batch] | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> ImportResult:
     if kind not in KINDS:
         raise ImportRefused(
@@ -238,8 +259,15 @@ def _import(
         if (earlier := write.find_import(con, sha256, kind, urn)) is not None:  # imported meanwhile
             return _imported_before(con, earlier, file_name, kind, urn, actor, role)
         known_laestab = write.school_laestab(con, urn)
+        if columns is None and kind in MAPPED_COLUMNS:
+            columns = mappings.saved_mapping(con, urn, kind)
         parse = _parser(
-            kind, school_urn=urn, laestab=known_laestab, as_of=as_of or today, today=today
+            kind,
+            school_urn=urn,
+            laestab=known_laestab,
+            as_of=as_of or today,
+            today=today,
+            columns=columns,
         )
         batch = read_ahead.result() if read_ahead is not None else parse(file_name, data)
         if batch.laestab and not known_laestab:
@@ -379,11 +407,18 @@ class ImportJob:
 
 def _read_and_parse(job: ImportJob) -> tuple[bytes, Batch | None]:
     data = _read(job.path)
-    if job.kind not in _READ_AHEAD:
-        return data, None
+    if job.kind not in _READ_AHEAD or (
+        job.kind in MAPPED_COLUMNS and job.options.get("columns") is None
+    ):
+        return data, None  # read at its import, with its school's column mapping
     today = job.options.get("today") or date.today()
     parse = _parser(
-        job.kind, school_urn=0, laestab=None, as_of=job.options.get("as_of") or today, today=today
+        job.kind,
+        school_urn=0,
+        laestab=None,
+        as_of=job.options.get("as_of") or today,
+        today=today,
+        columns=job.options.get("columns"),
     )
     return data, parse(job.path.name, data)
 
@@ -394,6 +429,7 @@ def import_files(db: Database, jobs: Sequence[ImportJob]) -> Iterator[ImportResu
     next is read and checked on another thread: reading is most of an import's work and needs
     nothing from the database."""
     with db.held(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="rollcall-read") as pool:
+        jobs = [_with_saved_columns(db, job) for job in jobs]
         ahead = pool.submit(_read_and_parse, jobs[0]) if jobs else None
         for position, job in enumerate(jobs):
             current = ahead
@@ -413,5 +449,17 @@ def import_files(db: Database, jobs: Sequence[ImportJob]) -> Iterator[ImportResu
                 "phase": None,
                 "as_of": None,
                 "today": None,
+                "columns": None,
             } | job.options
             yield _import(db, job.kind, job.path.name, data, read_ahead=done, **options)
+
+
+def _with_saved_columns(db: Database, job: ImportJob) -> ImportJob:
+    """The job with its school's saved column mapping, so that a file read ahead is read as
+    its import will read it (a job naming no school is not read ahead)."""
+    urn = job.options.get("school_urn")
+    if job.kind not in MAPPED_COLUMNS or urn is None or "columns" in job.options:
+        return job
+    return ImportJob(
+        job.kind, job.path, job.options | {"columns": mappings.column_mapping(db, urn, job.kind)}
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -165,11 +166,13 @@ def read_table(
     required: tuple[str, ...],
     optional: tuple[str, ...] = (),
     accept_column: re.Pattern[str] | None = None,
+    rename: Callable[[str], str] | None = None,
 ) -> Table:
     """Read a CSV export, checking its header against the required and optional columns.
 
     Columns that are neither are ignored (and listed). `accept_column` admits further columns by
-    pattern, such as the session columns of a register grid.
+    pattern, such as the session columns of a register grid. `rename` reads each heading as a
+    column name (default `normalise_header`; `synonyms.header_names` knows MIS headings).
     """
     text = _decode_or_refuse(file_name, data)
     if "\r" in text and "\n" not in text:  # old Mac line endings
@@ -184,7 +187,7 @@ def read_table(
     except csv.Error:
         message = "could not be read as a header (a heading is too long or badly quoted)"
         raise ImportRefused(file_name, [Problem(header_row, None, message)]) from None
-    names = [normalise_header(h) for h in header]
+    names = [(rename or normalise_header)(h) for h in header]
     known = set(required) | set(optional)
 
     def wanted(name: str) -> bool:
