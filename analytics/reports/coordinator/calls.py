@@ -304,13 +304,15 @@ def with_actions(calls: CallingList, interventions: pl.DataFrame) -> CallingList
     )
     rows = (
         calls.rows.lazy()
+        .with_row_index("_order")
         .join(open_actions, on="enrolment_id", how="left")
         .join(today, on="enrolment_id", how="left")
         .with_columns(
             pl.col("open_actions").fill_null(""),
             pl.col("outcome").is_not_null().alias("done"),
         )
-        .sort("done", maintain_order=True)
+        .sort("done", "_order")
+        .drop("_order")
         .collect()
     )
     return replace(calls, rows=rows)

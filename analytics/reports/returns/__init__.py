@@ -50,3 +50,20 @@ def return_list(
         raise ValueError(f"the period cannot end ({end}) before it starts ({start})")
     rows = _BUILDERS[kind](db, start, end, urns)
     return ReturnList(found, start, end, rows.select(COLUMNS[kind]))
+
+
+def with_due_status(rows: pl.DataFrame, today: date) -> pl.DataFrame:
+    """A return's rows with `status`: when each return is due against `today` (`overdue by 3
+    days`, `due today`, `due in 2 days`), for returns that have a due day per pupil."""
+    if "return_due" not in rows.columns:
+        return rows
+    days = (pl.col("return_due") - pl.lit(today)).dt.total_days()
+    plural = pl.when(days.abs() == 1).then(pl.lit("")).otherwise(pl.lit("s"))
+    return rows.with_columns(
+        pl.when(days < 0)
+        .then(pl.format("overdue by {} day{}", -days, plural))
+        .when(days == 0)
+        .then(pl.lit("due today"))
+        .otherwise(pl.format("due in {} day{}", days, plural))
+        .alias("status")
+    )
