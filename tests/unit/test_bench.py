@@ -104,6 +104,7 @@ def test_the_bench_command_runs_at_a_tiny_size(tmp_path, capsys):
         "risk scoring",
         "overview page: whole trust, year to date, cold",
         "import page: import log, warm",
+        "the morning import: a day's registers for every school",
     ):
         assert step in text
     assert "give the same figures" in text and "DIFFERENT" not in text
