@@ -28,6 +28,7 @@ from analytics.pipelines.windows import Window
 from analytics.reports.exports.pdf import Document
 from analytics.reports.inputs.totals import load_totals
 from analytics.reports.returns.absence import continuous_runs
+from analytics.reports.returns.pupils import first_contacts
 from analytics.store import Database, read
 from analytics.store import contacts as contact_store
 from analytics.store import interventions as intervention_store
@@ -96,11 +97,6 @@ def _session_text(column: str) -> pl.Expr:
     return pl.col(column).list.join(", ")
 
 
-def _contact_text() -> pl.Expr:
-    number = pl.coalesce("phone", "mobile")
-    return pl.format("{} ({}) {}", "contact_name", "relationship", number)
-
-
 def call_rows(
     db: Database,
     day: date,
@@ -156,7 +152,7 @@ def call_rows(
     contacts = contact_store.contacts(db, urns, ids)
     rows = (
         rows.lazy()
-        .join(_first_contacts(contacts).lazy(), on="enrolment_id", how="left")
+        .join(first_contacts(contacts).lazy(), on="enrolment_id", how="left")
         .join(_earlier_this_week(db, day, urns, ids).lazy(), on="enrolment_id", how="left")
         .join(
             _flags(
@@ -179,28 +175,6 @@ def call_rows(
         .collect()
     )
     return CallingList(day, not todays.is_empty(), rows, contacts)
-
-
-def _first_contacts(contacts: pl.DataFrame) -> pl.DataFrame:
-    """Per enrolment, the first contact with a number (`contact_name, relationship, phone` (its
-    phone, else mobile) and `mobile` (when it has both)), and the others with numbers
-    (`other_contacts`, in priority order)."""
-    numbered = (
-        contacts.lazy()
-        .filter(pl.col("phone").is_not_null() | pl.col("mobile").is_not_null())
-        .sort("enrolment_id", "priority")
-    )
-    return (
-        numbered.group_by("enrolment_id", maintain_order=True)
-        .agg(
-            pl.col("contact_name").first(),
-            pl.col("relationship").first(),
-            pl.coalesce("phone", "mobile").first().alias("phone"),
-            pl.when(pl.col("phone").is_not_null()).then(pl.col("mobile")).first().alias("mobile"),
-            _contact_text().slice(1).str.join("; ").alias("other_contacts"),
-        )
-        .collect()
-    )
 
 
 def _earlier_this_week(

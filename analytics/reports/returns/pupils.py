@@ -67,18 +67,23 @@ def with_year_group_on(rows: pl.LazyFrame, enrolments: pl.DataFrame, day: str) -
 
 
 def first_contacts(contacts: pl.DataFrame) -> pl.DataFrame:
-    """Each enrolment's first contact with a number (by priority): `enrolment_id, contact_name,
-    relationship, phone` (the phone, else the mobile)."""
-    return (
+    """Per enrolment, its first contact with a number by priority (`contact_name, relationship,
+    phone` (its phone, else its mobile), `mobile` (when it has both)) and the others with numbers
+    (`other_contacts`: `John Doe (Father) 07700 900456; ...`)."""
+    numbered = (
         contacts.lazy()
-        .with_columns(pl.coalesce("phone", "mobile").alias("_number"))
-        .filter(pl.col("_number").is_not_null())
+        .filter(pl.col("phone").is_not_null() | pl.col("mobile").is_not_null())
         .sort("enrolment_id", "priority")
-        .group_by("enrolment_id", maintain_order=True)
+    )
+    others = pl.format("{} ({}) {}", "contact_name", "relationship", pl.coalesce("phone", "mobile"))
+    return (
+        numbered.group_by("enrolment_id", maintain_order=True)
         .agg(
             pl.col("contact_name").first(),
             pl.col("relationship").first(),
-            pl.col("_number").first().alias("phone"),
+            pl.coalesce("phone", "mobile").first().alias("phone"),
+            pl.when(pl.col("phone").is_not_null()).then(pl.col("mobile")).first().alias("mobile"),
+            others.slice(1).str.join("; ").alias("other_contacts"),
         )
         .collect()
     )

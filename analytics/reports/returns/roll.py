@@ -53,7 +53,7 @@ def _year_group_bounds(
     years = rows.select("_year").unique().collect()["_year"].drop_nulls().to_list()
     ranks = [
         with_year_group_on(
-            on_roll_in(spells, date(year, 8, 1), date(year + 1, 7, 31))
+            _on_roll_in(spells, date(year, 8, 1), date(year + 1, 7, 31))
             .join(enrolments.lazy().select("enrolment_id", "school_urn"), on="enrolment_id")
             .with_columns(pl.lit(date(year + 1, 7, 31)).alias("_day")),
             enrolments,
@@ -84,7 +84,7 @@ def _rank() -> pl.Expr:
     )
 
 
-def on_roll_in(spells: pl.LazyFrame, start: date, end: date) -> pl.LazyFrame:
+def _on_roll_in(spells: pl.LazyFrame, start: date, end: date) -> pl.LazyFrame:
     """The enrolments with a spell on roll from `start` to `end`: `enrolment_id` (once)."""
     return (
         spells.filter(
@@ -125,7 +125,9 @@ def new_pupils_return(
         pl.col("admission_date") <= pl.col("first_school_day")
     )
     rows = rows.filter(~started_first_day.fill_null(False))
-    contacts = first_contacts(contact_store.contacts(db, urns))
+    contacts = first_contacts(contact_store.contacts(db, urns)).select(
+        "enrolment_id", "contact_name", "relationship", "phone"
+    )
     return (
         rows.join(enrolments.lazy().select(PUPIL_COLUMNS), on="enrolment_id", how="left")
         .join(contacts.lazy(), on="enrolment_id", how="left")
