@@ -156,3 +156,51 @@ def test_a_data_manager_saves_the_schools_headings_once(open_app, school):
     assert "Saved" in app.success[0].value
     app.button(key="import_run").click().run()
     assert "odd.csv: 1 row read; 1 new" in app.success[0].value
+
+
+GUARDED = """
+from datetime import date
+import streamlit as st
+from pages.ui import calls, returns
+from pages.ui.context import cache_key, database
+key = cache_key(database())
+{call}
+st.write("reached the data")
+"""
+
+
+@pytest.mark.parametrize(
+    ("role", "call", "message"),
+    [
+        ("governor", "calls.calling_list(*key, ({urn},), date(2025, 11, 20))", "governor cannot"),
+        (
+            "governor",
+            "returns.returns(*key, ({urn},), 'deletions', date(2025, 9, 1), date(2025, 11, 20), date(2025, 11, 20))",
+            "governor cannot",
+        ),
+        (
+            "data_manager",
+            "calls.calling_list(*key, ({urn},), date(2025, 11, 20))",
+            "data manager cannot",
+        ),
+        (
+            "attendance_staff",
+            "returns.returns(*key, (100002,), 'new-pupils', date(2025, 9, 1), date(2025, 11, 20), date(2025, 11, 20))",
+            "does not cover school 100002",
+        ),
+    ],
+)
+def test_contacts_and_returns_are_only_for_roles_that_see_pupils(
+    account, school, monkeypatch, role, call, message
+):
+    from streamlit.testing.v1 import AppTest
+
+    from pages.ui.access import SIGNED_IN
+
+    monkeypatch.setenv("ROLLCALL_DB", str(school.path))
+    app = AppTest.from_string(GUARDED.replace("{call}", call.replace("{urn}", str(URN))))
+    app.session_state[SIGNED_IN] = account(role, [URN])
+    app.run()
+    assert not app.exception
+    assert message in app.error[0].value
+    assert "reached the data" not in [m.value for m in app.markdown]

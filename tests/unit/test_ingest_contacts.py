@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from analytics.cli import main
 from analytics.ingest import ImportRefused
 from analytics.ingest.mis import parse_contacts
 from analytics.store import contacts as store
@@ -198,3 +199,13 @@ def test_the_pupils_file_gives_address_postcode_leaving_reason_and_flags(db, loa
     # A later pupils file without the columns leaves them as they were.
     load("pupils", pupils_csv([U0, U1]), file_name="again.csv", school_urn=URN)
     assert store.pupil_details(db).row(0, named=True)["address"] == "2 Low Rd"
+
+
+def test_rollcall_import_contacts(db, school, tmp_path, capsys) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(FILE)
+    assert main(["--db", str(db.path), "import", "contacts", str(path), "--school", str(URN)]) == 0
+    assert "contacts.csv: 3 rows read; 3 new" in capsys.readouterr().out
+    path.write_text(FILE.replace("0161 496 0000", "0161 496 000x"))
+    assert main(["--db", str(db.path), "import", "contacts", str(path), "--school", str(URN)]) == 2
+    assert "row 2, field 'phone': is not a phone number" in capsys.readouterr().err
