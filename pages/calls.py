@@ -30,7 +30,7 @@ st.title("Calling list")
 scope = scope_or_stop(windows=("ytd",))
 db = database()
 key = cache_key(db)
-last_day = coordinator.last_register_day(*key) or scope.window.end
+last_day = calls_ui.last_register_day(*key, scope.urns) or scope.window.end
 latest = min(last_day, scope.window.end)
 if st.session_state.get("calls_latest") != latest or "calls_day" not in st.session_state:
     # A new day's registers came in (the morning import): the list moves on to that day.

@@ -11,7 +11,7 @@ import polars as pl
 from analytics.access.roles import Capability
 from analytics.reports.coordinator import calls as calls_report
 from analytics.reports.coordinator.calls import CallingList
-from analytics.store import Database
+from analytics.store import Database, read
 from analytics.store import interventions as intervention_store
 from pages.ui.access import guarded
 from pages.ui.memo import shared
@@ -34,6 +34,18 @@ def _call_rows(
     forms: tuple[str, ...],
 ) -> CallingList:
     return calls_report.call_rows(Database(db_path), day, urns, groups, forms)
+
+
+@shared
+def _last_register_day(db_path: str, register_version: str, urns: Urns) -> date | None:
+    found = read.mark_date_range(Database(db_path), urns)
+    return None if found is None else found[1]
+
+
+@guarded(Capability.TARGETS)
+def last_register_day(db_path: str, version: str, urns: Urns) -> date | None:
+    """The latest day with marks at these schools (only an import changes it)."""
+    return _last_register_day(db_path, _register_version(db_path, version), urns)
 
 
 @guarded(Capability.TARGETS)
