@@ -63,9 +63,8 @@ def call_entry(
     """The intervention-log entry for a call's outcome `key` on `day` about `sessions` (`AM N,
     PM no mark`): a phone call owned by the caller, its notes saying what it was about."""
     outcome = OUTCOMES_BY_KEY[key]
-    notes = f"First-day call about {sessions}." + (
-        f" {note.strip()}" if (note or "").strip() else ""
-    )
+    said = (note or "").strip()
+    notes = f"First-day call about {sessions}." + (f" {said}" if said else "")
     return check_entry(
         enrolment_id,
         CALL,

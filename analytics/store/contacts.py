@@ -30,20 +30,22 @@ CONTACT_COLUMNS = (
 )
 #: What the pupils file gives an enrolment for the returns and the calling list.
 PUPIL_DETAILS = ("address", "postcode", "leaving_reason", "social_care", "vulnerable")
-_SCHEMA = {
-    "school_urn": pl.Int32,
-    "enrolment_id": pl.Int32,
-    "priority": pl.Int16,
-    "contact_name": pl.String,
-    "relationship": pl.String,
-    "phone": pl.String,
-    "mobile": pl.String,
-    "email": pl.String,
-    "address": pl.String,
-    "postcode": pl.String,
-    "parental_responsibility": pl.Boolean,
-    "lives_with_pupil": pl.Boolean,
-}
+_SCHEMA = pl.Schema(
+    {
+        "school_urn": pl.Int32(),
+        "enrolment_id": pl.Int32(),
+        "priority": pl.Int16(),
+        "contact_name": pl.String(),
+        "relationship": pl.String(),
+        "phone": pl.String(),
+        "mobile": pl.String(),
+        "email": pl.String(),
+        "address": pl.String(),
+        "postcode": pl.String(),
+        "parental_responsibility": pl.Boolean(),
+        "lives_with_pupil": pl.Boolean(),
+    }
+)
 
 
 def merge_contacts(

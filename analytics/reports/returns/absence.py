@@ -46,21 +46,24 @@ def continuous_runs(
     spells = returns_store.spells_with_unauthorised(
         db, urns, start, end, LEAST_UNAUTHORISED_SESSIONS
     )
-    schema = {
-        "enrolment_id": pl.Int32,
-        "first_day": pl.Date,
-        "last_day": pl.Date,
-        "school_days": pl.Int64,
-        "sessions": pl.Int64,
-        "ongoing": pl.Boolean,
-        "codes": pl.List(pl.Struct({"code": pl.String, "sessions": pl.Int64})),
-    }
+    schema = pl.Schema(
+        {
+            "enrolment_id": pl.Int32(),
+            "first_day": pl.Date(),
+            "last_day": pl.Date(),
+            "school_days": pl.Int64(),
+            "sessions": pl.Int64(),
+            "ongoing": pl.Boolean(),
+            "codes": pl.List(pl.Struct({"code": pl.String, "sessions": pl.Int64})),
+        }
+    )
     if spells.is_empty():
         return pl.DataFrame(schema=schema)
+    first: date = spells["first_date"].min()  # type: ignore[assignment]
     sessions = read.counted_sessions(
         db,
         urns,
-        spells["first_date"].min(),
+        first,
         end,
         flagged="possible",
         enrolment_ids=spells["enrolment_id"].unique(),
