@@ -10,14 +10,18 @@ from analytics.reports.comparisons.similar import HOW_TO_GET
 from analytics.settings import setting
 from pages.ui import cached, comparisons
 from pages.ui.access import deny, guard_page
+from pages.ui.column_mapping import mapping_editor
 from pages.ui.context import cache_key, database
 
 user = guard_page(__file__)
 
 DESCRIPTIONS = {
     "pupils": "Pupils CSV: `upn, forename, surname, date_of_birth, year_group, admission_date` and optional "
-    "`sex, form, leaving_date, fsm, fsm6, looked_after, sen, eal, ethnicity, disadvantaged`.",
-    "marks": "Marks CSV: `upn, date, session, code` (session AM or PM) and optional `minutes_late`.",
+    "`sex, form, leaving_date, fsm, fsm6, looked_after, sen, eal, ethnicity, disadvantaged, address, postcode, "
+    "leaving_reason, social_care, vulnerable`.",
+    "marks": "Marks CSV: `upn, date, session, code` (session AM or PM) and optional `minutes_late`, under "
+    "these names or as SIMS, Arbor, Bromcom, Go 4 Schools or Wonde write them; or a week grid (`MonAM` ... "
+    "`FriPM` with a week start).",
     "grid": "Register grid CSV from an MIS session report: a `upn` column and one column per session, "
     "headed like `2025-09-03 AM`.",
     "ctf": "Common Transfer File (XML): pupils and their `AttendSessions` marks for this school.",
@@ -25,6 +29,9 @@ DESCRIPTIONS = {
     "`time, points, severity, location, subject, staff, action, notes`.",
     "exclusions": "Exclusions CSV: `upn, start_date, category, sessions` (category suspension or permanent) "
     "and optional `end_date, reason_1, reason_2, reason_3`.",
+    "contacts": "Contacts CSV, one row per contact of a pupil: `upn, contact_name, relationship, priority, phone` "
+    "and optional `mobile, email, address, postcode, parental_responsibility, lives_with_pupil`. It replaces "
+    "the contacts of every pupil it lists.",
 }
 NEW_SCHOOL = "new"
 
@@ -67,6 +74,9 @@ upload = st.file_uploader(
     type=["xml"] if kind == "ctf" else ["csv", "txt"],
     key="import_file",
     help=f"Up to {setting('upload_limit_mb')} MB.",
+)
+mapping_editor(
+    user, None if choice == NEW_SCHOOL else urn, kind, upload.getvalue() if upload else None
 )
 
 restore = st.checkbox(

@@ -76,6 +76,9 @@ with record:
             "Date", value=as_of, max_value=today, format="DD/MM/YYYY", key="record_date"
         )
         owner = st.text_input("Owner (who is responsible)", key="record_owner")
+        issued_to = st.text_input(
+            "Issued to (a penalty notice: the parent it was issued to)", key="record_issued_to"
+        )
         outcome = st.selectbox(
             "Outcome",
             COMMON_OUTCOMES,
@@ -106,6 +109,7 @@ with record:
                         outcome=outcome,
                         notes=notes,
                         next_review=review,
+                        issued_to=issued_to,
                     )
                     for p in pupils
                 ]
@@ -195,6 +199,7 @@ with reviews:
                         outcome=found,
                         notes=current["notes"],
                         next_review=again,
+                        issued_to=current["issued_to"],
                     )
                     intervention_store.edit_intervention(
                         db, chosen, checked, recorded_by=who, reason="Review held"

@@ -31,6 +31,8 @@ LIST_COLUMNS = {
         "unauthorised_last_10_weeks": "G N O U, last 10 weeks",
         "unauthorised": "Unauthorised this year",
         "penalty_notice_considered": "Penalty notice considered",
+        "notices_last_3_years": "Notices in 3 years",
+        "next_notice": "Next notice",
     },
     "unresolved_n": {
         "unresolved_n_codes": "N codes",

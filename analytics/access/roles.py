@@ -39,6 +39,9 @@ class Capability(StrEnum):
     #: The governors' summary: aggregates with small groups suppressed.
     GOVERNOR_SUMMARY = "governor_summary"
     IMPORT = "import"
+    #: Importing the day's register files (marks) for the calling list: the attendance team's
+    #: morning import, which changes marks and nothing else.
+    MORNING_IMPORT = "morning_import"
     SETTINGS = "settings"
     #: Reading and exporting the audit log (the admins: data managers).
     AUDIT = "audit"
@@ -53,6 +56,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.AUDIT,
             Capability.ANALYSIS,
             Capability.PUPIL_DATA,
+            Capability.MORNING_IMPORT,
         }
     ),
     Role.SENIOR_LEADER: frozenset(
@@ -62,15 +66,22 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.TARGETS,
             Capability.INTERVENTIONS,
             Capability.GOVERNOR_SUMMARY,
+            Capability.MORNING_IMPORT,
         }
     ),
     Role.ATTENDANCE_STAFF: frozenset(
-        {Capability.ANALYSIS, Capability.PUPIL_DATA, Capability.TARGETS, Capability.INTERVENTIONS}
+        {
+            Capability.ANALYSIS,
+            Capability.PUPIL_DATA,
+            Capability.TARGETS,
+            Capability.INTERVENTIONS,
+            Capability.MORNING_IMPORT,
+        }
     ),
     Role.GOVERNOR: frozenset({Capability.GOVERNOR_SUMMARY}),
 }
 #: What changes data; the demo visitor may look but not change anything.
-WRITES = frozenset({Capability.IMPORT, Capability.SETTINGS})
+WRITES = frozenset({Capability.IMPORT, Capability.SETTINGS, Capability.MORNING_IMPORT})
 
 #: The name the audit log gives the anonymous visitor of the demo trust.
 DEMO_VISITOR = "demo visitor"

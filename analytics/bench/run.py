@@ -18,6 +18,7 @@ import polars as pl
 from analytics.bench import pandas_baseline
 from analytics.bench.generate import Size, generate
 from analytics.bench.measure import Step, machine, measure, peak_mb, reset_peak
+from analytics.bench.morning import morning_import_step
 from analytics.bench.pages import Interaction, interactions, time_view
 from analytics.ingest import ImportJob, import_files
 from analytics.pipelines.measures import group_measures
@@ -409,6 +410,8 @@ def run(
             ),
             say,
         )
+
+    report.add(morning_import_step(db, folder / "morning", today), say)
 
     if size.name != "M":  # the issue sets its targets at size M, and pages cold at size L
         for step in report.steps:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from analytics.cli import morning
 from analytics.cli.census import add_period_arguments, describe
 from analytics.cli.common import (
     EXIT_OK,
@@ -152,3 +153,4 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     )
     parquet.add_argument("folder", type=Path, help="a new (or empty) folder")
     parquet.set_defaults(run=run_parquet)
+    morning.register_exports(exports, common)

@@ -63,6 +63,12 @@ BUILT_IN_TYPES = (
 )
 BUILT_IN_LABELS = tuple(t.label for t in BUILT_IN_TYPES)
 
+#: The type a penalty notice is recorded as: its entry names the parent it was issued to
+#: (`issued_to`), and its outcome is blank until one of PENALTY_NOTICE_OUTCOMES is known.
+PENALTY_NOTICE_ISSUED = "Penalty notice issued"
+#: How a penalty notice ended (`rules.md` section 3: £80 within 21 days, else £160 within 28).
+PENALTY_NOTICE_OUTCOMES = ("Paid within 21 days", "Paid within 28 days", "Unpaid", "Withdrawn")
+
 #: Outcomes offered when recording an action (any other text may be typed).
 COMMON_OUTCOMES = (
     "Spoke to parent or carer",
@@ -79,6 +85,7 @@ COMMON_OUTCOMES = (
     "Improvement seen",
     "No improvement",
     "Closed",
+    *PENALTY_NOTICE_OUTCOMES,
 )
 
 
@@ -121,6 +128,7 @@ class Entry:
     outcome: str | None = None
     notes: str | None = None
     next_review: date | None = None
+    issued_to: str | None = None
 
 
 def check_entry(
@@ -134,11 +142,13 @@ def check_entry(
     outcome: str | None = None,
     notes: str | None = None,
     next_review: date | None = None,
+    issued_to: str | None = None,
 ) -> Entry:
     """An entry ready to record, or InterventionRefused naming the field that is wrong.
 
     The date may not be after `today` (the log records what was done), and a review may not be
-    due before the action it reviews.
+    due before the action it reviews. A penalty notice names the parent it was issued to, and
+    its outcome is blank or one of PENALTY_NOTICE_OUTCOMES; no other action names a parent.
     """
     label = _short(type, "type", required=True)
     if label not in known_types:
@@ -154,12 +164,35 @@ def check_entry(
     text = (notes or "").strip() or None
     if text is not None and len(text) > MAX_NOTES:
         raise InterventionRefused(f"notes are longer than {MAX_NOTES} characters")
+    outcome = _short(outcome, "outcome")
+    parent = _short(issued_to, "issued to")
+    if label == PENALTY_NOTICE_ISSUED:
+        if parent is None:
+            raise InterventionRefused("issued to is required: the parent the notice was issued to")
+        outcome = _penalty_outcome(outcome)
+    elif parent is not None:
+        raise InterventionRefused(f"issued to is only for a {PENALTY_NOTICE_ISSUED.lower()}")
     return Entry(
         enrolment_id=int(enrolment_id),
         type=label,
         date=day,
         owner=_short(owner, "owner"),
-        outcome=_short(outcome, "outcome"),
+        outcome=outcome,
         notes=text,
         next_review=next_review,
+        issued_to=parent,
     )
+
+
+def _penalty_outcome(outcome: str | None) -> str | None:
+    """A penalty notice's outcome as recorded: blank (not yet known) or one of
+    PENALTY_NOTICE_OUTCOMES, whatever its case."""
+    if outcome is None:
+        return None
+    found = {o.casefold(): o for o in PENALTY_NOTICE_OUTCOMES}.get(outcome.casefold())
+    if found is None:
+        raise InterventionRefused(
+            f"outcome of a penalty notice is one of {', '.join(PENALTY_NOTICE_OUTCOMES)} "
+            "(or blank until it is known)"
+        )
+    return found

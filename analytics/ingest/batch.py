@@ -27,7 +27,8 @@ class Batch:
     - marks: `upn, date, session, code, minutes_late` (and, from a grid or a CTF, `_field`: the
       column or element each mark came from, for messages);
     - behaviour: `upn, date, time, type, category, ...`;
-    - exclusions: `upn, start_date, category, sessions, ...`.
+    - exclusions: `upn, start_date, category, sessions, ...`;
+    - contacts: `upn, priority, contact_name, relationship, phone, ...`.
     """
 
     kind: str
@@ -36,6 +37,7 @@ class Batch:
     marks: pl.DataFrame | None = None
     behaviour: pl.DataFrame | None = None
     exclusions: pl.DataFrame | None = None
+    contacts: pl.DataFrame | None = None
     has_minutes_late: bool = False
     skipped: int = 0
     laestab: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 
 import polars as pl
@@ -60,9 +61,18 @@ def _label(table: Table, column: str) -> str:
     return column if shown_heading(column) else f"column {table.position(column)}"
 
 
-def parse_grid(file_name: str, data: bytes | Source, *, today: date) -> Batch:
-    """Read and check a register grid, turning each filled cell into a mark."""
-    table = read_table(file_name, data, required=("upn",), accept_column=SESSION_LIKE)
+def parse_grid(
+    file_name: str,
+    data: bytes | Source,
+    *,
+    today: date,
+    rename: Callable[[str], str] | None = None,
+) -> Batch:
+    """Read and check a register grid, turning each filled cell into a mark; `rename` reads its
+    headings (`synonyms.header_names`)."""
+    table = read_table(
+        file_name, data, required=("upn",), accept_column=SESSION_LIKE, rename=rename
+    )
     session_columns = [c for c in table.columns if c != "upn"]
     header = table.header_row
     problems = [

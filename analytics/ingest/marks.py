@@ -3,6 +3,7 @@ marks goes through (codes valid on their date, one code per session, no weekends
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import polars as pl
@@ -192,9 +193,16 @@ class MarkChunks:
         return deduplicated
 
 
-def parse_marks(file_name: str, data: bytes | Source, *, today: date) -> Batch:
-    """Read and check a marks CSV (`upn,date,session,code[,minutes_late]`)."""
-    table = read_table(file_name, data, required=REQUIRED, optional=OPTIONAL)
+def parse_marks(
+    file_name: str,
+    data: bytes | Source,
+    *,
+    today: date,
+    rename: Callable[[str], str] | None = None,
+) -> Batch:
+    """Read and check a marks CSV (`upn,date,session,code[,minutes_late]`); `rename` reads its
+    headings (`synonyms.header_names`)."""
+    table = read_table(file_name, data, required=REQUIRED, optional=OPTIONAL, rename=rename)
     check = Checker(file_name)
     has_minutes = "minutes_late" in table.columns
     marks = MarkChunks(check, today=today)

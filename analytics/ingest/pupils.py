@@ -11,6 +11,7 @@ from analytics.domain.cohorts import SEN_SPELLINGS, SEX_SPELLINGS
 from analytics.domain.yeargroups import YEAR_GROUPS, year_group_expr, year_group_rank
 from analytics.ingest.batch import Batch
 from analytics.ingest.errors import ImportRefused, Problem
+from analytics.ingest.contacts import postcodes
 from analytics.ingest.fields import Checker
 from analytics.ingest.source import Source
 from analytics.ingest.table import ROW, read_table
@@ -27,8 +28,12 @@ OPTIONAL = (
     "eal",
     "ethnicity",
     "disadvantaged",
+    "address",
+    "postcode",
+    "leaving_reason",
+    "social_care",
+    "vulnerable",
 )
-_FLAGS = ("fsm", "fsm6", "looked_after", "eal", "disadvantaged")
 #: More pupils than any school has (the largest have under 5,000): a pupils file or CTF of more
 #: is refused as soon as it reaches this many, before it takes more memory than an import may.
 MAX_PUPILS = 50_000
@@ -42,6 +47,9 @@ def refuse_too_many_pupils(file_name: str, count: int) -> None:
             "school's pupils at a time"
         )
         raise ImportRefused(file_name, [Problem(None, None, message)])
+
+
+_FLAGS = ("fsm", "fsm6", "looked_after", "eal", "disadvantaged", "social_care", "vulnerable")
 
 
 def phase_of(year_groups: list[str]) -> str:
@@ -99,6 +107,14 @@ def _pupil_rows(check: Checker, frame: pl.DataFrame, as_of: date) -> pl.DataFram
         )
     if "ethnicity" in present:
         columns["ethnicity"] = check.text("ethnicity", max_length=40).str.to_uppercase()
+    # For the returns to the local authority (`returns.py`): where the pupil lives, and why
+    # a leaver left (the ground of deletion).
+    if "address" in present:
+        columns["address"] = check.text("address", max_length=200)
+    if "postcode" in present:
+        columns["postcode"] = postcodes(check)
+    if "leaving_reason" in present:
+        columns["leaving_reason"] = check.text("leaving_reason", max_length=100)
 
     staged = pl.DataFrame(columns).with_columns(frame[ROW])
     if "leaving_date" in staged.columns:

@@ -8,7 +8,7 @@ replaces is kept in the mark history.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,18 +22,19 @@ from analytics.ingest.batch import Batch, whole_days
 from analytics.ingest.behaviour import parse_behaviour, parse_exclusions
 from analytics.ingest.ctf import parse_ctf
 from analytics.ingest.errors import ImportRefused, Problem
-from analytics.ingest.grid import parse_grid
-from analytics.ingest.marks import FIELD, parse_marks
+from analytics.ingest.marks import FIELD
+from analytics.ingest.mis import MAPPED_COLUMNS, parse_contacts, parse_register
 from analytics.ingest.pupils import parse_pupils
 from analytics.ingest.source import Source
 from analytics.ingest.table import ROW
-from analytics.store import Connection, Database, audit, write
+from analytics.store import Connection, Database, audit, mappings, write
+from analytics.store import contacts as contact_store
 from analytics.store.audit import AuditEvent
 from analytics.store.write import MergeCounts
 
 log = logging.getLogger(__name__)
 
-KINDS = ("pupils", "marks", "grid", "ctf", "behaviour", "exclusions")
+KINDS = ("pupils", "marks", "grid", "ctf", "behaviour", "exclusions", "contacts")
 PHASES = ("primary", "secondary", "all-through", "special", "nursery", "pru", "unknown")
 
 
@@ -293,16 +294,31 @@ def _merge(
             counts += merge(
                 con, part.with_columns(pl.lit(school_urn).alias("school_urn")), import_id
             )
+    if batch.contacts is not None:
+        staged = _staged(con, file_name, school_urn, batch.contacts, unit)
+        merged, removed = contact_store.merge_contacts(con, school_urn, staged, import_id)
+        counts += merged
+        if removed:
+            batch.notes.append(
+                f"{removed} contact{'s' if removed != 1 else ''} no longer in the file removed"
+            )
     return counts
 
 
 def _parser(
-    kind: str, *, school_urn: int, laestab: str | None, as_of: date, today: date
+    kind: str,
+    *,
+    school_urn: int,
+    laestab: str | None,
+    as_of: date,
+    today: date,
+    columns: Mapping[str, str] | None = None,
 ) -> Callable[[str, Source], Batch]:
     parsers: dict[str, Callable[[str, Source], Batch]] = {
         "pupils": lambda n, d: parse_pupils(n, d, as_of=as_of),
-        "marks": lambda n, d: parse_marks(n, d, today=today),
-        "grid": lambda n, d: parse_grid(n, d, today=today),
+        "marks": lambda n, d: parse_register("marks", n, d, today=today, columns=columns),
+        "grid": lambda n, d: parse_register("grid", n, d, today=today, columns=columns),
+        "contacts": lambda n, d: parse_contacts(n, d, columns=columns),
         "ctf": lambda n, d: parse_ctf(n, d, school_urn=school_urn, laestab=laestab, today=today),
         "behaviour": lambda n, d: parse_behaviour(n, d, school_urn=school_urn, today=today),
         "exclusions": lambda n, d: parse_exclusions(n, d, today=today),
@@ -324,6 +340,7 @@ def import_bytes(
     actor: str | None = None,
     role: str | None = None,
     restore_replaced: bool = False,
+    columns: Mapping[str, str] | None = None,
 ) -> ImportResult:
     """Import one file's bytes. Raises ImportRefused, leaving the database as it was.
 
@@ -333,6 +350,8 @@ def import_bytes(
     them, unless `restore_replaced` (then it is imported even when imported before). The import
     is recorded in the audit log, in the same transaction, as done by `actor` (default: the
     operating-system user) in `role`.
+    `columns` maps Rollcall's columns to the file's headings (default: the school's saved
+    mapping for this kind of file, `mappings`).
     """
     return _import(
         db,
@@ -346,6 +365,7 @@ def import_bytes(
         actor=actor,
         role=role,
         restore_replaced=restore_replaced,
+        columns=columns,
     )
 
 
@@ -363,6 +383,7 @@ def _import(
     role: str | None = None,
     read_ahead: Future[Batch] | None = None,
     restore_replaced: bool = False,
+    columns: Mapping[str, str] | None = None,
 ) -> ImportResult:
     file_name = source.name
     if kind not in KINDS:
@@ -379,7 +400,14 @@ def _import(
     again = not restore_replaced  # a file imported before is imported again only to restore
 
     def parse(laestab: str | None) -> Batch:
-        parser = _parser(kind, school_urn=urn, laestab=laestab, as_of=as_of or today, today=today)
+        parser = _parser(
+            kind,
+            school_urn=urn,
+            laestab=laestab,
+            as_of=as_of or today,
+            today=today,
+            columns=columns,
+        )
         return parser(file_name, source)
 
     # A file imported before changes no data: its audit row alone leaves the caches as they are.
@@ -389,6 +417,8 @@ def _import(
         if again and (earlier := write.find_import(con, kind, urn, sha256=sha256)):
             return _imported_before(con, earlier, file_name, kind, urn, actor, role)
         known_laestab = write.school_laestab(con, urn)
+        if columns is None and kind in MAPPED_COLUMNS:
+            columns = mappings.saved_mapping(con, urn, kind)
     batch = read_ahead.result() if read_ahead is not None else parse(known_laestab)
     content_sha256 = batch.content_sha256()
     with db.appending() as con:
@@ -526,6 +556,7 @@ def _with_defaults(options: dict[str, Any]) -> dict[str, Any]:
         "as_of": None,
         "today": None,
         "restore_replaced": False,
+        "columns": None,
     }
     return defaults | options
 
@@ -545,12 +576,19 @@ class ImportJob:
 
 def _read_and_parse(job: ImportJob) -> tuple[Source, Batch | None]:
     source = Source(job.path.name, path=job.path)
-    if job.kind not in _READ_AHEAD:
-        return source, None
+    if job.kind not in _READ_AHEAD or (
+        job.kind in MAPPED_COLUMNS and job.options.get("columns") is None
+    ):
+        return source, None  # read at its import, with its school's column mapping
     source.refuse_if_too_large()
     today = job.options.get("today") or date.today()
     parse = _parser(
-        job.kind, school_urn=0, laestab=None, as_of=job.options.get("as_of") or today, today=today
+        job.kind,
+        school_urn=0,
+        laestab=None,
+        as_of=job.options.get("as_of") or today,
+        today=today,
+        columns=job.options.get("columns"),
     )
     return source, parse(source.name, source)
 
@@ -561,6 +599,7 @@ def import_files(db: Database, jobs: Sequence[ImportJob]) -> Iterator[ImportResu
     next is read and checked on another thread: reading is most of an import's work and needs
     nothing from the database."""
     with db.held(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="rollcall-read") as pool:
+        jobs = [_with_saved_columns(db, job) for job in jobs]
         ahead = pool.submit(_read_and_parse, jobs[0]) if jobs else None
         for position, job in enumerate(jobs):
             current = ahead
@@ -575,3 +614,14 @@ def import_files(db: Database, jobs: Sequence[ImportJob]) -> Iterator[ImportResu
                 done = Future()
                 done.set_result(batch)
             yield _import(db, job.kind, source, read_ahead=done, **_with_defaults(job.options))
+
+
+def _with_saved_columns(db: Database, job: ImportJob) -> ImportJob:
+    """The job with its school's saved column mapping, so that a file read ahead is read as
+    its import will read it (a job naming no school is not read ahead)."""
+    urn = job.options.get("school_urn")
+    if job.kind not in MAPPED_COLUMNS or urn is None or "columns" in job.options:
+        return job
+    return ImportJob(
+        job.kind, job.path, job.options | {"columns": mappings.column_mapping(db, urn, job.kind)}
+    )

@@ -15,7 +15,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 import polars as pl
@@ -301,6 +301,11 @@ class Table:
         if pending or next_row == self.header_row + 1:  # a file of a header alone has one, empty
             yield self._kept(self._frame(pending, next_row))
 
+    def whole(self) -> pl.DataFrame:
+        """Every row in one frame, for files checked whole (contacts, a week grid): small by
+        nature, and never larger than the upload limit."""
+        return pl.concat(list(self.chunks()))
+
     def _frame(self, text: str, first_row: int) -> pl.DataFrame:
         """The rows of `text` (whole rows, the first of them `first_row`) with their numbers."""
         names = [name if self._read(name) else f"\x00{i}" for i, name in enumerate(self.headings)]
@@ -415,12 +420,14 @@ def read_table(
     required: tuple[str, ...],
     optional: tuple[str, ...] = (),
     accept_column: re.Pattern[str] | None = None,
+    rename: Callable[[str], str] | None = None,
 ) -> Table:
     """Read a CSV export's header, checking it against the required and optional columns; its
     rows are read by `Table.chunks`.
 
     Columns that are neither are ignored (and listed). `accept_column` admits further columns by
-    pattern, such as the session columns of a register grid.
+    pattern, such as the session columns of a register grid. `rename` reads each heading as a
+    column name (default `normalise_header`; `synonyms.header_names` knows MIS headings).
     """
     source = Source.of(file_name, data)
     encoding = _encoding(file_name, source)
@@ -441,7 +448,7 @@ def read_table(
     except csv.Error:
         message = "could not be read as a header (a heading is too long or badly quoted)"
         raise ImportRefused(file_name, [Problem(header_row, None, message)]) from None
-    names = [normalise_header(h) for h in header]
+    names = [(rename or normalise_header)(h) for h in header]
     known = set(required) | set(optional)
 
     def wanted(name: str) -> bool:

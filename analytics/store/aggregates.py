@@ -368,9 +368,11 @@ def refresh_spells(con: Connection, school_urn: int, touched: pl.DataFrame) -> N
             SELECT t.enrolment_id, least(t.since, coalesce(min(s.first_date), t.since)) AS since
             FROM touched_enrolments t
             LEFT JOIN absence_spells s ON s.enrolment_id = t.enrolment_id AND s.first_date < t.since
-             AND (s.ended_on IS NULL OR s.ended_on >= t.since)
+             AND (s.ended_on IS NULL OR s.ended_on >= t.since) AND s.school_urn = ?
             GROUP BY t.enrolment_id, t.since
-            """
+            """,
+            # The school's spells only (its row groups): a day's import took 0.2 s here, not 0.01.
+            [school_urn],
         )
     finally:
         con.unregister("touched_enrolments")

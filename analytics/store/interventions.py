@@ -29,10 +29,10 @@ from analytics.store.database import Connection, Database
 
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 #: Fields an edit may change.
-EDITABLE = ("type", "date", "owner", "outcome", "notes", "next_review")
+EDITABLE = ("type", "date", "owner", "outcome", "notes", "next_review", "issued_to")
 _VERSION_COLUMNS = (
     "intervention_id, version, school_urn, enrolment_id, type, date, owner, outcome, notes, "
-    "next_review, batch_id, deleted, change_reason, recorded_by, recorded_at"
+    "next_review, batch_id, deleted, change_reason, recorded_by, recorded_at, issued_to"
 )
 _SCHEMA = {
     "intervention_id": pl.Int32,
@@ -50,6 +50,7 @@ _SCHEMA = {
     "change_reason": pl.String,
     "recorded_by": pl.String,
     "recorded_at": pl.Datetime("us"),
+    "issued_to": pl.String,
 }
 
 
@@ -415,7 +416,7 @@ def interventions(
         frame = con.execute(
             "SELECT i.intervention_id, i.version, i.school_urn, i.enrolment_id, i.type, i.date, i.owner, "
             "i.outcome, i.notes, i.next_review, i.batch_id, i.change_reason, i.recorded_by, i.recorded_at, "
-            "f.recorded_by AS first_recorded_by, f.recorded_at AS first_recorded_at "
+            "f.recorded_by AS first_recorded_by, f.recorded_at AS first_recorded_at, i.issued_to "
             "FROM interventions i JOIN intervention_versions f ON f.intervention_id = i.intervention_id AND f.version = 1 "
             f"WHERE {school_where} AND {enrolment_where} ORDER BY i.date, i.intervention_id",
             [*school_params, *enrolment_params],

@@ -36,6 +36,11 @@ ENROLMENT_ATTRIBUTES = (
     "eal",
     "ethnicity",
     "disadvantaged",
+    "address",
+    "postcode",
+    "leaving_reason",
+    "social_care",
+    "vulnerable",
 )
 BEHAVIOUR_ATTRIBUTES = ("points", "severity", "location", "subject", "staff", "action", "notes")
 EXCLUSION_ATTRIBUTES = ("end_date", "sessions", "reason_1", "reason_2", "reason_3")

@@ -33,6 +33,7 @@ def timeline_entry(entry: dict) -> str:
     entry = {k: plain_text(v) if isinstance(v, str) else v for k, v in entry.items()}
     details = [
         f"owner {entry['owner']}" if entry["owner"] else None,
+        f"issued to {entry['issued_to']}" if entry.get("issued_to") else None,
         f"outcome: {entry['outcome']}" if entry["outcome"] else None,
     ]
     if entry["next_review"]:
@@ -143,6 +144,9 @@ def _correct(chron, as_of: date, key: str) -> None:
             key=f"{suffix}_outcome",
         )
         notes = st.text_area("Notes", value=entry["notes"] or "", key=f"{suffix}_notes")
+        issued_to = st.text_input(
+            "Issued to (a penalty notice)", value=entry["issued_to"] or "", key=f"{suffix}_issued"
+        )
         review = st.date_input(
             "Next review", value=entry["next_review"], format="DD/MM/YYYY", key=f"{suffix}_review"
         )
@@ -160,6 +164,7 @@ def _correct(chron, as_of: date, key: str) -> None:
                     outcome=outcome,
                     notes=notes,
                     next_review=review,
+                    issued_to=issued_to,
                 )
                 intervention_store.edit_intervention(
                     db, chosen, checked, recorded_by=who, reason=reason

@@ -21,6 +21,9 @@ STAFF = frozenset({Role.DATA_MANAGER, Role.SENIOR_LEADER, Role.ATTENDANCE_STAFF}
 PUPIL_STAFF = frozenset({Role.SENIOR_LEADER, Role.ATTENDANCE_STAFF})
 #: The census return lists pupils; it is the data manager's check before submitting.
 CENSUS = frozenset({Role.DATA_MANAGER, Role.SENIOR_LEADER})
+#: The returns to the local authority: the data manager's (admissions, deletions) and the
+#: attendance team's (continuous absence, part-time timetables).
+RETURNS = frozenset({Role.DATA_MANAGER, Role.SENIOR_LEADER, Role.ATTENDANCE_STAFF})
 #: Whole-school analysis: cohorts, patterns, behaviour, the risk model.
 LEADERS = frozenset({Role.SENIOR_LEADER})
 #: The governors' summary (and the senior leaders who prepare it).
@@ -94,6 +97,15 @@ PAGES: tuple[PageSpec, ...] = (
         pupil_level=True,
     ),
     PageSpec(
+        "pages/calls.py",
+        "Calling list",
+        "calls",
+        ":material/call:",
+        PUPIL_STAFF,
+        "Attendance team",
+        pupil_level=True,
+    ),
+    PageSpec(
         "pages/targets.py",
         "Who needs action",
         "targets",
@@ -141,6 +153,15 @@ PAGES: tuple[PageSpec, ...] = (
         "census",
         ":material/rule:",
         CENSUS,
+        "Reports",
+        pupil_level=True,
+    ),
+    PageSpec(
+        "pages/returns.py",
+        "Returns",
+        "returns",
+        ":material/outgoing_mail:",
+        RETURNS,
         "Reports",
         pupil_level=True,
     ),

@@ -27,12 +27,25 @@ def accounts_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ("role", "allowed"),
     [
         # pupil_data: the census return the data manager checks lists pupils
-        (Role.DATA_MANAGER, {"import", "settings", "audit", "analysis", "pupil_data"}),
+        (
+            Role.DATA_MANAGER,
+            {"import", "settings", "audit", "analysis", "pupil_data", "morning_import"},
+        ),
         (
             Role.SENIOR_LEADER,
-            {"analysis", "pupil_data", "targets", "interventions", "governor_summary"},
+            {
+                "analysis",
+                "pupil_data",
+                "targets",
+                "interventions",
+                "governor_summary",
+                "morning_import",
+            },
         ),
-        (Role.ATTENDANCE_STAFF, {"analysis", "pupil_data", "targets", "interventions"}),
+        (
+            Role.ATTENDANCE_STAFF,
+            {"analysis", "pupil_data", "targets", "interventions", "morning_import"},
+        ),
         (Role.GOVERNOR, {"governor_summary"}),
     ],
 )
@@ -77,6 +90,7 @@ def test_the_demo_visitor_sees_like_a_senior_leader_and_changes_nothing():
     visitor = User.demo_visitor()
     assert visitor.can(Capability.PUPIL_DATA) and visitor.read_only
     assert not visitor.can(Capability.IMPORT) and not visitor.can(Capability.SETTINGS)
+    assert not visitor.can(Capability.MORNING_IMPORT)
 
 
 def test_an_account_is_stored_with_an_argon2_hash_and_owner_only(accounts_file):

@@ -16,6 +16,7 @@ from analytics.ingest.behaviour import parse_behaviour, parse_exclusions
 from analytics.ingest.ctf import parse_ctf
 from analytics.ingest.grid import parse_grid
 from analytics.ingest.marks import parse_marks
+from analytics.ingest.mis import parse_contacts
 from analytics.ingest.pupils import parse_pupils
 from analytics.store import Database
 from tests.conftest import TEST_TODAY
@@ -37,6 +38,7 @@ PARSERS = {
     "ctf": lambda data: parse_ctf("f.xml", data, school_urn=URN, laestab=None, today=TEST_TODAY),
     "behaviour": lambda data: parse_behaviour("f.csv", data, school_urn=1, today=TEST_TODAY),
     "exclusions": lambda data: parse_exclusions("f.csv", data, today=TEST_TODAY),
+    "contacts": lambda data: parse_contacts("f.csv", data),
 }
 HEADERS = {
     "pupils": "upn,forename,surname,date_of_birth,year_group,admission_date,sex,fsm,sen,leaving_date",
@@ -45,6 +47,7 @@ HEADERS = {
     "ctf": "",
     "behaviour": "upn,date,time,type,category,points,severity,notes",
     "exclusions": "upn,start_date,end_date,category,sessions,reason_1",
+    "contacts": "UPN,Contact Name,Relationship,Priority,Telephone,Mobile,Lives With Pupil",
 }
 #: Pieces that make text look like the files it imitates, so examples get past the header.
 PIECES = st.sampled_from(
@@ -72,6 +75,9 @@ PIECES = st.sampled_from(
         "31/02/2025",
         "45903",
         "12:30",
+        "1",
+        "Mother",
+        "07700 900123",
         *PUPILS[:2],
         "<CTfile>",
         "</CTfile>",

@@ -54,6 +54,7 @@ def test_each_role_gets_its_pages_and_always_at_least_one():
     assert titles(Role.DATA_MANAGER) == [
         "Overview",
         "Census checks",
+        "Returns",
         "Import",
         "Audit log",
         "Settings",
@@ -66,22 +67,26 @@ def test_each_role_gets_its_pages_and_always_at_least_one():
         "Behaviour",
         "Pupils",
         "Pupil profile",
+        "Calling list",
         "Who needs action",
         "Interventions",
         "Impact",
         "Risk model",
         "Governors' summary",
         "Census checks",
+        "Returns",
         "How figures are counted",
     ]
     assert titles(Role.ATTENDANCE_STAFF) == [
         "Overview",
         "Pupils",
         "Pupil profile",
+        "Calling list",
         "Who needs action",
         "Interventions",
         "Impact",
         "Risk model",
+        "Returns",
         "How figures are counted",
     ]
     assert titles(Role.GOVERNOR) == ["Governors' summary", "How figures are counted"]

@@ -28,7 +28,7 @@ from analytics.store import interventions as store
 
 #: Reviews listed ahead of their date.
 REVIEW_HORIZON_DAYS = 7
-_FIELDS = ("type", "date", "owner", "outcome", "notes", "next_review")
+_FIELDS = ("type", "date", "owner", "outcome", "notes", "next_review", "issued_to")
 _LABELS = {
     "type": "type",
     "date": "date",
@@ -36,6 +36,7 @@ _LABELS = {
     "outcome": "outcome",
     "notes": "notes",
     "next_review": "next review",
+    "issued_to": "issued to",
 }
 
 
@@ -213,6 +214,7 @@ def chronology_table(chron: Chronology) -> pl.DataFrame:
             "recorded_by",
             "recorded_at",
             "change_reason",
+            "issued_to",
         )
         .sort("date", "intervention_id", "version")
     )

@@ -32,6 +32,7 @@ from analytics.pipelines.penalty import (
     penalty_threshold,
     penalty_window_counts,
 )
+from analytics.pipelines.penalty_notices import with_notices
 from analytics.pipelines.targets import (
     attendance_change,
     on_roll_on,
@@ -83,6 +84,8 @@ TARGETS_EXPORT_COLUMNS = (
     "latest_action",
     "latest_action_date",
     "next_review",
+    "notices_last_3_years",
+    "next_notice",
 )
 
 
@@ -427,7 +430,7 @@ def target_lists(
         )
     )
     penalty = (
-        _with_pupil(penalty, people, actions)
+        with_notices(_with_pupil(penalty, people, actions), inputs.interventions, as_of)
         .with_columns(
             (pl.col("unauthorised_last_10_weeks") >= PENALTY_SESSIONS).alias(
                 "met_in_latest_window"
@@ -654,6 +657,7 @@ def targets_export(
         .join(reasons, on="enrolment_id", how="left")
         .join(n_codes, on="enrolment_id", how="left")
         .join(latest_actions(inputs.interventions, as_of), on="enrolment_id", how="left")
+        .pipe(with_notices, inputs.interventions, as_of)
         .with_columns(
             pl.col("penalty_threshold_date").is_not_null().alias("penalty_threshold_met"),
             pl.col("unauthorised_last_10_weeks").fill_null(0),

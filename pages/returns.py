@@ -1,0 +1,63 @@
+"""Returns: what the school must send its local authority for a period (new pupils, deletions
+from roll, continuous absence, part-time timetables), each with its deadline and a CSV. Shows
+pupils, addresses and contacts."""
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from analytics.domain.returns import RETURNS
+from pages.ui import returns as returns_ui
+from pages.ui.access import guard_page
+from pages.ui.context import cache_key, database
+from pages.ui.download import download_buttons
+from pages.ui.filters import scope_or_stop
+
+guard_page(__file__)
+
+st.title("Returns to the local authority")
+scope = scope_or_stop(year_groups=False)
+db = database()
+key = cache_key(db)
+today = date.today()
+st.caption(
+    f"{scope.label} · the period {scope.window} (choose it in the sidebar) · due dates against "
+    f"today, {today:%d %b %Y}"
+)
+found = {
+    r.kind: returns_ui.returns(
+        *key, scope.urns, r.kind, scope.window.start, scope.window.end, today
+    )
+    for r in RETURNS
+}
+tabs = st.tabs([f"{r.title} ({found[r.kind].rows.height:,})" for r in RETURNS])
+for tab, kind in zip(tabs, RETURNS, strict=True):
+    with tab:
+        rows = found[kind.kind].rows
+        st.markdown(f"**Who:** {kind.who}")
+        st.markdown(f"**Due:** {kind.deadline}")
+        if rows.is_empty():
+            st.write("Nobody in this period.")
+            continue
+        st.dataframe(
+            rows,
+            hide_index=True,
+            key=f"returns_table_{kind.kind}",
+            column_config={
+                column: st.column_config.DateColumn(column.replace("_", " "), format="DD/MM/YYYY")
+                for column in rows.columns
+                if rows.schema[column] == pl.Date
+            },
+        )
+        download_buttons(
+            rows.drop("status", strict=False),
+            f"{kind.kind} return {scope.window.start:%Y-%m-%d} to {scope.window.end:%Y-%m-%d}",
+            key=f"returns_download_{kind.kind}",
+            note=f"{scope.label}. {kind.title}: {kind.who} Due: {kind.deadline}",
+            pupil_data=True,
+        )
+st.caption(
+    "The same lists come from `rollcall export returns --kind KIND --from DATE --to DATE --out FILE`. "
+    "The rules are in the README (Returns to the local authority)."
+)
