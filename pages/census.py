@@ -10,7 +10,7 @@ from pages.ui import cached, census
 from pages.ui.context import cache_key, database
 from pages.ui.filters import scope_or_stop
 from pages.ui.format import count
-from pages.ui.access import audited_export, guard_page
+from pages.ui.access import audited_export, guard_page, record_view_shown
 
 user = guard_page(__file__)
 
@@ -151,6 +151,8 @@ for finding in sorted(report.findings, key=lambda f: (not f.failed, f.check.seve
                     "detail": st.column_config.TextColumn("What was found", width="large"),
                 },
             )
+
+record_view_shown(school_urn=urn)
 
 with st.expander("About the return"):
     st.markdown(

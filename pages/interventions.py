@@ -20,7 +20,7 @@ from pages.ui.chronology import show_chronology
 from pages.ui.context import cache_key, database
 from pages.ui.filters import scope_or_stop
 from pages.ui.format import count
-from pages.ui.access import guard_page
+from pages.ui.access import guard_page, record_view_shown
 
 guard_page(__file__)
 
@@ -215,6 +215,7 @@ with chronology:
             st.session_state["chronology_pupil"] = next(iter(labels))
         pupil = st.selectbox("Pupil", list(labels), format_func=labels.get, key="chronology_pupil")
         show_chronology(pupil, as_of, key="interventions_chronology")
+        record_view_shown(enrolment_id=pupil, school_urn=schools_of[pupil])
 
 with types:
     rows = [

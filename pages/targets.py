@@ -9,7 +9,7 @@ from pages.ui.context import cache_key, database
 from pages.ui.download import download_buttons
 from pages.ui.filters import scope_or_stop
 from pages.ui.format import count
-from pages.ui.access import guard_page
+from pages.ui.access import guard_page, record_view_shown
 
 guard_page(__file__)
 
@@ -181,6 +181,8 @@ for tab, target in zip(tabs, lists.lists, strict=True):
         ):
             st.session_state["interventions_pupils"] = pupils
             st.switch_page("pages/interventions.py")
+
+record_view_shown()
 
 with st.expander("How these lists are drawn up"):
     st.markdown(

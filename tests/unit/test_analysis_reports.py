@@ -319,3 +319,32 @@ def test_school_la_number(school):
         *(getattr(register, f) for f in ("enrolments", "spells", "marks", "codes")),
     )
     assert school_la_number(with_la) == "352"
+
+
+def test_a_pupils_attendance_in_each_academic_year(db, load):
+    """The profile's history across years: each year on roll, latest first, counted as every
+    page counts (exactly 10% absent is persistent absence), the year to date for this year."""
+    from datetime import date
+
+    from analytics.reports.analysis.pupil import attendance_by_year
+    from analytics.store import read
+    from tests.fixtures.ingest.builders import marks_csv, pupils_csv, upns
+
+    (pupil,) = upns(1)
+    load("pupils", pupils_csv([pupil], year_group="5"), school_urn=100001, school_name="Ash")
+    # 2024/25: 10 sessions, 1 absent (exactly 10%). 2025/26: 4 sessions, all present.
+    last_year = [
+        (pupil, f"2025-06-{day:02d}", session, "N" if (day, session) == (2, "AM") else "/")
+        for day in (2, 3, 4, 5, 6)
+        for session in ("AM", "PM")
+    ]
+    this_year = [(pupil, f"2025-09-{day:02d}", s, "/") for day in (1, 2) for s in ("AM", "PM")]
+    load("marks", marks_csv(last_year + this_year), school_urn=100001)
+    enrolment = read.enrolments(db)["enrolment_id"][0]
+
+    years = attendance_by_year(db, enrolment, date(2025, 9, 1))
+    assert years.select("year", "possible", "absent", "persistent_absence").rows() == [
+        ("2025/26", 2, 0, False),  # to 1 Sep only
+        ("2024/25", 10, 1, True),
+    ]
+    assert years["year_group"].to_list() == ["4", "3"]  # Year 5 on the import day, 20 Nov 2026
