@@ -95,6 +95,7 @@ table(
     key="behaviour_rates",
     note=note,
     hide=("national_source",),
+    headers={"value": "This window, per 100 pupils", "national": "National, per 100 pupils"},
 )
 with st.expander("Where the national figures come from"):
     for row in figures.exclusion_rates.iter_rows(named=True):

@@ -13,6 +13,7 @@ from pages.ui import coordinator
 from pages.ui.context import cache_key, database
 from pages.ui.download import download_buttons
 from pages.ui.filters import scope_or_stop
+from pages.ui.format import shown_scope
 from pages.ui.access import guard_page
 
 guard_page(__file__)
@@ -26,22 +27,31 @@ weeks = int(
         "School weeks before and after", min_value=2, max_value=12, value=6, key="impact_weeks"
     )
 )
-only_window = st.sidebar.toggle(
-    "Only actions dated in the window",
+every_action = st.sidebar.toggle(
+    "Every action before the window too",
     value=False,
-    key="impact_only_window",
-    help="Off: every action up to the window's end, for the most evidence.",
+    key="impact_every_action",
+    help="On: every action recorded up to the window's end, for the most evidence; off: the "
+    "actions dated in the window only.",
 )
-start = scope.window.start if only_window else date(1900, 1, 1)
+start = date(1900, 1, 1) if every_action else scope.window.start
 impact = coordinator.impact(*key, scope.urns, start, scope.window.end, weeks, scope.year_groups)
 summary = impact.summary
 pupils = impact.actions["enrolment_id"].n_unique() if impact.actions.height else 0
+dated = (
+    f"every action up to {scope.window.end:%d %b %Y}"
+    if every_action
+    else f"actions dated {scope.window.start:%d %b %Y} to {scope.window.end:%d %b %Y}"
+)
 st.caption(
-    f"{scope.description} · actions dated {'in the window' if only_window else f'up to {scope.window.end:%d %b %Y}'}: {impact.actions.height:,} "
-    f"(each pupil's first of each type in an academic year) for {pupils:,} pupils · {weeks} school weeks before and after."
+    f"{shown_scope(scope)} · {dated}: {impact.actions.height:,} (each pupil's first of each type in "
+    f"an academic year) for {pupils:,} pupils · {weeks} school weeks before and after."
 )
 if summary.is_empty():
-    st.write("No interventions recorded for this scope yet.")
+    st.write(
+        "No interventions recorded for this scope in this window."
+        + ("" if every_action else " Turn on *Every action before the window too* in the sidebar.")
+    )
     st.stop()
 
 measured = summary.filter(pl.col("measured") >= MIN_MEASURED)

@@ -58,7 +58,7 @@ for position, measure in enumerate(HEADLINE_MEASURES):
             if measure.column in LOWER_IS_BETTER
             else "normal",
             delta_arrow="off" if unchanged else "auto",
-            delta_description="on the same window last year" if row["change"] is not None else None,
+            delta_description="on last year" if row["change"] is not None else None,
             help=(
                 f"{measure.help} {count(headline[measure.numerator])} of {count(headline[measure.denominator])}. "
                 f"Same window last year ({last_label}): {percent(row['last_year'])}. Compulsory-age pupils "
@@ -73,37 +73,40 @@ st.write(
     f"{count(rows['attendance_rate']['compared_pupils'])} pupils here. National figures are for the nearest "
     "comparable window DfE has published, and say which in their source."
 )
-order = [
-    "label",
-    "value",
-    "numerator",
-    "denominator",
-    "last_year",
-    "change",
-    "compared_value",
-    "national",
-    "gap_to_national",
-]
-order += [c for c in ("la", "gap_to_la") if c in comparison.table.columns] + [
-    "compared_pupils",
-    "national_source",
-]
-order += [c for c in ("la_source",) if c in comparison.table.columns]
+# On screen the columns that fit beside each other; the counts and sources are in the downloads
+# and in the expander below.
+order = ["label", "value", "last_year", "change", "compared_value", "national", "gap_to_national"]
+order += [c for c in ("la", "gap_to_la") if c in comparison.table.columns]
 table(
-    comparison.table.select(order),
+    comparison.table,
     "Headline comparison",
     key="overview_comparison",
     note=scope.description,
-    hide=tuple(c for c in ("national_source", "la_source") if c in order),
+    show=tuple(order),
+    headers={
+        "value": "This window %",
+        "last_year": "Last year %",
+        "change": "Change",
+        "compared_value": "Compulsory age %",
+        "gap_to_national": "Gap to national",
+    },
+)
+st.caption(
+    "Change and gaps are in percentage points. *Compulsory age*: pupils aged 5 to 15 on 31 August, "
+    "as DfE's national figures count them. Each figure's count, the same window last year's dates "
+    "and the national figure's source are in the download and below."
 )
 if "la" not in comparison.table.columns:
     st.caption(
         "No local authority figures: they need every school's LAESTAB (its LA number), which Rollcall reads from a "
         "Common Transfer File, and one LA for all the schools shown."
     )
-with st.expander("Where the national figures come from"):
+with st.expander("Counts and where the national figures come from"):
     for row in comparison.table.iter_rows(named=True):
-        st.markdown(f"- **{row['label']}**: {row['national_source']}")
+        st.markdown(
+            f"- **{row['label']}**: {count(row['numerator'])} of {count(row['denominator'])}. "
+            f"National: {row['national_source']}"
+        )
         if "la_source" in row:
             st.markdown(f"  - Local authority: {row['la_source']}")
 

@@ -178,7 +178,7 @@ def shown(frame: pl.DataFrame) -> pl.DataFrame:
     rounded = [
         c for c in frame.columns if _kind(c) in (RATE, GAP, NUMBER) and frame[c].dtype.is_float()
     ]
-    flags = [c for c in frame.columns if _kind(c) == FLAG and frame[c].dtype == pl.Boolean]
+    flags = [c for c in frame.columns if frame[c].dtype == pl.Boolean]
     years = [c for c in frame.columns if _kind(c) == YEAR and frame[c].dtype == pl.String]
     return frame.with_columns(
         *(rounded_half_up(pl.col(c)).alias(c) for c in rounded),

@@ -173,10 +173,20 @@ def test_reviews_due_and_recording_a_review(open_app, demo_copy):
 
 
 @pytest.mark.slow
-def test_impact_says_what_each_type_did_with_its_interval(open_app, demo_db, demo_inputs):
+def test_impact_counts_the_actions_of_the_window_unless_asked_for_every_one(
+    open_app, demo_db, demo_inputs
+):
     app = open_app(demo_db).switch_page("pages/impact.py").run()
     assert not app.exception
+    window = Window.year_to_date(DEMO_TODAY)
+    in_window = intervention_impact(demo_inputs, window, weeks=6)
+    assert f"actions dated 01 Aug 2026 to 20 Nov 2026: {in_window.actions.height:,}" in (
+        app.caption[0].value
+    )
+    app.sidebar.toggle(key="impact_every_action").set_value(True).run()
     expected = intervention_impact(demo_inputs, Window(date(1900, 1, 1), DEMO_TODAY), weeks=6)
+    assert f"every action up to 20 Nov 2026: {expected.actions.height:,}" in app.caption[0].value
+    assert expected.actions.height > in_window.actions.height
     table = table_with(app, "measured", "effect_low")
     assert table["type"].to_list() == expected.summary["type"].to_list()
     assert table["measured"].to_list() == expected.summary["measured"].to_list()
