@@ -17,7 +17,7 @@ from analytics.reports.analysis.cohorts import ALL_PUPILS, GAP_MEASURE_LABELS, w
 from analytics.reports.comparisons.periods import COMPARED_COHORT, national_window
 from pages.ui import analysis
 from pages.ui.filters import scope_or_stop
-from pages.ui.format import count, percent, scope_caption
+from pages.ui.format import count, percent, plain, scope_caption
 from pages.ui.params import url_selectbox
 from pages.ui.tables import table
 from pages.ui.access import guard_page
@@ -69,7 +69,8 @@ if widest.is_empty():
 else:
     top = widest.row(0, named=True)
     st.markdown(
-        f"**Widest gap: {top['group']}** ({top['characteristic']}, {count(top['compared_pupils'])} pupils): "
+        f"**Widest gap: {plain(top['group'])}** ({top['characteristic']}, {count(top['compared_pupils'])} "
+        "pupils of compulsory school age): "
         f"{label.lower()} {percent(top['compared_value'])} against {percent(top['national'])} nationally "
         f"({top['national_year']}), {points(top['gap_to_national'])}."
     )
@@ -105,16 +106,40 @@ cohorts = analysis.cohort_table(key, characteristic, measure, national_kind)
 description = describe_gaps(cohorts, measure, name)
 st.altair_chart(gap_chart(cohorts, measure), width="stretch", alt=description)
 st.caption(description)
+# Two sets of pupils, said in every heading: the chart's (compulsory school age, as DfE's national
+# figures count them) first, then every pupil in the group against the rest of the school.
 table(
     cohorts,
     f"Cohorts by {name}",
     key="cohort_table",
     note=f"{scope.description} · gaps on {label.lower()}",
-    hide=("characteristic", "national_source"),
+    show=(
+        "group",
+        "compared_pupils",
+        "compared_value",
+        "national",
+        "gap_to_national",
+        "pupils",
+        measure,
+        "gap_to_rest",
+        "too_small",
+    ),
+    headers={
+        "compared_pupils": "Compulsory age: pupils",
+        "compared_value": "Compulsory age %",
+        "national": "National %",
+        "gap_to_national": "Gap to national",
+        "pupils": "All ages: pupils",
+        measure: "All ages %",
+        "gap_to_rest": "Gap to rest of school",
+        "too_small": "Too small",
+    },
 )
 st.caption(
-    f"Gaps are in percentage points, group minus comparator. *Too small to read*: fewer than {fewest} pupils with a possible "
-    "session in the group or in the rest of the school. Pupils and sessions are counted beside every rate."
+    "The chart and the first columns are the group's pupils of compulsory school age (5 to 15 on 31 August), "
+    "as DfE's national figures count them; *All ages* is every pupil in the group, set against the rest of the "
+    f"school. Gaps are in percentage points. *Too small*: fewer than {fewest} pupils with a possible session in "
+    "the group or in the rest of the school. Counts and sessions are in the downloads."
 )
 
 st.subheader("Trend")
@@ -141,7 +166,7 @@ last_rows = last.filter(last["group"] == group)
 before = last_rows.row(0, named=True)["gap_to_rest"] if last_rows.height else None
 left, middle, right = st.columns(3)
 left.metric(
-    f"{label}: {group}",
+    f"{label}, all ages: {plain(group)}",
     percent(row[measure]),
     help=f"{count(row['pupils_counted'])} pupils with a possible session.",
 )
@@ -172,7 +197,7 @@ table(
 )
 st.page_link(
     "pages/pupils.py",
-    label=f"Open the pupil list: {group} ({count(row['pupils'])} pupils)",
+    label=f"Open the pupil list: {plain(group)} ({count(row['pupils'])} pupils)",
     icon=":material/arrow_forward:",
     query_params=scope.url_params | {"characteristic": characteristic, "group": group},
 )

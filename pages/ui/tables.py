@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.domain.rounding import rounded as rounded_half_up
+from analytics.domain.reasons import REASON_GROUPS
 from analytics.domain.yeargroups import YEAR_GROUP_LABELS
 from pages.ui.download import download_buttons
 
@@ -148,6 +149,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "start": ("Half-term starts", DATE),
     "weekday": ("Weekday", COUNT),
 }
+
+
+#: Reasons week by week, one column each (Patterns).
+COLUMNS |= {reason: (f"{reason} %", RATE) for reason in REASON_GROUPS}
 
 
 def _config(column: str):

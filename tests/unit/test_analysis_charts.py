@@ -210,3 +210,17 @@ def test_pupil_charts(built):
     )
     assert "persistently absent" in charts_pupil.describe_figures(profile.figures)
     assert charts_pupil.describe_figures(None) == "Not on roll in this window."
+
+
+def test_minutes_late_labels_are_never_cut():
+    """ "minutes not recorded" was cut to "minutes not recor..." by Vega's default label limit."""
+    minutes = pl.DataFrame(
+        {
+            "minutes_band": ["1 to 5 minutes", "minutes not recorded"],
+            "late_before_close": [3, 2],
+            "late_after_close": [1, 0],
+            "sessions": [4, 2],
+        }
+    )
+    chart = spec(charts_patterns.minutes_chart(minutes))
+    assert chart["layer"][0]["encoding"]["y"]["axis"]["labelLimit"] >= 300

@@ -348,3 +348,38 @@ def test_a_pupils_attendance_in_each_academic_year(db, load):
         ("2024/25", 10, 1, True),
     ]
     assert years["year_group"].to_list() == ["4", "3"]  # Year 5 on the import day, 20 Nov 2026
+
+
+def test_reasons_read_as_one_row_per_week():
+    from analytics.domain.reasons import ILLNESS, NOT_YET_KNOWN, REASON_GROUPS
+    from analytics.reports.analysis.patterns import reasons_table
+
+    long = pl.DataFrame(
+        {
+            "week_start": [date(2025, 9, 1)] * len(REASON_GROUPS)
+            + [date(2025, 9, 8)] * len(REASON_GROUPS),
+            "possible": [100] * len(REASON_GROUPS) + [50] * len(REASON_GROUPS),
+            "reason": list(REASON_GROUPS) * 2,
+            "sessions": [1] * (2 * len(REASON_GROUPS)),
+        }
+    ).with_columns((pl.col("sessions") * 100.0 / pl.col("possible")).alias("rate"))
+    wide = reasons_table(long)
+    assert wide.columns == ["week_start", *REASON_GROUPS, "possible"]
+    assert wide.height == 2
+    assert wide[ILLNESS].to_list() == [1.0, 2.0] and wide[NOT_YET_KNOWN].to_list() == [1.0, 2.0]
+
+
+def test_the_half_term_the_register_is_in_has_no_last_week_yet():
+    from analytics.reports.analysis.patterns import half_term_under_way
+
+    halves = pl.DataFrame(
+        {
+            "label": ["Autumn 1", "Autumn 2"],
+            "start": [date(2026, 9, 2), date(2026, 11, 2)],
+            "end": [date(2026, 10, 23), date(2026, 11, 20)],
+        }
+    )
+    assert half_term_under_way(halves, date(2026, 11, 20))["under_way"].to_list() == [False, True]
+    # A register that runs to the end of the summer term has finished its last half-term.
+    summer = halves.with_columns(pl.Series("end", [date(2027, 5, 21), date(2027, 7, 21)]))
+    assert half_term_under_way(summer, date(2027, 7, 21))["under_way"].to_list() == [False, False]
