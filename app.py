@@ -6,10 +6,12 @@ from pages.ui.access import current_user, keep_tab_signed_in, navigation, record
 from pages.ui.access import sign_in_mode
 from analytics.store.database import keep_open_when_idle
 from pages.ui.context import KEEP_OPEN_SECONDS, database
+from pages.ui.repairs import repair_markup
 
 keep_open_when_idle(KEEP_OPEN_SECONDS)
 st.set_page_config(page_title="Rollcall", page_icon=":material/fact_check:", layout="wide")
 keep_tab_signed_in()
+repair_markup()
 
 user = current_user()
 if user is not None and sign_in_mode() == "oidc":

@@ -156,7 +156,7 @@ for finding in sorted(report.findings, key=lambda f: (not f.failed, f.check.seve
                 column_config={
                     "upn": "UPN",
                     "ncyear": "Year",
-                    "detail": st.column_config.TextColumn("What was found", width="large"),
+                    "detail": st.column_config.TextColumn("What was found", width=640),
                 },
             )
 

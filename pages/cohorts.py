@@ -89,6 +89,12 @@ else:
         key="cohort_widest",
         note=f"{scope.description} · {label}",
         hide=("national_source",),
+        headers={
+            "compared_pupils": "Pupils",
+            "compared_value": "School %",
+            "gap_to_national": "Gap (points)",
+            "national_year": "National from",
+        },
     )
 
 st.subheader("By characteristic")

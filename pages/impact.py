@@ -56,9 +56,19 @@ if summary.is_empty():
 
 measured = summary.filter(pl.col("measured") >= MIN_MEASURED)
 if measured.height:
-    st.altair_chart(impact_chart(summary), width="stretch")
+    st.altair_chart(
+        impact_chart(summary),
+        width="stretch",
+        alt="The difference in attendance after each kind of action against similar pupils, with "
+        "its 95% interval; each is said in words below and set out in the table.",
+    )
 for row in summary.iter_rows(named=True):
     st.markdown(f"- {describe_impact(row, weeks)}")
+st.caption(
+    "Attendance of the pupils with each action (*Before*, *After*) and of similar pupils at the same "
+    "school with none (*Similar*), in the school weeks before and after it; the difference is the "
+    "pupils' change less the similar pupils' change, in points, with its 95% interval."
+)
 
 table = summary.with_columns(
     *(
@@ -74,9 +84,25 @@ table = summary.with_columns(
         )
     )
 )
+# On screen the figures that answer "did it help?"; the reasons actions went unmeasured are in
+# the download.
 st.dataframe(
     table,
+    alt="Impact by type of action",
     hide_index=True,
+    placeholder="–",
+    column_order=(
+        "type",
+        "actions",
+        "measured",
+        "pupil_before",
+        "pupil_after",
+        "comparison_before",
+        "comparison_after",
+        "effect",
+        "effect_low",
+        "effect_high",
+    ),
     column_config={
         "type": "Intervention",
         "actions": st.column_config.NumberColumn("Actions", format="localized"),
@@ -85,10 +111,10 @@ st.dataframe(
         "too_recent": st.column_config.NumberColumn("Too recent", format="localized"),
         "too_few_sessions": st.column_config.NumberColumn("Not on roll enough", format="localized"),
         "comparison_pupils": st.column_config.NumberColumn("Comparison pupils", format="localized"),
-        "pupil_before": st.column_config.NumberColumn("Pupils before", format="%.1f%%"),
-        "pupil_after": st.column_config.NumberColumn("Pupils after", format="%.1f%%"),
-        "comparison_before": st.column_config.NumberColumn("Comparison before", format="%.1f%%"),
-        "comparison_after": st.column_config.NumberColumn("Comparison after", format="%.1f%%"),
+        "pupil_before": st.column_config.NumberColumn("Before", format="%.1f%%"),
+        "pupil_after": st.column_config.NumberColumn("After", format="%.1f%%"),
+        "comparison_before": st.column_config.NumberColumn("Similar: before", format="%.1f%%"),
+        "comparison_after": st.column_config.NumberColumn("Similar: after", format="%.1f%%"),
         "effect": st.column_config.NumberColumn("Difference (points)", format="%+.1f"),
         "effect_low": st.column_config.NumberColumn("95% from", format="%+.1f"),
         "effect_high": st.column_config.NumberColumn("95% to", format="%+.1f"),

@@ -158,26 +158,17 @@ with reviews:
         st.write("No reviews are due.")
     else:
         st.dataframe(
-            due.select(
-                "name",
-                "year_group",
-                "form",
-                "type",
-                "date",
-                "owner",
-                "outcome",
-                "next_review",
-                "status",
-            ),
+            due.select("name", "form", "type", "date", "owner", "outcome", "next_review", "status"),
+            alt="Reviews due",
             hide_index=True,
+            placeholder="–",
             column_config={
-                "name": "Pupil",
-                "year_group": "Year",
+                "name": st.column_config.Column("Pupil", pinned=True),
                 "form": "Form",
                 "type": "Action",
                 "date": st.column_config.DateColumn("Date", format="DD/MM/YYYY"),
                 "owner": "Owner",
-                "outcome": "Outcome",
+                "outcome": st.column_config.TextColumn("Outcome", width="medium"),
                 "next_review": st.column_config.DateColumn("Review due", format="DD/MM/YYYY"),
                 "status": "Status",
             },
@@ -274,7 +265,19 @@ with types:
                 "from": f"added by {row['added_by']} for {schools.get(row['school_urn'], row['school_urn'])}",
             }
         )
-    st.dataframe(pl.DataFrame(rows), hide_index=True, key="types_table")
+    st.dataframe(
+        pl.DataFrame(rows),
+        alt="Intervention types",
+        hide_index=True,
+        height="content",
+        column_config={
+            "type": "Type",
+            "stage": "Stage",
+            "what it is": st.column_config.TextColumn("What it is", width="large"),
+            "from": st.column_config.TextColumn("From", width="medium"),
+        },
+        key="types_table",
+    )
     st.caption(
         "A type for every school goes in the `ROLLCALL_INTERVENTION_TYPES` setting (labels separated by commas); "
         "a school's own type can be added here. Retiring a type stops it being offered; entries keep it."

@@ -86,7 +86,11 @@ table(
     note=note,
     headers={"possible": "Possible sessions"},
 )
-st.caption("Each reason as a share of the week's possible sessions (%).")
+st.caption(
+    "Each reason as a share of the week's possible sessions (%): illness (I), medical appointments (M), "
+    "holidays (G, and the withdrawn H and F), other authorised, late after registers closed (U), other "
+    "unauthorised (O) and not yet known (N)."
+)
 
 st.subheader("First and last weeks of half-terms")
 description = describe_term_edges(found.term_edges_overall)

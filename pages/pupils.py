@@ -1,6 +1,7 @@
 """Pupils: the drill-down from year groups to forms to a pupil list (or from a cohort straight
 to its pupils), sortable and flagged, and on to a pupil's profile. Shows pupil-level data."""
 
+import polars as pl
 import streamlit as st
 
 from analytics.pipelines.groups import CHARACTERISTICS
@@ -29,17 +30,15 @@ LIST_COLUMNS = (
     "year_group",
     "form",
     "attendance_rate",
-    "possible",
     "unauthorised",
     "longest_absence_spell",
     "negative_incidents",
     "flags",
 )
 LIST_HEADERS = {
-    "possible": "Possible",
     "unauthorised": "Unauthorised",
     "longest_absence_spell": "Longest spell",
-    "negative_incidents": "Negative incidents",
+    "negative_incidents": "Negative",
 }
 GROUP_COLUMNS = (
     "group",
@@ -166,15 +165,28 @@ st.write(
     f"({count(int(listed['severe_absence'].sum()))} severely); {count(flagged)} with a flag. "
     "Click a pupil's row to open their profile; click a column heading to sort by it."
 )
-columns = (*LIST_COLUMNS[:4], "school_name", *LIST_COLUMNS[4:])
+# Across schools the list names each pupil's school: the name in one column and the longest spell
+# left to the flags (a spell of a week or more is flagged), so every column still fits.
+several = scope.urns is None or len(scope.urns) > 1
+shown_list = (
+    listed.with_columns(pl.format("{}, {}", "surname", "forename").alias("pupil"))
+    if several
+    else listed
+)
+columns = (
+    ("pupil", "year_group", "form", "school_name", "attendance_rate", "unauthorised")
+    + ("negative_incidents", "flags")
+    if several
+    else LIST_COLUMNS
+)
 picked = table(
-    listed,
+    shown_list,
     "Pupil list",
     key="pupils_list",
     note=note,
     pupil_data=True,
-    show=columns if scope.urns is None or len(scope.urns) > 1 else LIST_COLUMNS,
-    headers=LIST_HEADERS,
+    show=columns,
+    headers=LIST_HEADERS | {"pupil": "Pupil"},
     on_select="rerun",
     selection_mode="single-row",
 )

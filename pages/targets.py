@@ -179,7 +179,8 @@ else:
     }
     config = {c: st.column_config.Column(h) for c, h in headings.items()}
     config["name"] = st.column_config.Column("Pupil", pinned=True)
-    config["reason"] = st.column_config.TextColumn("Why", width="large")
+    config["reason"] = st.column_config.TextColumn("Why", width=220)
+    config["latest_action"] = st.column_config.TextColumn("Latest action")
     for column_name, heading in LIST_COLUMNS[target.key].items():
         if column_name in PERCENT_COLUMNS or column_name in RISK_COLUMNS:
             config[column_name] = st.column_config.NumberColumn(heading, format="%.1f%%")
@@ -190,15 +191,22 @@ else:
             config[column_name] = st.column_config.DateColumn(heading, format="DD/MM/YYYY")
         else:
             config[column_name] = st.column_config.Column(heading)
-    for date_column in ("latest_action_date", "next_review"):
-        config[date_column] = st.column_config.DateColumn(
-            headings[date_column], format="DD/MM/YYYY"
-        )
+    config["next_review"] = st.column_config.DateColumn("Review due", format="DD/MM/YYYY")
+    # On screen the latest action and its date read as one ("Letter, 16/11"); the UPN is in the
+    # downloads (the name, year and form say who).
     st.dataframe(
         table.with_columns(
             pl.when(pl.col(NEW)).then(pl.lit("New")).otherwise(pl.lit("")).alias(NEW),
             pl.col("year_group").replace_strict(YEAR_GROUP_LABELS, default=pl.col("year_group")),
-        ).drop("upn"),
+            pl.when(pl.col("latest_action").is_not_null())
+            .then(
+                pl.format(
+                    "{}, {}", "latest_action", pl.col("latest_action_date").dt.strftime("%d/%m")
+                )
+            )
+            .alias("latest_action"),
+        ).drop("upn", "latest_action_date", *([] if target.key in WEEKLY_LISTS else [NEW])),
+        alt=target.title,
         hide_index=True,
         column_config=config,
         placeholder="–",

@@ -339,7 +339,7 @@ def navigation(user: User | None) -> StreamlitPage:
     if refused:
         last = list(menu)[-1]
         menu[last] = [*menu[last], *refused]
-    return st.navigation(menu)
+    return st.navigation(menu, expanded=True)
 
 
 def refused_page(user: User, spec: PageSpec) -> Callable[[], None]:

@@ -151,8 +151,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
-#: Reasons week by week, one column each (Patterns).
-COLUMNS |= {reason: (f"{reason} %", RATE) for reason in REASON_GROUPS}
+#: Reasons week by week, one column each (Patterns), headed short enough for all to fit.
+COLUMNS |= {
+    reason: (header, RATE)
+    for reason, header in zip(
+        REASON_GROUPS,
+        ("Illness", "Medical", "Holidays", "Other auth.", "Late (U)", "Other unauth.", "Not known"),
+        strict=True,
+    )
+}
 
 
 def _config(column: str):

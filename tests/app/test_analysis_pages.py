@@ -221,7 +221,7 @@ def test_drill_down_from_year_groups_to_forms_to_a_pupil(open_app, demo_db):
     listed = frame(app, "Pupil list")
     expected = pupil_list(enrolments, [("year_group", "Year 9"), ("form", form)])
     assert listed.height == expected.height and set(listed["surname"]) == set(expected["surname"])
-    assert listed["possible"].sum() == expected["possible"].sum()
+    assert listed["unauthorised"].sum() == expected["unauthorised"].sum()
     assert "Year 9 › " + form in app.caption[1].value
     # Sorting by another measure.
     app.selectbox(key="pupils_sort").set_value("negative_incidents").run()
@@ -248,7 +248,8 @@ def test_from_a_cohort_to_its_forms_and_pupil_list(open_app, demo_db):
     expected = pupil_list(enrolments, [("sen", "EHC plan")])
     listed = frame(app, "Pupil list")
     assert (
-        listed.height == expected.height and listed["possible"].sum() == expected["possible"].sum()
+        listed.height == expected.height
+        and listed["unauthorised"].sum() == expected["unauthorised"].sum()
     )
     assert "SEN provision: EHC plan" in app.caption[1].value
     # The cohort's forms, then one form's pupils with an EHC plan.

@@ -179,15 +179,18 @@ def internal_values(page) -> list[str]:
     return found
 
 
+#: Each table on screen: its name (what its download button says it downloads, else its first
+#: line), its rows (st.dataframe's grid says them), and its width against its room.
 _TABLES = """() => [...document.querySelectorAll('[data-testid="stDataFrame"], [data-testid="stTable"]')]
   .filter(table => table.offsetParent !== null)
   .map(table => {
     const scroller = table.querySelector('.dvn-scroller') || table.querySelector('table')?.parentElement || table;
-    const grid = table.querySelector('[aria-label]');
-    const name = table.querySelector('table')?.getAttribute('aria-label')
-      || table.querySelector('button[aria-label]')?.getAttribute('aria-label')?.replace(/^[^:]*: /, '')
-      || table.innerText.split('\\n')[0];
-    return [name, scroller.scrollWidth, scroller.clientWidth];
+    const download = [...table.querySelectorAll('[aria-label^="Download as CSV: "]')][0];
+    const name = download ? download.getAttribute('aria-label').replace('Download as CSV: ', '')
+      : table.innerText.split('\\n')[0];
+    const grid = table.querySelector('[aria-rowcount]');
+    const rows = grid ? Number(grid.getAttribute('aria-rowcount')) - 1 : table.querySelectorAll('tbody tr').length;
+    return [name, scroller.scrollWidth, scroller.clientWidth, rows];
   })"""
 
 
@@ -195,7 +198,7 @@ def cut_tables(page) -> list[str]:
     """Tables wider than the space they have: a column of them is off to the side."""
     return [
         f"table {name!r} is {width} px wide in {room} px"
-        for name, width, room in page.evaluate(_TABLES)
+        for name, width, room, _ in page.evaluate(_TABLES)
         if width > room + 2
     ]
 
@@ -225,6 +228,20 @@ def squashed_charts(page) -> list[str]:
     return found
 
 
+def charts_without_words(page) -> list[str]:
+    """Charts with no text alternative (Streamlit gives a chart's `alt` as its accessible name)."""
+    names = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+          .filter(chart => chart.offsetParent !== null)
+          .map(chart => chart.getAttribute('aria-label') || '')"""
+    )
+    return [
+        f"a chart has no text alternative (its accessible name is {name[:60]!r})"
+        for name in names
+        if not name or name.startswith(("X-axis", "Y-axis"))
+    ]
+
+
 def accessibility(page) -> list[str]:
     """axe-core's serious and critical violations of WCAG 2.2 A and AA on the page as shown."""
     from axe_playwright_python.sync_playwright import Axe
@@ -247,12 +264,13 @@ def accessibility(page) -> list[str]:
     ]
 
 
-def grid_rows(page, name: str) -> int:
-    """The number of rows of the table named `name` (its accessible name)."""
-    grid = page.locator(f'[data-testid="stDataFrame"] table[aria-label="{name}"]')
-    if not grid.count():
-        grid = page.get_by_role("grid", name=name)
-    return int(grid.first.get_attribute("aria-rowcount")) - 1
+def grid_rows(page, name: str | None = None) -> int:
+    """The rows of the table called `name` (the first table on screen when None)."""
+    tables = page.evaluate(_TABLES)
+    for table_name, _, _, rows in tables:
+        if name is None or table_name == name:
+            return rows
+    raise LookupError(f"no table {name!r} among {[t[0] for t in tables]}")
 
 
 # ------------------------------------------------------------------------------------------
