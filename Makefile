@@ -1,6 +1,7 @@
 # Rollcall: two commands on a fresh machine.
 #   make run   set up, build the demo trust if there is no database, start the app
 #   make test  set up (with Debian's chromium for the browser tests), lint, run the whole suite
+#   make screenshots  every page of every role, screen by screen, into screenshots/
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -11,7 +12,7 @@ DEMO ?= 1
 # uv, wherever pip put it: on PATH, or run as a module of the Python that installed it.
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test setup uv chromium demo bench load clean
+.PHONY: run test setup uv chromium demo bench load screenshots clean
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -47,6 +48,12 @@ bench: setup $(DB)
 # fails on a stall or a page error (benchmarks/load.py --help for its options).
 load: setup chromium
 	$(UV) run python benchmarks/load.py --sessions 8 --seconds 300
+
+# Every screen of every page of every role at 1440x900, on a demo trust built afresh (or DB=...
+# SCREENSHOTS_DB), into screenshots/ for a person to read one by one.
+SCREENSHOTS ?= screenshots
+screenshots: setup chromium
+	$(UV) run python -m tests.e2e.review --out $(SCREENSHOTS) $(if $(SCREENSHOTS_DB),--db $(SCREENSHOTS_DB),)
 
 clean:
 	rm -rf .pytest_cache .hypothesis

@@ -2,44 +2,23 @@
 
 import streamlit as st
 
-from pages.ui.access import current_user, record_oidc_sign_in, sign_in_mode, sign_in_page
+from pages.ui.access import current_user, keep_tab_signed_in, navigation, record_oidc_sign_in
+from pages.ui.access import sign_in_mode
 from analytics.store.database import keep_open_when_idle
 from pages.ui.context import KEEP_OPEN_SECONDS, database
-from pages.ui.registry import PAGES, pages_for, sections_for
+from pages.ui.repairs import repair_markup
 
 keep_open_when_idle(KEEP_OPEN_SECONDS)
 st.set_page_config(page_title="Rollcall", page_icon=":material/fact_check:", layout="wide")
+keep_tab_signed_in()
+repair_markup()
 
 user = current_user()
-if user is None:
-    # Always call st.navigation: without it Streamlit would list every script in pages/. Every
-    # page's URL shows the sign-in, so a bookmarked page opens once the user has signed in.
-    sign_in = [
-        st.Page(
-            sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in", default=True
-        )
-    ]
-    sign_in += [st.Page(sign_in_page, title="Sign in", url_path=spec.url_path) for spec in PAGES]
-    st.navigation(sign_in, position="hidden").run()
-else:
-    if sign_in_mode() == "oidc":
-        record_oidc_sign_in(user)
-    allowed = pages_for(user)
-    default = next((spec for spec in allowed if spec.default), allowed[0])
-    pages = {
-        section: [
-            st.Page(
-                spec.path,
-                title=spec.title,
-                icon=spec.icon,
-                url_path=spec.url_path,
-                default=spec is default,
-            )
-            for spec in specs
-        ]
-        for section, specs in sections_for(user).items()
-    }
-    # One run of a page opens the database once, however many reads it makes (each open costs
-    # tens of milliseconds); the file is let go when the run ends.
-    with database().held():
-        st.navigation(pages).run()
+if user is not None and sign_in_mode() == "oidc":
+    record_oidc_sign_in(user)
+# Always call st.navigation (pages.ui.access.navigation): without it Streamlit would list every
+# script in pages/. One run of a page opens the database once, however many reads it makes (each
+# open costs tens of milliseconds); the file is let go when the run ends.
+page = navigation(user)
+with database().held():
+    page.run()

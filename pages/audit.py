@@ -43,9 +43,12 @@ rows = audit_rows(start, end, tuple(actions) or None, actor)
 st.caption(f"{rows.height:,} rows from {start:%d/%m/%Y} to {end:%d/%m/%Y}, newest first")
 st.dataframe(
     rows,
+    alt="Audit log",
     hide_index=True,
+    placeholder="–",
     column_config={
-        "audit_id": st.column_config.NumberColumn("#", format="%d"),
+        "audit_id": None,  # in the download; the time orders the rows on screen
+        "detail": st.column_config.TextColumn("Detail", width="medium"),
         "occurred_at": st.column_config.DatetimeColumn("When", format="DD/MM/YYYY HH:mm:ss"),
         "actor": "Who",
         "role": "Role",
@@ -53,7 +56,6 @@ st.dataframe(
         "target": "Page, file or export",
         "school_urn": st.column_config.NumberColumn("School", format="%d"),
         "subject": "Pupil",
-        "detail": "Detail",
     },
 )
 download_buttons(rows, "audit-log", key="audit_download", pupil_data=True)

@@ -70,7 +70,25 @@ table(
     f"Behaviour by {name}",
     key="behaviour_groups",
     note=note,
-    hide=("characteristic",),
+    show=(
+        "group",
+        "pupils",
+        "negative_incidents",
+        "negative_per_100",
+        "pupils_with_negative_rate",
+        "positive_per_100",
+        "suspensions",
+        "suspension_rate",
+        "permanent_exclusions",
+    ),
+    headers={
+        "group": name,
+        "negative_incidents": "Negative",
+        "negative_per_100": "Negative per 100",
+        "pupils_with_negative_rate": "Pupils with one %",
+        "positive_per_100": "Positive per 100",
+        "suspension_rate": "Suspensions per 100",
+    },
 )
 
 st.subheader("Week by week")
@@ -96,6 +114,7 @@ table(
     key="behaviour_rates",
     note=note,
     hide=("national_source",),
+    headers={"value": "This window, per 100 pupils", "national": "National, per 100 pupils"},
 )
 with st.expander("Where the national figures come from"):
     for row in figures.exclusion_rates.iter_rows(named=True):
@@ -107,4 +126,16 @@ st.altair_chart(attendance_behaviour_chart(figures.pupils), width="stretch", alt
 st.caption(
     description + " One mark per pupil with a possible session; crosses are persistent absentees."
 )
-table(figures.absentees, "Persistent absentees and behaviour", key="behaviour_absentees", note=note)
+table(
+    figures.absentees,
+    "Persistent absentees and behaviour",
+    key="behaviour_absentees",
+    note=note,
+    headers={
+        "pupils_with_negative": "With a negative incident",
+        "pupils_with_negative_rate": "With one %",
+        "negative_per_100": "Negative per 100",
+        "pupils_suspended": "Suspended",
+        "one_or_more_suspensions_rate": "Suspended per 100",
+    },
+)

@@ -9,8 +9,8 @@ from analytics.reports.exports.csv import to_csv_bytes
 from pages.ui import cached, census
 from pages.ui.context import cache_key, database
 from pages.ui.filters import scope_or_stop
-from pages.ui.format import count
-from pages.ui.access import audited_export, guard_page
+from pages.ui.format import count, plain
+from pages.ui.access import audited_export, guard_page, record_view_shown
 
 user = guard_page(__file__)
 
@@ -60,8 +60,15 @@ with st.spinner("Building the return and running the checks…"):
     report = census.census(*key, urn, period, year)
 totals = report.totals()
 start, end = report.window.start, report.window.end
+if end > last_day:
+    st.info(
+        f"The {PERIOD_NAMES[period][0].lower()} period runs to {_day(end)}, but the register stops on "
+        f"{_day(last_day)}: these figures are the period so far. Import the rest of the period's marks "
+        "before submitting the return.",
+        icon=":material/schedule:",
+    )
 st.caption(
-    f"{scope.label} · census period {period} {academic_year_label(year)}, {_day(start)} to {_day(end)} · pupils on "
+    f"{plain(scope.label)} · census period {period} {academic_year_label(year)}, {_day(start)} to {_day(end)} · pupils on "
     "roll at any point of the period and aged 4 to 15 on 31 August at the start of the academic year"
 )
 
@@ -139,18 +146,21 @@ for finding in sorted(report.findings, key=lambda f: (not f.failed, f.check.seve
     with st.expander(title, icon=icon, expanded=finding.failed and check.severity == ERROR):
         st.markdown(f"**How to fix:** {check.fix}")
         if finding.failed:
+            # By UPN on screen, as the MIS finds them; "what to fix" downloads them with names.
             st.dataframe(
-                finding.pupils,
+                finding.pupils.select(
+                    c for c in ("upn", "ncyear", "detail") if c in finding.pupils.columns
+                ),
                 hide_index=True,
+                placeholder="–",
                 column_config={
-                    "school_urn": None,
                     "upn": "UPN",
-                    "surname": "Surname",
-                    "forename": "Forename",
                     "ncyear": "Year",
-                    "detail": st.column_config.TextColumn("What was found", width="large"),
+                    "detail": st.column_config.TextColumn("What was found", width=640),
                 },
             )
+
+record_view_shown(school_urn=urn)
 
 with st.expander("About the return"):
     st.markdown(

@@ -18,7 +18,7 @@ from analytics.reports.comparisons.periods import COMPARED_COHORT, national_wind
 from analytics.reports.comparisons.scope import PLACES
 from pages.ui import analysis, comparisons
 from pages.ui.filters import scope_or_stop
-from pages.ui.format import count, percent, scope_caption
+from pages.ui.format import count, percent, plain, scope_caption
 from pages.ui.params import url_selectbox
 from pages.ui.tables import table
 from pages.ui.access import guard_page
@@ -71,7 +71,8 @@ if widest.is_empty():
 else:
     top = widest.row(0, named=True)
     st.markdown(
-        f"**Widest gap: {top['group']}** ({top['characteristic']}, {count(top['compared_pupils'])} pupils): "
+        f"**Widest gap: {plain(top['group'])}** ({top['characteristic']}, {count(top['compared_pupils'])} "
+        "pupils of compulsory school age): "
         f"{label.lower()} {percent(top['compared_value'])} against {percent(top['national'])} nationally "
         f"({top['national_year']}), {points(top['gap_to_national'])}."
     )
@@ -92,6 +93,12 @@ else:
         key="cohort_widest",
         note=f"{scope.description} · {label}",
         hide=("national_source",),
+        headers={
+            "compared_pupils": "Pupils",
+            "compared_value": "School %",
+            "gap_to_national": "Gap (points)",
+            "national_year": "National from",
+        },
     )
 
 st.subheader("By characteristic")
@@ -116,20 +123,47 @@ if place is None:  # no LA or region known: no empty columns
     unshown += [
         c for c in cohorts.columns if c.startswith(("region", "la", "gap_to_region", "gap_to_la"))
     ]
+# Two sets of pupils, said in every heading: the chart's (compulsory school age, as DfE's national
+# figures count them) first, then every pupil in the group against the rest of the school.
 table(
     cohorts.drop(unshown, strict=False),
     f"Cohorts by {name}",
     key="cohort_table",
     note=f"{scope.description} · gaps on {label.lower()}",
-    hide=("characteristic", "national_source", "region_source", "la_source"),
+    show=(
+        "group",
+        "compared_pupils",
+        "compared_value",
+        "national",
+        "gap_to_national",
+        *(("la", "gap_to_la") if place else ()),
+        "pupils",
+        measure,
+        "gap_to_rest",
+        "too_small",
+    ),
+    headers={
+        "compared_pupils": "Compulsory age: pupils",
+        "compared_value": "Compulsory age %",
+        "national": "National %",
+        "gap_to_national": "Gap to national",
+        "la": "Local authority %",
+        "gap_to_la": "Gap to local authority",
+        "pupils": "All ages: pupils",
+        measure: "All ages %",
+        "gap_to_rest": "Gap to rest of school",
+        "too_small": "Too small",
+    },
 )
 if place:
     st.caption(
         f"Region and local authority: {place.describe()}, from the same DfE files as national."
     )
 st.caption(
-    f"Gaps are in percentage points, group minus comparator. *Too small to read*: fewer than {fewest} pupils with a possible "
-    "session in the group or in the rest of the school. Pupils and sessions are counted beside every rate."
+    "The chart and the first columns are the group's pupils of compulsory school age (5 to 15 on 31 August), "
+    "as DfE's national figures count them; *All ages* is every pupil in the group, set against the rest of the "
+    f"school. Gaps are in percentage points. *Too small*: fewer than {fewest} pupils with a possible session in "
+    "the group or in the rest of the school. Counts and sessions are in the downloads."
 )
 
 st.subheader("Trend")
@@ -156,7 +190,7 @@ last_rows = last.filter(last["group"] == group)
 before = last_rows.row(0, named=True)["gap_to_rest"] if last_rows.height else None
 left, middle, right = st.columns(3)
 left.metric(
-    f"{label}: {group}",
+    f"{label}, all ages: {plain(group)}",
     percent(row[measure]),
     help=f"{count(row['pupils_counted'])} pupils with a possible session.",
 )
@@ -187,7 +221,7 @@ table(
 )
 st.page_link(
     "pages/pupils.py",
-    label=f"Open the pupil list: {group} ({count(row['pupils'])} pupils)",
+    label=f"Open the pupil list: {plain(group)} ({count(row['pupils'])} pupils)",
     icon=":material/arrow_forward:",
     query_params=scope.url_params | {"characteristic": characteristic, "group": group},
 )

@@ -2,10 +2,20 @@
 
 import streamlit as st
 
+import polars as pl
+
 from analytics.domain.codes import code_table
+from analytics.reports.analysis.pupil import MARK_CATEGORIES
 from pages.ui.access import guard_page
 
 guard_page(__file__)
+
+#: How the code table's `late` column reads to a person.
+LATE = {
+    "before_close": "Before registers closed (present)",
+    "after_close": "After registers closed (absent)",
+}
+
 st.title("How figures are counted")
 st.markdown(
     """
@@ -27,20 +37,35 @@ Rollcall follows the DfE's published definitions (*Pupil absence in schools in E
 Every code and how it counts, with the dates it was in use:
 """
 )
-table = code_table().select(
-    "code", "meaning", "category", "counts_as_possible", "late", "valid_from", "valid_to"
+codes = code_table()
+table = codes.select(
+    "code",
+    "meaning",
+    pl.col("category").replace_strict(MARK_CATEGORIES, default=pl.col("category")),
+    pl.when(pl.col("counts_as_possible")).then(pl.lit("Yes")).otherwise(pl.lit("No")),
+    pl.col("late").replace_strict(LATE, default="No"),
+    pl.when(pl.col("valid_from") == codes["valid_from"].min())
+    .then(pl.lit("Always"))
+    .otherwise(pl.col("valid_from").dt.strftime("%d/%m/%Y"))
+    .alias("valid_from"),
+    pl.when(pl.col("valid_to") == codes["valid_to"].max())
+    .then(pl.lit("Still in use"))
+    .otherwise(pl.col("valid_to").dt.strftime("%d/%m/%Y"))
+    .alias("valid_to"),
 )
 st.dataframe(
     table,
     hide_index=True,
+    height="content",
+    placeholder="–",
     column_config={
         "code": "Code",
-        "meaning": "Meaning",
+        "meaning": st.column_config.TextColumn("Meaning", width="large"),
         "category": "Counts as",
-        "counts_as_possible": st.column_config.CheckboxColumn("Possible session"),
+        "counts_as_possible": "Possible session",
         "late": "Late",
-        "valid_from": st.column_config.DateColumn("In use from", format="DD/MM/YYYY"),
-        "valid_to": st.column_config.DateColumn("In use until", format="DD/MM/YYYY"),
+        "valid_from": "In use from",
+        "valid_to": "In use until",
     },
 )
 

@@ -9,6 +9,7 @@ from pages.ui import governors
 from pages.ui.context import cache_key, database
 from pages.ui.filters import sidebar_scope
 from pages.ui.access import guard_page
+from pages.ui.format import plain
 
 guard_page(__file__)
 
@@ -33,8 +34,8 @@ arguments = (
 )
 with st.spinner("Working out the term's figures…"):
     report = governors.summary(*arguments)
-st.title(report.title)
-st.caption(report.subtitle)
+st.title(plain(report.title))
+st.caption(plain(report.subtitle))
 
 stem = file_stem(report)
 left = right = st.container(horizontal=True)
@@ -59,26 +60,23 @@ right.download_button(
 )
 
 
-def _markdown(text: str) -> str:
-    # Report text is plain: keep Streamlit from reading `$` as maths or `*` as emphasis.
-    return text.replace("\\", "\\\\").replace("$", "\\$").replace("*", "\\*").replace("_", "\\_")
-
-
 for section in report.sections:
     st.header(section.title, divider="gray")
     for paragraph in section.paragraphs:
-        st.write(_markdown(paragraph))
+        st.write(plain(paragraph))
     if section.bullets:
-        st.markdown("\n".join(f"- {_markdown(item)}" for item in section.bullets))
+        st.markdown("\n".join(f"- {plain(item)}" for item in section.bullets))
     for table in section.tables:
         if table.title != section.title:
             st.subheader(table.title)
-        st.table(table.frame, hide_index=True)
+        st.table(table.frame, hide_index=True, border="horizontal")
         if table.note:
-            st.caption(_markdown(table.note))
+            st.caption(plain(table.note))
     for chart in section.charts:
-        spec = {
-            k: v for k, v in chart.spec.items() if k != "width"
-        }  # the page's width, not the PDF's
+        # The page's width, not the PDF's; the spec's height is the plot's, with room for the
+        # title, axes and legend around it (Streamlit otherwise fits them all into that height
+        # and squashes the plot to a line).
+        spec = {k: v for k, v in chart.spec.items() if k != "width"}
+        spec["autosize"] = {"type": "fit-x", "contains": "padding"}
         st.vega_lite_chart(spec=spec, width="stretch", alt=chart.caption)
-        st.caption(_markdown(chart.caption))
+        st.caption(plain(chart.caption))

@@ -13,6 +13,7 @@ from pages.ui import coordinator
 from pages.ui.context import cache_key, database
 from pages.ui.download import download_buttons
 from pages.ui.filters import scope_or_stop
+from pages.ui.format import shown_scope
 from pages.ui.access import guard_page
 
 guard_page(__file__)
@@ -26,29 +27,48 @@ weeks = int(
         "School weeks before and after", min_value=2, max_value=12, value=6, key="impact_weeks"
     )
 )
-only_window = st.sidebar.toggle(
-    "Only actions dated in the window",
+every_action = st.sidebar.toggle(
+    "Every action before the window too",
     value=False,
-    key="impact_only_window",
-    help="Off: every action up to the window's end, for the most evidence.",
+    key="impact_every_action",
+    help="On: every action recorded up to the window's end, for the most evidence; off: the "
+    "actions dated in the window only.",
 )
-start = scope.window.start if only_window else date(1900, 1, 1)
+start = date(1900, 1, 1) if every_action else scope.window.start
 impact = coordinator.impact(*key, scope.urns, start, scope.window.end, weeks, scope.year_groups)
 summary = impact.summary
 pupils = impact.actions["enrolment_id"].n_unique() if impact.actions.height else 0
+dated = (
+    f"every action up to {scope.window.end:%d %b %Y}"
+    if every_action
+    else f"actions dated {scope.window.start:%d %b %Y} to {scope.window.end:%d %b %Y}"
+)
 st.caption(
-    f"{scope.description} · actions dated {'in the window' if only_window else f'up to {scope.window.end:%d %b %Y}'}: {impact.actions.height:,} "
-    f"(each pupil's first of each type in an academic year) for {pupils:,} pupils · {weeks} school weeks before and after."
+    f"{shown_scope(scope)} · {dated}: {impact.actions.height:,} (each pupil's first of each type in "
+    f"an academic year) for {pupils:,} pupils · {weeks} school weeks before and after."
 )
 if summary.is_empty():
-    st.write("No interventions recorded for this scope yet.")
+    st.write(
+        "No interventions recorded for this scope in this window."
+        + ("" if every_action else " Turn on *Every action before the window too* in the sidebar.")
+    )
     st.stop()
 
 measured = summary.filter(pl.col("measured") >= MIN_MEASURED)
 if measured.height:
-    st.altair_chart(impact_chart(summary), width="stretch")
+    st.altair_chart(
+        impact_chart(summary),
+        width="stretch",
+        alt="The difference in attendance after each kind of action against similar pupils, with "
+        "its 95% interval; each is said in words below and set out in the table.",
+    )
 for row in summary.iter_rows(named=True):
     st.markdown(f"- {describe_impact(row, weeks)}")
+st.caption(
+    "Attendance of the pupils with each action (*Before*, *After*) and of similar pupils at the same "
+    "school with none (*Similar*), in the school weeks before and after it; the difference is the "
+    "pupils' change less the similar pupils' change, in points, with its 95% interval."
+)
 
 table = summary.with_columns(
     *(
@@ -64,9 +84,25 @@ table = summary.with_columns(
         )
     )
 )
+# On screen the figures that answer "did it help?"; the reasons actions went unmeasured are in
+# the download.
 st.dataframe(
     table,
+    alt="Impact by type of action",
     hide_index=True,
+    placeholder="–",
+    column_order=(
+        "type",
+        "actions",
+        "measured",
+        "pupil_before",
+        "pupil_after",
+        "comparison_before",
+        "comparison_after",
+        "effect",
+        "effect_low",
+        "effect_high",
+    ),
     column_config={
         "type": "Intervention",
         "actions": st.column_config.NumberColumn("Actions", format="localized"),
@@ -75,10 +111,10 @@ st.dataframe(
         "too_recent": st.column_config.NumberColumn("Too recent", format="localized"),
         "too_few_sessions": st.column_config.NumberColumn("Not on roll enough", format="localized"),
         "comparison_pupils": st.column_config.NumberColumn("Comparison pupils", format="localized"),
-        "pupil_before": st.column_config.NumberColumn("Pupils before", format="%.1f%%"),
-        "pupil_after": st.column_config.NumberColumn("Pupils after", format="%.1f%%"),
-        "comparison_before": st.column_config.NumberColumn("Comparison before", format="%.1f%%"),
-        "comparison_after": st.column_config.NumberColumn("Comparison after", format="%.1f%%"),
+        "pupil_before": st.column_config.NumberColumn("Before", format="%.1f%%"),
+        "pupil_after": st.column_config.NumberColumn("After", format="%.1f%%"),
+        "comparison_before": st.column_config.NumberColumn("Similar: before", format="%.1f%%"),
+        "comparison_after": st.column_config.NumberColumn("Similar: after", format="%.1f%%"),
         "effect": st.column_config.NumberColumn("Difference (points)", format="%+.1f"),
         "effect_low": st.column_config.NumberColumn("95% from", format="%+.1f"),
         "effect_high": st.column_config.NumberColumn("95% to", format="%+.1f"),

@@ -175,7 +175,6 @@ if db.exists():
     log = cached.import_log(*cache_key(db), user.schools)
     st.dataframe(
         log.select(
-            "import_id",
             "imported_at",
             "file_name",
             "kind",
@@ -186,5 +185,18 @@ if db.exists():
             "unchanged_rows",
             "notes",
         ),
+        alt="Import log",
         hide_index=True,
+        placeholder="–",
+        column_config={
+            "imported_at": st.column_config.DatetimeColumn("When", format="DD/MM/YYYY HH:mm"),
+            "file_name": st.column_config.TextColumn("File", width="medium"),
+            "kind": "Kind",
+            "school_urn": st.column_config.NumberColumn("School", format="%d"),
+            "rows_read": st.column_config.NumberColumn("Rows", format="localized"),
+            "new_rows": st.column_config.NumberColumn("New", format="localized"),
+            "changed_rows": st.column_config.NumberColumn("Changed", format="localized"),
+            "unchanged_rows": st.column_config.NumberColumn("Same", format="localized"),
+            "notes": st.column_config.TextColumn("Notes", width="medium"),
+        },
     )

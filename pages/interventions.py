@@ -19,10 +19,15 @@ from pages.ui import coordinator
 from pages.ui.chronology import show_chronology
 from pages.ui.context import cache_key, database
 from pages.ui.filters import scope_or_stop
-from pages.ui.format import count
-from pages.ui.access import guard_page
+from pages.ui.format import count, plain, shown_scope
+from pages.ui.access import guard_page, record_view_shown
 
 guard_page(__file__)
+
+#: Session keys: the pupils sent from a list (its title, their enrolments), and a flag to clear
+#: the chosen pupils once their action is recorded.
+FROM_LIST = "record_from_list"
+CLEAR = "record_clear"
 
 st.title("Interventions")
 scope = scope_or_stop()
@@ -31,20 +36,26 @@ db = database()
 key = cache_key(db)
 last_day = coordinator.last_register_day(*key)
 as_of = min(scope.window.end, last_day or scope.window.end)
-today = max(date.today(), as_of)
+# Actions are recorded as they happen: the date is today's (and may not be later), and reviews are
+# overdue counting from today, whatever day the register was last taken.
+today = date.today()
 on_roll = coordinator.pupils_on_roll(*key, scope.urns, as_of, scope.year_groups)
 labels = dict(zip(on_roll["enrolment_id"].to_list(), on_roll["label"].to_list(), strict=True))
 schools_of = dict(
     zip(on_roll["enrolment_id"].to_list(), on_roll["school_urn"].to_list(), strict=True)
 )
-st.caption(f"{scope.description} · {count(on_roll.height)} pupils on roll on {as_of:%d %b %Y}")
+st.caption(f"{shown_scope(scope)} · {count(on_roll.height)} pupils on roll on {as_of:%d %b %Y}")
 coordinator.show_flash()
 
-# Pupils sent here from a Targets list, or chosen on an earlier run.
+# Pupils sent here from a list on Who needs action: shown as a count and the list's name, not as
+# hundreds of chips; or the pupils of the last recording, cleared once it is saved.
 if "interventions_pupils" in st.session_state:
-    st.session_state["record_pupils"] = [
-        p for p in st.session_state.pop("interventions_pupils") if p in labels
-    ]
+    sent = [p for p in st.session_state.pop("interventions_pupils") if p in labels]
+    st.session_state[FROM_LIST] = (st.session_state.pop("interventions_from", "a list"), sent)
+    st.session_state.pop("record_pupils", None)
+if st.session_state.pop(CLEAR, False):
+    st.session_state.pop("record_pupils", None)
+    st.session_state.pop(FROM_LIST, None)
 
 record, reviews, chronology, types = st.tabs(
     ["Record an action", "Reviews due", "Chronology", "Intervention types"]
@@ -55,13 +66,27 @@ with record:
         "One action for one pupil or for many at once (a letter to every family on a list, say). "
         "Every pupil gets their own entry in the log, recorded together."
     )
-    pupils = st.multiselect(
-        "Pupils",
-        list(labels),
-        format_func=labels.get,
-        placeholder="Choose pupils",
-        key="record_pupils",
-    )
+    from_list = st.session_state.get(FROM_LIST)
+    if from_list is not None:
+        title, pupils = from_list
+        named = "; ".join(labels[p].split(" · ")[0] for p in pupils[:3])
+        st.info(
+            f"**{count(len(pupils))} pupils** from *{title}*: {plain(named)}"
+            + (f" and {count(len(pupils) - 3)} more." if len(pupils) > 3 else "."),
+            icon=":material/group:",
+        )
+        if st.button("Choose the pupils instead", key="record_choose_instead"):
+            st.session_state.pop(FROM_LIST, None)
+            st.rerun()
+    else:
+        pupils = st.multiselect(
+            "Pupils",
+            list(labels),
+            format_func=labels.get,
+            placeholder="Type a name, then choose the pupil",
+            key="record_pupils",
+            select_all=False,  # "Select 2 matches" picked two pupils of the same name at once
+        )
     urns = tuple(sorted({schools_of[p] for p in pupils})) or tuple(
         sorted(set(on_roll["school_urn"].to_list()))
     )
@@ -73,7 +98,7 @@ with record:
     with st.form("record_form", clear_on_submit=False):
         kind = st.selectbox("Action", common, key="record_type")
         day = st.date_input(
-            "Date", value=as_of, max_value=today, format="DD/MM/YYYY", key="record_date"
+            "Date", value=today, max_value=today, format="DD/MM/YYYY", key="record_date"
         )
         owner = st.text_input("Owner (who is responsible)", key="record_owner")
         issued_to = st.text_input(
@@ -117,45 +142,37 @@ with record:
             except InterventionRefused as refused:
                 st.error(f"Nothing was recorded: {refused}.")
             else:
-                names = ", ".join(labels[p].split(" · ")[0] for p in pupils[:5]) + (
-                    " and others" if len(pupils) > 5 else ""
-                )
+                names = "; ".join(
+                    plain(" · ".join(labels[p].split(" · ")[:2])) for p in pupils[:5]
+                ) + (f" and {count(len(pupils) - 5)} more" if len(pupils) > 5 else "")
                 coordinator.flash(
-                    f"Recorded {kind.lower()} on {day:%d/%m/%Y} for {len(pupils)} pupil{'s' if len(pupils) != 1 else ''}: {names}."
+                    f"Recorded {kind.lower()} on {day:%d/%m/%Y} for {count(len(pupils))} pupil{'s' if len(pupils) != 1 else ''}: {names}."
                 )
                 st.session_state["chronology_pupil"] = pupils[0]
+                st.session_state[CLEAR] = True  # a second click must not record it again
                 st.rerun()
 
 with reviews:
-    due = coordinator.reviews_due(*key, scope.urns, scope.window.start, as_of)
+    due = coordinator.reviews_due(*key, scope.urns, scope.window.start, today)
     st.caption(
-        f"Actions whose next review falls in the window, up to a week after {as_of:%d %b %Y}, for pupils on roll. "
+        f"Actions whose next review falls in the window, up to a week after today ({today:%d %b %Y}), for pupils on roll. "
         "Record a review by giving its outcome and, if it goes on, the next review date."
     )
     if due.is_empty():
         st.write("No reviews are due.")
     else:
         st.dataframe(
-            due.select(
-                "name",
-                "year_group",
-                "form",
-                "type",
-                "date",
-                "owner",
-                "outcome",
-                "next_review",
-                "status",
-            ),
+            due.select("name", "form", "type", "date", "owner", "outcome", "next_review", "status"),
+            alt="Reviews due",
             hide_index=True,
+            placeholder="–",
             column_config={
-                "name": "Pupil",
-                "year_group": "Year",
+                "name": st.column_config.Column("Pupil", pinned=True),
                 "form": "Form",
                 "type": "Action",
                 "date": st.column_config.DateColumn("Date", format="DD/MM/YYYY"),
                 "owner": "Owner",
-                "outcome": "Outcome",
+                "outcome": st.column_config.TextColumn("Outcome", width="medium"),
                 "next_review": st.column_config.DateColumn("Review due", format="DD/MM/YYYY"),
                 "status": "Status",
             },
@@ -217,9 +234,16 @@ with chronology:
         st.write("No pupils on roll in this scope.")
     else:
         if st.session_state.get("chronology_pupil") not in labels:
-            st.session_state["chronology_pupil"] = next(iter(labels))
+            # Open on the pupil whose action was recorded last, not on a pupil with none.
+            acted = (
+                coordinator.intervention_log(*key, scope.urns)
+                .filter(pl.col("enrolment_id").is_in(list(labels)))
+                .sort("date", "intervention_id", descending=True)["enrolment_id"]
+            )
+            st.session_state["chronology_pupil"] = acted[0] if acted.len() else next(iter(labels))
         pupil = st.selectbox("Pupil", list(labels), format_func=labels.get, key="chronology_pupil")
         show_chronology(pupil, as_of, key="interventions_chronology")
+        record_view_shown(enrolment_id=pupil, school_urn=schools_of[pupil])
 
 with types:
     rows = [
@@ -246,7 +270,19 @@ with types:
                 "from": f"added by {row['added_by']} for {schools.get(row['school_urn'], row['school_urn'])}",
             }
         )
-    st.dataframe(pl.DataFrame(rows), hide_index=True, key="types_table")
+    st.dataframe(
+        pl.DataFrame(rows),
+        alt="Intervention types",
+        hide_index=True,
+        height="content",
+        column_config={
+            "type": "Type",
+            "stage": "Stage",
+            "what it is": st.column_config.TextColumn("What it is", width="large"),
+            "from": st.column_config.TextColumn("From", width="medium"),
+        },
+        key="types_table",
+    )
     st.caption(
         "A type for every school goes in the `ROLLCALL_INTERVENTION_TYPES` setting (labels separated by commas); "
         "a school's own type can be added here. Retiring a type stops it being offered; entries keep it."

@@ -61,7 +61,7 @@ for position, measure in enumerate(HEADLINE_MEASURES):
             if measure.column in LOWER_IS_BETTER
             else "normal",
             delta_arrow="off" if unchanged else "auto",
-            delta_description="on the same window last year" if row["change"] is not None else None,
+            delta_description="on last year" if row["change"] is not None else None,
             help=(
                 f"{measure.help} {count(headline[measure.numerator])} of {count(headline[measure.denominator])}. "
                 f"Same window last year ({last_label}): {percent(row['last_year'])}. Compulsory-age pupils "
@@ -77,24 +77,33 @@ st.write(
     "Rollcall holds for the nearest comparable window, up to this window's academic year; its year and window are "
     "beside it."
 )
-table_columns = ["label", "value", "numerator", "denominator", "last_year", "change"]
-table_columns += [
-    "compared_value",
-    "national",
-    "gap_to_national",
-    "national_year",
-    "national_period",
-]
-table_columns += ["national_older"]
+# On screen the columns that fit beside each other; the counts and sources are in the downloads
+# and in the expander below.
+order = ["label", "value", "last_year", "change", "compared_value", "national", "gap_to_national"]
+order += ["national_year"]
 if comparison.place is not None:
-    table_columns += ["region", "gap_to_region", "region_year", "la", "gap_to_la", "la_year"]
-table_columns += ["compared_pupils", "national_source", "region_source", "la_source"]
+    order += ["la", "gap_to_la"]
 table(
-    comparison.table.select(table_columns),
+    comparison.table,
     "Headline comparison",
     key="overview_comparison",
     note=scope.description,
-    hide=("national_source", "region_source", "la_source"),
+    show=tuple(order),
+    headers={
+        "value": "This window %",
+        "last_year": "Last year %",
+        "change": "Change",
+        "compared_value": "Compulsory age %",
+        "gap_to_national": "Gap to national",
+        "national_year": "National: year",
+        "la": "Local authority %",
+        "gap_to_la": "Gap to local authority",
+    },
+)
+st.caption(
+    "Change and gaps are in percentage points. *Compulsory age*: pupils aged 5 to 15 on 31 August, "
+    "as DfE's national figures count them. Each figure's count, the same window last year's dates "
+    "and the published figures' sources are in the download and below."
 )
 place = comparison.place
 for measure in ("attendance_rate", "persistent_absence_rate"):
@@ -120,12 +129,15 @@ else:
     st.caption(f"No local authority or regional figures: {comparison.no_place}.")
 if comparison.table["national_older"].any():
     st.caption(
-        "Ticked: the national figure is more than one academic year older than the window, because DfE has "
-        "published nothing newer that Rollcall holds (`rollcall import benchmarks` reads newer files)."
+        "A national figure more than one academic year older than the window (see its year) is the newest DfE "
+        "has published that Rollcall holds (`rollcall import benchmarks` reads newer files)."
     )
-with st.expander("Where the published figures come from"):
+with st.expander("Counts and where the published figures come from"):
     for row in comparison.table.iter_rows(named=True):
-        st.markdown(f"- **{row['label']}**: {row['national_source']}")
+        st.markdown(
+            f"- **{row['label']}**: {count(row['numerator'])} of {count(row['denominator'])}. "
+            f"National: {row['national_source']}"
+        )
         if comparison.place is not None:
             st.markdown(f"  - Region: {row['region_source']}")
             st.markdown(f"  - Local authority: {row['la_source']}")

@@ -79,7 +79,18 @@ st.caption(
     description
     + " Each reason has its own chart and scale. Holidays are G (unauthorised) with H and F (authorised)."
 )
-table(found.reasons, "Reasons by week", key="patterns_reasons", note=note)
+table(
+    found.reasons_table,
+    "Reasons by week",
+    key="patterns_reasons",
+    note=note,
+    headers={"possible": "Possible sessions"},
+)
+st.caption(
+    "Each reason as a share of the week's possible sessions (%): illness (I), medical appointments (M), "
+    "holidays (G, and the withdrawn H and F), other authorised, late after registers closed (U), other "
+    "unauthorised (O) and not yet known (N)."
+)
 
 st.subheader("First and last weeks of half-terms")
 description = describe_term_edges(found.term_edges_overall)
@@ -87,9 +98,16 @@ if found.term_edges.is_empty():
     st.write("No half-term weeks in this window.")
 else:
     st.altair_chart(term_edges_chart(found.term_edges), width="stretch", alt=description)
+    under_way = (
+        f" {found.half_term_under_way[0]} (from {found.half_term_under_way[1]:%d %b %Y}) is still under way: "
+        "its weeks so far count as its first and other weeks, and it has no last week yet."
+        if found.half_term_under_way
+        else ""
+    )
     st.caption(
         description
         + " Half-terms are read from the register: runs of school weeks between holidays."
+        + under_way
     )
     table(
         found.term_edges.select(

@@ -24,17 +24,20 @@ from analytics.reports.charts.pupil import (
 from analytics.reports.analysis.pupil import PupilProfile
 from pages.ui import analysis
 from pages.ui.filters import scope_or_stop
-from pages.ui.format import count, percent, scope_caption
+from analytics.domain.yeargroups import year_group_label
+from pages.ui.format import count, percent, plain, scope_caption
 from pages.ui.params import page_params
 from pages.ui.tables import table
 from pages.ui import coordinator
 from pages.ui.chronology import show_chronology
 from pages.ui.context import cache_key, database
-from pages.ui.access import guard_page
+from pages.ui.access import guard_page, record_view_shown, refuse_pupil
 
 guard_page(__file__)
 
 BACK_PARAMS = ("characteristic", "group", "year_group", "form")
+#: Pupils offered when the profile is opened from the menu, lowest attendance first.
+LOWEST = 20
 
 st.title("Pupil profile")
 scope = scope_or_stop()
@@ -46,12 +49,13 @@ if st.button("← Back to the pupil list", key="pupil_back"):
 
 wanted = st.query_params.get("pupil", "")
 if not wanted.isdigit():
+    # Opened from the menu: find a pupil by name, or pick one of those with the lowest attendance.
     scope_caption(scope, analysis.enrolments(key).height)
     everyone = analysis.pupils(key)
     names = {
         row[
             "enrolment_id"
-        ]: f"{row['surname']}, {row['forename']} · {row['year_group'] or '–'} {row['form'] or ''}"
+        ]: f"{row['surname']}, {row['forename']} · {year_group_label(row['year_group'])} {row['form'] or ''}"
         for row in everyone.iter_rows(named=True)
     }
     chosen = st.selectbox(
@@ -62,30 +66,50 @@ if not wanted.isdigit():
         placeholder="Type a name…",
         key="find_pupil",
     )
+    st.caption(
+        "Or click a pupil below: the lowest attendance in the window first. The Pupils page lists "
+        "every year group, form and cohort; Who needs action lists the pupils to act on today."
+    )
+    lowest = everyone.head(LOWEST)
+    picked = table(
+        lowest,
+        f"Lowest attendance, {LOWEST} pupils",
+        key="pupil_lowest",
+        note=scope.description,
+        pupil_data=True,
+        show=("surname", "forename", "year_group", "form", "attendance_rate", "flags"),
+        on_select="rerun",
+        selection_mode="single-row",
+    )
+    rows = picked.selection.rows if picked is not None else []
+    if rows:
+        chosen = lowest["enrolment_id"][rows[0]]
     if chosen is None:
+        record_view_shown()
         st.stop()
-    del st.session_state["find_pupil"]
+    st.session_state.pop("find_pupil", None)
     st.query_params["pupil"] = str(chosen)
     st.rerun()
 
 profile = analysis.profile(key, int(wanted))
 if profile is None:
-    st.warning(
-        "That pupil is not in the chosen school. Choose another school in the sidebar, or go back to the pupil list."
+    refuse_pupil(
+        int(wanted),
+        "That pupil is not in the chosen school. Choose another school in the sidebar, or go back "
+        "to the pupil list.",
     )
-    st.stop()
 details = profile.details
 st.caption(
     f"{scope.description} · one pupil: {'on roll' if profile.on_roll else 'not on roll'} in the window"
 )
 note = f"{details['surname']}, {details['forename']} · {scope.window}"
 
-st.header(f"{details['forename']} {details['surname']}")
+st.header(plain(f"{details['forename']} {details['surname']}"))
 facts = [
     f"{details['group_year_group']}",
-    f"form {details['form']}" if details["form"] else "no form",
-    details["school_name"],
-    f"UPN {details['upn']}",
+    f"form {plain(details['form'])}" if details["form"] else "no form",
+    plain(details["school_name"]),
+    f"UPN {plain(details['upn'])}",
     f"born {details['date_of_birth']:%d %b %Y}",
     f"admitted {details['admission_date']:%d %b %Y}",
 ]
@@ -97,7 +121,7 @@ traits = [
     details["group_fsm"],
     SEN_LABELS.get(details["sen"], details["group_sen"]),
     details["group_eal"],
-    details["group_ethnic_group"],
+    plain(details["group_ethnic_group"]),
     details["group_sex"],
     details["group_looked_after"],
 ]
@@ -171,7 +195,14 @@ def codes_section(profile: PupilProfile) -> None:
     description = describe_codes(profile.codes)
     st.altair_chart(codes_chart(profile.codes), width="stretch", alt=description)
     st.caption(description)
-    table(profile.codes, "Codes", key="pupil_codes", note=note, pupil_data=True)
+    table(
+        profile.codes,
+        "Codes",
+        key="pupil_codes",
+        note=note,
+        pupil_data=True,
+        headers={"share": "Share of sessions %"},
+    )
 
 
 def spells_section(profile: PupilProfile) -> None:
@@ -222,6 +253,39 @@ def exclusions_section(profile: PupilProfile) -> None:
     table(exclusions, "Exclusions", key="pupil_exclusions", note=note, pupil_data=True)
 
 
+def history_section(profile: PupilProfile) -> None:
+    """Attendance in each academic year at this school, to the window's end."""
+    years = analysis.pupil_years(
+        key.db_path, key.version, profile.details["enrolment_id"], scope.window.end
+    )
+    if years.is_empty():
+        st.write("No earlier years at this school.")
+        return
+    st.caption(
+        "Each academic year on roll at this school, the latest to the window's end, counted as "
+        "every page counts: persistent absence is 10% or more of the year's possible sessions."
+    )
+    table(
+        years,
+        "Attendance by academic year",
+        key="pupil_years",
+        note=note,
+        pupil_data=True,
+        show=(
+            "year",
+            "year_group",
+            "possible",
+            "attended",
+            "authorised",
+            "unauthorised",
+            "attendance_rate",
+            "persistent_absence",
+            "severe_absence",
+        ),
+        headers={"year": "Academic year"},
+    )
+
+
 def chronology_section(profile: PupilProfile) -> None:
     """The attendance team's chronology of calls, letters, meetings and plans, as evidence."""
     last_day = coordinator.last_register_day(*cache_key(database()))
@@ -233,6 +297,7 @@ def chronology_section(profile: PupilProfile) -> None:
 SECTIONS: list[tuple[str, Callable[[PupilProfile], None]]] = [
     ("Register", register_section),
     ("Attendance week by week", weekly_section),
+    ("Attendance year by year", history_section),
     ("Codes", codes_section),
     ("Spells of absence", spells_section),
     ("Behaviour", behaviour_section),
@@ -243,3 +308,4 @@ SECTIONS: list[tuple[str, Callable[[PupilProfile], None]]] = [
 for heading, draw in SECTIONS:
     st.subheader(heading)
     draw(profile)
+record_view_shown(enrolment_id=details["enrolment_id"], school_urn=details["school_urn"])

@@ -95,8 +95,19 @@ if backtest and backtest["points"]:
     for point in latest:
         st.markdown(f"- {describe_point(point)}")
     left, right = st.columns(2)
-    left.altair_chart(model_vs_rule_chart(latest, "precision_at_k"), width="stretch")
-    right.altair_chart(model_vs_rule_chart(latest, "auc"), width="stretch")
+    year = academic_year_label(backtest["test_year"])
+    left.altair_chart(
+        model_vs_rule_chart(latest, "precision_at_k"),
+        width="stretch",
+        alt=f"Precision among the top k at each point of {year}, the model against the rule; "
+        "the figures are in the table below.",
+    )
+    right.altair_chart(
+        model_vs_rule_chart(latest, "auc"),
+        width="stretch",
+        alt=f"ROC AUC at each point of {year}, the model against the rule; the figures are in "
+        "the table below.",
+    )
     points = pl.DataFrame(latest).select(
         "point",
         "as_of",
@@ -116,15 +127,29 @@ if backtest and backtest["points"]:
         points.with_columns(
             coordinator.rounded("model_precision"), coordinator.rounded("rule_precision")
         ),
+        alt="Backtest at each point of the year",
         hide_index=True,
+        placeholder="–",
+        column_order=(
+            "point",
+            "as_of",
+            "persistent_absentees",
+            "k",
+            "model_found",
+            "rule_found",
+            "model_precision",
+            "rule_precision",
+            "model_auc",
+            "rule_auc",
+        ),
         column_config={
             "point": "Point",
             "as_of": "As of",
             "enrolments": "Enrolments",
-            "persistent_absentees": "Became persistently absent",
-            "k": "List length (k)",
-            "model_found": "Found by model",
-            "rule_found": "Found by rule",
+            "persistent_absentees": "Became PA",
+            "k": "k",
+            "model_found": "Model found",
+            "rule_found": "Rule found",
             "model_precision": st.column_config.NumberColumn("Model precision", format="%.1f%%"),
             "rule_precision": st.column_config.NumberColumn("Rule precision", format="%.1f%%"),
             "model_auc": st.column_config.NumberColumn("Model ROC AUC", format="%.3f"),
@@ -136,7 +161,11 @@ if backtest and backtest["points"]:
     )
 
     st.subheader("Calibration")
-    st.altair_chart(reliability_chart(backtest["reliability"]), width="stretch")
+    st.altair_chart(
+        reliability_chart(backtest["reliability"]),
+        width="stretch",
+        alt=describe_reliability(backtest["reliability"]),
+    )
     st.caption(describe_reliability(backtest["reliability"]))
 
     st.subheader("Errors by cohort")
@@ -172,7 +201,20 @@ if backtest and backtest["points"]:
                 )
             )
         ),
+        alt="Errors by cohort",
         hide_index=True,
+        placeholder="–",
+        column_order=(
+            "cohort",
+            "group",
+            "enrolments",
+            "observed",
+            "predicted",
+            "model_missed",
+            "rule_missed",
+            "model_false_alarms",
+            "rule_false_alarms",
+        ),
         column_config={
             "cohort": "Cohort",
             "group": "Group",
@@ -210,6 +252,7 @@ features = pl.DataFrame(
 if features.height:
     st.dataframe(
         features,
+        alt="Features and their weights",
         hide_index=True,
         column_config={
             "name": "Feature",

@@ -8,8 +8,11 @@ from pages.ui import coordinator
 from pages.ui.context import cache_key, database
 from pages.ui.download import download_buttons
 from pages.ui.filters import scope_or_stop
-from pages.ui.format import count
-from pages.ui.access import guard_page
+from analytics.domain.yeargroups import YEAR_GROUP_LABELS
+from analytics.reports.coordinator.targets import NEW, WEEKLY_LISTS
+from pages.ui.format import count, plain, shown_scope
+from pages.ui.params import url_selectbox
+from pages.ui.access import guard_page, record_view_shown
 
 guard_page(__file__)
 
@@ -83,7 +86,7 @@ improved_weeks = int(
     )
 )
 
-lists = coordinator.target_lists(
+lists = coordinator.target_lists_with_news(
     *key,
     scope.urns,
     scope.window.start,
@@ -95,10 +98,9 @@ lists = coordinator.target_lists(
 on_roll = coordinator.pupils_on_roll(*key, scope.urns, as_of, scope.year_groups)
 if chosen_forms:
     on_roll = on_roll.filter(pl.col("form").is_in(chosen_forms))
-st.caption(f"{scope.description} · {count(on_roll.height)} pupils on roll on {as_of:%d %b %Y}")
 st.caption(
-    f"As of {lists.as_of:%A %d %B %Y}"
-    + (f" · forms {', '.join(chosen_forms)}" if chosen_forms else "")
+    f"{shown_scope(scope)} · {count(on_roll.height)} pupils on roll on {as_of:%d %b %Y}"
+    + (f" · forms {', '.join(plain(f) for f in chosen_forms)}" if chosen_forms else "")
     + f" · risk from {'the model' if lists.risk_basis == 'model' else 'transparent rules'}"
 )
 if lists.risk_basis != "model":
@@ -106,20 +108,17 @@ if lists.risk_basis != "model":
         f"{lists.risk_note} The rising-risk list ranks pupils by rule points, not by a probability."
     )
 
-columns = st.columns(4)
-for position, target in enumerate(lists.lists):
-    columns[position % 4].metric(target.title, count(target.rows.height), help=target.rule)
-
 
 def shown(key_: str, rows: pl.DataFrame) -> pl.DataFrame:
     """The columns a list shows, with figures rounded as every page rounds them."""
     extra = LIST_COLUMNS[key_]
     frame = rows.select(
         "name",
+        NEW,
         "upn",
         "year_group",
         "form",
-        *(["school"] if scope.urns is None else []),
+        *(["school"] if scope.urns is None or len(scope.urns) > 1 else []),
         *extra,
         "reason",
         "latest_action",
@@ -132,57 +131,109 @@ def shown(key_: str, rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-tabs = st.tabs([f"{t.title} ({t.rows.height:,})" for t in lists.lists])
-for tab, target in zip(tabs, lists.lists, strict=True):
-    with tab:
-        st.caption(target.rule)
-        if target.rows.is_empty():
-            st.write("Nobody is on this list.")
-            continue
-        table = shown(target.key, target.rows)
-        headings = {
-            "name": "Pupil",
-            "upn": "UPN",
-            "year_group": "Year",
-            "form": "Form",
-            "school": "School",
-            "reason": "Why",
-            "latest_action": "Latest action",
-            "latest_action_date": "On",
-            "next_review": "Review due",
-        }
-        config = {c: st.column_config.Column(h) for c, h in headings.items()}
-        for column_name, heading in LIST_COLUMNS[target.key].items():
-            if column_name in PERCENT_COLUMNS or column_name in RISK_COLUMNS:
-                config[column_name] = st.column_config.NumberColumn(heading, format="%.1f%%")
-            elif column_name.endswith("date") or column_name in {
-                "oldest_n_code",
-                "penalty_notice_considered",
-            }:
-                config[column_name] = st.column_config.DateColumn(heading, format="DD/MM/YYYY")
-            else:
-                config[column_name] = st.column_config.Column(heading)
-        for date_column in ("latest_action_date", "next_review"):
-            config[date_column] = st.column_config.DateColumn(
-                headings[date_column], format="DD/MM/YYYY"
+def new_count(target) -> int:
+    return int(target.rows[NEW].sum()) if target.rows.height else 0
+
+
+def list_label(key_: str) -> str:
+    target = lists[key_]
+    new = f", {new_count(target):,} new" if lists.earlier and key_ in WEEKLY_LISTS else ""
+    return f"{target.title} ({target.rows.height:,}{new})"
+
+
+keys = [t.key for t in lists.lists]
+chosen = url_selectbox(
+    "List",
+    keys,
+    key="targets_list",
+    param="list",
+    format_func=list_label,
+    help="Each list's count, and how many of its pupils were not on it a week earlier.",
+)
+target = lists[chosen]
+st.subheader(f"{target.title}: {target.rows.height:,} pupils")
+st.caption(target.rule)
+if lists.earlier and target.key in WEEKLY_LISTS:
+    st.caption(
+        f"*New*: not on this list on {lists.earlier:%a %d %b %Y}, the last register day a week "
+        f"earlier: {new_count(target):,} pupils."
+    )
+if target.key == "persistent" and lists.persistent_left:
+    st.caption(
+        f"Pupils on roll on {lists.as_of:%d %b %Y}. The Overview also counts the "
+        f"{lists.persistent_left:,} persistently absent pupils who have left since: "
+        f"{target.rows.height + lists.persistent_left:,} in the window."
+    )
+if target.rows.is_empty():
+    st.write("Nobody is on this list.")
+else:
+    table = shown(target.key, target.rows)
+    headings = {
+        "name": "Pupil",
+        NEW: "New",
+        "year_group": "Year",
+        "form": "Form",
+        "school": "School",
+        "reason": "Why",
+        "latest_action": "Latest action",
+        "latest_action_date": "On",
+        "next_review": "Review due",
+    }
+    config = {c: st.column_config.Column(h) for c, h in headings.items()}
+    config["name"] = st.column_config.Column("Pupil", pinned=True)
+    config["reason"] = st.column_config.TextColumn("Why", width=220)
+    config["latest_action"] = st.column_config.TextColumn("Latest action")
+    for column_name, heading in LIST_COLUMNS[target.key].items():
+        if column_name in PERCENT_COLUMNS or column_name in RISK_COLUMNS:
+            config[column_name] = st.column_config.NumberColumn(heading, format="%.1f%%")
+        elif column_name.endswith("date") or column_name in {
+            "oldest_n_code",
+            "penalty_notice_considered",
+        }:
+            config[column_name] = st.column_config.DateColumn(heading, format="DD/MM/YYYY")
+        else:
+            config[column_name] = st.column_config.Column(heading)
+    config["next_review"] = st.column_config.DateColumn("Review due", format="DD/MM/YYYY")
+    # On screen the latest action and its date read as one ("Letter, 16/11"); the UPN is in the
+    # downloads (the name, year and form say who).
+    st.dataframe(
+        table.with_columns(
+            pl.when(pl.col(NEW)).then(pl.lit("New")).otherwise(pl.lit("")).alias(NEW),
+            pl.col("year_group").replace_strict(YEAR_GROUP_LABELS, default=pl.col("year_group")),
+            pl.when(pl.col("latest_action").is_not_null())
+            .then(
+                pl.format(
+                    "{}, {}", "latest_action", pl.col("latest_action_date").dt.strftime("%d/%m")
+                )
             )
-        st.dataframe(
-            table, hide_index=True, column_config=config, key=f"targets_table_{target.key}"
-        )
-        download_buttons(
-            table,
-            f"{target.title} {lists.as_of:%Y-%m-%d}",
-            key=f"targets_download_{target.key}",
-            note=f"{scope.description}. {target.rule}",
-        )
-        pupils = target.rows["enrolment_id"].unique(maintain_order=True).to_list()
-        if st.button(
-            f"Record an action for these {len(pupils):,} pupils",
-            key=f"targets_act_{target.key}",
-            icon=":material/edit_note:",
-        ):
-            st.session_state["interventions_pupils"] = pupils
-            st.switch_page("pages/interventions.py")
+            .alias("latest_action"),
+        ).drop("upn", "latest_action_date", *([] if target.key in WEEKLY_LISTS else [NEW])),
+        alt=target.title,
+        hide_index=True,
+        column_config=config,
+        placeholder="–",
+        height="content" if table.height <= 60 else 640,
+        key=f"targets_table_{target.key}",
+    )
+    download_buttons(
+        table,
+        target.title,
+        key=f"targets_download_{target.key}",
+        note=f"{scope.description}. As of {lists.as_of:%d/%m/%Y}. {target.rule}",
+        file_stem=f"{target.title} {lists.as_of:%Y-%m-%d}",
+        pupil_data=True,
+    )
+    pupils = target.rows["enrolment_id"].unique(maintain_order=True).to_list()
+    if st.button(
+        f"Record an action for these {len(pupils):,} pupils",
+        key=f"targets_act_{target.key}",
+        icon=":material/edit_note:",
+    ):
+        st.session_state["interventions_pupils"] = pupils
+        st.session_state["interventions_from"] = target.title
+        st.switch_page("pages/interventions.py")
+
+record_view_shown()
 
 with st.expander("How these lists are drawn up"):
     st.markdown(

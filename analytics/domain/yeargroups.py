@@ -9,6 +9,16 @@ import polars as pl
 YEAR_GROUPS = ("N1", "N2", "R", *(str(n) for n in range(1, 15)))
 _RANK = {name: rank for rank, name in enumerate(YEAR_GROUPS)}
 _ALIASES = {"RECEPTION": "R", "YR": "R", "REC": "R", "NURSERY 1": "N1", "NURSERY 2": "N2"}
+#: How pages and reports name each year group.
+YEAR_GROUP_LABELS = {"N1": "Nursery 1", "N2": "Nursery 2", "R": "Reception"} | {
+    str(n): f"Year {n}" for n in range(1, 15)
+}
+NO_YEAR_GROUP = "No year group"
+
+
+def year_group_label(year_group: str | None) -> str:
+    """`"9"` -> `"Year 9"`, `"R"` -> `"Reception"`; `"No year group"` for none."""
+    return YEAR_GROUP_LABELS.get(year_group or "", NO_YEAR_GROUP)
 
 
 def normalise_year_group(raw: str) -> str | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from analytics.domain.cohorts import ETHNIC_MAJOR_GROUPS, SEN_LABELS
+from analytics.domain.yeargroups import NO_YEAR_GROUP, YEAR_GROUP_LABELS
 
 NOT_RECORDED = "Not recorded"
 
@@ -30,10 +31,11 @@ def _flag(column: str, yes: str, no: str, unknown: str | None = NOT_RECORDED) ->
 
 
 def _year_group_label(column: str = "year_group") -> pl.Expr:
-    names = {"N1": "Nursery 1", "N2": "Nursery 2", "R": "Reception"} | {
-        str(n): f"Year {n}" for n in range(1, 15)
-    }
-    return pl.col(column).replace_strict(names, default=None).fill_null(pl.lit("No year group"))
+    return (
+        pl.col(column)
+        .replace_strict(YEAR_GROUP_LABELS, default=None)
+        .fill_null(pl.lit(NO_YEAR_GROUP))
+    )
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ _YEAR_ORDER = (
     "Nursery 2",
     "Reception",
     *(f"Year {n}" for n in range(1, 15)),
-    "No year group",
+    NO_YEAR_GROUP,
 )
 
 CHARACTERISTICS: dict[str, Characteristic] = {

@@ -15,12 +15,20 @@ run, so a removed account or a changed role takes effect at once, and nothing a 
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
 import logging
+import secrets
+import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
 
 from analytics.access import accounts
 from analytics.access.roles import AccessDenied, Capability, User, require, require_scope
@@ -28,7 +36,7 @@ from analytics.settings import setting
 from analytics.store import Database, audit, read
 from analytics.store.audit import AuditEvent
 from pages.ui.context import cache_key, database
-from pages.ui.registry import PageSpec, page_at
+from pages.ui.registry import PAGES, PageSpec, page_at, pages_for, sections_for
 from pages.ui.memo import shared
 
 log = logging.getLogger(__name__)
@@ -37,6 +45,7 @@ log = logging.getLogger(__name__)
 SIGNED_IN = "rollcall_signed_in"
 _SIGN_IN_RECORDED = "rollcall_sign_in_recorded"
 _LAST_VIEW = "rollcall_last_view"
+_PUPIL_PAGE = "rollcall_pupil_page"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -117,43 +126,50 @@ def record(user: User | None, action: str, **event: Any) -> None:
     audit.record(db, AuditEvent(actor, action, role=role, **event))
 
 
-def record_pupil_view(
-    page: str,
-    *,
-    enrolment_id: int | None = None,
-    school_urn: int | None = None,
-    detail: str | None = None,
-) -> None:
-    """Record that the current user viewed a pupil's data on `page`. Pages that pick a pupil with a
-    widget call this once the pupil is shown; views by URL are recorded by `guard_page`."""
+def record_view_shown(*, enrolment_id: int | None = None, school_urn: int | None = None) -> None:
+    """Called by a pupil-level page once it has shown pupil data (after its checks): records the
+    view in the audit log, once per view (the same view redrawn when a filter changes is not a
+    new one). The pupil is `enrolment_id` (else the `pupil` in the URL), the school `school_urn`
+    (else the school of the filters). A page that stops first, refused or with nothing to show,
+    records no view."""
+    spec = st.session_state.get(_PUPIL_PAGE)
+    if spec is None:
+        return
+    params = {k: st.query_params.get(k) for k in sorted(st.query_params.keys())}
+    if enrolment_id is None and (params.get("pupil") or "").isdigit():
+        enrolment_id = int(params["pupil"])
+    school = params.get("school")
+    if school_urn is None and school and school.isdigit():
+        school_urn = int(school)
+    subject = None if enrolment_id is None else f"enrolment {enrolment_id}"
+    seen = (spec, subject)
+    if st.session_state.get(_LAST_VIEW) == seen:
+        return
+    st.session_state[_LAST_VIEW] = seen
     record(
         current_user(),
         "view",
-        target=page,
-        school_urn=school_urn,
-        subject=None if enrolment_id is None else f"enrolment {enrolment_id}",
-        detail=detail,
-    )
-
-
-def _record_page_view(user: User, spec: PageSpec) -> None:
-    params = {k: st.query_params.get(k) for k in sorted(st.query_params.keys())}
-    subject = next(
-        (f"enrolment {params[k]}" for k in ("enrolment", "pupil") if params.get(k)), None
-    )
-    seen = (spec.path, subject)
-    if st.session_state.get(_LAST_VIEW) == seen:
-        return  # the same view redrawn (a filter changed): one row per view, not per rerun
-    st.session_state[_LAST_VIEW] = seen
-    school = params.get("school")
-    record(
-        user,
-        "view",
-        target=spec.title,
+        target=page_at(spec).title,
         subject=subject,
-        school_urn=int(school) if school and school.isdigit() else None,
+        school_urn=school_urn,
         detail="&".join(f"{k}={v}" for k, v in params.items()) or None,
     )
+
+
+def refuse_pupil(enrolment_id: int, message: str) -> None:
+    """A pupil the page will not show (not in the chosen schools, or in none of the user's):
+    record the attempt as a refusal, say why, and stop (no view is recorded)."""
+    record(
+        current_user(),
+        "access_refused",
+        target=page_at(st.session_state.get(_PUPIL_PAGE, "")).title
+        if st.session_state.get(_PUPIL_PAGE)
+        else None,
+        subject=f"enrolment {enrolment_id}",
+        detail="pupil not in the chosen schools",
+    )
+    st.warning(message)
+    st.stop()
 
 
 def audited_export(
@@ -274,22 +290,104 @@ def guarded(*capabilities: Capability, trust_wide: bool = False) -> Callable[[F]
     return decorate
 
 
+def navigation(user: User | None) -> StreamlitPage:
+    """Tell Streamlit the app's pages for this user and return the one the URL asks for.
+
+    Signed out: every page's URL shows the sign-in (so a bookmarked page opens once the user has
+    signed in), except the public ones (the accessibility statement). Signed in: the menu lists the
+    user's pages; any other page's URL shows why it is refused (never Streamlit's "page not
+    found" and a silent fallback)."""
+    if user is None:
+        pages = [
+            st.Page(
+                sign_in_page,
+                title="Sign in",
+                icon=":material/login:",
+                url_path="sign-in",
+                default=True,
+            )
+        ]
+        pages += [
+            st.Page(spec.path, title=spec.title, url_path=spec.url_path)
+            if spec.public
+            else st.Page(sign_in_page, title="Sign in", url_path=spec.url_path)
+            for spec in PAGES
+        ]
+        return st.navigation(pages, position="hidden")
+    allowed = pages_for(user)
+    default = next((spec for spec in allowed if spec.default), allowed[0])
+    menu: dict[str, list[StreamlitPage]] = {
+        section: [
+            st.Page(
+                spec.path,
+                title=spec.title,
+                icon=spec.icon,
+                url_path=spec.url_path,
+                default=spec is default,
+            )
+            for spec in specs
+        ]
+        for section, specs in sections_for(user).items()
+    }
+    refused = [
+        st.Page(
+            refused_page(user, spec), title=spec.title, url_path=spec.url_path, visibility="hidden"
+        )
+        for spec in PAGES
+        if not spec.allows(user)
+    ]
+    if refused:
+        last = list(menu)[-1]
+        menu[last] = [*menu[last], *refused]
+    return st.navigation(menu, expanded=True)
+
+
+def refused_page(user: User, spec: PageSpec) -> Callable[[], None]:
+    """A page in place of one the user's role may not open: says so and why, records it, and
+    offers their own pages."""
+
+    def _refused() -> None:
+        identity_notice(user)
+        st.title(spec.title)
+        roles = " and ".join(sorted(role.label.lower() + "s" for role in spec.roles))
+        message = (
+            f"Your account ({user.role.label.lower()}) cannot open {spec.title}: it is for {roles}. "
+            "If you need it, ask your data manager."
+        )
+        record(user, "access_refused", target=spec.title, detail=message)
+        st.error(message, icon=":material/block:")
+        st.write("Your pages:")
+        for allowed in pages_for(user):
+            st.page_link(allowed.path, label=allowed.title, icon=allowed.icon)
+
+    return _refused
+
+
 def guard_page(script: str) -> User:
     """The first line of every page: stops unless the current user may open this page; draws the
-    demo notice and who is signed in; records a view of a pupil-level page in the audit log."""
+    demo notice and who is signed in. On a pupil-level page, the view is recorded once the page
+    has shown it (`record_shown_view`), never before its checks."""
     spec = page_at(script)
     user = current_user()
+    ctx = get_script_run_ctx()
+    if PagesManager.uses_pages_directory and ctx is not None:
+        # Streamlit ran this script straight from pages/, through its own menu of every script
+        # (the first request after the server starts): send the app's menu for this user instead,
+        # leaving this run's page (and its widgets' identities) as they are.
+        with ctx.run_with_active_hash(ThreadState.get().active_script_hash):
+            navigation(user)
+    if spec is not None and spec.public and user is None:
+        return None  # type: ignore[return-value]
     if user is None:
-        # Only reached when a page is run without app.py's navigation (Streamlit runs a script in
-        # pages/ directly for the first request after it starts): show the sign-in instead.
         sign_in_page()
         st.stop()
     if spec is None or not spec.allows(user):
         deny(user, "Your account cannot open this page.", spec.title if spec else script)
     identity_notice(user)
     if spec.pupil_level:
-        _record_page_view(user, spec)
+        st.session_state[_PUPIL_PAGE] = spec.path
     else:
+        st.session_state.pop(_PUPIL_PAGE, None)
         st.session_state.pop(_LAST_VIEW, None)  # coming back to a pupil page is a new view
     return user
 
@@ -317,6 +415,8 @@ def identity_notice(user: User) -> None:
             st.logout()
         st.session_state.pop(SIGNED_IN, None)
         st.session_state.pop(_SIGN_IN_RECORDED, None)
+        _revoke_tab_token(st.session_state.pop(_TAB_TOKEN, None))
+        st.session_state[_FORGET_TAB] = True
         st.rerun()
 
 
@@ -363,6 +463,102 @@ def _oidc_sign_in(providers: list[str | None]) -> None:
             st.login(provider)
 
 
+# ------------------------------------------------------------------------------------------
+# A local sign-in kept for the browser tab
+# ------------------------------------------------------------------------------------------
+
+#: A tab's sign-in lapses after this long unused (a reload after it asks for the password again).
+TAB_IDLE_SECONDS = 30 * 60
+#: ... and this long after the password was typed, however busy the tab.
+TAB_LONGEST_SECONDS = 10 * 60 * 60
+_TAB_TOKEN = "rollcall_tab_token"
+_FORGET_TAB = "rollcall_forget_tab"
+#: sha256 of each tab's token -> (account name, signed in at, last used), in this process only.
+_tabs: dict[str, tuple[str, float, float]] = {}
+_tabs_lock = threading.Lock()
+
+_TAB_SCRIPT = """
+export default function(component) {
+  const { data, setStateValue } = component;
+  const KEY = "rollcall.tab";
+  if (data && data.forget) sessionStorage.removeItem(KEY);
+  if (data && data.keep) sessionStorage.setItem(KEY, data.keep);
+  const held = sessionStorage.getItem(KEY) || "";
+  if (window.__rollcallTabReported !== held) {
+    window.__rollcallTabReported = held;
+    setStateValue("token", held);
+  }
+}
+"""
+
+
+@functools.cache
+def _tab_component() -> Callable[..., Any]:
+    return st.components.v2.component("rollcall.tab_session", js=_TAB_SCRIPT)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _issue_tab_token(name: str) -> str:
+    token = secrets.token_urlsafe(32)
+    now = time.monotonic()
+    with _tabs_lock:
+        _tabs[_digest(token)] = (name, now, now)
+    return token
+
+
+def _tab_account(token: str) -> str | None:
+    """The account a tab's token signs in, while it is fresh (and refreshes it)."""
+    now = time.monotonic()
+    with _tabs_lock:
+        held = _tabs.get(_digest(token))
+        if held is None:
+            return None
+        name, since, used = held
+        if now - used > TAB_IDLE_SECONDS or now - since > TAB_LONGEST_SECONDS:
+            del _tabs[_digest(token)]
+            return None
+        _tabs[_digest(token)] = (name, since, now)
+    return name
+
+
+def _revoke_tab_token(token: str | None) -> None:
+    if token:
+        with _tabs_lock:
+            _tabs.pop(_digest(token), None)
+
+
+def keep_tab_signed_in() -> None:
+    """Keep a local sign-in across reloads of the same browser tab. The tab holds a random token in
+    its sessionStorage (never in the URL or a cookie, never shared with another tab, gone when the
+    tab closes); the server keeps only its hash, in memory, for TAB_IDLE_SECONDS unused and
+    TAB_LONGEST_SECONDS at most; signing out or restarting the server ends it."""
+    if sign_in_mode() != "password":
+        return
+    name = st.session_state.get(SIGNED_IN)
+    data: dict[str, Any] = {}
+    if st.session_state.pop(_FORGET_TAB, False):
+        data["forget"] = True
+    elif name and st.session_state.get(_TAB_TOKEN):
+        if _tab_account(st.session_state[_TAB_TOKEN]) != name:  # lapsed: sign in again
+            st.session_state.pop(SIGNED_IN, None)
+            st.session_state.pop(_TAB_TOKEN, None)
+            data["forget"] = True
+        else:
+            data["keep"] = st.session_state[_TAB_TOKEN]
+    with st.container(key="rollcall_tab_session", height=1, border=False):
+        held = _tab_component()(key="rollcall_tab", data=data, on_token_change=lambda: None).get(
+            "token"
+        )
+    if not st.session_state.get(SIGNED_IN) and held and "forget" not in data:
+        account = _tab_account(held)
+        if account is not None and accounts.find(account) is not None:
+            st.session_state[SIGNED_IN] = account
+            st.session_state[_TAB_TOKEN] = held
+
+
 def _password_sign_in() -> None:
     if not accounts.load():
         st.info(
@@ -395,5 +591,6 @@ def _password_sign_in() -> None:
         st.error("Wrong name or password.")
         return
     st.session_state[SIGNED_IN] = account.name
+    st.session_state[_TAB_TOKEN] = _issue_tab_token(account.name)
     record(account.user(), "sign_in", detail="password")
     st.rerun()

@@ -20,7 +20,7 @@ from analytics.reports.analysis import behaviour as behaviour_report
 from analytics.reports.analysis import cohorts as cohort_report
 from analytics.reports.analysis import overview as overview_report
 from analytics.reports.analysis import patterns as patterns_report
-from analytics.reports.analysis.pupil import PupilProfile, pupil_profile
+from analytics.reports.analysis.pupil import PupilProfile, attendance_by_year, pupil_profile
 from analytics.reports.analysis.pupils import (
     GroupFilter,
     measures_by,
@@ -205,3 +205,10 @@ def profile(key: Key, enrolment_id: int) -> PupilProfile | None:
     records = load_behaviour(db, (school,), window, [enrolment_id])
     days = cached.calendar(key.db_path, key.version, (school,)).days
     return pupil_profile(register, records, enrolment_id, window, days)
+
+
+@guarded(Capability.PUPIL_DATA)
+@shared
+def pupil_years(db_path: str, version: str, enrolment_id: int, through: date) -> pl.DataFrame:
+    """One pupil's attendance in each academic year on roll at their school, to `through`."""
+    return attendance_by_year(Database(db_path), enrolment_id, through)

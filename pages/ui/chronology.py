@@ -4,7 +4,6 @@ and correcting or deleting an entry (which adds a version; nothing is overwritte
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import polars as pl
@@ -19,18 +18,15 @@ from analytics.reports.coordinator.interventions import (
 from analytics.store import interventions as intervention_store
 from pages.ui import coordinator
 from pages.ui.context import cache_key, database
+from pages.ui.format import plain
+from analytics.domain.yeargroups import year_group_label
 from pages.ui.access import audited_export, current_user
-
-
-def plain_text(text: str) -> str:
-    """Text typed by a user, shown as it was typed (markdown characters escaped)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 def timeline_entry(entry: dict) -> str:
     """One action as a line of the timeline: date and type, owner, outcome, review, notes, and
     who recorded it (and that it was changed since). What users typed is escaped."""
-    entry = {k: plain_text(v) if isinstance(v, str) else v for k, v in entry.items()}
+    entry = {k: plain(v) if isinstance(v, str) else v for k, v in entry.items()}
     details = [
         f"owner {entry['owner']}" if entry["owner"] else None,
         f"issued to {entry['issued_to']}" if entry.get("issued_to") else None,
@@ -63,10 +59,10 @@ def show_chronology(enrolment_id: int, as_of: date, *, key: str, heading: bool =
     chron = coordinator.chronology(*cache_key(db), enrolment_id, as_of)
     pupil = chron.pupil
     if heading:
-        st.subheader(f"Chronology: {pupil['name']}")
+        st.subheader(f"Chronology: {plain(pupil['name'])}")
     st.caption(
-        f"UPN {pupil['upn']} · {pupil['school']} · Year {pupil['year_group'] or '?'} · {pupil['form'] or 'no form'} · "
-        f"born {pupil['date_of_birth']:%d/%m/%Y}"
+        f"UPN {plain(pupil['upn'])} · {plain(pupil['school'])} · {year_group_label(pupil['year_group'])} · "
+        f"{plain(pupil['form']) if pupil['form'] else 'no form'} · born {pupil['date_of_birth']:%d/%m/%Y}"
     )
     st.markdown("\n".join(f"- {line}" for line in attendance_lines(chron)))
     if chron.entries.is_empty():

@@ -5,7 +5,7 @@ the register's version instead (imports and training runs)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 import streamlit as st
@@ -21,6 +21,7 @@ from analytics.reports.coordinator.targets import (
     TargetLists,
     coordinator_inputs,
     risk_rows,
+    with_new_since,
 )
 from analytics.reports.coordinator.targets import target_lists as build_target_lists
 from analytics.store import Database
@@ -88,6 +89,30 @@ def target_lists(
         improved_weeks=improved_weeks,
         risk=risk,
     )
+
+
+@guarded(Capability.TARGETS)
+@shared
+def target_lists_with_news(
+    db_path: str,
+    version: str,
+    urns: Urns,
+    start: date,
+    end: date,
+    groups: tuple[str, ...],
+    forms: tuple[str, ...],
+    improved_weeks: int,
+) -> TargetLists:
+    """The Targets page's lists, each pupil marked new or not since the lists a week earlier
+    (the same window up to the last register day a week before; none before the window)."""
+    now = target_lists(db_path, version, urns, start, end, groups, forms, improved_weeks)
+    week_before = now.as_of - timedelta(days=7)
+    earlier = (
+        target_lists(db_path, version, urns, start, week_before, groups, forms, improved_weeks)
+        if week_before >= start
+        else None
+    )
+    return with_new_since(now, earlier)
 
 
 @guarded(Capability.PUPIL_DATA)

@@ -27,10 +27,12 @@ def download_buttons(
     note: str | None = None,
     pupil_data: bool = False,
     school_urn: int | None = None,
+    file_stem: str | None = None,
 ) -> None:
-    """Two buttons under a table: `name.csv` and `name.xlsx` of exactly the rows shown. With
-    `pupil_data`, each download is recorded in the audit log."""
-    stem = _file_stem(name)
+    """Two buttons under a table: `name.csv` and `name.xlsx` (or `file_stem`'s) of exactly the
+    rows shown, the Excel sheet named `name` (Excel keeps 31 characters: keep dates and the like
+    in `file_stem`). With `pupil_data`, each download is recorded in the audit log."""
+    stem = _file_stem(file_stem or name)
     csv_data = lambda: to_csv_bytes(frame)
     xlsx_data = lambda: to_xlsx_bytes({name: frame}, note=note)
     user = current_user() if pupil_data else None

@@ -15,6 +15,7 @@ from datetime import date
 import streamlit as st
 
 from analytics.domain.calendar import academic_year_bounds, academic_year_label
+from analytics.domain.yeargroups import year_group_label
 from analytics.pipelines.windows import Window
 from pages.ui import cached
 from pages.ui.access import current_user
@@ -67,7 +68,11 @@ class Scope:
     @property
     def description(self) -> str:
         """`Oakfield Primary · Years 5, 6 · Autumn 1 (...)`."""
-        groups = f" · Year groups {', '.join(self.year_groups)}" if self.year_groups else ""
+        groups = (
+            f" · {', '.join(year_group_label(g) for g in self.year_groups)}"
+            if self.year_groups
+            else ""
+        )
         return f"{self.label}{groups} · {self.window}"
 
 
@@ -266,6 +271,7 @@ def sidebar_scope(
             "Year groups",
             available,
             placeholder="All year groups",
+            format_func=year_group_label,
             key="filter_years",
             **_initial("filter_years", available, default=wanted),
         )

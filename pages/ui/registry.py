@@ -24,8 +24,10 @@ CENSUS = frozenset({Role.DATA_MANAGER, Role.SENIOR_LEADER})
 #: The returns to the local authority: the data manager's (admissions, deletions) and the
 #: attendance team's (continuous absence, part-time timetables).
 RETURNS = frozenset({Role.DATA_MANAGER, Role.SENIOR_LEADER, Role.ATTENDANCE_STAFF})
-#: Whole-school analysis: cohorts, patterns, behaviour, the risk model.
+#: Whole-school analysis: behaviour.
 LEADERS = frozenset({Role.SENIOR_LEADER})
+#: Who works from cohorts and patterns every week: leaders and the attendance officer.
+ATTENDANCE_ANALYSIS = frozenset({Role.SENIOR_LEADER, Role.ATTENDANCE_STAFF})
 #: The governors' summary (and the senior leaders who prepare it).
 GOVERNORS = frozenset({Role.GOVERNOR, Role.SENIOR_LEADER})
 ADMINS = frozenset({Role.DATA_MANAGER})
@@ -35,7 +37,7 @@ ADMINS = frozenset({Role.DATA_MANAGER})
 class PageSpec:
     """One page: its script, title, URL, icon, the roles that may open it, the menu section it
     is listed under, and whether it shows any one pupil's data (views of those are recorded in
-    the audit log)."""
+    the audit log). A public page (the accessibility statement) is open before signing in too."""
 
     path: str
     title: str
@@ -45,10 +47,11 @@ class PageSpec:
     section: str
     pupil_level: bool = False
     default: bool = False
+    public: bool = False
 
     def allows(self, user: User | None) -> bool:
         """Whether this user may open the page."""
-        return user is not None and user.role in self.roles
+        return self.public or (user is not None and user.role in self.roles)
 
     @property
     def script(self) -> Path:
@@ -66,13 +69,20 @@ PAGES: tuple[PageSpec, ...] = (
         "Analysis",
         default=True,
     ),
-    PageSpec("pages/cohorts.py", "Cohorts", "cohorts", ":material/groups:", LEADERS, "Analysis"),
+    PageSpec(
+        "pages/cohorts.py",
+        "Cohorts",
+        "cohorts",
+        ":material/groups:",
+        ATTENDANCE_ANALYSIS,
+        "Analysis",
+    ),
     PageSpec(
         "pages/patterns.py",
         "Patterns",
         "patterns",
         ":material/calendar_month:",
-        LEADERS,
+        ATTENDANCE_ANALYSIS,
         "Analysis",
     ),
     PageSpec(
@@ -176,6 +186,15 @@ PAGES: tuple[PageSpec, ...] = (
         EVERYONE,
         "Help",
     ),
+    PageSpec(
+        "pages/accessibility.py",
+        "Accessibility",
+        "accessibility",
+        ":material/accessibility_new:",
+        EVERYONE,
+        "Help",
+        public=True,
+    ),
 )
 
 
@@ -188,8 +207,8 @@ def sections_for(user: User | None) -> dict[str, list[PageSpec]]:
 
 
 def pages_for(user: User | None) -> list[PageSpec]:
-    """The pages this user may open, in menu order."""
-    return [page for page in PAGES if page.allows(user)]
+    """The pages this signed-in user may open, in menu order (none for nobody)."""
+    return [page for page in PAGES if user is not None and page.allows(user)]
 
 
 def page_at(script: str | Path) -> PageSpec | None:

@@ -7,9 +7,11 @@ import polars as pl
 import streamlit as st
 
 from analytics.domain.rounding import rounded as rounded_half_up
+from analytics.domain.reasons import REASON_GROUPS
+from analytics.domain.yeargroups import YEAR_GROUP_LABELS
 from pages.ui.download import download_buttons
 
-TEXT, COUNT, RATE, GAP, FLAG, DATE, NUMBER = (
+TEXT, COUNT, RATE, GAP, FLAG, DATE, NUMBER, YEAR = (
     "text",
     "count",
     "rate",
@@ -17,9 +19,14 @@ TEXT, COUNT, RATE, GAP, FLAG, DATE, NUMBER = (
     "flag",
     "date",
     "number",
+    "year",
 )
-#: Tables this short are shown whole; longer ones scroll.
-SHOW_WHOLE = 16
+#: Tables this short are shown whole (a form, a year group's forms); longer ones scroll in a box
+#: of LONG_TABLE_PX.
+SHOW_WHOLE = 60
+LONG_TABLE_PX = 640
+#: What an empty cell shows (never "None").
+MISSING = "–"
 
 #: Column name -> (header, kind). Columns not listed show under their own name.
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -98,7 +105,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "upn": ("UPN", TEXT),
     "surname": ("Surname", TEXT),
     "forename": ("Forename", TEXT),
-    "year_group": ("Year", TEXT),
+    "year_group": ("Year", YEAR),
     "form": ("Form", TEXT),
     "flags": ("Flags", TEXT),
     "persistent_absence": ("Persistent absence", FLAG),
@@ -165,6 +172,17 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Reasons week by week, one column each (Patterns), headed short enough for all to fit.
+COLUMNS |= {
+    reason: (header, RATE)
+    for reason, header in zip(
+        REASON_GROUPS,
+        ("Illness", "Medical", "Holidays", "Other auth.", "Late (U)", "Other unauth.", "Not known"),
+        strict=True,
+    )
+}
+
+
 def _config(column: str):
     header, kind = COLUMNS.get(column, (column, TEXT))
     if kind == COUNT:
@@ -176,20 +194,43 @@ def _config(column: str):
     if kind == NUMBER:
         return st.column_config.NumberColumn(header, format="%.1f")
     if kind == FLAG:
-        return st.column_config.CheckboxColumn(header)
+        # Yes or no in words: a disabled checkbox reads as a control that does not work.
+        return st.column_config.TextColumn(header)
     if kind == DATE:
         return st.column_config.DateColumn(header, format="DD/MM/YYYY")
     return st.column_config.TextColumn(header)
 
 
+def _kind(column: str) -> str:
+    return COLUMNS.get(column, ("", TEXT))[1]
+
+
 def shown(frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame as a page shows it: rates, gaps and per-100 figures rounded half-up to 1 dp."""
+    """The frame as a page shows it: rates, gaps and per-100 figures rounded half-up to 1 dp,
+    yes/no flags in words, year groups named (`Year 9`)."""
     rounded = [
-        c
-        for c in frame.columns
-        if COLUMNS.get(c, ("", TEXT))[1] in (RATE, GAP, NUMBER) and frame[c].dtype.is_float()
+        c for c in frame.columns if _kind(c) in (RATE, GAP, NUMBER) and frame[c].dtype.is_float()
     ]
-    return frame.with_columns(rounded_half_up(pl.col(c)).alias(c) for c in rounded)
+    flags = [c for c in frame.columns if frame[c].dtype == pl.Boolean]
+    years = [c for c in frame.columns if _kind(c) == YEAR and frame[c].dtype == pl.String]
+    return frame.with_columns(
+        *(rounded_half_up(pl.col(c)).alias(c) for c in rounded),
+        *(
+            pl.when(pl.col(c))
+            .then(pl.lit("Yes"))
+            .when(pl.col(c).not_())
+            .then(pl.lit("No"))
+            .alias(c)
+            for c in flags
+        ),
+        *(
+            pl.when(pl.col(c).is_in(list(YEAR_GROUP_LABELS)))
+            .then(pl.col(c).replace_strict(YEAR_GROUP_LABELS, default=None))
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in years
+        ),
+    )
 
 
 def table(
@@ -199,21 +240,28 @@ def table(
     key: str,
     note: str,
     hide: tuple[str, ...] = (),
+    show: tuple[str, ...] | None = None,
+    headers: dict[str, str] | None = None,
     pupil_data: bool = False,
     **options,
 ) -> object:
-    """Show `frame` (without the `hide` columns) with friendly headers, then its download
-    buttons (the CSV and Excel hold the unrounded figures of the rows shown, `hide` columns
-    included; with `pupil_data` each download goes in the audit log). Returns what
-    `st.dataframe` returns (the selection when `on_select` is given)."""
-    visible = [c for c in frame.columns if c not in hide]
-    if frame.height <= SHOW_WHOLE:
-        options.setdefault("height", "content")
+    """Show `frame` with friendly headers (`headers` overrides some), then its download buttons
+    (the CSV and Excel hold the unrounded figures of the rows shown, every column included; with
+    `pupil_data` each download goes in the audit log). On screen: the `show` columns in that
+    order (default: all but `hide`), so a wide table keeps to the columns that fit and the rest
+    are in its downloads. Returns what `st.dataframe` returns (the selection when `on_select`
+    is given)."""
+    visible = list(show) if show is not None else [c for c in frame.columns if c not in hide]
+    options.setdefault("height", "content" if frame.height <= SHOW_WHOLE else LONG_TABLE_PX)
+    config = {c: _config(c) for c in visible}
+    for column, header in (headers or {}).items():
+        config[column]["label"] = header
     result = st.dataframe(
         shown(frame.select(visible)),
         alt=name,  # the table's accessible name (and how tests find it)
         hide_index=True,
-        column_config={c: _config(c) for c in visible},
+        column_config=config,
+        placeholder=MISSING,
         key=key,
         **options,
     )

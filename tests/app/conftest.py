@@ -43,14 +43,15 @@ def account(accounts_file: Path) -> Callable[..., str]:
 
 
 def _track_pupil_views(app: AppTest, db: Database, seen: list[tuple[Database, str]]) -> None:
-    """Note every run of the app that ends on a pupil-level page the user may open."""
+    """Note every run of the app that shows a table on a pupil-level page the user may open."""
     run = app.run
 
     def tracked(*args, **kwargs) -> AppTest:
         result = run(*args, **kwargs)
         script = app._registered_pages.get(app._finished_page_script_hash, {}).get("script_path")
         spec = registry.page_at(script) if script else None
-        if spec is not None and spec.pupil_level and not app.exception and not app.error:
+        shown = app.dataframe or app.metric
+        if spec is not None and spec.pupil_level and shown and not app.exception and not app.error:
             seen.append((db, spec.title))
         return result
 

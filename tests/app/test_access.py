@@ -352,8 +352,8 @@ def test_demo_mode_needs_the_setting_and_an_untouched_demo_database(open_app, tw
     assert "Demo: synthetic data only" in app.info[0].value
     app.switch_page("pages/definitions.py").run()
     assert "Demo: synthetic data only" in app.info[0].value  # on every page
-    app.switch_page("pages/import_data.py").run()  # reachable only as a script run on its own
-    assert "Your account cannot open this page." in app.error[0].value and not app.file_uploader
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("pages/import_data.py")  # its URL shows why it is refused (browser test)
 
 
 def test_a_demo_database_with_a_file_imported_since_needs_sign_in(open_app, two_schools, load):
@@ -426,4 +426,28 @@ def test_an_oidc_user_without_an_account_sees_nothing(two_schools, accounts_file
     app.run()
     assert audit.read_log(two_schools, actions=("sign_in_refused",))["actor"].to_list() == [
         "stranger@example.com"
+    ]
+
+
+def test_a_pupil_of_another_school_is_refused_and_no_view_is_recorded(open_app, two_schools):
+    """Issue 11, item 8: the view row was written from the URL before the page checked the school."""
+    from analytics.store import read
+
+    enrolments = read.enrolments(two_schools)
+    theirs = enrolments.filter(enrolments["school_urn"] == BEECH)["enrolment_id"][0]
+    ours = enrolments.filter(enrolments["school_urn"] == ASH)["enrolment_id"][0]
+    app = open_app(two_schools, as_role="attendance_staff", schools=[ASH], pupil=str(theirs))
+    app.switch_page("pages/pupil.py").run()
+    assert not app.exception
+    assert "not in the chosen school" in app.warning[0].value and not app.metric
+    assert audit.read_log(two_schools, actions=("view",)).is_empty()
+    refused = audit.read_log(two_schools, actions=("access_refused",))
+    assert refused.select("target", "subject").rows() == [("Pupil profile", f"enrolment {theirs}")]
+
+    app.query_params["pupil"] = str(ours)
+    app.run()
+    assert app.metric  # shown: now it is a view, of the pupil and school shown
+    views = audit.read_log(two_schools, actions=("view",))
+    assert views.select("target", "subject", "school_urn").rows() == [
+        ("Pupil profile", f"enrolment {ours}", ASH)
     ]

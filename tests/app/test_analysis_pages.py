@@ -94,7 +94,9 @@ def test_overview_against_last_year_and_national(open_app, demo_db):
     shown = frame(app, "Headline comparison")
     assert shown["label"].to_list() == expected["label"].to_list()
     assert shown["national"].to_list() == [float(round_half_up(v)) for v in expected["national"]]
-    assert shown["compared_pupils"].to_list() == expected["compared_pupils"].to_list()
+    assert shown["gap_to_national"].to_list() == [
+        None if v is None else float(round_half_up(v)) for v in expected["gap_to_national"]
+    ]
     assert str(last) in next(c.value for c in app.caption if "same window last year" in c.value)
     bands = frame(app, "Absence bands")
     assert (
@@ -137,7 +139,15 @@ def test_cohorts_page_leads_with_the_widest_gap(open_app, demo_db):
     shown = frame(app, "Cohorts by")
     assert shown["group"].to_list() == expected["group"].to_list()
     assert shown["pupils"].to_list() == expected["pupils"].to_list()
-    assert shown["persistent_absentees"].to_list() == expected["persistent_absentees"].to_list()
+    assert shown["compared_pupils"].to_list() == expected["compared_pupils"].to_list()
+    # One figure per group on one screen: the table's first figures are the chart's.
+    assert shown.columns[:5] == [
+        "group",
+        "compared_pupils",
+        "compared_value",
+        "national",
+        "gap_to_national",
+    ]
     assert shown["gap_to_national"].to_list() == [
         None if v is None else float(round_half_up(v)) for v in expected["gap_to_national"]
     ]
@@ -193,10 +203,11 @@ def test_drill_down_from_year_groups_to_forms_to_a_pupil(open_app, demo_db):
         load_register(demo_db, (urn,)), window, load_behaviour(demo_db, (urn,))
     )
     years = frame(app, "Year groups")
-    assert (
-        years.select("group", "pupils", "possible").rows()
-        == measures_by(enrolments, "year_group").select("group", "pupils", "possible").rows()
-    )
+    expected_years = measures_by(enrolments, "year_group")
+    assert years.select("group", "pupils").rows() == expected_years.select("group", "pupils").rows()
+    assert years["attendance_rate"].to_list() == [
+        float(round_half_up(r)) for r in expected_years["attendance_rate"]
+    ]
     # Year group -> its forms.
     app.selectbox(key="drill_year_group").set_value("Year 9").run()
     assert not app.exception and app.query_params["year_group"] == "Year 9"
@@ -210,7 +221,7 @@ def test_drill_down_from_year_groups_to_forms_to_a_pupil(open_app, demo_db):
     listed = frame(app, "Pupil list")
     expected = pupil_list(enrolments, [("year_group", "Year 9"), ("form", form)])
     assert listed.height == expected.height and set(listed["surname"]) == set(expected["surname"])
-    assert listed["possible"].sum() == expected["possible"].sum()
+    assert listed["unauthorised"].sum() == expected["unauthorised"].sum()
     assert "Year 9 › " + form in app.caption[1].value
     # Sorting by another measure.
     app.selectbox(key="pupils_sort").set_value("negative_incidents").run()
@@ -237,7 +248,8 @@ def test_from_a_cohort_to_its_forms_and_pupil_list(open_app, demo_db):
     expected = pupil_list(enrolments, [("sen", "EHC plan")])
     listed = frame(app, "Pupil list")
     assert (
-        listed.height == expected.height and listed["attended"].sum() == expected["attended"].sum()
+        listed.height == expected.height
+        and listed["unauthorised"].sum() == expected["unauthorised"].sum()
     )
     assert "SEN provision: EHC plan" in app.caption[1].value
     # The cohort's forms, then one form's pupils with an EHC plan.
@@ -282,6 +294,7 @@ def test_pupil_profile_from_the_url(open_app, demo_db):
     assert [s.value for s in app.subheader] == [
         "Register",
         "Attendance week by week",
+        "Attendance year by year",
         "Codes",
         "Spells of absence",
         "Behaviour",
@@ -290,6 +303,8 @@ def test_pupil_profile_from_the_url(open_app, demo_db):
     ]
     assert frame(app, "Register").height == profile.register.height
     assert frame(app, "Codes")["sessions"].sum() == profile.codes["sessions"].sum()
+    years = frame(app, "Attendance by academic year")
+    assert years["year"][0] == "2026/27" and years["possible"][0] == profile.figures["possible"]
     # Back to the list the profile came from, with the filters.
     app.button(key="pupil_back").click().run()
     assert app.title[0].value == "Pupils"
@@ -313,7 +328,17 @@ def test_patterns_page_equals_the_engine(open_app, demo_db):
         frame(app, "Spells of absence")["spells"].to_list()
         == found.spell_lengths["spells"].to_list()
     )
-    assert frame(app, "Reasons by week")["sessions"].sum() == found.reasons["sessions"].sum()
+    reasons = frame(app, "Reasons by week")  # one row per week, a column per reason
+    assert reasons.height == found.reasons["week_start"].n_unique()
+    illness = found.reasons.filter(pl.col("reason") == "Illness").sort("week_start")["rate"]
+    assert reasons["Illness"].to_list() == [float(round_half_up(r)) for r in illness]
+    # Autumn 2 is still under way on 20 Nov: it has no last week yet.
+    edges = frame(app, "First and last weeks")
+    assert edges.filter(pl.col("label") == "Autumn 2")["position"].to_list() == [
+        "First week",
+        "Other weeks",
+    ]
+    assert any("Autumn 2 (from 02 Nov 2026) is still under way" in c.value for c in app.caption)
     assert frame(app, "Minutes late")["sessions"].sum() == found.minutes_late["sessions"].sum()
 
 

@@ -39,6 +39,9 @@ def test_the_page_shows_the_return_and_the_error_to_fix(open_app, db, load):
     assert first.label == "RC-MISSING · Sessions with no mark: 1 pupil (error)"
     shown = pl.from_pandas(app.dataframe[0].value)
     assert shown["upn"].to_list() == [Pupil(1).upn]
+    assert "surname" not in shown.columns and "forename" not in shown.columns  # by UPN on screen
+    # The autumn period runs to 31 Dec; the register stops in September.
+    assert "runs to 31 Dec 2025, but the register stops on" in app.info[0].value
     assert [b.label for b in app.get("download_button")] == [
         "Download the return (CSV)",
         "Download what to fix (CSV)",

@@ -37,10 +37,6 @@ def demo_copy(demo_db, tmp_path) -> Database:
     return copy
 
 
-def metrics(app) -> dict[str, str]:
-    return {m.label: m.value for m in app.metric}
-
-
 def table_with(app, *columns: str) -> pl.DataFrame:
     """The first table on the page holding these columns."""
     return next(
@@ -57,22 +53,68 @@ def button(app, label: str):
     return next(b for b in app.button if b.label == label)
 
 
+def counts(app) -> dict[str, int]:
+    """Each list's count as the list selector says it: `Title (N, M new)`."""
+    found = {}
+    for label in app.selectbox(key="targets_list").options:
+        title, figures = label[:-1].rsplit(" (", 1)
+        found[title] = int(figures.split(", ")[0].replace(",", ""))
+    return found
+
+
 @pytest.mark.slow
 def test_targets_shows_each_list_with_the_engines_counts(open_app, demo_db, demo_inputs):
     app = open_app(demo_db).switch_page(TARGETS).run()
     assert not app.exception
     lists = target_lists(demo_inputs, DEMO_YTD)
-    assert metrics(app) == {t.title: f"{t.rows.height:,}" for t in lists.lists}
-    assert any(
-        "As of Friday 20 November 2026 · risk from the model" in c.value for c in app.caption
+    assert any("risk from the model" in c.value for c in app.caption)
+    for target in lists.lists:
+        app.selectbox(key="targets_list").set_value(target.key).run()
+        assert not app.exception
+        assert app.subheader[0].value == f"{target.title}: {target.rows.height:,} pupils"
+        shown = pl.from_pandas(app.dataframe[0].value)
+        assert shown.height == target.rows.height  # the headline count is the list's length
+        assert shown["name"].to_list() == target.rows["name"].to_list()
+        assert "upn" not in shown.columns  # in the downloads; the name is enough on screen
+    assert app.query_params["list"] == "most_improved"
+    penalty = lists["penalty"].rows
+    app.selectbox(key="targets_list").set_value("penalty").run()
+    assert pl.from_pandas(app.dataframe[0].value)["reason"][0].startswith("threshold met on")
+    assert penalty.height
+
+
+@pytest.mark.slow
+def test_who_is_new_on_each_list_since_last_week(open_app, demo_db, demo_inputs):
+    app = open_app(demo_db).switch_page(TARGETS).run()
+    now = target_lists(demo_inputs, DEMO_YTD)
+    before = target_lists(demo_inputs, Window(DEMO_YTD.start, date(2026, 11, 13)))
+    app.selectbox(key="targets_list").set_value("persistent").run()
+    shown = pl.from_pandas(app.dataframe[0].value)
+    earlier = set(before["persistent"].rows["enrolment_id"])
+    expected = ["" if e in earlier else "New" for e in now["persistent"].rows["enrolment_id"]]
+    assert shown["new_since_earlier"].to_list() == expected and "New" in expected
+    label = app.selectbox(key="targets_list").format_func("persistent")
+    assert (
+        label
+        == f"Persistent absence ({now['persistent'].rows.height:,}, {expected.count('New'):,} new)"
     )
-    assert all(v != "0" for v in metrics(app).values())
-    tables = {t.key: t for t in lists.lists}
-    shown = [df.value for df in app.dataframe]
-    assert [table.shape[0] for table in shown] == [tables[key].rows.height for key in tables]
-    penalty = pl.from_pandas(shown[3])
-    assert penalty["upn"].to_list() == tables["penalty"].rows["upn"].to_list()
-    assert penalty["reason"][0].startswith("threshold met on")
+    assert any("not on this list on Fri 13 Nov 2026" in c.value for c in app.caption)
+
+
+@pytest.mark.slow
+def test_the_persistent_list_says_how_many_have_left_since(open_app, demo_db, demo_inputs):
+    """611 here, 614 on the Overview: the Overview counts pupils on roll at any time in the window."""
+    from analytics.reports.analysis.overview import headline
+    from analytics.reports.inputs.register import load_register
+
+    app = open_app(demo_db).switch_page(TARGETS).run()
+    app.selectbox(key="targets_list").set_value("persistent").run()
+    on_list = target_lists(demo_inputs, DEMO_YTD)["persistent"].rows.height
+    overview = headline(load_register(demo_db, None, DEMO_YTD), DEMO_YTD)["persistent_absentees"]
+    assert overview > on_list
+    note = next(c.value for c in app.caption if "Overview also counts" in c.value)
+    assert f"the {overview - on_list:,} persistently absent pupils who have left since" in note
+    assert f"{overview:,} in the window" in note
 
 
 @pytest.mark.slow
@@ -85,7 +127,7 @@ def test_targets_for_one_school_year_group_and_form(open_app, demo_db, demo_inpu
     app.sidebar.multiselect(key="targets_forms").set_value([form]).run()
     assert not app.exception
     lists = target_lists(demo_inputs, DEMO_YTD, urns=(urn,), year_groups=("9",), forms=(form,))
-    assert metrics(app) == {t.title: f"{t.rows.height:,}" for t in lists.lists}
+    assert counts(app) == {t.title: t.rows.height for t in lists.lists}
     persistent = lists["persistent"].rows
     assert persistent.height and set(persistent["form"]) == {form}
     assert app.query_params["forms"] == form
@@ -96,6 +138,7 @@ def test_a_targets_list_goes_to_the_interventions_page_with_its_pupils(
     open_app, demo_db, demo_inputs
 ):
     app = open_app(demo_db).switch_page(TARGETS).run()
+    app.selectbox(key="targets_list").set_value("penalty").run()
     app.button(key="targets_act_penalty").click().run()
     assert not app.exception
     expected = (
@@ -104,7 +147,13 @@ def test_a_targets_list_goes_to_the_interventions_page_with_its_pupils(
         .unique(maintain_order=True)
         .to_list()
     )
-    assert app.multiselect(key="record_pupils").value == expected
+    # Hundreds of pupils are a count and the list's name, not a wall of chips.
+    assert app.session_state["record_from_list"] == ("Penalty-notice threshold", expected)
+    assert f"{len(expected):,} pupils** from *Penalty-notice threshold*" in app.info[0].value
+    assert "record_pupils" not in [m.key for m in app.multiselect]  # until asked for:
+    app.switch_page(INTERVENTIONS).run()  # (AppTest's next run would go back to Who needs action)
+    app.button(key="record_choose_instead").click().run()
+    assert app.multiselect(key="record_pupils").value == []
 
 
 @pytest.mark.slow
@@ -113,15 +162,20 @@ def test_recording_a_home_visit_for_two_pupils(open_app, demo_copy, demo_inputs)
     app = open_app(demo_copy).switch_page(INTERVENTIONS).run()
     on_roll = pupils_on_roll(demo_inputs, DEMO_TODAY)
     ids = on_roll["enrolment_id"].to_list()[:2]
-    assert app.multiselect(key="record_pupils").options[:2] == on_roll["label"].to_list()[:2]
-    app.multiselect(key="record_pupils").set_value(ids).run()
+    picker = app.multiselect(key="record_pupils")
+    assert picker.options[:2] == on_roll["label"].to_list()[:2]
+    # Typing a name shared by two pupils must not offer "Select 2 matches" (both at once).
+    assert picker.proto.select_all == 0
+    picker.set_value(ids).run()
     app.selectbox(key="record_type").set_value("Home visit")
     app.text_input(key="record_owner").set_value("Mrs Pennington")
     app.selectbox(key="record_outcome").set_value("Spoke to parent or carer")
     app.text_area(key="record_notes").set_value("Welfare check and a morning routine agreed")
     button(app, "Record").click().run()
     assert not app.exception
-    assert "Recorded home visit on 20/11/2026 for 2 pupils" in app.success[0].value
+    today = date.today()  # an action is recorded on the day it happens, not the last register day
+    assert f"Recorded home visit on {today:%d/%m/%Y} for 2 pupils" in app.success[0].value
+    assert app.multiselect(key="record_pupils").value == []  # cleared: a second click adds nothing
     log = store.interventions(demo_copy)
     assert log.height == before + 2
     new = log.sort("intervention_id").tail(2)
@@ -129,13 +183,25 @@ def test_recording_a_home_visit_for_two_pupils(open_app, demo_copy, demo_inputs)
     assert set(new["enrolment_id"]) == set(ids) and set(new["recorded_by"]) == {signed_in(app)}
     # The chronology tab shows the first pupil's new entry.
     assert app.selectbox(key="chronology_pupil").value == ids[0]
-    timeline = [m.value for m in app.markdown if m.value.startswith("**20/11/2026 · Home visit**")]
+    timeline = [
+        m.value for m in app.markdown if m.value.startswith(f"**{today:%d/%m/%Y} · Home visit**")
+    ]
     assert (
         timeline
         and "outcome: Spoke to parent or carer" in timeline[0]
         and f"recorded by {signed_in(app)}" in timeline[0].replace("\\", "")
     )
     assert "Welfare check and a morning routine agreed" in timeline[0]
+
+
+@pytest.mark.slow
+def test_the_chronology_opens_on_the_pupil_with_the_latest_action(open_app, demo_db, demo_inputs):
+    app = open_app(demo_db).switch_page(INTERVENTIONS).run()
+    on_roll = set(pupils_on_roll(demo_inputs, DEMO_TODAY)["enrolment_id"])
+    log = demo_inputs.interventions.filter(pl.col("enrolment_id").is_in(list(on_roll)))
+    latest = log.sort("date", "intervention_id", descending=True)["enrolment_id"][0]
+    assert app.selectbox(key="chronology_pupil").value == latest
+    assert not any(m.value == "No actions recorded yet." for m in app.markdown)
 
 
 @pytest.mark.slow
@@ -173,10 +239,20 @@ def test_reviews_due_and_recording_a_review(open_app, demo_copy):
 
 
 @pytest.mark.slow
-def test_impact_says_what_each_type_did_with_its_interval(open_app, demo_db, demo_inputs):
+def test_impact_counts_the_actions_of_the_window_unless_asked_for_every_one(
+    open_app, demo_db, demo_inputs
+):
     app = open_app(demo_db).switch_page("pages/impact.py").run()
     assert not app.exception
+    window = Window.year_to_date(DEMO_TODAY)
+    in_window = intervention_impact(demo_inputs, window, weeks=6)
+    assert f"actions dated 01 Aug 2026 to 20 Nov 2026: {in_window.actions.height:,}" in (
+        app.caption[0].value
+    )
+    app.sidebar.toggle(key="impact_every_action").set_value(True).run()
     expected = intervention_impact(demo_inputs, Window(date(1900, 1, 1), DEMO_TODAY), weeks=6)
+    assert f"every action up to 20 Nov 2026: {expected.actions.height:,}" in app.caption[0].value
+    assert expected.actions.height > in_window.actions.height
     table = table_with(app, "measured", "effect_low")
     assert table["type"].to_list() == expected.summary["type"].to_list()
     assert table["measured"].to_list() == expected.summary["measured"].to_list()
@@ -230,6 +306,4 @@ def test_with_too_little_history_the_pages_say_rules_are_used(open_app, db, load
     targets = open_app(db).switch_page(TARGETS).run()
     assert not targets.exception
     assert "transparent rules" in targets.info[0].value
-    assert (
-        metrics(targets)["First-day calls"] == "2"
-    )  # both pupils coded N on the last register day
+    assert counts(targets)["First-day calls"] == 2  # both pupils coded N on the last register day

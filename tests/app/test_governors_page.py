@@ -80,6 +80,12 @@ def test_the_page_shows_the_engines_report_for_a_school_and_term(open_app, demo_
     assert app.caption[0].value == report.subtitle
     assert [b.label for b in app.get("download_button")] == ["Download PDF", "Download HTML"]
     assert app.sidebar.selectbox(key="filter_term").value == "Autumn term"
+    # What the attendance team did, and what changed after it (aggregates, suppressed).
+    assert "Interventions and their impact" in [h.value for h in app.header]
+    actions = report.section("interventions").tables[0].frame
+    assert actions["Action"][-1] == "All actions" and any(
+        t.value.equals(actions.to_pandas()) for t in app.table
+    )
 
 
 @pytest.mark.slow

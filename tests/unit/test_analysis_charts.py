@@ -99,7 +99,10 @@ def test_cohort_charts(built):
 def test_band_chart(built):
     _, register, _, _ = built
     bands, _ = band_comparison(register, NOW)
-    assert {"bar", "text", "tick"} <= marks(spec(charts_overview.band_chart(bands)))
+    chart = spec(charts_overview.band_chart(bands))
+    assert {"bar", "text", "tick"} <= marks(chart)
+    # A label beside the national tick names both figures, so neither is read as the other.
+    assert all(t.endswith("%)") and "(national " in t for t in chart_texts(chart))
     text = charts_overview.describe_bands(bands)
     assert text.startswith("Of 24 pupils of compulsory school age") and "(national" in text
     empty = bands.with_columns(pl.lit(0, dtype=pl.Int64).alias("compared_pupils"))
@@ -128,7 +131,7 @@ def test_chart_labels_round_half_up_as_the_tables_do():
             "national_share": [50.0, 50.0],
         }
     )
-    assert "12.3%" in chart_texts(spec(charts_overview.band_chart(bands)))
+    assert "12.3% (national 50.0%)" in chart_texts(spec(charts_overview.band_chart(bands)))
     weekday = pl.DataFrame(
         {"weekday_name": ["Monday"], "session": ["AM"], "possible": [400], "absence_rate": [share]}
     )
@@ -207,3 +210,17 @@ def test_pupil_charts(built):
     )
     assert "persistently absent" in charts_pupil.describe_figures(profile.figures)
     assert charts_pupil.describe_figures(None) == "Not on roll in this window."
+
+
+def test_minutes_late_labels_are_never_cut():
+    """ "minutes not recorded" was cut to "minutes not recor..." by Vega's default label limit."""
+    minutes = pl.DataFrame(
+        {
+            "minutes_band": ["1 to 5 minutes", "minutes not recorded"],
+            "late_before_close": [3, 2],
+            "late_after_close": [1, 0],
+            "sessions": [4, 2],
+        }
+    )
+    chart = spec(charts_patterns.minutes_chart(minutes))
+    assert chart["layer"][0]["encoding"]["y"]["axis"]["labelLimit"] >= 300

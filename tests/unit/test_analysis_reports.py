@@ -332,3 +332,67 @@ def test_the_schools_la_comes_from_its_laestab(school):
         "Manchester",
         "North West",
     )
+
+
+def test_a_pupils_attendance_in_each_academic_year(db, load):
+    """The profile's history across years: each year on roll, latest first, counted as every
+    page counts (exactly 10% absent is persistent absence), the year to date for this year."""
+    from datetime import date
+
+    from analytics.reports.analysis.pupil import attendance_by_year
+    from analytics.store import read
+    from tests.fixtures.ingest.builders import marks_csv, pupils_csv, upns
+
+    (pupil,) = upns(1)
+    load("pupils", pupils_csv([pupil], year_group="5"), school_urn=100001, school_name="Ash")
+    # 2024/25: 10 sessions, 1 absent (exactly 10%). 2025/26: 4 sessions, all present.
+    last_year = [
+        (pupil, f"2025-06-{day:02d}", session, "N" if (day, session) == (2, "AM") else "/")
+        for day in (2, 3, 4, 5, 6)
+        for session in ("AM", "PM")
+    ]
+    this_year = [(pupil, f"2025-09-{day:02d}", s, "/") for day in (1, 2) for s in ("AM", "PM")]
+    load("marks", marks_csv(last_year + this_year), school_urn=100001)
+    enrolment = read.enrolments(db)["enrolment_id"][0]
+
+    years = attendance_by_year(db, enrolment, date(2025, 9, 1))
+    assert years.select("year", "possible", "absent", "persistent_absence").rows() == [
+        ("2025/26", 2, 0, False),  # to 1 Sep only
+        ("2024/25", 10, 1, True),
+    ]
+    assert years["year_group"].to_list() == ["4", "3"]  # Year 5 on the import day, 20 Nov 2026
+
+
+def test_reasons_read_as_one_row_per_week():
+    from analytics.domain.reasons import ILLNESS, NOT_YET_KNOWN, REASON_GROUPS
+    from analytics.reports.analysis.patterns import reasons_table
+
+    long = pl.DataFrame(
+        {
+            "week_start": [date(2025, 9, 1)] * len(REASON_GROUPS)
+            + [date(2025, 9, 8)] * len(REASON_GROUPS),
+            "possible": [100] * len(REASON_GROUPS) + [50] * len(REASON_GROUPS),
+            "reason": list(REASON_GROUPS) * 2,
+            "sessions": [1] * (2 * len(REASON_GROUPS)),
+        }
+    ).with_columns((pl.col("sessions") * 100.0 / pl.col("possible")).alias("rate"))
+    wide = reasons_table(long)
+    assert wide.columns == ["week_start", *REASON_GROUPS, "possible"]
+    assert wide.height == 2
+    assert wide[ILLNESS].to_list() == [1.0, 2.0] and wide[NOT_YET_KNOWN].to_list() == [1.0, 2.0]
+
+
+def test_the_half_term_the_register_is_in_has_no_last_week_yet():
+    from analytics.reports.analysis.patterns import half_term_under_way
+
+    halves = pl.DataFrame(
+        {
+            "label": ["Autumn 1", "Autumn 2"],
+            "start": [date(2026, 9, 2), date(2026, 11, 2)],
+            "end": [date(2026, 10, 23), date(2026, 11, 20)],
+        }
+    )
+    assert half_term_under_way(halves, date(2026, 11, 20))["under_way"].to_list() == [False, True]
+    # A register that runs to the end of the summer term has finished its last half-term.
+    summer = halves.with_columns(pl.Series("end", [date(2027, 5, 21), date(2027, 7, 21)]))
+    assert half_term_under_way(summer, date(2027, 7, 21))["under_way"].to_list() == [False, False]

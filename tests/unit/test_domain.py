@@ -219,3 +219,13 @@ def test_make_upn_refuses_parts_that_do_not_fit():
     for bad in ((1000, 1, 1, 1), (801, 10000, 1, 1), (801, 2000, 25, 1000), (801, 2000, 25, -1)):
         with pytest.raises(ValueError):
             make_upn(*bad)
+
+
+def test_year_groups_are_named_as_the_pages_name_them():
+    from analytics.domain.yeargroups import YEAR_GROUPS, year_group_label
+
+    assert year_group_label("9") == "Year 9"
+    assert year_group_label("R") == "Reception"
+    assert year_group_label("N1") == "Nursery 1"
+    assert year_group_label(None) == year_group_label("") == "No year group"
+    assert len({year_group_label(g) for g in YEAR_GROUPS}) == len(YEAR_GROUPS)

@@ -109,7 +109,7 @@ def test_small_groups_show_c_and_their_complements_are_hidden_too(tiny):
     notes = " ".join(summary.section("suppression").bullets)
     assert "Year 6, autumn term 2025/26: fewer than 5 pupils." in notes
     assert (
-        "Year 5, autumn term 2025/26: hidden as well, so that the figure for year 6 cannot be worked out"
+        "Year 5, autumn term 2025/26: hidden as well, so that the figure for Year 6 cannot be worked out"
         in notes
     )
     assert not any("disadvantaged" in s.lower() for s in summary.section("summary").bullets)
@@ -168,6 +168,7 @@ def test_sections_are_a_list_a_new_one_can_join():
         "groups_section",
         "bands_section",
         "behaviour_section",
+        "interventions_section",
     ]
 
 
@@ -268,3 +269,33 @@ def test_a_school_smaller_than_the_threshold_shows_nothing(db, load):
     ]
     assert set(cells) <= {SUPPRESSED, "–", "", "0"}
     assert all(not s.charts for s in summary.sections)
+
+
+def test_labels_keep_their_capitals_inside_a_sentence():
+    """The suppression note said "ehc plan" and "sen support"."""
+    from analytics.reports.governors.report import in_sentence
+
+    assert in_sentence("SEN support") == "SEN support"
+    assert in_sentence("EHC plan") == "EHC plan"
+    assert in_sentence("Year 9") == "Year 9"
+    assert in_sentence("Disadvantaged pupils") == "disadvantaged pupils"
+    assert in_sentence("No SEN") == "no SEN"
+
+
+def test_the_terms_actions_by_type_and_all_together():
+    """The section on interventions counts each type's actions and pupils, and pupils with any
+    action once (a pupil with a call and a letter is one pupil)."""
+    from datetime import date
+
+    from analytics.pipelines.windows import Window
+    from analytics.reports.governors.report import ALL_ACTIONS, intervention_counts
+
+    log = pl.DataFrame(
+        {
+            "enrolment_id": [1, 1, 2, 3, 3],
+            "type": ["Phone call", "Letter", "Phone call", "Phone call", "Phone call"],
+            "date": [date(2025, 9, d) for d in (1, 2, 3, 4, 30)],
+        }
+    )
+    counts = intervention_counts(log, Window(date(2025, 9, 1), date(2025, 9, 29)))
+    assert counts.rows() == [("Phone call", 3, 3), ("Letter", 1, 1), (ALL_ACTIONS, 4, 3)]

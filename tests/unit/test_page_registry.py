@@ -59,6 +59,7 @@ def test_each_role_gets_its_pages_and_always_at_least_one():
         "Audit log",
         "Settings",
         "How figures are counted",
+        "Accessibility",
     ]
     assert titles(Role.SENIOR_LEADER) == [
         "Overview",
@@ -76,9 +77,12 @@ def test_each_role_gets_its_pages_and_always_at_least_one():
         "Census checks",
         "Returns",
         "How figures are counted",
+        "Accessibility",
     ]
     assert titles(Role.ATTENDANCE_STAFF) == [
         "Overview",
+        "Cohorts",
+        "Patterns",
         "Pupils",
         "Pupil profile",
         "Calling list",
@@ -88,9 +92,18 @@ def test_each_role_gets_its_pages_and_always_at_least_one():
         "Risk model",
         "Returns",
         "How figures are counted",
+        "Accessibility",
     ]
-    assert titles(Role.GOVERNOR) == ["Governors' summary", "How figures are counted"]
+    assert titles(Role.GOVERNOR) == [
+        "Governors' summary",
+        "How figures are counted",
+        "Accessibility",
+    ]
     assert pages_for(None) == []
+
+
+def test_only_the_accessibility_statement_is_open_before_signing_in():
+    assert [spec.title for spec in PAGES if spec.allows(None)] == ["Accessibility"]
 
 
 def test_a_page_is_found_by_its_script():

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import polars as pl
 
+from analytics.domain.reasons import REASON_GROUPS
 from analytics.pipelines.absence_spells import LONG_SPELL_SESSIONS, spell_length_distribution
 from analytics.pipelines.absence_spells import absence_spells as spells_in
 from analytics.pipelines.patterns import (
@@ -86,12 +88,53 @@ class Patterns:
     spell_lengths: pl.DataFrame
     pupils_with_long_spells: int
     pupils_counted: int
+    #: The half-term the register is still in (its label and start), which has no last week yet.
+    half_term_under_way: tuple[str, date] | None = None
+
+    @property
+    def reasons_table(self) -> pl.DataFrame:
+        """`reasons` as a table to read: one row per week, one column per reason (the share of
+        the week's possible sessions), then the week's possible sessions."""
+        return reasons_table(self.reasons)
+
+
+def reasons_table(reasons: pl.DataFrame) -> pl.DataFrame:
+    """Reasons week by week (`reasons_by_week`: a row per week and reason) as one row per week:
+    `week_start`, `possible`, and a column per reason in REASON_GROUPS order holding its rate."""
+    if reasons.is_empty():
+        return pl.DataFrame(schema={"week_start": pl.Date, "possible": pl.Int64})
+    wide = reasons.pivot(
+        "reason", index=["week_start", "possible"], values="rate", aggregate_function="first"
+    )
+    order = [r for r in REASON_GROUPS if r in wide.columns]
+    return wide.select("week_start", *order, "possible").sort("week_start")
+
+
+def half_term_under_way(half_terms: pl.DataFrame, last_day: date | None) -> pl.DataFrame:
+    """The half-terms with the one the register is still in marked `under_way`: the latest one,
+    when the register stops before the summer holiday (a half-term whose last day so far is the
+    register's last day has not had its last week yet, unless the school year has ended)."""
+    ended = last_day is None or (last_day.month == 7 and last_day.day >= 15)
+    return half_terms.with_columns(
+        (pl.col("end") == pl.col("end").max()).and_(pl.lit(not ended)).alias("under_way")
+    )
 
 
 def patterns(sources: PatternSources, calendar: SchoolCalendar) -> Patterns:
-    """The patterns behind absence in the window (half-terms from the scope's calendar)."""
+    """The patterns behind absence in the window (half-terms from the scope's calendar; the one
+    still under way has first weeks and other weeks, but no last week yet)."""
     sessions = sources.sessions.lazy()
     late = sources.late.lazy()
+    halves = half_term_under_way(calendar.half_terms, calendar.last_day)
+    under_way = halves.filter(pl.col("under_way"))
+    # Its weeks so far are first or other weeks: its end is put a week past the register, where
+    # no session can be a "last week".
+    edges = halves.with_columns(
+        pl.when(pl.col("under_way"))
+        .then(pl.col("end") + timedelta(days=7))
+        .otherwise(pl.col("end"))
+        .alias("end")
+    ).drop("under_way")
     return Patterns(
         weekday=weekday_sessions(sessions).collect(),
         lateness_weekly=sources.weekly.select(
@@ -106,11 +149,14 @@ def patterns(sources: PatternSources, calendar: SchoolCalendar) -> Patterns:
         minutes_late=minutes_late(late).collect(),
         median_minutes=median_minutes_late(late).collect().row(0, named=True),
         reasons=reasons_by_week(sessions).collect(),
-        term_edges=term_edges(sessions, calendar.half_terms.lazy()).collect(),
-        term_edges_overall=term_edges_overall(sessions, calendar.half_terms.lazy()).collect(),
+        term_edges=term_edges(sessions, edges.lazy()).collect(),
+        term_edges_overall=term_edges_overall(sessions, edges.lazy()).collect(),
         spell_lengths=spell_length_distribution(sources.spells.lazy()).collect(),
         pupils_with_long_spells=sources.spells.filter(pl.col("sessions") >= LONG_SPELL_SESSIONS)[
             "enrolment_id"
         ].n_unique(),
         pupils_counted=sources.pupils_counted,
+        half_term_under_way=None
+        if under_way.is_empty()
+        else (under_way["label"][0], under_way["start"][0]),
     )

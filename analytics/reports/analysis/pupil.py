@@ -5,10 +5,11 @@ absence, behaviour incidents and exclusions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import polars as pl
 
+from analytics.domain.calendar import academic_year_label, academic_year_of
 from analytics.domain.codes import AEA, AUTHORISED, NOT_COUNTED, PRESENT, UNAUTHORISED
 from analytics.domain.exclusions import REASONS
 from analytics.pipelines.absence_spells import absence_spells
@@ -22,6 +23,8 @@ from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
 from analytics.reports.inputs.records import BehaviourRecords
 from analytics.reports.inputs.register import Register
+from analytics.reports.inputs.totals import WindowTotals, load_totals
+from analytics.store import Database, read
 
 NO_MARK = "No mark"
 NOT_ON_ROLL = "Not on roll"
@@ -208,3 +211,60 @@ def pupil_profile(
         incidents=incidents,
         exclusions=exclusions,
     )
+
+
+#: The columns of `attendance_by_year`.
+YEAR_COLUMNS = (
+    "academic_year",
+    "year",
+    "year_group",
+    "possible",
+    "attended",
+    "authorised",
+    "unauthorised",
+    "absent",
+    "attendance_rate",
+    "persistent_absence",
+    "severe_absence",
+)
+
+
+def attendance_by_year(db: Database, enrolment_id: int, through: date) -> pl.DataFrame:
+    """One enrolment's attendance in each academic year it was on roll, up to the one holding
+    `through` (that year to `through`): YEAR_COLUMNS, latest year first, with `year` its label
+    (`2025/26`) and the year group of that year. Read from the weekly totals with the measures
+    every page uses, so each year's figures equal `rollcall export summary` for that year."""
+    school = read.school_of_enrolment(db, enrolment_id)
+    if school is None:
+        return pl.DataFrame(schema=dict.fromkeys(YEAR_COLUMNS, pl.String))
+    spells = read.spells(db, (school,), [enrolment_id])
+    first_mark, _ = read.mark_date_range(db)
+    if spells.is_empty() or first_mark is None:
+        return pl.DataFrame()
+    first = max(academic_year_of(spells["admission_date"].min()), academic_year_of(first_mark))  # type: ignore[arg-type]
+    left = spells["leaving_date"].max() if spells["leaving_date"].null_count() == 0 else None
+    last = academic_year_of(min(through, left) if left is not None else through)  # type: ignore[type-var]
+    rows = []
+    for year in range(last, first - 1, -1):
+        window = Window.academic_year(year)
+        window = Window(window.start, min(window.end, through), window.label)
+        totals = load_totals(db, (school,), window)
+        mine = pl.col("enrolment_id") == enrolment_id
+        one = WindowTotals(
+            window,
+            totals.schools,
+            totals.enrolments.filter(mine),
+            totals.spells.filter(mine),
+            totals.weeks.filter(mine),
+        )
+        measures = one.enrolment_measures().collect()
+        if measures.is_empty():
+            continue
+        rows.append(
+            measures.with_columns(
+                pl.lit(year).alias("academic_year"), pl.lit(academic_year_label(year)).alias("year")
+            ).select(YEAR_COLUMNS)
+        )
+    if not rows:
+        return pl.DataFrame()
+    return pl.concat(rows, how="vertical_relaxed")

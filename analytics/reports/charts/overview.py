@@ -26,8 +26,18 @@ def band_chart(bands: pl.DataFrame) -> alt.LayerChart:
         pl.col("compared_pupils").alias("pupils"),
         "national_share",
     ).with_columns(
-        pl.format("{}%", rounded_text(pl.col("share"))).alias("text"),
-        # Labels sit past the bar or the national tick, whichever is further right.
+        # Each label names both figures (a bare figure beside the national tick read as the
+        # national one) and sits past the bar or the tick, whichever is further right.
+        pl.when(pl.col("national_share").is_null())
+        .then(pl.format("{}%", rounded_text(pl.col("share"))))
+        .otherwise(
+            pl.format(
+                "{}% (national {}%)",
+                rounded_text(pl.col("share")),
+                rounded_text(pl.col("national_share")),
+            )
+        )
+        .alias("text"),
         pl.max_horizontal("share", "national_share").alias("label_at"),
     )
     order = data.sort("band_from")["band_label"].to_list()

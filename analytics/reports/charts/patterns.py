@@ -147,7 +147,7 @@ def minutes_chart(minutes: pl.DataFrame) -> alt.LayerChart:
     )
     order = minutes["minutes_band"].to_list()
     base = alt.Chart(data).encode(
-        y=alt.Y("minutes_band:N", sort=order, title=None),
+        y=alt.Y("minutes_band:N", sort=order, title=None, axis=alt.Axis(labelLimit=400)),
         yOffset=alt.YOffset("kind:N", sort=["L", "U"]),
         x=alt.X("sessions:Q", title="Late sessions"),
     )

@@ -176,16 +176,53 @@ class TargetList:
 
 @dataclass(frozen=True)
 class TargetLists:
-    """The coordinator's lists at one as-of date."""
+    """The coordinator's lists at one as-of date. `persistent_left`: pupils persistently absent
+    in the window who were no longer on roll on the as-of date (the Overview counts them; the
+    lists, of pupils to act on, do not). `earlier`: the day the lists were compared with to mark
+    who is new on them (`with_new_since`), when they were."""
 
     as_of: date
     window: Window
     risk_basis: str
     risk_note: str
     lists: tuple[TargetList, ...]
+    persistent_left: int = 0
+    earlier: date | None = None
 
     def __getitem__(self, key: str) -> TargetList:
         return next(item for item in self.lists if item.key == key)
+
+
+#: The lists on which a pupil can be new since last week (first-day calls are a new list each day).
+WEEKLY_LISTS = ("persistent", "severe", "penalty", "unresolved_n", "rising_risk", "most_improved")
+NEW = "new_since_earlier"
+
+
+def with_new_since(current: TargetLists, earlier: TargetLists | None) -> TargetLists:
+    """`current` with a `new_since_earlier` column on each weekly list: True for a pupil who was
+    not on the same list at `earlier`'s as-of date (a week before, say), False for one who was;
+    null on first-day calls, and everywhere when there is nothing earlier to compare with."""
+    lists = []
+    for target in current.lists:
+        if earlier is None or target.key not in WEEKLY_LISTS:
+            new = pl.lit(None, pl.Boolean)
+        else:
+            before = earlier[target.key].rows["enrolment_id"].implode()
+            new = ~pl.col("enrolment_id").is_in(before)
+        lists.append(
+            TargetList(
+                target.key, target.title, target.rule, target.rows.with_columns(new.alias(NEW))
+            )
+        )
+    return TargetLists(
+        current.as_of,
+        current.window,
+        current.risk_basis,
+        current.risk_note,
+        tuple(lists),
+        current.persistent_left,
+        None if earlier is None else earlier.as_of,
+    )
 
 
 def _scope(
@@ -375,9 +412,8 @@ def target_lists(
     as_of = min(window.end, last)
     on_roll = on_roll_on(inputs.spells.lazy(), as_of)
     # Pupils who have left need no action: every list is of pupils on roll on the as-of date.
-    people = _scope(pupils(inputs, window.academic_year_start), urns, year_groups, forms).join(
-        on_roll, on="enrolment_id", how="semi"
-    )
+    everyone = _scope(pupils(inputs, window.academic_year_start), urns, year_groups, forms)
+    people = everyone.join(on_roll, on="enrolment_id", how="semi")
     actions = latest_actions(inputs.interventions, as_of)
 
     todays_marks = read.marks(inputs.db, urns, as_of, as_of)
@@ -546,7 +582,15 @@ def target_lists(
         .sort("change_points", "upn", descending=[True, False])
     )
 
-    collected = pl.collect_all([first_day, persistent, severe, penalty, n_codes, rising, improved])
+    left = (
+        measures.filter(pl.col("persistent_absence"))
+        .join(everyone, on="enrolment_id", how="semi")
+        .join(on_roll, on="enrolment_id", how="anti")
+        .select(pl.len())
+    )
+    collected = pl.collect_all(
+        [first_day, persistent, severe, penalty, n_codes, rising, improved, left]
+    )
     rules = (
         TargetList(
             "first_day",
@@ -592,7 +636,9 @@ def target_lists(
             collected[6],
         ),
     )
-    return TargetLists(as_of, window, inputs.model.kind, inputs.model.reason, rules)
+    return TargetLists(
+        as_of, window, inputs.model.kind, inputs.model.reason, rules, collected[7].item()
+    )
 
 
 def targets_export(

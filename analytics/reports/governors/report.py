@@ -52,9 +52,13 @@ from analytics.reports.comparisons.scope import comparators
 from analytics.reports.comparisons.similar import SimilarSchools, similar_schools
 from analytics.reports.comparisons.trends import Trend, trend
 from analytics.reports.governors.narrative import Facts, Gap, YearGroup, narrative
+from analytics.reports.coordinator.impact import MIN_MEASURED as IMPACT_MIN_MEASURED
+from analytics.reports.coordinator.impact import intervention_impact
+from analytics.reports.coordinator.targets import coordinator_inputs
 from analytics.reports.inputs.register import Register, load_register
 from analytics.settings import setting
 from analytics.store import Database, read
+from analytics.store import interventions as intervention_store
 
 THIS = "this"
 LAST = "last"
@@ -193,6 +197,10 @@ class TermFigures:
     no_place: str = ""  # why there is no LA or region, when there is none
     trend: Trend | None = None  # three academic years beside the published figures
     similar: SimilarSchools | None = None
+    #: Per period: the attendance team's actions of the term by type (INTERVENTION_COLUMNS).
+    interventions: dict[str, pl.DataFrame] = field(default_factory=dict)
+    #: What changed after this term's actions, per type (the Impact page's summary), if read.
+    impact: pl.DataFrame | None = None
 
     @property
     def national_phase(self) -> str:
@@ -332,6 +340,34 @@ def period_figures(
     )
 
 
+#: The columns of `intervention_counts`, per type of action.
+INTERVENTION_COLUMNS = ("type", "actions", "pupils")
+#: The row of `intervention_counts` for every type together.
+ALL_ACTIONS = "All actions"
+
+
+def intervention_counts(log: pl.DataFrame, window: Window) -> pl.DataFrame:
+    """Actions dated in the window, per type (in the order the Interventions page offers them)
+    and for all types together (`ALL_ACTIONS`, last): actions and pupils (a pupil with two types
+    counts once in the total)."""
+    dated = log.filter(pl.col("date").is_between(window.start, window.end))
+    per_type = (
+        dated.group_by("type")
+        .agg(pl.len().alias("actions"), pl.col("enrolment_id").n_unique().alias("pupils"))
+        .sort("actions", "type", descending=[True, False])
+    )
+    total = pl.DataFrame(
+        {
+            "type": [ALL_ACTIONS],
+            "actions": [dated.height],
+            "pupils": [dated["enrolment_id"].n_unique()],
+        }
+    )
+    return pl.concat(
+        [per_type.select(INTERVENTION_COLUMNS), total], how="vertical_relaxed"
+    ).with_columns(pl.col("actions", "pupils").cast(pl.Int64))
+
+
 def _term_window(calendar, academic_year: int, term: str) -> Window | None:
     for window in calendar.windows(academic_year, "term"):
         if window.label == term:
@@ -390,7 +426,16 @@ def term_figures(db: Database, urn: int, academic_year: int, term: str) -> TermF
             for h in HEADLINES
         }
 
+    log = intervention_store.interventions(db, (urn,))
+    actions = {
+        period: intervention_counts(log, window)
+        for period, window in ((THIS, this), (LAST, last))
+        if window is not None
+    }
+    impact = intervention_impact(coordinator_inputs(db), this, urns=(urn,)).summary
     return TermFigures(
+        interventions=actions,
+        impact=impact,
         school_name=school["name"],
         school_urn=urn,
         phase=school["phase"],
@@ -482,7 +527,7 @@ def _period_cells(cells: Cells, figures: TermFigures, period: str) -> None:
             persistent = cells.add(
                 (period, dimension, row["group"], "pa"),
                 row["persistent_absentees"],
-                f"Persistent absence of {row['label'].lower() if dimension != 'year_group' else row['label']}, {when}",
+                f"Persistent absence of {in_sentence(row['label']) if dimension != 'year_group' else row['label']}, {when}",
             )
             cells.link(size, persistent)
             sizes.append(size)
@@ -602,6 +647,27 @@ def _period_cells(cells: Cells, figures: TermFigures, period: str) -> None:
     cells.link(pupils, *everything)  # a school too small to show hides everything
 
 
+def _intervention_cells(cells: Cells, figures: TermFigures) -> None:
+    """Pupils with each type of action, and pupils measured for each type's impact. A pupil may
+    have several types, so no type is the total less the others: each count stands alone."""
+    for period, counts in figures.interventions.items():
+        when = figures.label(period)
+        for row in counts.iter_rows(named=True):
+            what = "any action" if row["type"] == ALL_ACTIONS else in_sentence(row["type"])
+            cells.add(
+                (period, "intervention", row["type"]),
+                row["pupils"],
+                f"Pupils with {what}, {when}",
+            )
+    if figures.impact is not None:
+        for row in figures.impact.iter_rows(named=True):
+            cells.add(
+                (THIS, "impact", row["type"]),
+                row["measured"],
+                f"Pupils measured after {in_sentence(row['type'])}, {figures.label(THIS)}",
+            )
+
+
 def suppression_cells(figures: TermFigures) -> Cells:
     """Every count of pupils (and of suspensions) the report shows or lets a reader work out."""
     cells = Cells()
@@ -621,6 +687,7 @@ def suppression_cells(figures: TermFigures) -> Cells:
                 f"Persistent absence of pupils aged 5 to 15, {row['year']}",
             )
             cells.link(size, persistent)
+    _intervention_cells(cells, figures)
     return cells
 
 
@@ -1173,6 +1240,93 @@ def behaviour_section(ctx: Context) -> Section:
     return Section("behaviour", "Behaviour and suspensions", tables=tuple(tables))
 
 
+def interventions_section(ctx: Context) -> Section | None:
+    """What the attendance team did this term and what changed after it: actions and pupils by
+    type against the same term last year, and each type's difference in differences."""
+    f, s = ctx.figures, ctx.shown
+    now = f.interventions.get(THIS)
+    if now is None:
+        return None
+    before = f.interventions.get(LAST)
+    if now.filter(pl.col("type") == ALL_ACTIONS)["actions"].item() == 0 and (
+        before is None or before.filter(pl.col("type") == ALL_ACTIONS)["actions"].item() == 0
+    ):
+        return Section(
+            "interventions",
+            "Interventions and their impact",
+            paragraphs=("No actions were recorded in the intervention log this term.",),
+        )
+    types = list(dict.fromkeys([*now["type"], *([] if before is None else before["type"])]))
+    types = [t for t in types if t != ALL_ACTIONS] + [ALL_ACTIONS]
+    rows = []
+    for kind in types:
+        record = {"Action": kind}
+        for period, counts in ((THIS, now), (LAST, before)):
+            label = f.label(period).capitalize()
+            found = None if counts is None else counts.filter(pl.col("type") == kind)
+            if found is None or found.is_empty():
+                record[f"Actions, {label}"] = "–" if counts is None else "0"
+                record[f"Pupils, {label}"] = "–" if counts is None else "0"
+                continue
+            row = found.row(0, named=True)
+            key = (period, "intervention", kind)
+            # An action count can give away a hidden pupil count (one action each), so it goes too.
+            record[f"Actions, {label}"] = s.count(row["actions"], key)
+            record[f"Pupils, {label}"] = s.count(row["pupils"], key)
+        rows.append(record)
+    tables = [
+        Table(
+            "Actions recorded by the attendance team",
+            pl.DataFrame(rows),
+            "Calls, letters, meetings, home visits, plans, referrals and penalty-notice steps dated in the term, "
+            "from the intervention log. A pupil with several kinds of action counts once in All actions.",
+        )
+    ]
+    paragraphs = []
+    impact = f.impact if f.impact is not None else pl.DataFrame()
+    measured = impact.filter(pl.col("measured") > 0) if impact.height else impact
+    if measured.height:
+        effects = []
+        for row in measured.iter_rows(named=True):
+            key = (THIS, "impact", row["type"])
+            readable = row["measured"] >= IMPACT_MIN_MEASURED and not s.hidden(key)
+            effects.append(
+                {
+                    "Action": row["type"],
+                    "Pupils measured": s.count(row["measured"], key),
+                    "Change against similar pupils (points)": s.points(row["effect"], key)
+                    if readable
+                    else "too few to read",
+                    "95% interval": (
+                        f"{s.points(row['effect_low'], key)} to {s.points(row['effect_high'], key)}"
+                        if readable and row["effect_low"] is not None
+                        else "–"
+                    ),
+                }
+            )
+        tables.append(
+            Table(
+                "What changed after each kind of action",
+                pl.DataFrame(effects),
+                "For each pupil's first action of a kind this term: their attendance in the school weeks after it "
+                "against the weeks before, less the change of similar pupils at the school with no such action "
+                f"(a difference in differences, in percentage points). Kinds with fewer than {IMPACT_MIN_MEASURED} "
+                "pupils measured are too few to read. This is a comparison, not a trial: pupils are chosen for an "
+                "action because their attendance is falling, so it can understate what an action does.",
+            )
+        )
+    else:
+        paragraphs.append(
+            "No action this term has enough school weeks after it yet to see what changed; the next summary will."
+        )
+    return Section(
+        "interventions",
+        "Interventions and their impact",
+        paragraphs=tuple(paragraphs),
+        tables=tuple(tables),
+    )
+
+
 def _facts(ctx: Context) -> Facts:
     f, s = ctx.figures, ctx.shown
     last = f.last.school if f.last else {}
@@ -1267,6 +1421,15 @@ def summary_section(ctx: Context) -> Section:
     return Section("summary", "Summary", bullets=tuple(sentences))
 
 
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: `Disadvantaged pupils` -> `disadvantaged pupils`,
+    but `SEN support`, `EHC plan` and `Year 9` keep their capitals."""
+    first = label.split(" ", 1)[0]
+    if sum(c.isupper() for c in first) > 1 or first in ("Year", "Reception", "Nursery"):
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def suppression_section(ctx: Context) -> Section:
     threshold = ctx.suppression.threshold
     lines = []
@@ -1278,11 +1441,11 @@ def suppression_section(ctx: Context) -> Section:
             lines.append(f"{label}: fewer than {threshold} {ctx.cells.units.get(key, 'pupils')}.")
         elif reason.kind == LINKED:
             lines.append(
-                f"{label}: hidden with {ctx.cells.labels.get(reason.protects, 'a hidden figure').split(',')[0].lower()}."
+                f"{label}: hidden with {in_sentence(ctx.cells.labels.get(reason.protects, 'a hidden figure').split(',')[0])}."
             )
         else:
-            protected = (
-                ctx.cells.labels.get(reason.protects, "another figure").split(",")[0].lower()
+            protected = in_sentence(
+                ctx.cells.labels.get(reason.protects, "another figure").split(",")[0]
             )
             lines.append(
                 f"{label}: hidden as well, so that the figure for {protected} cannot be worked out from the total beside it."
@@ -1344,6 +1507,7 @@ SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     groups_section,
     bands_section,
     behaviour_section,
+    interventions_section,
 )
 CLOSING_SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     suppression_section,
