@@ -255,7 +255,8 @@ def table(
     options.setdefault("height", "content" if frame.height <= SHOW_WHOLE else LONG_TABLE_PX)
     config = {c: _config(c) for c in visible}
     for column, header in (headers or {}).items():
-        config[column]["label"] = header
+        if column in config:  # a header for a column not shown is not needed
+            config[column]["label"] = header
     result = st.dataframe(
         shown(frame.select(visible)),
         alt=name,  # the table's accessible name (and how tests find it)

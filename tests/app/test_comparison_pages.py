@@ -35,13 +35,17 @@ def test_the_overview_shows_the_region_and_la_beside_national(open_app, demo_cop
     app = open_app(demo_copy, school=str(PRIMARY))
     assert not app.exception
     shown = frame(app, "Headline comparison")
-    assert {"national", "region", "la", "national_year", "la_year"} <= set(shown.columns)
-    assert shown["la"].null_count() == 0 and shown["region"].null_count() == 0
+    # On screen the columns that fit at 1440 px: national with its year, and the LA's figure.
+    assert {"national", "national_year", "la", "gap_to_la"} <= set(shown.columns)
+    assert shown["la"].null_count() == 0
     assert shown["national_year"].to_list()[0] == "2025/26"
     assert any("Manchester (LA 352), North West" in c.value for c in app.caption)
-    # Severe absence is published for whole years to 2022/23 only: marked as older than the window.
+    # The region's figure is said beside England's and the LA's for each headline measure.
+    said = [m.value for m in app.markdown if m.value.startswith("**Attendance")]
+    assert said and "North West " in said[0] and "Manchester " in said[0]
+    # Severe absence is published for whole years to 2022/23 only: older than the window.
     severe = shown.filter(pl.col("label") == "Severe absence").row(0, named=True)
-    assert severe["national_older"] and severe["national_year"] == "2022/23"
+    assert severe["national_year"] == "2022/23"
     assert any("more than one academic year older" in c.value for c in app.caption)
     trend = frame(app, "Three years")
     assert trend["year"].unique().len() == 3 and trend["la"].null_count() >= 4
@@ -82,7 +86,8 @@ def test_cohorts_show_the_region_and_la_for_each_group(open_app, demo_copy):
     app = app.run()
     assert not app.exception
     shown = frame(app, "Cohorts by")
-    assert {"region", "la", "gap_to_la", "national_older"} <= set(shown.columns)
+    # On screen the LA beside national with the year of its figure; the region is in the download.
+    assert {"la", "gap_to_la", "la_year"} <= set(shown.columns)
     support = shown.filter(pl.col("group") == "SEN support").row(0, named=True)
     # DfE's SEN-provision file gives each LA's absence for all phases together (2022/23); the
     # held files have no LA persistent absence for SEN support.
