@@ -14,6 +14,7 @@ _RECORDS = (
     ("marks", ("date", "session", "upn")),
     ("behaviour", ("incident_key",)),
     ("exclusions", ("upn", "start_date", "category")),
+    ("contacts", ("upn", "priority")),
 )
 #: Where a record came from in the file (its row, its column): not what it says.
 _PLACE = ("_row", "_field")

@@ -81,6 +81,13 @@ def valid_file(kind: str, urn: int) -> str:
         ]
         header = "upn,date,time,type,category,points,severity,location,subject,staff,action,notes"
         return header + "\n" + "\n".join(rows) + "\n"
+    if kind == "contacts":
+        rows = [
+            f"{u},{f} Parent,Mother,1,0161 496 000{n},07700 90012{n},p{n}@example.org,Y"
+            for n, (u, f) in enumerate(zip(PUPILS, FORENAMES, strict=True))
+        ]
+        header = "upn,contact_name,relationship,priority,phone,mobile,email,lives_with_pupil"
+        return header + "\n" + "\n".join(rows) + "\n"
     assert kind == "exclusions"
     return (
         "upn,start_date,end_date,category,sessions,reason_1,reason_2\n"
