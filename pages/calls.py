@@ -12,8 +12,8 @@ from analytics.reports.coordinator.calls import calls_sheet_pdf
 from analytics.store import interventions as intervention_store
 from pages.ui import calls as calls_ui
 from pages.ui import coordinator
-from pages.ui.access import audited_export, guard_page
-from pages.ui.chronology import plain_text
+from pages.ui.access import audited_export, guard_page, record_view_shown
+from pages.ui.format import plain
 from pages.ui.context import cache_key, database
 from pages.ui.download import download_buttons
 from pages.ui.filters import scope_or_stop
@@ -105,6 +105,7 @@ event = st.dataframe(
     },
 )
 st.caption("Click a row to call that pupil next, or choose below.")
+record_view_shown(school_urn=scope.urns[0] if scope.urns and len(scope.urns) == 1 else None)
 
 export = calls_ui.export_table(*key, scope.urns, day, scope.year_groups)
 stem = f"calling-list-{day:%Y-%m-%d}"
@@ -155,7 +156,7 @@ with left:
         )
     for contact in contacts.iter_rows(named=True):
         numbers = [
-            f"{kind} [{plain_text(number)}](tel:{''.join(c for c in number if c.isdigit() or c == '+')})"
+            f"{kind} [{plain(number)}](tel:{''.join(c for c in number if c.isdigit() or c == '+')})"
             for kind, number in (("phone", contact["phone"]), ("mobile", contact["mobile"]))
             if number
         ]
@@ -164,23 +165,19 @@ with left:
             "parental responsibility" if contact["parental_responsibility"] else None,
         ]
         st.markdown(
-            f"**{contact['priority']}. {plain_text(contact['contact_name'])}** ({plain_text(contact['relationship'])}) · "
+            f"**{contact['priority']}. {plain(contact['contact_name'])}** ({plain(contact['relationship'])}) · "
             + " · ".join(numbers + [a for a in about if a])
         )
 with right:
-    st.markdown(f"**Sessions:** {plain_text(row['codes'])}")
+    st.markdown(f"**Sessions:** {plain(row['codes'])}")
     if row["flags_text"]:
         st.markdown(f"**Urgent:** {row['flags_text']}")
     if row["absences_earlier_this_week"]:
-        st.markdown(
-            f"**Absent earlier this week:** {plain_text(row['absences_earlier_this_week'])}"
-        )
+        st.markdown(f"**Absent earlier this week:** {plain(row['absences_earlier_this_week'])}")
     if row["open_actions"]:
-        st.markdown(f"**Open actions:** {plain_text(row['open_actions'])}")
+        st.markdown(f"**Open actions:** {plain(row['open_actions'])}")
     if row["done"]:
-        st.markdown(
-            f"**Today:** {plain_text(row['outcome'])} (by {plain_text(row['recorded_by'])})"
-        )
+        st.markdown(f"**Today:** {plain(row['outcome'])} (by {plain(row['recorded_by'])})")
 
 note = st.text_input("Note (optional, goes into the chronology)", key=f"calls_note_{pupil}")
 who = coordinator.recorder()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics.domain.returns import RETURNS
 from pages.ui import returns as returns_ui
-from pages.ui.access import guard_page
+from pages.ui.access import guard_page, record_view_shown
 from pages.ui.context import cache_key, database
 from pages.ui.download import download_buttons
 from pages.ui.filters import scope_or_stop
@@ -57,6 +57,7 @@ for tab, kind in zip(tabs, RETURNS, strict=True):
             note=f"{scope.label}. {kind.title}: {kind.who} Due: {kind.deadline}",
             pupil_data=True,
         )
+record_view_shown(school_urn=scope.urns[0] if scope.urns and len(scope.urns) == 1 else None)
 st.caption(
     "The same lists come from `rollcall export returns --kind KIND --from DATE --to DATE --out FILE`. "
     "The rules are in the README (Returns to the local authority)."

@@ -177,7 +177,7 @@ def test_a_half_term_and_year_groups_from_the_sidebar(open_app, demo_db):
     register = load_register(demo_db, (urn,), half).in_year_groups(half, ["7", "8"])
     figures = headline(register, half)
     assert metrics(app)["Attendance"] == format_percent(figures["attendance_rate"])
-    assert "Year groups 7, 8 · Autumn 1" in app.caption[0].value
+    assert "Year 7, Year 8 · Autumn 1" in app.caption[0].value
     assert f"{figures['enrolments']:,} enrolments" in app.caption[0].value
     assert app.query_params["years"] == "7,8" and app.query_params["part"] == "Autumn 1"
 

@@ -106,3 +106,16 @@ d = frame.lazy().map_batches(lambda f: f)
 e = pl.col("x").round(1)
 """
     assert python_callbacks(source) == [3, 4, 5, 6]
+
+
+def test_every_pupil_level_page_records_what_it_showed():
+    """A page that shows pupils records the view in the audit log once it has shown them (a page
+    that forgot to was a view nobody could trace)."""
+    from pages.ui.registry import PAGES as SPECS
+
+    offenders = [
+        spec.path
+        for spec in SPECS
+        if spec.pupil_level and "record_view_shown(" not in (PROJECT_ROOT / spec.path).read_text()
+    ]
+    assert offenders == []
