@@ -38,7 +38,6 @@ import argparse
 import asyncio
 import json
 import math
-import os
 import random
 import resource
 import secrets
@@ -67,6 +66,13 @@ from playwright.async_api import async_playwright  # noqa: E402
 
 from analytics.access import accounts  # noqa: E402
 from analytics.access.roles import Role, User  # noqa: E402
+from analytics.bench.serving import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    server_environment,
+    start_server,
+)
 from analytics.settings import setting  # noqa: E402
 from analytics.store import Database, read  # noqa: E402
 from pages.ui.registry import PAGES, PageSpec, pages_for  # noqa: E402
@@ -76,7 +82,6 @@ from tests.e2e.browsing import (  # noqa: E402
     settle_after,
     shown_errors,
 )
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_until_healthy  # noqa: E402
 
 #: The roles the sessions take in turn, and whether each covers every school (else one).
 ROLE_CYCLE: tuple[tuple[Role, bool], ...] = (
@@ -202,36 +207,19 @@ class Server:
     def start(cls, db: Path, accounts_file: Path, port: int, folder: Path) -> Server:
         """Serve `db` with sign-in from `accounts_file` (no demo mode, no OIDC) on `port`."""
         log = folder / "server.log"
-        env = os.environ | {
-            "ROLLCALL_DB": str(db),
-            "ROLLCALL_DEMO": "",
-            "ROLLCALL_ACCOUNTS": str(accounts_file),
-            # Dumps every thread's Python stack on SIGABRT: what a stall is waiting on.
-            "PYTHONFAULTHANDLER": "1",
-        }
+        # A SIGABRT dumps every thread's stack: what a stall waits on.
+        more = {"PYTHONFAULTHANDLER": "1"}
         if setting("db_key"):  # from the secrets file, which the server is not given
-            env["ROLLCALL_DB_KEY"] = setting("db_key")
-        command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
-        command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-        command += ["--server.headless", "true", "--server.fileWatcherType", "none"]
-        command += ["--browser.gatherUsageStats", "false"]
-        command += ["--secrets.files", str(folder / "no-secrets.toml")]  # local sign-in only
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                preexec_fn=_no_core_dump,
-            )
-        server = cls(process, f"http://127.0.0.1:{port}", log)
-        try:
-            _wait_until_healthy(server.url, _LogAsStderr(process, log))
-        except BaseException:
-            server.stop()
-            raise
-        return server
+            more["ROLLCALL_DB_KEY"] = setting("db_key")
+        env = server_environment(db, demo=False, accounts=accounts_file, **more)
+        process, url = start_server(
+            env,
+            log,
+            secrets_file=folder / "no-secrets.toml",  # local sign-in only
+            port=port,
+            preexec_fn=_no_core_dump,
+        )
+        return cls(process, url, log)
 
     @property
     def pid(self) -> int:
@@ -246,24 +234,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-
-
-class _LogAsStderr:
-    """The server process as `_wait_until_healthy` reads it: its output comes from the log."""
-
-    def __init__(self, process: subprocess.Popen, log: Path):
-        self._process, self._log = process, log
-
-    def poll(self):
-        return self._process.poll()
-
-    @property
-    def returncode(self):
-        return self._process.returncode
-
-    @property
-    def stderr(self):
-        return self._log.open("rb")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -835,7 +805,7 @@ def run(options: argparse.Namespace) -> tuple[dict, str | None]:
         sessions = people(options.sessions, urns, options.roles, options.pages)
         password = secrets.token_urlsafe(18)
         write_accounts(folder / "accounts.json", sessions, password)
-        server = Server.start(db, folder / "accounts.json", options.port or _free_port(), folder)
+        server = Server.start(db, folder / "accounts.json", options.port or free_port(), folder)
         print(f"serving {options.db or 'the demo trust'} at {server.url}", flush=True)
         watchdog, memory = Watchdog(server), MemorySampler(server.pid)
         try:

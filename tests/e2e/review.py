@@ -9,35 +9,22 @@ writes every screen of every page of every role to a folder for a person to read
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from analytics.access import accounts
 from analytics.access.roles import Role, User
-from analytics.settings import PROJECT_ROOT
+from analytics.bench import serving
+from analytics.bench.serving import CHROMIUM, CHROMIUM_ARGS, server_environment
 from pages.ui.registry import PageSpec, pages_for
 from tests.e2e.browsing import open_menu, wait_for_run
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREEN = {"width": 1440, "height": 900}
 PASSWORD = "review lantern harbour"
 
@@ -87,44 +74,13 @@ def write_accounts(path: Path, people: list[Reader]) -> Path:
 # ------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(
     db: Path, *, demo: bool = False, accounts_file: Path | None = None, folder: Path
 ) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` over `db` (sign-in from `accounts_file`, no OIDC, unless `demo`);
-    returns the process and its URL once it answers."""
-    port = free_port()
-    env = os.environ | {"ROLLCALL_DB": str(db), "ROLLCALL_DEMO": "1" if demo else ""}
-    if accounts_file is not None:
-        env["ROLLCALL_ACCOUNTS"] = str(accounts_file)
-    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py")]
-    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    command += ["--server.headless", "true", "--server.fileWatcherType", "none"]
-    command += ["--browser.gatherUsageStats", "false"]
-    command += ["--secrets.files", str(folder / "no-secrets.toml")]  # local sign-in only
-    server = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {server.stderr.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return server, url
-        except OSError:
-            time.sleep(0.3)
-    server.terminate()
-    raise TimeoutError(f"streamlit did not come up at {url}")
+    """The app over `db` (sign-in from `accounts_file`, no OIDC, unless `demo`), its output in
+    `folder`; returns the process and its URL once it answers."""
+    env = server_environment(db, demo=demo, accounts=accounts_file)
+    return serving.start_server(env, folder / "server.log", secrets_file=folder / "no-secrets.toml")
 
 
 def sign_in(page, url: str, reader: Reader) -> None:

@@ -71,7 +71,9 @@ def test_from_the_widest_cohort_gap_to_a_pupil_profile(serve, page, demo_db):
 
     # Open the profile of the pupil with the lowest attendance.
     pupil = expected.row(0, named=True)
-    chooser = page.get_by_test_id("stSelectbox").filter(has_text="Open a pupil's profile")
+    chooser = page.get_by_test_id("stSelectbox").filter(
+        has_text="Or find a pupil in the list by name"
+    )
     chooser.click()
     page.keyboard.type(f"{pupil['surname']}, {pupil['forename']}")
     page.get_by_role("option").first.click()
