@@ -20,8 +20,8 @@ they do.
   it (senior leader, attendance staff, governor, data manager) in Chromium at 1440 by 900 pixels
   and run axe-core against WCAG 2.0, 2.1 and 2.2 at levels A and AA. A serious or critical
   violation fails the tests.
-- **With the keyboard.** The tests move through the sidebar's filters and a table with the
-  keyboard alone (Tab, the arrow keys, Enter and Escape).
+- **With the keyboard.** The tests move through the sidebar's filters, reach a table and
+  download it with the keyboard alone (Tab, the arrow keys, Enter and Escape).
 - **By reading them.** Every page of every role is photographed (`make screenshots`) and read
   screen by screen before a release.
 
@@ -30,8 +30,8 @@ they do.
 - Every chart has a text alternative: a sentence under it saying what it shows, which is also
   the chart's accessible name, and every chart's figures are in a table beside it that downloads
   as CSV and Excel.
-- Tables have headers, can be sorted and searched, and can be read cell by cell with the arrow
-  keys; every figure in a table is also in its download.
+- Tables have headers, can be sorted and searched, and Tab reaches each of them and then its
+  CSV and Excel downloads, which hold every figure in the table.
 - Figures are never told apart by colour alone in the tables and reports: they say *yes* or *no*
   and give the numbers.
 
@@ -42,7 +42,8 @@ they do.
   each chart.
 - **Zoom and narrow screens** have not been tested: the pages are laid out for a desktop screen.
 - **Tables are drawn on a canvas.** Screen readers read the cells in view and their headers, but
-  a very long table is easier to use as its CSV or Excel download.
+  the arrow keys move from cell to cell only once a cell has been chosen with a pointer, so a
+  keyboard user reads a table through its CSV or Excel download (the next stop of the Tab key).
 - **The PDF downloads** (the governors' summary, a pupil's chronology) are not tagged PDFs. The
   governors' summary also downloads as an HTML page, which is accessible.
 - **Some controls come from Streamlit**, the framework Rollcall is built with, and follow its

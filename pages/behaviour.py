@@ -114,7 +114,12 @@ table(
     key="behaviour_rates",
     note=note,
     hide=("national_source",),
-    headers={"value": "This window, per 100 pupils", "national": "National, per 100 pupils"},
+    headers={
+        "value": "Per 100 pupils",
+        "national": "National per 100",
+        "national_year": "National from",
+        "national_older": "Over a year older",
+    },
 )
 with st.expander("Where the national figures come from"):
     for row in figures.exclusion_rates.iter_rows(named=True):

@@ -151,12 +151,14 @@ for finding in sorted(report.findings, key=lambda f: (not f.failed, f.check.seve
                 finding.pupils.select(
                     c for c in ("upn", "ncyear", "detail") if c in finding.pupils.columns
                 ),
+                alt=check.title,
+                width="content",  # as wide as its columns: a long list's scroll bar fits too
                 hide_index=True,
                 placeholder="–",
                 column_config={
                     "upn": "UPN",
                     "ncyear": "Year",
-                    "detail": st.column_config.TextColumn("What was found", width=640),
+                    "detail": st.column_config.TextColumn("What was found", width=600),
                 },
             )
 

@@ -62,8 +62,8 @@ widest = analysis.widest_gaps(key, measure, national_kind)
 st.write(
     f"Every group large enough to read ({fewest} or more pupils), furthest from the national figure for that group first. "
     f"The school figure is that of {COMPARED_COHORT}; the national figure for each group is DfE's newest that "
-    "Rollcall holds for the group and a comparable window (its year and window are beside it; a figure more "
-    "than one academic year older than the window is ticked)."
+    "Rollcall holds for the group and a comparable window (its year is beside it; its window, source and "
+    "whether it is more than one academic year older than the window are in the download)."
 )
 if widest.is_empty():
     st.write("No group has a national figure to compare with in this window.")
@@ -92,7 +92,7 @@ else:
         "Widest gaps against national",
         key="cohort_widest",
         note=f"{scope.description} · {label}",
-        hide=("national_source",),
+        hide=("national_source", "national_period", "national_older"),
         headers={
             "compared_pupils": "Pupils",
             "compared_value": "School %",

@@ -165,8 +165,9 @@ st.write(
     f"({count(int(listed['severe_absence'].sum()))} severely); {count(flagged)} with a flag. "
     "Click a pupil's row to open their profile; click a column heading to sort by it."
 )
-# Across schools the list names each pupil's school: the name in one column and the longest spell
-# left to the flags (a spell of a week or more is flagged), so every column still fits.
+# Across schools the list names each pupil's school: the name in one column, the form and the
+# longest spell left to the downloads and the flags (a spell of a week or more is flagged), so
+# every column still fits.
 several = scope.urns is None or len(scope.urns) > 1
 shown_list = (
     listed.with_columns(pl.format("{}, {}", "surname", "forename").alias("pupil"))
@@ -174,7 +175,7 @@ shown_list = (
     else listed
 )
 columns = (
-    ("pupil", "year_group", "form", "school_name", "attendance_rate", "unauthorised")
+    ("pupil", "year_group", "school_name", "attendance_rate", "unauthorised")
     + ("negative_incidents", "flags")
     if several
     else LIST_COLUMNS

@@ -16,6 +16,38 @@ from pages.ui.filters import scope_or_stop
 
 guard_page(__file__)
 
+#: What each return shows on screen, to fit beside the menu; its CSV holds every column.
+ON_SCREEN: dict[str, tuple[str, ...]] = {
+    "new-pupils": ("surname", "forename", "year_group", "admission_date", "return_due", "missing"),
+    "deletions": (
+        "surname",
+        "forename",
+        "year_group",
+        "leaving_date",
+        "return_due",
+        "ground_of_deletion",
+        "missing",
+    ),
+    "continuous-absence": (
+        "surname",
+        "forename",
+        "year_group",
+        "first_day",
+        "last_day",
+        "school_days",
+        "ongoing",
+    ),
+    "part-time": (
+        "surname",
+        "forename",
+        "year_group",
+        "c2_sessions",
+        "plan",
+        "review_date",
+        "review_overdue",
+    ),
+}
+
 st.title("Returns to the local authority")
 scope = scope_or_stop(year_groups=False)
 db = database()
@@ -42,6 +74,8 @@ for tab, kind in zip(tabs, RETURNS, strict=True):
             continue
         st.dataframe(
             rows,
+            alt=kind.title,
+            column_order=[c for c in ("status", *ON_SCREEN[kind.kind]) if c in rows.columns],
             hide_index=True,
             key=f"returns_table_{kind.kind}",
             column_config={
@@ -50,6 +84,7 @@ for tab, kind in zip(tabs, RETURNS, strict=True):
                 if rows.schema[column] == pl.Date
             },
         )
+        st.caption("Every column the return needs (addresses, contacts, UPNs) is in its CSV.")
         download_buttons(
             rows.drop("status", strict=False),
             f"{kind.kind} return {scope.window.start:%Y-%m-%d} to {scope.window.end:%Y-%m-%d}",

@@ -77,7 +77,7 @@ def test_from_the_morning_import_to_a_ticked_off_calling_list(open_app, school):
     ].to_list() == ["Reason given: illness (suggests code I)"]
     assert metrics(app)["Left"] == "2"
     # Done pupils leave the "left to call" view and show under "Done".
-    app.segmented_control(key="calls_show").set_value("done").run()
+    app.radio(key="calls_show").set_value("done").run()
     assert pl.from_pandas(app.dataframe[0].value).height == 2
     engine = calling_list(school, DAY)
     assert (engine.done, engine.left) == (2, 2)
