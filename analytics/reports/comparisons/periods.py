@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from analytics.domain.calendar import academic_year_label, census_period
 from analytics.pipelines.gaps import weighted_national
@@ -135,7 +136,7 @@ class NationalFigure:
         }
 
 
-def figure_schema(prefix: str) -> dict[str, pl.DataType]:
+def figure_schema(prefix: str) -> dict[str, DataTypeClass]:
     """The column types of `NationalFigure.columns`."""
     return {
         prefix: pl.Float64,
