@@ -446,9 +446,8 @@ def differences(con: Connection) -> dict[str, int]:
         "sessions, unauthorised, main_code::VARCHAR, ended_on FROM absence_spells"
     )
     if recounted.is_empty():
-        found["absence_spells"] = one_row(con.execute(f"SELECT count(*) FROM ({kept})").fetchone())[
-            0
-        ]
+        kept_spells = one_row(con.execute(f"SELECT count(*) FROM ({kept})").fetchone())
+        found["absence_spells"] = kept_spells[0]
         return found
     con.register("recounted_spells", recounted)
     try:

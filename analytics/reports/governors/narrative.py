@@ -191,8 +191,7 @@ def gap_sentence(gap: Gap, last_term: str | None) -> str | None:
 
 def year_group_sentence(facts: Facts) -> str | None:
     """The year group with the lowest attendance, and the one whose attendance changed most."""
-    # Each year group with its attendance, and then with its change since last term: the figures
-    # beside the groups, so that they are known to be present.
+    # (year group, figure) pairs, so that the figure is known to be present.
     shown = [(y, y.attendance) for y in facts.year_groups if y.attendance is not None]
     if len(shown) < 2:
         return None

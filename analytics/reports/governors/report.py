@@ -1162,13 +1162,15 @@ def bands_section(ctx: Context) -> Section:
             share = count * 100 / counted if counted else None
             record[f"Pupils, {title}"] = s.count(count, key)
             record[f"Share, {title}"] = s.rate(share, key)
-            visible = None if s.hidden(key) else share  # the share, when it may be shown
+            shown_share = None if s.hidden(key) else share
             shares.append(
                 {
                     "band": row["band"],
                     "term": title.capitalize(),
-                    "share": round(visible, 2) if visible is not None else None,
-                    "label": str(round_half_up(visible, 1)) if visible is not None else None,
+                    "share": round(shown_share, 2) if shown_share is not None else None,
+                    "label": str(round_half_up(shown_share, 1))
+                    if shown_share is not None
+                    else None,
                 }
             )
         rows.append(record)
