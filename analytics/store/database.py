@@ -16,6 +16,7 @@ The file may be encrypted (see `analytics.store.files`).
 
 from __future__ import annotations
 
+import enum
 import fcntl
 import itertools
 import logging
@@ -49,8 +50,16 @@ log = logging.getLogger(__name__)
 
 #: path -> (file signature, data version): the version is read again only when the file changed.
 _versions: dict[Path, tuple[tuple, str]] = {}
+
+
+class _FromSettings(enum.Enum):
+    """The type of `_FROM_SETTINGS`: an enum of one member, which the type check tells from a key."""
+
+    TOKEN = enum.auto()
+
+
 #: `Database(path)` takes its key from the settings; `Database(path, key=None)` is a plain file.
-_FROM_SETTINGS = object()
+_FROM_SETTINGS = _FromSettings.TOKEN
 #: How often a thread waiting for the handle looks again for a change it cannot be told of.
 _POLL = 0.02
 _copies = itertools.count(1)
@@ -222,10 +231,10 @@ class Database:
     """A Rollcall database file, with its migrations applied on first write."""
 
     def __init__(
-        self, path: Path | str | None = None, *, key: str | None | object = _FROM_SETTINGS
+        self, path: Path | str | None = None, *, key: str | None | _FromSettings = _FROM_SETTINGS
     ) -> None:
         self.path = Path(path) if path is not None else Path(setting("db_path"))
-        self.key: str | None = setting("db_key") if key is _FROM_SETTINGS else key  # type: ignore[assignment]
+        self.key: str | None = setting("db_key") if key is _FROM_SETTINGS else key
         self._migrated = False
 
     def __repr__(self) -> str:

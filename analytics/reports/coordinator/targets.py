@@ -106,7 +106,11 @@ class CoordinatorInputs:
     @property
     def last_day(self) -> date | None:
         """The latest school day in the register."""
-        return self.days["date"].max() if not self.days.is_empty() else None  # type: ignore[return-value]
+        if self.days.is_empty():
+            return None
+        last = self.days["date"].max()
+        assert isinstance(last, date)
+        return last
 
 
 def coordinator_inputs(db: Database) -> CoordinatorInputs:
