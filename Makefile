@@ -1,6 +1,6 @@
 # Rollcall: two commands on a fresh machine.
 #   make run   set up, build the demo trust if there is no database, start the app
-#   make test  set up (with Debian's chromium for the browser tests), lint, run the whole suite
+#   make test  set up (with Debian's chromium for the browser tests), lint, type-check, run the whole suite
 #   make screenshots  every page of every role, screen by screen, into screenshots/
 
 SHELL := /bin/bash
@@ -39,6 +39,7 @@ run: setup $(DB)
 test: setup chromium
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run mypy analytics
 	$(UV) run pytest
 
 bench: setup $(DB)
@@ -56,4 +57,4 @@ screenshots: setup chromium
 	$(UV) run python -m tests.e2e.review --out $(SCREENSHOTS) $(if $(SCREENSHOTS_DB),--db $(SCREENSHOTS_DB),)
 
 clean:
-	rm -rf .pytest_cache .hypothesis
+	rm -rf .pytest_cache .hypothesis .mypy_cache

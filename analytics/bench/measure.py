@@ -63,7 +63,10 @@ def machine() -> str:
     cores = os.cpu_count() or 0
     try:
         with open("/proc/meminfo") as info:
-            total = int(re.search(r"MemTotal:\s+(\d+)", info.read()).group(1)) / 1024 / 1024
+            found = re.search(r"MemTotal:\s+(\d+)", info.read())
+        if found is None:
+            raise OSError("no MemTotal in /proc/meminfo")
+        total = int(found.group(1)) / 1024 / 1024
         memory = f"{total:.0f} GB"
     except (OSError, AttributeError):
         memory = "? GB"

@@ -181,6 +181,7 @@ def interactions(db: Database, today: date) -> list[Interaction]:
     first_urn = int(read.schools(db)["urn"].sort()[0])
     half = school_calendar(db, (first_urn,)).windows(year, "half")[0]
     weeks = calendar.last_weeks(4, today)
+    assert weeks is not None  # the demo trust has four school weeks
     groups = tuple(year_groups_on_roll(db, None, ytd)[-2:])
     views = [
         Interaction("overview", "whole trust, year to date", None, ytd.start, ytd.end),

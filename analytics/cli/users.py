@@ -45,7 +45,7 @@ def run_add(args: argparse.Namespace) -> int:
         else "signs in with a password"
     )
     print(f"added {account.name}: {account.role.label.lower()}, {scope}; {how}")
-    unknown = [] if schools is None else _unknown_schools(args, list(account.schools))
+    unknown = [] if account.schools is None else _unknown_schools(args, list(account.schools))
     if unknown:
         print(f"note: no school {', '.join(map(str, unknown))} in the database yet")
     return EXIT_OK

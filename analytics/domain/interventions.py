@@ -12,8 +12,10 @@ for one school.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal, overload
 
 #: Longest owner, outcome and type label, and longest notes, in characters.
 MAX_SHORT_TEXT = 120
@@ -106,6 +108,10 @@ def settings_types(text: str) -> tuple[InterventionType, ...]:
     )
 
 
+@overload
+def _short(value: str | None, field: str, *, required: Literal[True]) -> str: ...
+@overload
+def _short(value: str | None, field: str, *, required: bool = False) -> str | None: ...
 def _short(value: str | None, field: str, *, required: bool = False) -> str | None:
     text = (value or "").strip()
     if not text:
@@ -127,7 +133,7 @@ class Entry:
     owner: str | None = None
     outcome: str | None = None
     notes: str | None = None
-    next_review: date | None = None
+    next_review: datetime.date | None = None  # `date` here is the field above
     issued_to: str | None = None
 
 

@@ -8,7 +8,7 @@ from fractions import Fraction
 import polars as pl
 
 
-def round_half_up(value: float | Fraction | int, places: int = 1) -> Decimal:
+def round_half_up(value: float | Fraction | int | Decimal, places: int = 1) -> Decimal:
     """`value` rounded half away from zero to `places` decimals.
 
     Floats are read through their shortest repr, so 1.005 rounds as the written 1.005 would.

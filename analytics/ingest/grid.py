@@ -45,7 +45,9 @@ def _column_problem(header: str) -> str | None:
     found = session_of_column(header)
     if found is None:
         return "is not a session with a real date (head it like '2025-09-03 AM' or 'Wed 03/09/2025 PM')"
-    weekday = (SESSION_COLUMN.fullmatch(header.strip()).group(1) or "").lower()[:3]
+    match = SESSION_COLUMN.fullmatch(header.strip())
+    assert match is not None  # session_of_column found a session in it
+    weekday = (match.group(1) or "").lower()[:3]
     day = found[0]
     # A weekday that does not match the date is how a US-style (MM/DD) heading shows itself.
     if weekday in _WEEKDAYS and _WEEKDAYS.index(weekday) != day.weekday():
@@ -86,7 +88,11 @@ def parse_grid(
         )
     if problems:
         raise ImportRefused(file_name, problems)
-    sessions = {c: session_of_column(c) for c in session_columns}
+    sessions: dict[str, tuple[date, str]] = {}
+    for c in session_columns:
+        found = session_of_column(c)
+        assert found is not None  # a column without a session was refused above
+        sessions[c] = found
     seen: dict[tuple[date, str], str] = {}
     for column, key in sessions.items():
         if key in seen:

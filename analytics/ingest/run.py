@@ -603,6 +603,7 @@ def import_files(db: Database, jobs: Sequence[ImportJob]) -> Iterator[ImportResu
         ahead = pool.submit(_read_and_parse, jobs[0]) if jobs else None
         for position, job in enumerate(jobs):
             current = ahead
+            assert current is not None  # submitted for this job: there is one
             ahead = (
                 pool.submit(_read_and_parse, jobs[position + 1])
                 if position + 1 < len(jobs)

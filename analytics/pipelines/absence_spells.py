@@ -10,6 +10,7 @@ educational activity) ends a spell. A school day with no mark counts in nothing 
 from __future__ import annotations
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 #: Lengths of spell the pages count, as (label, fewest sessions, most sessions or None).
 SPELL_LENGTHS = (
@@ -96,12 +97,13 @@ def absence_spells_with_ends(sessions: pl.LazyFrame) -> pl.LazyFrame:
 def spell_length_label(sessions: str = "sessions") -> pl.Expr:
     """The SPELL_LENGTHS label of a spell of `sessions` sessions."""
     length = pl.col(sessions)
-    expression = None
+    expression: Then | ChainedThen | None = None
     for label, low, high in SPELL_LENGTHS:
         condition = length >= low if high is None else length.is_between(low, high)
         expression = (
             pl.when(condition) if expression is None else expression.when(condition)
         ).then(pl.lit(label))
+    assert expression is not None  # SPELL_LENGTHS is not empty
     return expression
 
 

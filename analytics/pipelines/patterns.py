@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from analytics.domain.reasons import REASON_GROUPS, REASON_OF_CODE
 from analytics.pipelines.calendar import week_start
@@ -48,7 +49,9 @@ def weekday_sessions(sessions: pl.LazyFrame) -> pl.LazyFrame:
 
 def _minutes_band() -> pl.Expr:
     minutes = pl.col("minutes_late")
-    expression = pl.when(minutes.is_null() | (minutes <= 0)).then(pl.lit(MINUTES_NOT_RECORDED))
+    expression: Then | ChainedThen = pl.when(minutes.is_null() | (minutes <= 0)).then(
+        pl.lit(MINUTES_NOT_RECORDED)
+    )
     for label, low, high in MINUTES_LATE:
         expression = expression.when(
             minutes >= low if high is None else minutes.is_between(low, high)

@@ -107,4 +107,6 @@ def last_school_weeks(days: pl.LazyFrame, weeks: int, up_to: date) -> tuple[date
     )
     if week_starts.is_empty():
         return None
-    return week_starts["week_start"].min(), week_starts["last"].max()
+    first, last = week_starts["week_start"].min(), week_starts["last"].max()
+    assert isinstance(first, date) and isinstance(last, date)
+    return first, last

@@ -32,7 +32,7 @@ import polars as pl
 from analytics.domain.codes import ILLNESS
 from analytics.domain.yeargroups import YEAR_GROUPS
 from analytics.pipelines.absence_spells import absence_spells, absence_spells_with_ends
-from analytics.store.database import Connection, Database
+from analytics.store.database import Connection, Database, one_row
 
 #: The session measures kept per enrolment and week (`sessions` counts every counted mark,
 #: possible or not; the rest are the session measures of analytics.pipelines.sessions).
@@ -186,6 +186,7 @@ def refresh_marks(
     if changes.is_empty():
         return
     first, last = changes["date"].min(), changes["date"].max()
+    assert isinstance(first, date) and isinstance(last, date)
     weeks = (first - timedelta(days=first.weekday()), last)
     week_deltas, day_deltas, session_deltas = _counted_changes(con, school_urn, changes)
     con.register("week_deltas", week_deltas)
@@ -285,7 +286,7 @@ def refresh_enrolments(con: Connection, school_urn: int, changes: str) -> None:
         "min(date_trunc('week', since))::DATE AS since FROM "
         f"({changes}) WHERE since IS NOT NULL GROUP BY enrolment_id"
     )
-    first = con.execute("SELECT min(since) FROM affected_enrolments").fetchone()[0]
+    first = one_row(con.execute("SELECT min(since) FROM affected_enrolments").fetchone())[0]
     if first is None:
         return
     con.execute(
@@ -380,7 +381,7 @@ def refresh_spells(con: Connection, school_urn: int, touched: pl.DataFrame) -> N
         "DELETE FROM absence_spells USING spell_restart r WHERE absence_spells.enrolment_id = r.enrolment_id "
         "AND absence_spells.first_date >= r.since"
     )
-    earliest = con.execute("SELECT min(since) FROM spell_restart").fetchone()[0]
+    earliest = one_row(con.execute("SELECT min(since) FROM spell_restart").fetchone())[0]
     _insert_spells(con, school_urn, _spells_from_marks(con, school_urn, "spell_restart", earliest))
 
 
@@ -423,7 +424,7 @@ def differences(con: Connection) -> dict[str, int]:
 
     def count(a: str, b: str) -> int:
         both_ways = f"SELECT (SELECT count(*) FROM ({a} EXCEPT ALL {b})) + (SELECT count(*) FROM ({b} EXCEPT ALL {a}))"
-        return con.execute(both_ways).fetchone()[0]
+        return one_row(con.execute(both_ways).fetchone())[0]
 
     found = {table: count(*pair) for table, pair in pairs.items()}
     schools = [urn for (urn,) in con.execute("SELECT urn FROM schools").fetchall()]
@@ -445,7 +446,8 @@ def differences(con: Connection) -> dict[str, int]:
         "sessions, unauthorised, main_code::VARCHAR, ended_on FROM absence_spells"
     )
     if recounted.is_empty():
-        found["absence_spells"] = con.execute(f"SELECT count(*) FROM ({kept})").fetchone()[0]
+        kept_spells = one_row(con.execute(f"SELECT count(*) FROM ({kept})").fetchone())
+        found["absence_spells"] = kept_spells[0]
         return found
     con.register("recounted_spells", recounted)
     try:
@@ -594,10 +596,12 @@ def window_spells(
         )
         overrun = []
         for over_start in (True, False):  # each end's dates read on their own
-            span = con.execute(
-                "SELECT min(clip_from), max(clip_to) FROM overrun_spells WHERE over_start = ?",
-                [over_start],
-            ).fetchone()
+            span = one_row(
+                con.execute(
+                    "SELECT min(clip_from), max(clip_to) FROM overrun_spells WHERE over_start = ?",
+                    [over_start],
+                ).fetchone()
+            )
             if span[0] is None:
                 continue
             overrun.append(

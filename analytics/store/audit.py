@@ -23,7 +23,7 @@ from datetime import date, datetime
 
 import polars as pl
 
-from analytics.store.database import Connection, Database
+from analytics.store.database import Connection, Database, one_row
 
 #: What a row may record.
 ACTIONS = (
@@ -192,4 +192,4 @@ def verify(db: Database) -> list[int]:
 def count(db: Database) -> int:
     """How many rows the log holds."""
     with db.connect() as con:
-        return con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+        return one_row(con.execute("SELECT count(*) FROM audit_log").fetchone())[0]

@@ -10,7 +10,7 @@ import polars as pl
 
 from analytics.store import audit
 from analytics.store.audit import AuditEvent
-from analytics.store.database import Database
+from analytics.store.database import Database, one_row
 
 #: Columns of `benchmark_figures` after its file id.
 FIGURE_COLUMNS = (
@@ -89,9 +89,9 @@ def store_file(
         audit.record(db, replace(event, detail="already imported"))
         return StoredFile(known[0], False)
     with db.transaction() as con:
-        file_id = con.execute(
-            "SELECT coalesce(max(file_id), 0) + 1 FROM benchmark_files"
-        ).fetchone()[0]
+        file_id = one_row(
+            con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM benchmark_files").fetchone()
+        )[0]
         con.execute(
             "INSERT INTO benchmark_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

@@ -16,6 +16,7 @@ The file may be encrypted (see `analytics.store.files`).
 
 from __future__ import annotations
 
+import enum
 import fcntl
 import itertools
 import logging
@@ -27,6 +28,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -48,15 +50,37 @@ log = logging.getLogger(__name__)
 
 #: path -> (file signature, data version): the version is read again only when the file changed.
 _versions: dict[Path, tuple[tuple, str]] = {}
+
+
+class _FromSettings(enum.Enum):
+    """The type of `_FROM_SETTINGS`: an enum of one member, which the type check tells from a key."""
+
+    TOKEN = enum.auto()
+
+
 #: `Database(path)` takes its key from the settings; `Database(path, key=None)` is a plain file.
-_FROM_SETTINGS = object()
+_FROM_SETTINGS = _FromSettings.TOKEN
 #: How often a thread waiting for the handle looks again for a change it cannot be told of.
 _POLL = 0.02
 _copies = itertools.count(1)
 #: Migrations that add kept aggregates, filled by a rebuild in the migration's own transaction.
 REBUILDS_AGGREGATES = {7}
 
-__all__ = ["Connection", "Database", "DatabaseBusy", "DatabaseKeyError", "DatabaseMissing"]
+__all__ = [
+    "Connection",
+    "Database",
+    "DatabaseBusy",
+    "DatabaseKeyError",
+    "DatabaseMissing",
+    "one_row",
+]
+
+
+def one_row(row: tuple[Any, ...] | None) -> tuple[Any, ...]:
+    """The row `fetchone()` gave for a query that always yields one (an aggregate without GROUP
+    BY, `nextval`, ...): DuckDB's types allow None, which such a query never returns."""
+    assert row is not None, "the query returned no row"
+    return row
 
 
 class DatabaseMissing(FileNotFoundError):
@@ -207,10 +231,10 @@ class Database:
     """A Rollcall database file, with its migrations applied on first write."""
 
     def __init__(
-        self, path: Path | str | None = None, *, key: str | None | object = _FROM_SETTINGS
+        self, path: Path | str | None = None, *, key: str | None | _FromSettings = _FROM_SETTINGS
     ) -> None:
         self.path = Path(path) if path is not None else Path(setting("db_path"))
-        self.key: str | None = setting("db_key") if key is _FROM_SETTINGS else key  # type: ignore[assignment]
+        self.key: str | None = setting("db_key") if key is _FROM_SETTINGS else key
         self._migrated = False
 
     def __repr__(self) -> str:
@@ -478,10 +502,10 @@ class Database:
     def schema_version(self) -> int:
         """The highest migration applied."""
         with self.connect() as con:
-            return con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+            return one_row(con.execute("SELECT max(version) FROM schema_migrations").fetchone())[0]
 
     def _signature(self) -> tuple:
-        parts = []
+        parts: list[tuple[int, int, int] | None] = []
         for candidate in (self.path, self.path.with_name(self.path.name + ".wal")):
             try:
                 stat = candidate.stat()
@@ -524,7 +548,7 @@ class Database:
             raise FileExistsError(f"{target} exists")
         self.migrate()
         with self._connection() as con:
-            source = con.execute("SELECT current_database()").fetchone()[0]
+            source = one_row(con.execute("SELECT current_database()").fetchone())[0]
             if key is not None and self.key is None:
                 con.execute(f"LOAD {literal(httpfs_extension())}")
             options = f" (ENCRYPTION_KEY {key_literal(key)})" if key is not None else ""
@@ -540,9 +564,11 @@ class Database:
 
 def _bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
     """Raise the data version inside the caller's transaction (a no-op before migration 4)."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'store_state' AND database_name = current_database()"
-    ).fetchone()[0]
+    exists = one_row(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'store_state' AND database_name = current_database()"
+        ).fetchone()
+    )[0]
     if exists:
         con.execute(
             "UPDATE store_state SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'"

@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from analytics.domain.yeargroups import YEAR_GROUPS
-from analytics.store.database import Database
+from analytics.store.database import Database, one_row
 
 _PER_ENROLMENT = """
 WITH on_roll AS (
@@ -116,6 +116,6 @@ def bare_csv_load(scratch: Path, files: Sequence[Path]) -> int:
             [[str(f) for f in files], columns],
         )
         con.execute("CHECKPOINT")
-        return con.execute("SELECT count(*) FROM marks").fetchone()[0]
+        return one_row(con.execute("SELECT count(*) FROM marks").fetchone())[0]
     finally:
         con.close()

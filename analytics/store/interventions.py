@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from analytics.domain.interventions import (
     BUILT_IN_LABELS,
@@ -25,7 +26,7 @@ from analytics.domain.interventions import (
 from analytics.settings import setting
 from analytics.store import audit
 from analytics.store.audit import AuditEvent
-from analytics.store.database import Connection, Database
+from analytics.store.database import Connection, Database, one_row
 
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 #: Fields an edit may change.
@@ -34,7 +35,7 @@ _VERSION_COLUMNS = (
     "intervention_id, version, school_urn, enrolment_id, type, date, owner, outcome, notes, "
     "next_review, batch_id, deleted, change_reason, recorded_by, recorded_at, issued_to"
 )
-_SCHEMA = {
+_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "intervention_id": pl.Int32,
     "version": pl.Int32,
     "school_urn": pl.Int32,
@@ -462,7 +463,7 @@ def save_risk_model(
 ) -> int:
     """Keep one training run; returns its model id."""
     with db.transaction() as con:
-        model_id = con.execute("SELECT nextval('risk_model_id_seq')").fetchone()[0]
+        model_id = one_row(con.execute("SELECT nextval('risk_model_id_seq')").fetchone())[0]
         con.execute(
             "INSERT INTO risk_models VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -508,7 +509,9 @@ def register_version(db: Database) -> str:
     figures are computed from (and not when an action is recorded): caches of the register and
     the model key on it."""
     with db.connect() as con:
-        imports, models = con.execute(
-            "SELECT (SELECT max(import_id) FROM imports), (SELECT max(model_id) FROM risk_models)"
-        ).fetchone()
+        imports, models = one_row(
+            con.execute(
+                "SELECT (SELECT max(import_id) FROM imports), (SELECT max(model_id) FROM risk_models)"
+            ).fetchone()
+        )
     return f"{db.data_version() if imports is None else imports}:{models}"

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from analytics.store import aggregates
-from analytics.store.database import Connection, Database
+from analytics.store.database import Connection, Database, one_row
 
 FORMAT = "rollcall-parquet"
 #: Tables the store keeps for itself: never copied, always rebuilt from the others.
@@ -83,9 +83,9 @@ def export_parquet(db: Database, folder: Path | str) -> dict[str, int]:
         "tables": {},
     }
     with db.connect() as con:
-        manifest["schema_version"] = con.execute(
-            "SELECT max(version) FROM schema_migrations"
-        ).fetchone()[0]
+        manifest["schema_version"] = one_row(
+            con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        )[0]
         for table, columns in _tables(con).items():
             if table in _LOCAL:
                 continue
@@ -112,7 +112,7 @@ def export_parquet(db: Database, folder: Path | str) -> dict[str, int]:
                 target = target / "data.parquet"
             # The folder is a path the caller chose, passed as a value; identifiers are quoted.
             con.execute(f"COPY ({query}) TO '{_literal(target)}' ({options})")
-            rows = con.execute(f"SELECT count(*) FROM {_quoted(table)}").fetchone()[0]
+            rows = one_row(con.execute(f"SELECT count(*) FROM {_quoted(table)}").fetchone())[0]
             manifest["tables"][table] = {
                 "rows": rows,
                 "partitioned_by": partition_by,
@@ -145,7 +145,7 @@ def import_parquet(db: Database, folder: Path | str) -> dict[str, int]:
     folder = Path(folder)
     manifest = read_manifest(folder)
     with db.transaction() as con:
-        version = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+        version = one_row(con.execute("SELECT max(version) FROM schema_migrations").fetchone())[0]
         if manifest["schema_version"] > version:
             raise ParquetRefused(
                 f"the export is of a newer Rollcall (schema {manifest['schema_version']}, this one {version}): upgrade first"
@@ -155,7 +155,7 @@ def import_parquet(db: Database, folder: Path | str) -> dict[str, int]:
             t
             for t in tables
             if t not in _DERIVED + _LOCAL
-            and con.execute(f"SELECT count(*) FROM {_quoted(t)}").fetchone()[0]
+            and one_row(con.execute(f"SELECT count(*) FROM {_quoted(t)}").fetchone())[0]
         ]
         if held:
             raise ParquetRefused(
@@ -178,7 +178,9 @@ def import_parquet(db: Database, folder: Path | str) -> dict[str, int]:
                 f"INSERT INTO {_quoted(table)} ({names}) SELECT {names} FROM "
                 f"read_parquet('{_literal(source)}', hive_partitioning = {str(bool(entry['partitioned_by'])).lower()})"
             )
-            counts[table] = con.execute(f"SELECT count(*) FROM {_quoted(table)}").fetchone()[0]
+            counts[table] = one_row(
+                con.execute(f"SELECT count(*) FROM {_quoted(table)}").fetchone()
+            )[0]
             if counts[table] != entry["rows"]:
                 raise ParquetRefused(
                     f"{table}: the export lists {entry['rows']:,} rows but its files hold {counts[table]:,}"

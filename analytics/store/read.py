@@ -14,7 +14,7 @@ from datetime import date
 import polars as pl
 
 from analytics.store.aggregates import N1_YEAR
-from analytics.store.database import Database
+from analytics.store.database import Database, one_row
 
 ENROLMENT_COLUMNS = (
     "enrolment_id, school_urn, upn, forename, surname, date_of_birth, sex, year_group, "
@@ -245,9 +245,11 @@ def mark_date_range(
     """The first and last date holding a mark, or None when there are no marks."""
     where, params = _school_filter("school_urn", school_urns)
     with db.connect() as con:
-        first, last = con.execute(
-            f"SELECT min(date), max(date) FROM school_day_codes WHERE {where}", params
-        ).fetchone()
+        first, last = one_row(
+            con.execute(
+                f"SELECT min(date), max(date) FROM school_day_codes WHERE {where}", params
+            ).fetchone()
+        )
     return None if first is None else (first, last)
 
 
@@ -280,15 +282,19 @@ def demo_status(db: Database) -> DemoStatus:
         if row is None:
             return DemoStatus(False, "this database was not built by `rollcall demo`")
         marker = json.loads(row[0])
-        last_import = con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchone()[0]
+        last_import = one_row(
+            con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchone()
+        )[0]
         if last_import != marker["last_import_id"]:
             return DemoStatus(
                 False, "files have been imported into this database since the demo was built"
             )
-        real = con.execute(
-            "SELECT count(*) FROM enrolments WHERE NOT starts_with(substr(upn, 2, 3), ?)",
-            [marker["upn_la_prefix"]],
-        ).fetchone()[0]
+        real = one_row(
+            con.execute(
+                "SELECT count(*) FROM enrolments WHERE NOT starts_with(substr(upn, 2, 3), ?)",
+                [marker["upn_la_prefix"]],
+            ).fetchone()
+        )[0]
         if real:
             return DemoStatus(False, "this database holds pupils who are not the demo's")
     return DemoStatus(True, f"the synthetic demo trust (seed {marker['seed']})")

@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from analytics.store import aggregates
+from analytics.store.database import one_row
 
 #: Enrolment columns an import may set, besides the key (school_urn, upn).
 ENROLMENT_ATTRIBUTES = (
@@ -91,7 +92,7 @@ def find_import(
 
 def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
     """A fresh import id."""
-    return con.execute("SELECT nextval('import_id_seq')").fetchone()[0]
+    return one_row(con.execute("SELECT nextval('import_id_seq')").fetchone())[0]
 
 
 def record_import(
@@ -254,10 +255,12 @@ def _year_groups_moved(con: duckdb.DuckDBPyConnection, present: Sequence[str]) -
         for c in ("year_group", "year_group_academic_year")
     }
     moved = aggregates.n1_year_sql(new["year_group"], new["year_group_academic_year"])
-    return con.execute(
-        "SELECT EXISTS (SELECT 1 FROM enrolment_diff d JOIN enrolments e USING (enrolment_id) "
-        f"WHERE d.status = 'changed' AND {moved} IS DISTINCT FROM {aggregates.N1_YEAR})"
-    ).fetchone()[0]
+    return one_row(
+        con.execute(
+            "SELECT EXISTS (SELECT 1 FROM enrolment_diff d JOIN enrolments e USING (enrolment_id) "
+            f"WHERE d.status = 'changed' AND {moved} IS DISTINCT FROM {aggregates.N1_YEAR})"
+        ).fetchone()
+    )[0]
 
 
 def _merge_spells(
@@ -378,6 +381,7 @@ def merge_marks(
     if staged.is_empty():
         return MergeCounts()
     first, last = staged["date"].min(), staged["date"].max()
+    assert isinstance(first, date) and isinstance(last, date)
     con.register("staged_marks", staged)
     try:
         if not _marks_held(con, school_urn, first, last):
@@ -477,10 +481,12 @@ def codes_put_back(
 
 def _marks_held(con: duckdb.DuckDBPyConnection, school_urn: int, first: date, last: date) -> bool:
     """True when the school has any mark between the two dates."""
-    return con.execute(
-        "SELECT EXISTS (SELECT 1 FROM marks WHERE school_urn = ? AND date BETWEEN ? AND ?)",
-        [school_urn, first, last],
-    ).fetchone()[0]
+    return one_row(
+        con.execute(
+            "SELECT EXISTS (SELECT 1 FROM marks WHERE school_urn = ? AND date BETWEEN ? AND ?)",
+            [school_urn, first, last],
+        ).fetchone()
+    )[0]
 
 
 def _merge_keyed(
@@ -553,16 +559,18 @@ def merge_exclusions(
 
 def latest_mark_date(con: duckdb.DuckDBPyConnection, school_urn: int) -> date | None:
     """The last date with a mark at a school."""
-    return con.execute("SELECT max(date) FROM marks WHERE school_urn = ?", [school_urn]).fetchone()[
-        0
-    ]
+    return one_row(
+        con.execute("SELECT max(date) FROM marks WHERE school_urn = ?", [school_urn]).fetchone()
+    )[0]
 
 
 def mark_as_demo(con: duckdb.DuckDBPyConnection, *, seed: int, upn_la_prefix: str) -> None:
     """Record that this database is the synthetic demo trust, as built up to its latest import.
     Only `rollcall demo` calls this; anything imported afterwards ends demo mode (`read.demo_status`).
     `upn_la_prefix` starts the LA number of every UPN the demo made up."""
-    last_import = con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchone()[0]
+    last_import = one_row(
+        con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchone()
+    )[0]
     marker = {
         "seed": seed,
         "last_import_id": last_import,

@@ -197,7 +197,7 @@ def _incident_details(
     )
     categories = np.array([row[0] for row in table])[choice]
     location = np.where(categories == "Online misuse", "Online", location)
-    subject = np.where(slot == lesson, subjects, None)
+    subject = np.where(slot == lesson, subjects, None)  # type: ignore[call-overload]  # numpy's stubs omit None as a choice
     points = np.array([row[1] for row in table])[choice]
     severity = np.array([row[2] for row in table])[choice]
     if kind == "positive":
@@ -211,8 +211,8 @@ def _incident_details(
         options = _ACTIONS[(phase, int(lvl))]
         where = level == lvl
         actions[where] = np.array(options, dtype=object)[rng.integers(0, len(options), where.sum())]
-    actions = np.where(rng.random(count) < 0.15, None, actions)
-    notes = np.where(
+    actions = np.where(rng.random(count) < 0.15, None, actions)  # type: ignore[call-overload]  # numpy's stubs omit None as a choice
+    notes = np.where(  # type: ignore[call-overload]  # numpy's stubs omit None as a choice
         rng.random(count) < {"serious": 0.6, "negative": 0.05, "positive": 0.0}[kind],
         np.array(_NOTES, dtype=object)[rng.integers(0, len(_NOTES), count)],
         None,

@@ -31,6 +31,12 @@ LAST_BUILD_SECONDS: float | None = None
 DEMO_ACTOR = "rollcall demo"
 
 
+def _recorded_at(batch: intervention_store.Batch) -> datetime:
+    """When a demo batch was recorded: the demo gives every batch its time."""
+    assert batch.recorded_at is not None
+    return batch.recorded_at
+
+
 def record_interventions(db: Database, trust: DemoTrust) -> int:
     """Write each coordinator's actions through the store, as the Interventions page would: the
     schools' own types first, then every action, then the corrections a real log holds (an
@@ -80,7 +86,7 @@ def record_interventions(db: Database, trust: DemoTrust) -> int:
             replace(entry, outcome="Spoke to parent or carer"),
             batch.recorded_by,
             "Parent called back the next day",
-            batch.recorded_at + timedelta(days=1),
+            _recorded_at(batch) + timedelta(days=1),
         )
         for intervention_id, entry, batch in called_back
     ]
@@ -104,7 +110,7 @@ def record_interventions(db: Database, trust: DemoTrust) -> int:
             new_ids[0],
             batch.recorded_by,
             "Recorded twice",
-            batch.recorded_at + timedelta(minutes=15),
+            _recorded_at(batch) + timedelta(minutes=15),
         )
         for batch, new_ids in zip(batches[len(planned) :], recorded[len(planned) :], strict=True)
     ]

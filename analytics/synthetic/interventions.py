@@ -259,7 +259,8 @@ def _reviews(
     Reviews falling in the last week of the register are mostly still waiting."""
     absent_of = _categories(codes, 2025)[1]
     n_days = marks.shape[1]
-    reviewed, outcomes = [], []
+    reviewed: list[int | None] = []
+    outcomes: list[str | None] = []
     for e, day, weeks in actions.select("enrolment_index", "day", "review_weeks").iter_rows():
         at = None if weeks is None else day + weeks * 5
         if (
@@ -286,8 +287,8 @@ def _reviews(
 def _choose(
     rng: np.random.Generator,
     urn: int,
-    e: int,
-    d: int,
+    e: int | np.integer,
+    d: int | np.integer,
     window_gnou: int,
     stage: np.ndarray,
     last_step: np.ndarray,

@@ -501,6 +501,7 @@ def _data_quality_findings(
         ]
         for e in leavers[:3]:
             d = calendar.index_of(pupils["leaving_date"][e])
+            assert d is not None  # leavers on a school day only
             for later in (d + 1, d + 2):
                 recorded[:, later, e] = True
                 marks[:, later, e] = first[:, later, e] = np.array([CODE["/"], CODE["\\"]])

@@ -63,7 +63,7 @@ class Rolls:
             for e in range(len(self.pupil))
             if self.school_urn[e] == urn
             and self.admission[e] <= last
-            and (self.leaving[e] is None or self.leaving[e] >= first)
+            and ((left := self.leaving[e]) is None or left >= first)
         ]
 
     def rank(self, enrolment: int, academic_year: int) -> int:
@@ -188,7 +188,7 @@ def _permanent_exclusions(rng: np.random.Generator, rolls: Rolls, year: int) -> 
     dates = calendar.dates()
     behaviour = rolls.people.columns["behaviour_z"]
     for pe_year, day in _PERMANENT_EXCLUSIONS:
-        if pe_year != year or calendar.index_of(day) is None:
+        if pe_year != year or (position := calendar.index_of(day)) is None:
             continue
         candidates = [
             e
@@ -202,7 +202,7 @@ def _permanent_exclusions(rng: np.random.Generator, rolls: Rolls, year: int) -> 
             continue
         chosen = max(candidates, key=lambda e: behaviour[rolls.pupil[e]] + 0.3 * rng.random())
         rolls.permanent_exclusion[chosen] = day
-        rolls.leaving[chosen] = dates[min(calendar.index_of(day) + 6, len(dates) - 1)]
+        rolls.leaving[chosen] = dates[min(position + 6, len(dates) - 1)]
 
 
 def _moves(rng: np.random.Generator, rolls: Rolls, year: int) -> None:
@@ -217,7 +217,7 @@ def _moves(rng: np.random.Generator, rolls: Rolls, year: int) -> None:
             and rolls.admission[e] < last_day - timedelta(days=60)
             and 2 <= rolls.rank(e, year) <= 5
         ]
-        chosen = (
+        chosen: np.ndarray | list[int] = (
             rng.choice(len(candidates), size=min(count, len(candidates)), replace=False)
             if candidates
             else []

@@ -364,6 +364,21 @@ def test_a_pupils_attendance_in_each_academic_year(db, load):
     assert years["year_group"].to_list() == ["4", "3"]  # Year 5 on the import day, 20 Nov 2026
 
 
+def test_a_pupils_attendance_by_year_before_any_mark_is_imported(db, load):
+    """Pupils imported, no marks yet: no years (it failed unpacking the missing date range)."""
+    from datetime import date
+
+    from analytics.reports.analysis.pupil import attendance_by_year
+    from analytics.store import read
+    from tests.fixtures.ingest.builders import pupils_csv, upns
+
+    (pupil,) = upns(1)
+    load("pupils", pupils_csv([pupil], year_group="5"), school_urn=100001, school_name="Ash")
+    enrolment = read.enrolments(db)["enrolment_id"][0]
+
+    assert attendance_by_year(db, enrolment, date(2025, 9, 1)).is_empty()
+
+
 def test_reasons_read_as_one_row_per_week():
     from analytics.domain.reasons import ILLNESS, NOT_YET_KNOWN, REASON_GROUPS
     from analytics.reports.analysis.patterns import reasons_table

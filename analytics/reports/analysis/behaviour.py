@@ -20,6 +20,7 @@ from analytics.pipelines.behaviour import (
 )
 from analytics.pipelines.groups import characteristic, group_column, group_order
 from analytics.pipelines.windows import Window
+from analytics.reports.comparisons.national import Benchmark
 from analytics.reports.comparisons.periods import comparator
 from analytics.reports.comparisons.scope import Comparators, built_in_comparators
 from analytics.reports.inputs.records import BehaviourRecords
@@ -80,9 +81,11 @@ def exclusion_rates(
     }
     rows = []
     for measure, label in EXCLUSION_MEASURES.items():
-        figure = comparator(
-            weights, lambda phase, m=measure: figures.pick(m, phase, academic_year, "year")
-        )
+
+        def lookup(phase: str, m: str = measure) -> Benchmark | None:
+            return figures.pick(m, phase, academic_year, "year")
+
+        figure = comparator(weights, lookup)
         rows.append(
             {
                 "measure": measure,

@@ -214,7 +214,8 @@ def _bands(enrolments: pl.LazyFrame, academic_year: int) -> tuple[pl.DataFrame, 
         pl.col("share").alias("compared_share"),
     )
     weights = phase_weights(enrolments, "persistent_absence_rate")
-    national_parts, sources = [], []
+    national_parts: list[pl.DataFrame] = []
+    sources: list[str] = []
     for phase, weight in weights.items():
         found = national_band_distribution(phase, academic_year)
         if found is None:

@@ -238,12 +238,16 @@ def attendance_by_year(db: Database, enrolment_id: int, through: date) -> pl.Dat
     if school is None:
         return pl.DataFrame(schema=dict.fromkeys(YEAR_COLUMNS, pl.String))
     spells = read.spells(db, (school,), [enrolment_id])
-    first_mark, _ = read.mark_date_range(db)
-    if spells.is_empty() or first_mark is None:
+    marks = read.mark_date_range(db)
+    if spells.is_empty() or marks is None:
         return pl.DataFrame()
-    first = max(academic_year_of(spells["admission_date"].min()), academic_year_of(first_mark))  # type: ignore[arg-type]
+    first_mark = marks[0]
+    admitted = spells["admission_date"].min()
+    assert isinstance(admitted, date)
+    first = max(academic_year_of(admitted), academic_year_of(first_mark))
     left = spells["leaving_date"].max() if spells["leaving_date"].null_count() == 0 else None
-    last = academic_year_of(min(through, left) if left is not None else through)  # type: ignore[type-var]
+    assert left is None or isinstance(left, date)
+    last = academic_year_of(min(through, left) if left is not None else through)
     rows = []
     for year in range(last, first - 1, -1):
         window = Window.academic_year(year)

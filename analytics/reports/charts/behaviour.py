@@ -18,7 +18,7 @@ def _number(value: float | None) -> str:
     return "no figure" if value is None else f"{round_half_up(value)}"
 
 
-def group_chart(by_group: pl.DataFrame, characteristic: str) -> alt.LayerChart:
+def group_chart(by_group: pl.DataFrame, characteristic: str) -> alt.LayerChart | alt.FacetChart:
     """Negative incidents per 100 pupils for each group, value and pupils written beside each bar."""
     data = by_group.select("group", "pupils", "negative_per_100", "positive_per_100").with_columns(
         pl.format("{} (n={})", rounded_text(pl.col("negative_per_100")), pl.col("pupils")).alias(
@@ -117,7 +117,7 @@ def describe_weekly(weekly: pl.DataFrame) -> str:
     )
 
 
-def reasons_chart(by_reason: pl.DataFrame) -> alt.LayerChart:
+def reasons_chart(by_reason: pl.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """Suspensions and permanent exclusions by reason, counts written on the bars."""
     data = (
         by_reason.unpivot(
@@ -168,7 +168,7 @@ def describe_reasons(by_reason: pl.DataFrame, totals: dict) -> str:
     )
 
 
-def attendance_behaviour_chart(pupils: pl.DataFrame) -> alt.LayerChart:
+def attendance_behaviour_chart(pupils: pl.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """One point per pupil: attendance across, negative incidents up; persistent absentees as
     crosses, others as circles; a rule at 90% attendance (the persistent-absence line)."""
     data = pupils.select(
@@ -216,6 +216,7 @@ def describe_attendance_behaviour(absentees: pl.DataFrame) -> str:
     pa, rest = rows.get(True), rows.get(False)
     if not pa or not pa["pupils"]:
         return "No persistent absentees in this window."
+    assert rest is not None  # `behaviour_of_absentees` gives a row for the others too
     return (
         f"{pa['pupils_with_negative']:,} of {pa['pupils']:,} persistent absentees ({_number(pa['pupils_with_negative_rate'])}%) had at least "
         f"one negative incident, against {rest['pupils_with_negative']:,} of {rest['pupils']:,} other pupils "

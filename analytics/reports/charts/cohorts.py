@@ -27,7 +27,7 @@ def _signed(value: float | None) -> str:
     return f"{'+' if rounded > 0 else ''}{rounded} percentage points"
 
 
-def gap_chart(table: pl.DataFrame, measure: str) -> alt.LayerChart:
+def gap_chart(table: pl.DataFrame, measure: str) -> alt.LayerChart | alt.FacetChart:
     """One bar per group of its compulsory-age `measure` (`compared_value`), with the national
     figure for that group as a black tick, the value and pupil count written beside the bar, and
     small groups labelled as such and drawn pale."""
@@ -178,7 +178,9 @@ def describe_trend(trend: pl.DataFrame, group: str) -> str:
     )
 
 
-def cross_chart(table: pl.DataFrame, measure: str, rows: str, columns: str) -> alt.LayerChart:
+def cross_chart(
+    table: pl.DataFrame, measure: str, rows: str, columns: str
+) -> alt.LayerChart | alt.FacetChart:
     """A grid of two characteristics crossed: each cell's shade is its `measure`, and its value
     and pupil count are written in it (too-small cells say so)."""
     label = GAP_MEASURE_LABELS[measure]

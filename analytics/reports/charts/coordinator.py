@@ -48,7 +48,7 @@ def model_vs_rule_chart(points: list[dict], measure: str = "precision_at_k") -> 
     )
 
 
-def reliability_chart(bins: list[dict]) -> alt.LayerChart:
+def reliability_chart(bins: list[dict]) -> alt.LayerChart | alt.FacetChart:
     """Mean predicted probability against the share that became persistently absent, per bin,
     with the diagonal a perfectly calibrated model would follow."""
     data = pl.DataFrame(
@@ -107,7 +107,7 @@ def describe_reliability(bins: list[dict]) -> str:
     )
 
 
-def impact_chart(summary: pl.DataFrame) -> alt.LayerChart:
+def impact_chart(summary: pl.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """The difference in differences of each type with its 95% interval (types with at least
     MIN_MEASURED measured actions)."""
     data = summary.filter(pl.col("measured") >= MIN_MEASURED).select(

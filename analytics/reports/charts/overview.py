@@ -16,7 +16,7 @@ SCHOOL = "This scope (compulsory school age)"
 NATIONAL = "National"
 
 
-def band_chart(bands: pl.DataFrame) -> alt.LayerChart:
+def band_chart(bands: pl.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """Horizontal bars of the share of compulsory-age pupils in each 5% absence band, with the
     national share as a black tick mark on each bar's row."""
     data = bands.select(

@@ -31,7 +31,7 @@ def _pct(value: float | None) -> str:
 
 def weekday_heatmap(
     weekday: pl.DataFrame, measure: str = "absence_rate", label: str = "Absence"
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """A weekday-by-session grid shaded by `measure`, each cell's value written in it."""
     data = weekday.select(
         "weekday_name", "session", "possible", pl.col(measure).alias("value")
@@ -131,7 +131,7 @@ def describe_lateness(weekly: pl.DataFrame, median_minutes: dict) -> str:
     )
 
 
-def minutes_chart(minutes: pl.DataFrame) -> alt.LayerChart:
+def minutes_chart(minutes: pl.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """Late sessions by minutes late: L and U side by side, with counts written on the bars."""
     data = (
         minutes.drop("sessions")
@@ -268,7 +268,7 @@ def describe_term_edges(overall: pl.DataFrame) -> str:
     return "Absence across the half-terms of the window: " + ", ".join(parts) + "."
 
 
-def spells_chart(lengths: pl.DataFrame) -> alt.LayerChart:
+def spells_chart(lengths: pl.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """Spells of consecutive absence by length, with counts written on the bars."""
     order = lengths["length"].to_list()
     base = alt.Chart(lengths).encode(

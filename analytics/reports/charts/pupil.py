@@ -8,6 +8,8 @@ negative incidents are drawn as different shapes.
 
 from __future__ import annotations
 
+from datetime import date
+
 import altair as alt
 import polars as pl
 
@@ -21,7 +23,7 @@ CELL_COLOURS = ("#a1d99b", "#9ecae1", "#fdd49e", "#fb6a4a", "#d9d9d9", "#ffffff"
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def register_chart(cells: pl.DataFrame) -> alt.LayerChart:
+def register_chart(cells: pl.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """A calendar: one row per school week, one column per weekday session (Mon AM ... Fri PM),
     each cell coloured by what the mark counts as and showing its code."""
     data = cells.with_columns(
@@ -87,7 +89,7 @@ def describe_register(cells: pl.DataFrame) -> str:
     return text
 
 
-def codes_chart(codes: pl.DataFrame) -> alt.LayerChart:
+def codes_chart(codes: pl.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """Sessions by register code, each bar labelled with its code and count."""
     data = codes.with_columns(pl.format("{} · {}", "code", "meaning").alias("label"))
     order = data["label"].to_list()
@@ -176,7 +178,9 @@ def describe_incidents(incidents: pl.DataFrame) -> str:
             .row(0)
         )
         text += f"; most frequent negative: {top[0].lower()} ({top[1]})"
-        text += f"; latest negative on {negative['date'].max():%d %b %Y}"
+        latest = negative["date"].max()
+        assert isinstance(latest, date)
+        text += f"; latest negative on {latest:%d %b %Y}"
     return text + "."
 
 

@@ -125,9 +125,9 @@ def comparison_table(
         school = compulsory_age_measures(members).collect().row(0, named=True)
         if not school["enrolments_counted"]:
             continue
-        for measure in GROUP_MEASURES:
-            figures = place_figures(members, measure, year, kind, compare, names)
-            rows.append(_row(measure, group, key, school, figures, window))
+        for column in GROUP_MEASURES:
+            figures = place_figures(members, column, year, kind, compare, names)
+            rows.append(_row(column, group, key, school, figures, window))
     compared = f"{kind} ({'the term' if kind != 'year' else 'the academic year'})"
     return (
         pl.DataFrame(

@@ -391,6 +391,7 @@ def national_band_distribution(
     if counts.is_empty():
         return None
     year = counts["year"].max()
+    assert isinstance(year, int)
     shown = (
         counts.filter(pl.col("year") == year)
         .group_by("column")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from analytics.domain.calendar import academic_year_label, census_period
 from analytics.pipelines.gaps import weighted_national
@@ -59,9 +60,11 @@ def same_window_last_year(
                     earlier.start, earlier.end, f"{part} {Window.academic_year(year - 1).label}"
                 )
     if kind == LAST_WEEKS and weeks:
-        earlier = calendar.last_weeks(weeks, window.a_year_earlier().end)
-        if earlier is not None:
-            return Window(earlier.start, earlier.end, f"{earlier.label} to {earlier.end:%d %b %Y}")
+        same_weeks = calendar.last_weeks(weeks, window.a_year_earlier().end)
+        if same_weeks is not None:
+            return Window(
+                same_weeks.start, same_weeks.end, f"{same_weeks.label} to {same_weeks.end:%d %b %Y}"
+            )
     if kind == YEAR_TO_DATE:
         earlier = window.a_year_earlier()
         return Window(earlier.start, earlier.end, f"{Window.academic_year(year - 1).label} to date")
@@ -135,7 +138,7 @@ class NationalFigure:
         }
 
 
-def figure_schema(prefix: str) -> dict[str, pl.DataType]:
+def figure_schema(prefix: str) -> dict[str, DataTypeClass]:
     """The column types of `NationalFigure.columns`."""
     return {
         prefix: pl.Float64,

@@ -69,6 +69,14 @@ def first_present(frame: pl.LazyFrame, *names: str) -> str | None:
     return next((name for name in names if name in columns), None)
 
 
+def one_present(frame: pl.LazyFrame, *names: str) -> str:
+    """The first of `names` the file has, where the file's shape (`published.shape_of`) says it
+    has one of them."""
+    found = first_present(frame, *names)
+    assert found is not None, f"the file has none of the columns {', '.join(names)}"
+    return found
+
+
 _WINDOW_LABELS = {
     "year": "Academic year",
     "autumn": "Autumn term",
@@ -192,7 +200,7 @@ def attendance(frame: pl.LazyFrame, source: Source) -> pl.LazyFrame:
     """A daily-data file: year to date, a term, or weeks (`Week N` rows of calendar year
     `time_period`, each row's window its ISO week, Monday to Friday)."""
     columns = columns_of(frame)
-    phase = first_present(frame, "education_phase", "school_type")
+    phase = one_present(frame, "education_phase", "school_type")
     has_counts = {"possible_sessions", *DERIVED_RATES.values()} <= set(columns)
     rates = ATTENDANCE_RATES | (
         {f"{name}_derived": name for name in DERIVED_RATES} if has_counts else {}
@@ -253,9 +261,9 @@ def census(frame: pl.LazyFrame, source: Source) -> pl.LazyFrame:
     """Census absence rates by place, phase and (when the file has one) pupil characteristic:
     DfE's current files (`time_period`, `time_identifier`, `school_type` or `education_phase`,
     `characteristic`) and the older national file (`year`, `term`, `level`)."""
-    time = first_present(frame, "time_period", "year")
+    time = one_present(frame, "time_period", "year")
     period = first_present(frame, "time_identifier", "term")
-    phase = first_present(frame, "school_type", "education_phase")
+    phase = one_present(frame, "school_type", "education_phase")
     characteristic = first_present(frame, "characteristic")
     framed = frame.with_columns(
         phase_of(phase),
@@ -406,8 +414,8 @@ def exclusions(frame: pl.LazyFrame, source: Source) -> pl.LazyFrame:
     where `characteristic_2` is `Total`)."""
     columns = columns_of(frame)
     framed = frame.with_columns(
-        phase_of(first_present(frame, "school_type", "education_phase")),
-        academic_year_of_period(first_present(frame, "time_period", "year")),
+        phase_of(one_present(frame, "school_type", "education_phase")),
+        academic_year_of_period(one_present(frame, "time_period", "year")),
         *_places(frame, first_present(frame, "geographic_level", "level")),
     )
     if "characteristic_1" in columns:

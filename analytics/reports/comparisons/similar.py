@@ -132,6 +132,7 @@ def similar_from(figures: pl.DataFrame, urn: int, count: int = SIMILAR) -> Simil
             reason=f"The school-level file of {' and '.join(missing)} is not held. {HOW_TO_GET}",
         )
     year = own["academic_year"].max()
+    assert isinstance(year, int)
     published = absence.filter(pl.col("academic_year") == year)
     phase = published.filter(pl.col("urn") == urn).sort("imported_at", descending=True)["phase"][0]
     schools = _newest_per_school(published, year)

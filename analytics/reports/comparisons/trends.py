@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -93,6 +93,13 @@ def trend(
         measured = measures_with_phase(totals, year_window).collect().lazy()
         school = compulsory_age_measures(measured).collect().row(0, named=True)
         days = totals.weeks["week_start"]
+        school_from: date | None = None
+        school_to: date | None = None
+        if not days.is_empty():
+            first_week, last_week = days.min(), days.max()
+            assert isinstance(first_week, date) and isinstance(last_week, date)
+            school_from = max(first_week, year_window.start)
+            school_to = min(last_week + timedelta(days=4), year_window.end)
         for measure, label in TREND_MEASURES.items():
             places = place_figures(
                 measured,
@@ -112,10 +119,8 @@ def trend(
                     "school_value": school[measure],
                     "school_pupils": school["enrolments_counted"],
                     "school_persistent": school["persistent_absentees"],
-                    "school_from": None if days.is_empty() else max(days.min(), year_window.start),
-                    "school_to": None
-                    if days.is_empty()
-                    else min(days.max() + timedelta(days=4), year_window.end),
+                    "school_from": school_from,
+                    "school_to": school_to,
                     **place_columns(places),
                 }
             )

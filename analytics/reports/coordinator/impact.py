@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from math import sqrt
 
 import polars as pl
@@ -66,7 +66,9 @@ def _summary(actions: pl.DataFrame) -> pl.DataFrame:
         mean = effect.mean() if n else None
         low = high = None
         if n >= 2:
-            half = float(student_t.ppf(0.975, n - 1)) * float(effect.std()) / sqrt(n)
+            spread = effect.std()
+            assert isinstance(mean, float) and isinstance(spread, float)
+            half = float(student_t.ppf(0.975, n - 1)) * float(spread) / sqrt(n)
             low, high = mean - half, mean + half
         rows.append(
             {
@@ -135,7 +137,9 @@ def intervention_impact(
     if needed.is_empty():
         first = last = window.start
     else:
-        first, last = needed["first"].min(), needed["last"].max() + timedelta(days=6)
+        earliest, latest = needed["first"].min(), needed["last"].max()
+        assert isinstance(earliest, date) and isinstance(latest, date)
+        first, last = earliest, latest + timedelta(days=6)
     weekly = aggregates.window_weeks(inputs.db, urns, first, last, ("possible", "attended")).lazy()
     schools = inputs.enrolments.lazy().select("enrolment_id", "school_urn")
     return impact_of(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from analytics.domain.rounding import round_half_up
 from analytics.pipelines.penalty import PENALTY_SCHOOL_WEEKS
@@ -92,7 +93,7 @@ def amendments(versions: pl.DataFrame) -> pl.DataFrame:
                     }
                 )
             previous = row
-    schema = {
+    schema: dict[str, pl.DataType | DataTypeClass] = {
         "intervention_id": pl.Int32,
         "version": pl.Int32,
         "changed_at": pl.Datetime("us"),

@@ -116,7 +116,11 @@ class RiskInputs:
     @property
     def last_day(self) -> date | None:
         """The latest school day in the register."""
-        return self.days["date"].max() if not self.days.is_empty() else None
+        if self.days.is_empty():
+            return None
+        last = self.days["date"].max()
+        assert isinstance(last, date)
+        return last
 
     def features(self, as_of: date) -> pl.LazyFrame:
         """Features of every enrolment on roll at the as-of point (data before `as_of` only)."""
@@ -289,8 +293,9 @@ class TrainingRun:
         lines = [f"risk {self.kind} {self.model_id}: {card['headline']}"]
         if self.kind == RULES_KIND:
             lines.append(f"  {self.reason}")
-        for point in (self.backtest or {}).get("points", []):
-            if point["test_year"] != self.backtest["test_year"]:
+        backtest = self.backtest or {}
+        for point in backtest.get("points", []):
+            if point["test_year"] != backtest["test_year"]:
                 continue
             lines.append("  " + describe_point(point))
         return "\n".join(lines)

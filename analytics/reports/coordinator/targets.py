@@ -106,7 +106,11 @@ class CoordinatorInputs:
     @property
     def last_day(self) -> date | None:
         """The latest school day in the register."""
-        return self.days["date"].max() if not self.days.is_empty() else None  # type: ignore[return-value]
+        if self.days.is_empty():
+            return None
+        last = self.days["date"].max()
+        assert isinstance(last, date)
+        return last
 
 
 def coordinator_inputs(db: Database) -> CoordinatorInputs:
@@ -271,8 +275,10 @@ def _first_possible_sessions(
                 "session": pl.String,
             }
         )
-    start = max(window.start, first_weeks["week_start"].min())
-    end = min(window.end, first_weeks["week_start"].max() + timedelta(days=6))
+    earliest, latest = first_weeks["week_start"].min(), first_weeks["week_start"].max()
+    assert isinstance(earliest, date) and isinstance(latest, date)
+    start = max(window.start, earliest)
+    end = min(window.end, latest + timedelta(days=6))
     possible = read.counted_sessions(
         inputs.db, urns, start, end, flagged="possible", enrolment_ids=first_weeks["enrolment_id"]
     )
@@ -388,9 +394,9 @@ def _weekly_up_to(
                 "attended": pl.UInt8,
             }
         )
-    weekly = aggregates.window_weeks(
-        inputs.db, urns, latest["week_start"].min(), as_of, ("possible", "attended")
-    )
+    first = latest["week_start"].min()
+    assert isinstance(first, date)
+    weekly = aggregates.window_weeks(inputs.db, urns, first, as_of, ("possible", "attended"))
     schools = inputs.enrolments.lazy().select("enrolment_id", "school_urn")
     return weekly.lazy().join(schools, on="enrolment_id")
 
@@ -523,9 +529,9 @@ def target_lists(
         .sort("oldest_n_code", "name", "upn")
     )
 
-    risk = (risk if risk is not None else risk_rows(inputs, as_of)).lazy()
+    scores = (risk if risk is not None else risk_rows(inputs, as_of)).lazy()
     rising = (
-        risk.join(on_roll, on="enrolment_id", how="semi")
+        scores.join(on_roll, on="enrolment_id", how="semi")
         .join(
             measures.select("enrolment_id", "persistent_absence", "attendance_rate"),
             on="enrolment_id",

@@ -7,9 +7,10 @@ Rollcall uses (en dash, middle dot, ≥, curly quotes) are replaced with plain e
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
 
-import altair as alt
 import polars as pl
 import vl_convert
 from fpdf import FPDF, FontFace
@@ -31,6 +32,12 @@ _PLAIN = str.maketrans(
         "•": "-",
     }
 )
+
+
+class ChartSpec(Protocol):
+    """What `Document.chart` draws: an Altair chart, or anything else giving Vega-Lite JSON."""
+
+    def to_json(self) -> str: ...
 
 
 def plain(text: str) -> str:
@@ -99,7 +106,7 @@ class Document(FPDF):
         frame: pl.DataFrame,
         *,
         headers: dict[str, str] | None = None,
-        widths: list[float] | None = None,
+        widths: Sequence[float] | None = None,
         size: float = 8.5,
     ) -> None:
         """A table of a frame's rows; values are shown as they are (format them first)."""
@@ -121,9 +128,7 @@ class Document(FPDF):
                     row.cell(plain("" if value is None else str(value)))
         self.ln(2)
 
-    def chart(
-        self, chart: alt.TopLevelMixin, *, width: float = 180, caption: str | None = None
-    ) -> None:
+    def chart(self, chart: ChartSpec, *, width: float = 180, caption: str | None = None) -> None:
         """An Altair chart as a picture, with its caption in words beneath."""
         png = vl_convert.vegalite_to_png(chart.to_json(), scale=2)
         self.image(png, w=width)

@@ -191,18 +191,17 @@ def gap_sentence(gap: Gap, last_term: str | None) -> str | None:
 
 def year_group_sentence(facts: Facts) -> str | None:
     """The year group with the lowest attendance, and the one whose attendance changed most."""
-    shown = [y for y in facts.year_groups if y.attendance is not None]
+    # (year group, figure) pairs, so that the figure is known to be present.
+    shown = [(y, y.attendance) for y in facts.year_groups if y.attendance is not None]
     if len(shown) < 2:
         return None
-    lowest = min(shown, key=lambda y: (one_dp(y.attendance), y.label))
-    sentence = f"{lowest.label} had the lowest attendance ({pct(lowest.attendance)})"
-    compared = [y for y in shown if y.attendance_last is not None]
+    lowest, lowest_attendance = min(shown, key=lambda s: (one_dp(s[1]), s[0].label))
+    sentence = f"{lowest.label} had the lowest attendance ({pct(lowest_attendance)})"
+    compared = [(y, now - y.attendance_last) for y, now in shown if y.attendance_last is not None]
     if compared and facts.last_term:
-        biggest = max(
-            compared, key=lambda y: (abs(one_dp(y.attendance - y.attendance_last)), y.label)
-        )
-        change = one_dp(biggest.attendance - biggest.attendance_last)
-        moved = f"{'up' if change > 0 else 'down'} {points(biggest.attendance - biggest.attendance_last)}"
+        biggest, difference = max(compared, key=lambda c: (abs(one_dp(c[1])), c[0].label))
+        change = one_dp(difference)
+        moved = f"{'up' if change > 0 else 'down'} {points(difference)}"
         if change != 0 and biggest is lowest:
             sentence += f", and the largest change on {facts.last_term}: {moved}"
         elif change != 0:

@@ -256,9 +256,8 @@ def _groups(per_enrolment: pl.LazyFrame) -> pl.DataFrame:
     for dimension in DIMENSIONS:
         rows = breakdown(per_enrolment, dimension).collect()
         present = {row[dimension]: row for row in rows.iter_rows(named=True)}
-        expected = {"disadvantaged": [True, False], "sen": ["N", "K", "E"]}.get(
-            dimension, list(present)
-        )
+        always: dict[str, list[object]] = {"disadvantaged": [True, False], "sen": ["N", "K", "E"]}
+        expected = always.get(dimension, list(present))
         for group in expected:
             row = present.get(group, _EMPTY_MEASURES | {"rest_enrolments": None})
             parts.append(
@@ -978,7 +977,7 @@ def trend_section(ctx: Context) -> Section | None:
             record[f"{label}: local authority"] = format_percent(row["la"])
         record.pop("Published figures for", None)  # last, after both measures
         record["Published figures for"] = row["national_period"] or "not yet published"
-    rows = list(rows.values())
+    table_rows = list(rows.values())
     note = (
         "Whole academic years (the current one to the end of the term), compulsory-age pupils counted as DfE "
         "counts them. A published figure is shown only for its own academic year: where DfE has not published a "
@@ -989,7 +988,9 @@ def trend_section(ctx: Context) -> Section | None:
         "trend",
         "Three years",
         tables=(
-            Table("Attendance and persistent absence over three years", pl.DataFrame(rows), note),
+            Table(
+                "Attendance and persistent absence over three years", pl.DataFrame(table_rows), note
+            ),
         ),
     )
 
@@ -1161,13 +1162,15 @@ def bands_section(ctx: Context) -> Section:
             share = count * 100 / counted if counted else None
             record[f"Pupils, {title}"] = s.count(count, key)
             record[f"Share, {title}"] = s.rate(share, key)
-            visible = not s.hidden(key) and share is not None
+            shown_share = None if s.hidden(key) else share
             shares.append(
                 {
                     "band": row["band"],
                     "term": title.capitalize(),
-                    "share": round(share, 2) if visible else None,
-                    "label": str(round_half_up(share, 1)) if visible else None,
+                    "share": round(shown_share, 2) if shown_share is not None else None,
+                    "label": str(round_half_up(shown_share, 1))
+                    if shown_share is not None
+                    else None,
                 }
             )
         rows.append(record)

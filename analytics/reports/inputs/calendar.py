@@ -27,7 +27,11 @@ class SchoolCalendar:
     @property
     def last_day(self) -> date | None:
         """The latest school day in the register."""
-        return self.days["date"].max() if not self.days.is_empty() else None
+        if self.days.is_empty():
+            return None
+        last = self.days["date"].max()
+        assert isinstance(last, date)
+        return last
 
     def academic_years(self) -> list[int]:
         """Academic years with a school day, newest first."""

@@ -59,7 +59,8 @@ def continuous_runs(
     )
     if spells.is_empty():
         return pl.DataFrame(schema=schema)
-    first: date = spells["first_date"].min()  # type: ignore[assignment]
+    first = spells["first_date"].min()
+    assert isinstance(first, date)
     sessions = read.counted_sessions(
         db,
         urns,
