@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import os
 import platform
 import re
@@ -14,8 +16,21 @@ from typing import Any
 _STATUS = "/proc/self/status"
 
 
+def _give_back_free_memory() -> None:
+    """Collect garbage and hand the C heap's free pages back to the system (glibc), so that a
+    step's peak starts from what the process really holds, not from what an earlier step freed
+    but the allocator kept."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: the peak may include memory an earlier step freed
+
+
 def reset_peak() -> None:
-    """Start measuring peak memory afresh (Linux: reset the process's high-water mark)."""
+    """Start measuring peak memory afresh (Linux: reset the process's high-water mark), after
+    giving back the memory earlier steps freed."""
+    _give_back_free_memory()
     try:
         with open("/proc/self/clear_refs", "w") as refs:
             refs.write("5")
