@@ -170,7 +170,9 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     stages.add_argument("--out", type=Path, required=True)
     stages.add_argument("--school", type=int, help="URN (default: every school)")
     stages.add_argument(
-        "--stages", type=Path, help="a stages file (default: $ROLLCALL_STAGES, else the shipped one)"
+        "--stages",
+        type=Path,
+        help="a stages file (default: $ROLLCALL_STAGES, else the shipped one)",
     )
     stages.set_defaults(run=run_stages)
     comparison = exports.add_parser(

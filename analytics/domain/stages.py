@@ -230,3 +230,42 @@ def load_procedure(path: Path | None = None) -> Procedure:
     except OSError as error:
         raise StagesFileError(f"cannot read the stages file {path}: {error.strerror}") from None
     return procedure_from_text(text)
+
+
+def criteria_in_words(stage: Stage, previous: Stage | None = None) -> list[str]:
+    """Each of a stage's entry criteria in words, for the page that shows the procedure."""
+    c = stage.criteria
+    words = []
+    if c.attendance_below is not None:
+        over = (
+            f"over the last {c.attendance_weeks} school weeks"
+            if c.attendance_weeks is not None
+            else "in the year to date"
+        )
+        words.append(f"attendance below {c.attendance_below:g}% {over}")
+    if c.unauthorised_at_least is not None:
+        over = (
+            f"in the last {c.unauthorised_weeks} school weeks"
+            if c.unauthorised_weeks is not None
+            else "in the year to date"
+        )
+        words.append(f"{c.unauthorised_at_least} or more unauthorised sessions (G N O U) {over}")
+    if c.persistent_absence:
+        words.append("persistently absent this year (absence 10% or more)")
+    if c.severe_absence:
+        words.append("severely absent this year (absence 50% or more)")
+    if c.penalty_threshold:
+        words.append(
+            "the penalty-notice threshold: 10 or more G N O U sessions in the last 10 school weeks"
+        )
+    if c.ten_day_list:
+        words.append(
+            "on the 10-day list: 10 or more continuous school days of unauthorised absence"
+        )
+    if c.not_improving_weeks is not None:
+        where = previous.name if previous is not None else "the previous stage"
+        words.append(
+            f"still in {where} after {c.not_improving_weeks} school weeks without attendance "
+            f"improving by {c.not_improving_points:g} points"
+        )
+    return words

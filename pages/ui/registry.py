@@ -115,6 +115,15 @@ PAGES: tuple[PageSpec, ...] = (
         pupil_level=True,
     ),
     PageSpec(
+        "pages/stages.py",
+        "Stages",
+        "stages",
+        ":material/stairs:",
+        PUPIL_STAFF,
+        "Attendance team",
+        pupil_level=True,
+    ),
+    PageSpec(
         "pages/interventions.py",
         "Interventions",
         "interventions",

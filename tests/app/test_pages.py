@@ -102,6 +102,7 @@ SCOPED_PAGES = [
     "pages/pupils.py",
     "pages/pupil.py",
     "pages/targets.py",
+    "pages/stages.py",
     "pages/interventions.py",
     "pages/impact.py",
     "pages/risk_model.py",
