@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.domain.stages import StagesFileError, criteria_in_words
+from analytics.reports.letters.render import LetterTemplateError
 from pages.ui import coordinator
 from pages.ui import stages as stages_ui
 from pages.ui.access import guard_page
@@ -54,8 +55,8 @@ HEADINGS = {
     "review_due": "Review due",
     "moves_this_year": "Moves this year",
 }
-pupils_tab, moves_tab, procedure_tab = st.tabs(
-    [f"Pupils in a stage ({current.height:,})", "Moves this year", "The procedure"]
+pupils_tab, moves_tab, letters_tab, procedure_tab = st.tabs(
+    [f"Pupils in a stage ({current.height:,})", "Moves this year", "Letters", "The procedure"]
 )
 with pupils_tab:
     if current.is_empty():
@@ -108,6 +109,95 @@ with moves_tab:
             },
             key="stages_moves",
         )
+
+with letters_tab:
+    with_letters = [s for s in procedure.stages if s.action.template]
+    if scope.urns is None or len(scope.urns) != 1:
+        st.info("Choose one school in the sidebar to make its letters.")
+    elif not with_letters:
+        st.write("No stage of the stages file sends a letter.")
+    else:
+        urn = scope.urns[0]
+        chosen = st.selectbox(
+            "Stage",
+            [s.key for s in with_letters],
+            format_func=lambda k: procedure.stage(k).name,
+            key="letters_stage",
+        )
+        stage = procedure.stage(chosen)
+        try:
+            run = stages_ui.letter_run(*key, urn, as_of, chosen, scope.year_groups)
+        except LetterTemplateError as error:
+            st.error(f"The letters cannot be made: {error}.")
+            run = None
+        sent = st.session_state.pop("letters_sent", None)
+        if sent is not None:
+            st.success(sent["message"])
+            st.download_button(
+                "Download the letters sent, to print",
+                data=sent["pdf"],
+                file_name=sent["file_name"],
+                mime="application/pdf",
+                key="letters_sent_pdf",
+                on_click="ignore",
+                icon=":material/print:",
+            )
+        if run is not None:
+            st.caption(
+                f"{stage.name}: {len(run.letters):,} letters for {run.pupils:,} pupils "
+                f"(one per family, siblings together) as of {as_of:%d %b %Y}; "
+                f"{run.already_sent:,} pupils in the stage already had its letter."
+            )
+            if run.letters:
+                first = run.letters[0]
+                st.markdown("**Preview of the first letter**")
+                with st.container(border=True):
+                    st.text("\n".join(first.recipient))
+                    st.markdown(first.body)
+                st.download_button(
+                    "Preview the first letter as PDF",
+                    data=run.pdfs[first.file_name],
+                    file_name=first.file_name,
+                    mime="application/pdf",
+                    key="letters_preview_pdf",
+                    on_click="ignore",
+                    icon=":material/picture_as_pdf:",
+                )
+                who = coordinator.recorder()
+                if st.button(
+                    f"Make all {len(run.letters):,} letters and record them",
+                    type="primary",
+                    disabled=who is None,
+                    key="letters_make",
+                ):
+                    count_sent = stages_ui.send_letters(key[0], urn, run, who)
+                    st.session_state["letters_sent"] = {
+                        "message": f"{len(run.letters):,} letters made; {count_sent:,} entries "
+                        "recorded in the pupils' chronologies, each with its letter.",
+                        "pdf": run.merged_pdf(),
+                        "file_name": run.merged_file_name,
+                    }
+                    st.rerun()
+        template_name = stage.action.template
+        with st.expander(f"This school's copy of the template `{template_name}`"):
+            texts = stages_ui.templates(*key, urn)
+            edited = st.text_area(
+                "Template (Markdown with merge fields; see the README)",
+                value=texts[template_name],
+                height=320,
+                key=f"letters_template_{template_name}",
+            )
+            who = coordinator.recorder()
+            if st.button("Save the school's copy", disabled=who is None, key="letters_save"):
+                try:
+                    stages_ui.save_template(key[0], urn, template_name, edited, who)
+                except LetterTemplateError as error:
+                    st.error(f"Not saved: {error}.")
+                else:
+                    st.session_state["letters_template_saved"] = template_name
+                    st.rerun()
+            if st.session_state.pop("letters_template_saved", None) == template_name:
+                st.success("Saved: the letters above use it.")
 
 with procedure_tab:
     st.caption(

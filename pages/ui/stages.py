@@ -9,7 +9,10 @@ from analytics.access.roles import Capability
 from analytics.domain.stages import Procedure, load_procedure
 from analytics.reports.coordinator.stages import StageReport
 from analytics.reports.coordinator.stages import stage_report as build_stage_report
+from analytics.reports.letters.render import check_template
+from analytics.reports.letters.run import LetterRun, record_letters, stage_letters, templates_for
 from analytics.store import Database
+from analytics.store import stages as stage_store
 from pages.ui.access import guarded
 from pages.ui.memo import shared
 
@@ -37,3 +40,46 @@ def moves(report: StageReport):
     from analytics.reports.coordinator.stages import moves_with_pupils
 
     return moves_with_pupils(report)
+
+
+@shared
+def _letter_run(
+    db_path: str,
+    version: str,
+    urn: int,
+    as_of: date,
+    stage_key: str,
+    groups: tuple[str, ...],
+    digest: str,
+) -> LetterRun:
+    db = Database(db_path)
+    report = _report(db_path, version, (urn,), as_of, digest)
+    return stage_letters(db, report, stage_key, urn, year_groups=groups)
+
+
+@guarded(Capability.INTERVENTIONS)
+def letter_run(
+    db_path: str, version: str, urn: int, as_of: date, stage_key: str, groups: tuple[str, ...]
+) -> LetterRun:
+    """The letters of a stage at one school as of `as_of` (LetterTemplateError when its template
+    cannot be rendered)."""
+    return _letter_run(db_path, version, urn, as_of, stage_key, groups, procedure().digest)
+
+
+@guarded(Capability.INTERVENTIONS)
+def templates(db_path: str, version: str, urn: int) -> dict[str, str]:
+    """Every letter template as the school uses it (its own copy, else the default)."""
+    return templates_for(Database(db_path), urn)
+
+
+@guarded(Capability.INTERVENTIONS)
+def send_letters(db_path: str, urn: int, run: LetterRun, recorded_by: str) -> int:
+    """Record the run's letters in the pupils' chronologies with their PDFs; how many entries."""
+    return len(record_letters(Database(db_path), run, recorded_by))
+
+
+@guarded(Capability.INTERVENTIONS)
+def save_template(db_path: str, urn: int, name: str, text: str, saved_by: str) -> None:
+    """Keep the school's own copy of a template, once it is valid template text."""
+    check_template(name, text)
+    stage_store.save_template(Database(db_path), urn, name, text, saved_by)

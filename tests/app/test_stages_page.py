@@ -4,6 +4,8 @@ words, and who may open it."""
 
 from __future__ import annotations
 
+import shutil
+
 import polars as pl
 import pytest
 
@@ -11,7 +13,11 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.domain.stages import load_procedure
 from analytics.reports.coordinator.stages import stage_report
+from analytics.reports.letters.run import stage_letters
 from analytics.settings import PROJECT_ROOT
+from analytics.store import Database
+from analytics.store import interventions as intervention_store
+from analytics.store import stages as stage_store
 from analytics.synthetic import DEMO_TODAY
 from pages.ui.access import SIGNED_IN
 
@@ -73,3 +79,55 @@ def test_a_governor_may_not_open_it(open_app, demo_db, account, monkeypatch):
 
 def test_the_default_procedure_is_what_the_page_reads():
     assert load_procedure().stages[0].name == "Stage 1: concern"
+
+
+@pytest.fixture
+def demo_copy(demo_db, tmp_path) -> Database:
+    """A copy of the demo trust that a test may write to."""
+    copy = Database(tmp_path / "demo.duckdb")
+    shutil.copy(demo_db.path, copy.path)
+    return copy
+
+
+@pytest.mark.slow
+def test_letters_preview_one_then_make_all_and_record_them(open_app, demo_copy):
+    urn = 990114
+    app = open_app(demo_copy, school=str(urn)).switch_page(STAGES).run()
+    assert not app.exception
+    expected = stage_letters(demo_copy, stage_report(demo_copy, DEMO_TODAY, (urn,)), "concern", urn)
+    assert expected.letters
+    assert any(
+        f"{len(expected.letters):,} letters for {expected.pupils:,} pupils" in c.value
+        for c in app.caption
+    )
+    preview = " ".join(m.value for m in app.markdown)
+    assert expected.letters[0].body.split("\n")[0] in preview  # "Dear Parent or Carer,"
+    app.button(key="letters_make").click().run()
+    assert not app.exception
+    assert "entries recorded in the pupils' chronologies" in app.success[0].value
+    log = intervention_store.interventions(demo_copy, [urn])
+    recorded = log.filter(pl.col("notes").str.starts_with("Stage letter concern"))
+    assert recorded.height == expected.pupils
+    assert stage_store.documents_of(demo_copy, recorded["intervention_id"].to_list()).height == (
+        expected.pupils
+    )
+    # Made once: the stage's pupils now all had its letter.
+    assert any("0 letters for 0 pupils" in c.value for c in app.caption)
+
+
+@pytest.mark.slow
+def test_a_schools_copy_of_a_template_is_saved_and_used(open_app, demo_copy):
+    urn = 990114
+    app = open_app(demo_copy, school=str(urn)).switch_page(STAGES).run()
+    app.text_area(key="letters_template_concern").set_value(
+        "Dear {{ parent.name }},\n\nA note from {{ school.name }} about {{ pupil.forename }}."
+    ).run()
+    app.button(key="letters_save").click().run()
+    assert not app.exception
+    assert app.success[0].value.startswith("Saved")
+    assert stage_store.school_templates(demo_copy, urn)["concern"].startswith("Dear {{ parent.name")
+    assert any("A note from Oakfield" in m.value for m in app.markdown)
+    # A template that cannot be read is refused with its line.
+    app.text_area(key="letters_template_concern").set_value("{% for p in pupils %}").run()
+    app.button(key="letters_save").click().run()
+    assert "Not saved: template 'concern'" in app.error[0].value
