@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
+
 from analytics.access.roles import Capability
 from analytics.domain.stages import Procedure, load_procedure
 from analytics.reports.coordinator.stages import StageReport
@@ -83,3 +85,18 @@ def save_template(db_path: str, urn: int, name: str, text: str, saved_by: str) -
     """Keep the school's own copy of a template, once it is valid template text."""
     check_template(name, text)
     stage_store.save_template(Database(db_path), urn, name, text, saved_by)
+
+
+@guarded(Capability.INTERVENTIONS)
+@shared
+def letters_of(db_path: str, version: str, enrolment_id: int, ids: tuple[int, ...]) -> pl.DataFrame:
+    """The letters kept with these interventions of one pupil: `intervention_id, file_name,
+    created_at`."""
+    return stage_store.documents_of(Database(db_path), list(ids))
+
+
+@guarded(Capability.INTERVENTIONS)
+def letter_pdf(db_path: str, enrolment_id: int, intervention_id: int) -> bytes:
+    """The PDF of a letter as sent (only one of this pupil's)."""
+    found = stage_store.document(Database(db_path), intervention_id)
+    return b"" if found is None else found[1]

@@ -113,6 +113,14 @@ def test_letters_preview_one_then_make_all_and_record_them(open_app, demo_copy):
     )
     # Made once: the stage's pupils now all had its letter.
     assert any("0 letters for 0 pupils" in c.value for c in app.caption)
+    # The chronology of a pupil who had one lists it, with the letter as printed.
+    pupil = recorded["enrolment_id"][0]
+    app.switch_page("pages/interventions.py").run()
+    app.selectbox(key="chronology_pupil").set_value(pupil).run()
+    assert not app.exception
+    timeline = [m.value for m in app.markdown if "· Letter**" in m.value]
+    assert timeline and "Stage letter concern" in timeline[0].replace("\\", "")
+    assert any(m.value.startswith("**Letters sent** (1)") for m in app.markdown)
 
 
 @pytest.mark.slow
