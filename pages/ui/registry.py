@@ -124,6 +124,15 @@ PAGES: tuple[PageSpec, ...] = (
         pupil_level=True,
     ),
     PageSpec(
+        "pages/leave.py",
+        "Leave of absence",
+        "leave",
+        ":material/flight_takeoff:",
+        RETURNS,
+        "Attendance team",
+        pupil_level=True,
+    ),
+    PageSpec(
         "pages/interventions.py",
         "Interventions",
         "interventions",

@@ -103,6 +103,7 @@ SCOPED_PAGES = [
     "pages/pupil.py",
     "pages/targets.py",
     "pages/stages.py",
+    "pages/leave.py",
     "pages/interventions.py",
     "pages/impact.py",
     "pages/risk_model.py",

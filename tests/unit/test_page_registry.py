@@ -53,6 +53,7 @@ def test_each_role_gets_its_pages_and_always_at_least_one():
 
     assert titles(Role.DATA_MANAGER) == [
         "Overview",
+        "Leave of absence",
         "Census checks",
         "Returns",
         "Import",
@@ -70,6 +71,7 @@ def test_each_role_gets_its_pages_and_always_at_least_one():
         "Calling list",
         "Who needs action",
         "Stages",
+        "Leave of absence",
         "Interventions",
         "Impact",
         "Risk model",
@@ -85,6 +87,7 @@ def test_each_role_gets_its_pages_and_always_at_least_one():
         "Calling list",
         "Who needs action",
         "Stages",
+        "Leave of absence",
         "Interventions",
         "Impact",
         "Risk model",
