@@ -333,3 +333,32 @@ def test_an_unknown_stage_is_refused(school, tmp_path, capsys):
         == 2
     )
     assert "no stage 'nonsuch'" in capsys.readouterr().err
+
+
+def test_the_readmes_letter_template_renders():
+    from analytics.settings import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text("utf-8")
+    text = readme.split("```markdown\n", 1)[1].split("```", 1)[0]
+    pupil = {
+        "forename": "Ann",
+        "name": "Ann Ames",
+        "form": "5A",
+        "year_group": "5",
+        "attendance": "84.2%",
+        "sessions_missed": 23,
+        "sessions_missed_words": in_words(23),
+        "sessions_possible": 146,
+        "unauthorised": 4,
+        "unauthorised_words": in_words(4),
+    }
+    fields = {
+        "parent": {"name": "Mrs Ames"},
+        "pupils": [pupil],
+        "pupil": pupil,
+        "school": {"name": "Oakfield Primary"},
+        "review_due": "4 December 2025",
+    }
+    letter = render("concern", text, fields)
+    assert "# Ann's attendance" in letter
+    assert "has missed twenty-three (23) of 146 sessions" in letter

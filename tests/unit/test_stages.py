@@ -340,3 +340,13 @@ def test_moves_up_to_a_date_are_the_same_whatever_comes_after():
 def test_a_review_as_of_a_midweek_day_uses_that_day():
     state, moves = run({1: [10, 0]}, as_of=FIRST + timedelta(days=9))
     assert moves["date"].to_list() == [FIRST + timedelta(days=9)]
+
+
+def test_the_readmes_stages_file_reads():
+    from analytics.settings import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text("utf-8")
+    text = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    procedure = procedure_from_text(text)
+    assert [s.key for s in procedure.stages] == ["concern", "meeting"]
+    assert procedure.stages[1].criteria.not_improving_points == 2
