@@ -133,6 +133,15 @@ PAGES: tuple[PageSpec, ...] = (
         pupil_level=True,
     ),
     PageSpec(
+        "pages/rewards.py",
+        "Rewards",
+        "rewards",
+        ":material/workspace_premium:",
+        PUPIL_STAFF,
+        "Attendance team",
+        pupil_level=True,
+    ),
+    PageSpec(
         "pages/interventions.py",
         "Interventions",
         "interventions",

@@ -104,6 +104,7 @@ SCOPED_PAGES = [
     "pages/targets.py",
     "pages/stages.py",
     "pages/leave.py",
+    "pages/rewards.py",
     "pages/interventions.py",
     "pages/impact.py",
     "pages/risk_model.py",
