@@ -9,7 +9,9 @@ import polars as pl
 
 from analytics.access.roles import Capability
 from analytics.domain.stages import Procedure, load_procedure
-from analytics.reports.coordinator.stages import StageReport
+from analytics.reports.coordinator import impact as impact_report
+from analytics.reports.coordinator.impact import Impact
+from analytics.reports.coordinator.stages import StageReport, moves_over
 from analytics.reports.coordinator.stages import stage_report as build_stage_report
 from analytics.reports.letters.render import check_template
 from analytics.reports.letters.run import LetterRun, record_letters, stage_letters, templates_for
@@ -100,3 +102,36 @@ def letter_pdf(db_path: str, enrolment_id: int, intervention_id: int) -> bytes:
     """The PDF of a letter as sent (only one of this pupil's)."""
     found = stage_store.document(Database(db_path), intervention_id)
     return b"" if found is None else found[1]
+
+
+@guarded(Capability.TARGETS)
+@shared
+def stage_impact(
+    db_path: str,
+    version: str,
+    urns: Urns,
+    start: date,
+    end: date,
+    weeks: int,
+    groups: tuple[str, ...] = (),
+) -> Impact:
+    """The Impact page's figures for entries to each stage dated in the window."""
+    from analytics.pipelines.windows import Window
+    from analytics.reports.coordinator.targets import coordinator_inputs
+
+    db = Database(db_path)
+    inputs = coordinator_inputs(db)
+    first = inputs.days["date"].min() if not inputs.days.is_empty() else start
+    start = max(start, first)  # type: ignore[type-var]
+    chosen = procedure()
+    moves = moves_over(db, start, max(start, end), urns, chosen)
+    names = {s.number: s.name for s in chosen.stages}
+    return impact_report.stage_impact(
+        inputs,
+        moves,
+        names,
+        Window(start, max(start, end)),
+        weeks=weeks,
+        urns=urns,
+        year_groups=groups,
+    )

@@ -139,3 +139,35 @@ def test_a_schools_copy_of_a_template_is_saved_and_used(open_app, demo_copy):
     app.text_area(key="letters_template_concern").set_value("{% for p in pupils %}").run()
     app.button(key="letters_save").click().run()
     assert "Not saved: template 'concern'" in app.error[0].value
+
+
+@pytest.mark.slow
+def test_impact_by_stage_compares_pupils_who_entered_each_stage(open_app, demo_db):
+    from datetime import date
+
+    from analytics.pipelines.windows import Window
+    from analytics.reports.coordinator.impact import stage_impact
+    from analytics.reports.coordinator.stages import moves_over
+    from analytics.reports.coordinator.targets import coordinator_inputs
+
+    app = open_app(demo_db).switch_page("pages/impact.py").run()
+    app.sidebar.radio(key="impact_by").set_value("entered a stage").run()
+    assert not app.exception
+    inputs = coordinator_inputs(demo_db)
+    first = inputs.days["date"].min()
+    procedure = load_procedure()
+    moves = moves_over(demo_db, first, DEMO_TODAY, None, procedure)
+    expected = stage_impact(
+        inputs,
+        moves,
+        {s.number: s.name for s in procedure.stages},
+        Window(first, DEMO_TODAY),
+        weeks=6,
+    )
+    table = next(
+        pl.from_pandas(df.value) for df in app.dataframe if "effect_low" in df.value.columns
+    )
+    assert table["type"].to_list() == [s.name for s in procedure.stages]
+    assert table["measured"].to_list() == expected.summary["measured"].to_list()
+    assert any("entries to a stage dated up to 20 Nov 2026" in c.value for c in app.caption)
+    assert date(2026, 11, 20) == DEMO_TODAY

@@ -350,3 +350,30 @@ def test_the_readmes_stages_file_reads():
     procedure = procedure_from_text(text)
     assert [s.key for s in procedure.stages] == ["concern", "meeting"]
     assert procedure.stages[1].criteria.not_improving_points == 2
+
+
+def test_moves_up_are_the_events_the_impact_of_a_stage_reads():
+    from analytics.reports.coordinator.impact import stage_entries
+
+    moves = pl.DataFrame(
+        {
+            "school_urn": [URN] * 3,
+            "enrolment_id": [1, 1, 2],
+            "date": [FIRST, FIRST + timedelta(days=7), FIRST],
+            "from_stage": [0, 1, 1],
+            "to_stage": [1, 0, 2],
+            "reason": ["up", "down", "up"],
+        },
+        schema_overrides={
+            "from_stage": pl.Int16,
+            "to_stage": pl.Int16,
+            "school_urn": pl.Int32,
+            "enrolment_id": pl.Int32,
+        },
+    )
+    entries = stage_entries(moves, {1: "Stage 1", 2: "Stage 2"})
+    assert entries.select("enrolment_id", "type", "date").rows() == [
+        (1, "Stage 1", FIRST),
+        (2, "Stage 2", FIRST),
+    ]
+    assert entries["intervention_id"].to_list() == [1, 2]

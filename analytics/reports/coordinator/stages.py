@@ -200,3 +200,16 @@ def keep_moves(db: Database, report: StageReport, recorded_by: str) -> int:
         stages_digest=report.procedure.digest,
         recorded_by=recorded_by,
     )
+
+
+def moves_over(
+    db: Database, first: date, last: date, urns: Sequence[int] | None, procedure: Procedure
+) -> pl.DataFrame:
+    """Every stage move from `first` to `last`, each academic year's recomputed as of its end (or
+    `last`), for the impact of entering a stage."""
+    found = []
+    for year in range(academic_year_of(first), academic_year_of(last) + 1):
+        end = min(last, academic_year_bounds(year)[1])
+        found.append(stage_report(db, end, urns, procedure).moves)
+    moves = pl.concat(found) if found else pl.DataFrame()
+    return moves.filter(pl.col("date").is_between(first, last)) if moves.height else moves
