@@ -168,6 +168,7 @@ def test_sections_are_a_list_a_new_one_can_join():
         "groups_section",
         "bands_section",
         "behaviour_section",
+        "rewards_section",
     ]
 
 
@@ -268,3 +269,14 @@ def test_a_school_smaller_than_the_threshold_shows_nothing(db, load):
     ]
     assert set(cells) <= {SUPPRESSED, "–", "", "0"}
     assert all(not s.charts for s in summary.sections)
+
+
+def test_rewards_are_counts_only_and_suppressed_when_small(tiny):
+    summary = governors_summary(tiny, URN, 2025, "Autumn term", threshold=1)
+    table = summary.section("rewards").tables[0].frame
+    assert table.columns[0] == "Measure"
+    assert table["Measure"].to_list() == ["Pupils with full attendance (every possible session)"]
+    figures = term_figures(tiny, URN, 2025, "Autumn term")
+    assert table.row(0)[1] == f"{figures.this.rewards['full_attendance']:,}"
+    hidden = governors_summary(tiny, URN, 2025, "Autumn term", threshold=1000)
+    assert hidden.section("rewards").tables[0].frame.row(0)[1] == "c"

@@ -42,6 +42,7 @@ from analytics.pipelines.governors import (
     suspension_reasons,
 )
 from analytics.pipelines.measures import group_measures
+from analytics.pipelines.rewards import full_attendance
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
 from analytics.reports.inputs.calendar import school_calendar
@@ -171,6 +172,8 @@ class PeriodFigures:
     weekly: pl.DataFrame  # week_start, attendance_rate, possible
     behaviour: dict
     reasons: pl.DataFrame  # reason, suspensions
+    #: Rewards, as counts only: pupils with full attendance in the window.
+    rewards: dict = field(default_factory=lambda: {"full_attendance": 0})
 
 
 @dataclass(frozen=True)
@@ -329,6 +332,9 @@ def period_figures(
         .collect()
         .row(0, named=True),
         reasons=suspension_reasons(exclusions.lazy(), cohorts, window).collect(),
+        rewards={
+            "full_attendance": full_attendance(per_enrolment).select(pl.len()).collect().item()
+        },
     )
 
 
@@ -586,7 +592,12 @@ def _period_cells(cells: Cells, figures: TermFigures, period: str) -> None:
         f"Permanent exclusions, {when}",
     )
     cells.link(suspended, suspensions)
-    everything += [negative, positive, suspended, suspensions, permanent]
+    full = cells.add(
+        (period, "rewards", "full_attendance"),
+        data.rewards["full_attendance"],
+        f"Pupils with full attendance, {when}",
+    )
+    everything += [negative, positive, suspended, suspensions, permanent, full]
     if period == THIS:
         reasons = [
             cells.add(
@@ -1173,6 +1184,30 @@ def behaviour_section(ctx: Context) -> Section:
     return Section("behaviour", "Behaviour and suspensions", tables=tuple(tables))
 
 
+def rewards_section(ctx: Context) -> Section:
+    """Rewards as counts only: how many pupils attended every possible session of the term."""
+    f, s = ctx.figures, ctx.shown
+    record = {"Measure": "Pupils with full attendance (every possible session)"}
+    for period in (THIS, LAST):
+        data = f.period(period)
+        record[f.label(period).capitalize()] = (
+            "–"
+            if data is None
+            else s.count(data.rewards["full_attendance"], (period, "rewards", "full_attendance"))
+        )
+    return Section(
+        "rewards",
+        "Rewards",
+        tables=(
+            Table(
+                "Full attendance",
+                pl.DataFrame([record]),
+                "Counts only: the pupils themselves are on the Rewards page, for staff.",
+            ),
+        ),
+    )
+
+
 def _facts(ctx: Context) -> Facts:
     f, s = ctx.figures, ctx.shown
     last = f.last.school if f.last else {}
@@ -1344,6 +1379,7 @@ SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     groups_section,
     bands_section,
     behaviour_section,
+    rewards_section,
 )
 CLOSING_SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     suppression_section,
