@@ -48,27 +48,31 @@ from analytics.pipelines.penalty import PENALTY_SCHOOL_WEEKS, PENALTY_SESSIONS
 #: The weekly totals the stages read.
 TOTALS = ("possible", "attended", "absent", "unauthorised")
 
-MOVES_SCHEMA = {
-    "school_urn": pl.Int32,
-    "enrolment_id": pl.Int32,
-    "date": pl.Date,
-    "from_stage": pl.Int16,
-    "to_stage": pl.Int16,
-    "reason": pl.String,
-}
-STATE_SCHEMA = {
-    "enrolment_id": pl.Int32,
-    "stage": pl.Int16,
-    "since": pl.Date,
-    "previous_stage": pl.Int16,
-    "weeks_in_stage": pl.Int32,
-    "weeks_not_holding": pl.Int32,
-    #: Attendance over the weeks before entering the stage (its next stage's `not_improving_weeks`).
-    "entry_rate": pl.Float64,
-    #: The same, kept from the previous stage (for this stage's own `not_improving_weeks`).
-    "previous_entry_rate": pl.Float64,
-    "reason": pl.String,
-}
+MOVES_SCHEMA = pl.Schema(
+    {
+        "school_urn": pl.Int32(),
+        "enrolment_id": pl.Int32(),
+        "date": pl.Date(),
+        "from_stage": pl.Int16(),
+        "to_stage": pl.Int16(),
+        "reason": pl.String(),
+    }
+)
+STATE_SCHEMA = pl.Schema(
+    {
+        "enrolment_id": pl.Int32(),
+        "stage": pl.Int16(),
+        "since": pl.Date(),
+        "previous_stage": pl.Int16(),
+        "weeks_in_stage": pl.Int32(),
+        "weeks_not_holding": pl.Int32(),
+        #: Attendance over the weeks before entering the stage (its next stage's `not_improving_weeks`).
+        "entry_rate": pl.Float64(),
+        #: The same, kept from the previous stage (for this stage's own `not_improving_weeks`).
+        "previous_entry_rate": pl.Float64(),
+        "reason": pl.String(),
+    }
+)
 
 
 def review_weeks(weeks: pl.LazyFrame, days: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
@@ -356,12 +360,12 @@ def review(
     for s in procedure.stages:
         k = s.number
         plain, because = pl.col(f"plain_{k}"), pl.col(f"because_{k}")
+        stuck: pl.Expr | None = None
+        stays: pl.Expr | None = None
+        stuck_words = stays_words = pl.lit(None, pl.String)
         if s.criteria.not_improving:
             stuck, stuck_words = _not_improving(s, pl.col("weeks_in_stage"), pl.col("entry_rate"))
             stays, stays_words = _not_improving(s, pl.lit(1_000), pl.col("previous_entry_rate"))
-        else:
-            stuck = stays = None
-            stuck_words = stays_words = pl.lit(None, pl.String)
         enters = _combined(s, plain, stuck)
         holds = _combined(s, plain, stays)
         enter_words = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from math import sqrt
 
 import polars as pl
@@ -304,10 +304,11 @@ def stage_impact(
     weeks_table = school_weeks(inputs.days.lazy()).collect()
     events = _events(weeks_table, inputs.enrolments, entries, window, urns, year_groups)
     needed = _needed_weeks(weeks_table, events.collect(), weeks)
-    if needed.is_empty():
-        first = last = window.start
-    else:
-        first, last = needed["first"].min(), needed["last"].max() + timedelta(days=6)
+    first: date = window.start
+    last: date = window.start
+    if not needed.is_empty():
+        first = needed["first"].cast(pl.Date).min()  # type: ignore[assignment]
+        last = needed["last"].cast(pl.Date).max() + timedelta(days=6)  # type: ignore[operator, assignment]
     weekly = aggregates.window_weeks(inputs.db, urns, first, last, ("possible", "attended")).lazy()
     schools = inputs.enrolments.lazy().select("enrolment_id", "school_urn")
     return impact_of(

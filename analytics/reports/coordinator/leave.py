@@ -113,7 +113,7 @@ def decision_letter(db: Database, request_id: int) -> Letter:
     school = read.schools(db).filter(pl.col("urn") == urn).row(0, named=True)
     template = "leave_agreed" if request["decision"] == AGREED else "leave_refused"
     templates = templates_for(db, urn)
-    fields = {
+    fields: dict[str, object] = {
         "school": {"name": school["name"], "urn": urn},
         "parent": {"name": family["parent_name"], "address": list(family["address_lines"])},
         "pupil": {
@@ -139,7 +139,7 @@ def decision_letter(db: Database, request_id: int) -> Letter:
         request_id,
         (enrolment_id,),
         tuple(family["address_lines"]),
-        fields["date"],
+        str(fields["date"]),
         render("letterhead", templates["letterhead"], fields),
         render(template, templates[template], fields),
         template,
