@@ -113,19 +113,6 @@ def school_templates(db: Database, school_urn: int) -> dict[str, str]:
     return {template: body for template, body in rows}
 
 
-def save_documents(db: Database, documents: Sequence[tuple[int, str, bytes]]) -> None:
-    """Keep each letter's PDF beside the intervention recording it: (intervention_id, file name,
-    content)."""
-    if not documents:
-        return
-    now = datetime.now()
-    with db.transaction() as con:
-        con.executemany(
-            "INSERT INTO intervention_documents VALUES (?, ?, ?, ?)",
-            [(i, name, content, now) for i, name, content in documents],
-        )
-
-
 def documents_of(db: Database, intervention_ids: Sequence[int]) -> pl.DataFrame:
     """`intervention_id, file_name, created_at` of the kept documents of these interventions."""
     with db.connect() as con:

@@ -151,19 +151,23 @@ def send_decision_letter(db: Database, request_id: int, recorded_by: str, day: d
     the PDF."""
     letter = decision_letter(db, request_id)
     pdf = letters_pdf([letter])
-    ids = intervention_store.record_interventions(
+    intervention_store.record_batches(
         db,
         [
-            Entry(
-                letter.enrolment_ids[0],
-                LETTER,
-                day,
-                owner=recorded_by,
-                outcome="Sent",
-                notes=f"{LEAVE_NOTE} ({letter.template.replace('_', ' ')}): {letter.file_name}",
+            intervention_store.Batch(
+                [
+                    Entry(
+                        letter.enrolment_ids[0],
+                        LETTER,
+                        day,
+                        owner=recorded_by,
+                        outcome="Sent",
+                        notes=f"{LEAVE_NOTE} ({letter.template.replace('_', ' ')}): {letter.file_name}",
+                    )
+                ],
+                recorded_by,
             )
         ],
-        recorded_by=recorded_by,
+        documents=[(letter.file_name, pdf)],
     )
-    stage_store.save_documents(db, [(ids[0], letter.file_name, pdf)])
     return pdf

@@ -300,8 +300,7 @@ def record_letters(db: Database, run: LetterRun, recorded_by: str) -> list[int]:
             pdfs.append((letter.file_name, pdf))
     if not entries:
         return []
-    ids = intervention_store.record_interventions(db, entries, recorded_by=recorded_by)
-    stage_store.save_documents(
-        db, [(i, name, pdf) for i, (name, pdf) in zip(ids, pdfs, strict=True)]
-    )
-    return ids
+    # The entries and their letters in one transaction: never an entry without its letter.
+    return intervention_store.record_batches(
+        db, [intervention_store.Batch(entries, recorded_by)], documents=pdfs
+    )[0]
