@@ -13,7 +13,7 @@ from analytics.cli.common import school_urns as one_school
 def run_letters(args: argparse.Namespace) -> int:
     from analytics.access.roles import command_line_actor
     from analytics.domain.stages import StagesFileError, load_procedure
-    from analytics.reports.coordinator.stages import stage_report
+    from analytics.reports.coordinator.stages import keep_moves, stage_report
     from analytics.reports.letters.render import LetterTemplateError
     from analytics.reports.letters.run import record_letters, stage_letters
 
@@ -43,6 +43,7 @@ def run_letters(args: argparse.Namespace) -> int:
     if run.letters:
         (args.out / run.merged_file_name).write_bytes(run.merged_pdf())
     record_letters(db, run, command_line_actor())
+    keep_moves(db, report, command_line_actor())  # the moves the letters follow from
     record_pupil_export(db, f"{run.stage.key} letters", args.out, [urn], summary)
     print(f"{args.out}: {summary}; each recorded in the pupils' chronologies")
     return EXIT_OK

@@ -11,7 +11,7 @@ from analytics.access.roles import Capability
 from analytics.domain.stages import Procedure, load_procedure
 from analytics.reports.coordinator import impact as impact_report
 from analytics.reports.coordinator.impact import Impact
-from analytics.reports.coordinator.stages import StageReport, moves_over
+from analytics.reports.coordinator.stages import StageReport, keep_moves, moves_over
 from analytics.reports.coordinator.stages import stage_report as build_stage_report
 from analytics.reports.letters.render import check_template
 from analytics.reports.letters.run import LetterRun, record_letters, stage_letters, templates_for
@@ -78,8 +78,12 @@ def templates(db_path: str, version: str, urn: int) -> dict[str, str]:
 
 @guarded(Capability.INTERVENTIONS)
 def send_letters(db_path: str, urn: int, run: LetterRun, recorded_by: str) -> int:
-    """Record the run's letters in the pupils' chronologies with their PDFs; how many entries."""
-    return len(record_letters(Database(db_path), run, recorded_by))
+    """Record the run's letters in the pupils' chronologies with their PDFs, and keep the
+    school's stage moves they follow from; how many entries."""
+    db = Database(db_path)
+    entries = len(record_letters(db, run, recorded_by))
+    keep_moves(db, build_stage_report(db, run.as_of, (urn,), load_procedure()), recorded_by)
+    return entries
 
 
 @guarded(Capability.INTERVENTIONS)

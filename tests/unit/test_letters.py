@@ -267,6 +267,9 @@ def test_each_letter_is_in_the_chronology_with_its_pdf(school, tmp_path):
     assert ames["notes"][0].startswith("Stage letter concern (Stage 1: concern): ")
     kept = stage_store.documents_of(db, log["intervention_id"].to_list())
     assert kept.height == 4
+    # The stage moves the letters follow from are kept too.
+    moves = stage_store.stage_moves(db, [URN], 2025)
+    assert moves.height == 4 and set(moves["to_stage"]) == {1}
     for row in log.iter_rows(named=True):
         name, content = stage_store.document(db, row["intervention_id"])
         assert name in row["notes"]
