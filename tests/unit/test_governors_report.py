@@ -275,8 +275,12 @@ def test_rewards_are_counts_only_and_suppressed_when_small(tiny):
     summary = governors_summary(tiny, URN, 2025, "Autumn term", threshold=1)
     table = summary.section("rewards").tables[0].frame
     assert table.columns[0] == "Measure"
-    assert table["Measure"].to_list() == ["Pupils with full attendance (every possible session)"]
+    assert table["Measure"].to_list() == [
+        "Pupils with full attendance (every possible session)",
+        "Most improved pupils (the top 3 rises in attendance of each form)",
+    ]
     figures = term_figures(tiny, URN, 2025, "Autumn term")
     assert table.row(0)[1] == f"{figures.this.rewards['full_attendance']:,}"
+    assert table.row(1)[1] == f"{figures.this.rewards['most_improved']:,}"
     hidden = governors_summary(tiny, URN, 2025, "Autumn term", threshold=1000)
     assert hidden.section("rewards").tables[0].frame.row(0)[1] == "c"
