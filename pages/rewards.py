@@ -4,6 +4,8 @@ school, with certificates to print."""
 import polars as pl
 import streamlit as st
 
+from analytics.domain.rounding import rounded
+
 from analytics.reports.coordinator.rewards import certificates_pdf
 from pages.ui import rewards as rewards_ui
 from pages.ui.access import audited_export, current_user, guard_page
@@ -52,7 +54,9 @@ for kind, title, rows, columns in (
         st.write("Nobody this time.")
         continue
     shown = rows.select(columns).with_columns(
-        pl.col(c).round(1) for c in ("earlier_rate", "rate", "change_points") if c in columns
+        rounded(pl.col(c)).alias(c)
+        for c in ("earlier_rate", "rate", "change_points")
+        if c in columns
     )
     st.dataframe(shown, hide_index=True, key=f"rewards_{kind}")
     name = f"certificates-{kind}-{scope.window.start:%Y-%m-%d}.pdf"

@@ -1,7 +1,6 @@
 """Stages: the school's staged attendance procedure, which stage each pupil is in and why, every
 move of the year, and the letters each stage sends."""
 
-import polars as pl
 import streamlit as st
 
 from analytics.domain.stages import StagesFileError, criteria_in_words
@@ -28,20 +27,16 @@ except StagesFileError as error:
 
 last_day = coordinator.last_register_day(*key)
 as_of = min(scope.window.end, last_day or scope.window.end)
-report = stages_ui.stage_report(*key, scope.urns, as_of)
+report = stages_ui.stage_report(*key, scope.urns, as_of).in_year_groups(scope.year_groups)
 current = report.current
-if scope.year_groups:
-    current = current.filter(pl.col("year_group").is_in(list(scope.year_groups)))
 st.caption(
     f"{scope.description} · stages as of {as_of:%A %d %B %Y}, reviewed at the end of each school "
     f"week since the start of the academic year · stages file {procedure.digest}"
 )
 
 columns = st.columns(len(procedure.stages))
-counted = current.group_by("stage").len()
-for column, stage in zip(columns, procedure.stages, strict=True):
-    pupils = counted.filter(pl.col("stage") == stage.number)["len"].sum()
-    column.metric(stage.name, count(int(pupils)), help=stage.action.description)
+for column, row in zip(columns, report.counts().iter_rows(named=True), strict=True):
+    column.metric(row["stage_name"], count(row["pupils"]), help=row["action"])
 
 HEADINGS = {
     "name": "Pupil",
@@ -85,8 +80,6 @@ with pupils_tab:
 
 with moves_tab:
     moves = stages_ui.moves(report)
-    if scope.year_groups:
-        moves = moves.filter(pl.col("year_group").is_in(list(scope.year_groups)))
     if moves.is_empty():
         st.write("No pupil on roll has moved between stages this academic year.")
     else:

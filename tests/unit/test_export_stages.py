@@ -141,3 +141,18 @@ def test_the_demo_trusts_export(demo_db, tmp_path):
     assert {r["stage"] for r in rows} == {"1", "2", "3", "4"}
     assert all(r["reason"].startswith(("up: ", "down: ")) for r in rows)
     assert all(abs(int(r["previous_stage"]) - int(r["stage"])) == 1 for r in rows)
+
+
+def test_the_moves_shown_are_those_of_pupils_on_roll_by_year_group(school):
+    from analytics.reports.coordinator.stages import moves_with_pupils, stage_report
+
+    report = stage_report(Database(school), AS_OF)
+    shown = moves_with_pupils(report)
+    assert set(shown["upn"]) == {A, B}  # C left: their move is kept, not shown
+    assert shown.height == 7
+    assert shown["date"].to_list() == sorted(shown["date"].to_list(), reverse=True)
+    assert report.pupils.height == 3  # A, B, D on roll
+    none = report.in_year_groups(["3"])
+    assert none.current.is_empty() and none.moves.is_empty()
+    assert none.counts()["pupils"].to_list() == [0, 0, 0, 0]
+    assert report.in_year_groups(["5"]).counts()["pupils"].to_list() == [0, 0, 1, 1]

@@ -55,6 +55,23 @@ class StageReport:
     urns: tuple[int, ...]
     current: pl.DataFrame
     moves: pl.DataFrame
+    #: Every pupil on roll on the as-of date (`enrolment_id, upn, name, year_group, form`, ...).
+    pupils: pl.DataFrame
+
+    def in_year_groups(self, year_groups: Sequence[str]) -> StageReport:
+        """The report for the pupils in these year groups (all when empty)."""
+        if not year_groups:
+            return self
+        wanted = pl.col("year_group").is_in(list(year_groups))
+        pupils = self.pupils.filter(wanted)
+        return StageReport(
+            self.as_of,
+            self.procedure,
+            self.urns,
+            self.current.filter(wanted),
+            self.moves.filter(pl.col("enrolment_id").is_in(pupils["enrolment_id"].implode())),
+            pupils,
+        )
 
     def counts(self) -> pl.DataFrame:
         """Pupils on roll in each stage (every stage listed, 0 when none)."""
@@ -137,6 +154,7 @@ def stage_report(
     move_counts = moves.group_by("enrolment_id").agg(
         pl.len().cast(pl.Int64).alias("moves_this_year")
     )
+    people = people.collect().lazy()
     current = (
         people.join(state.lazy().filter(pl.col("stage") > 0), on="enrolment_id", how="inner")
         .join(names.lazy(), on="stage", how="left")
@@ -145,7 +163,7 @@ def stage_report(
         .sort("stage", "since", "name", "upn", descending=[True, False, False, False])
         .collect()
     )
-    return StageReport(as_of, procedure, chosen, current, moves)
+    return StageReport(as_of, procedure, chosen, current, moves, people.collect())
 
 
 def _pupils(schools: pl.DataFrame, enrolments: pl.DataFrame, academic_year: int) -> pl.LazyFrame:
@@ -173,8 +191,9 @@ def stages_export(report: StageReport) -> pl.DataFrame:
 
 
 def moves_with_pupils(report: StageReport) -> pl.DataFrame:
-    """The year's moves with each pupil's name, year group and form, latest first."""
-    people = report.current.select("enrolment_id", "upn", "name", "year_group", "form")
+    """The year's moves of the pupils on roll, with each one's name, year group and form, latest
+    first."""
+    people = report.pupils.select("enrolment_id", "upn", "name", "year_group", "form")
     names = {s.number: s.name for s in report.procedure.stages} | {0: "no stage"}
     mapping = pl.DataFrame(
         {"stage": list(names), "name_of_stage": list(names.values())},
