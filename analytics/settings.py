@@ -140,6 +140,13 @@ SETTINGS: dict[str, Setting] = {
             "ROLLCALL_LOCK_TIMEOUT",
             "How long a command waits for another process to release the database before it gives up.",
         ),
+        Setting(
+            "stages_path",
+            PROJECT_ROOT / "analytics" / "domain" / "stages.toml",
+            "ROLLCALL_STAGES",
+            "The stages file: the staged attendance procedure (stages, criteria, actions, review "
+            "periods); the default is the one shipped with Rollcall.",
+        ),
     ]
 }
 

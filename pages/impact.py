@@ -10,6 +10,7 @@ from analytics.pipelines.impact import CALIPER_POINTS, MAX_MATCHES, PRIOR_SPANS
 from analytics.reports.charts.coordinator import impact_chart
 from analytics.reports.coordinator.impact import MIN_MEASURED, describe_impact
 from pages.ui import coordinator
+from pages.ui import stages as stages_ui
 from pages.ui.context import cache_key, database
 from pages.ui.download import download_buttons
 from pages.ui.filters import scope_or_stop
@@ -34,8 +35,22 @@ every_action = st.sidebar.toggle(
     help="On: every action recorded up to the window's end, for the most evidence; off: the "
     "actions dated in the window only.",
 )
+by_stage = (
+    st.sidebar.radio(
+        "Compare pupils who",
+        ["had an intervention", "entered a stage"],
+        key="impact_by",
+        help="Entered a stage: each stage of the staged procedure, as an intervention type is measured.",
+    )
+    == "entered a stage"
+)
 start = date(1900, 1, 1) if every_action else scope.window.start
-impact = coordinator.impact(*key, scope.urns, start, scope.window.end, weeks, scope.year_groups)
+if by_stage:
+    impact = stages_ui.stage_impact(
+        *key, scope.urns, start, scope.window.end, weeks, scope.year_groups
+    )
+else:
+    impact = coordinator.impact(*key, scope.urns, start, scope.window.end, weeks, scope.year_groups)
 summary = impact.summary
 pupils = impact.actions["enrolment_id"].n_unique() if impact.actions.height else 0
 dated = (
@@ -44,7 +59,8 @@ dated = (
     else f"actions dated {scope.window.start:%d %b %Y} to {scope.window.end:%d %b %Y}"
 )
 st.caption(
-    f"{shown_scope(scope)} · {dated}: {impact.actions.height:,} (each pupil's first of each type in "
+    f"{shown_scope(scope)} · {'entries to a stage' if by_stage else 'actions'}: {dated}: "
+    f"{impact.actions.height:,} (each pupil's first of each {'stage' if by_stage else 'type'} in "
     f"an academic year) for {pupils:,} pupils · {weeks} school weeks before and after."
 )
 if summary.is_empty():

@@ -15,6 +15,8 @@ from analytics.cli import (
     demo,
     exports,
     imports,
+    letters,
+    rewards,
     risk,
     store,
     users,
@@ -23,7 +25,20 @@ from analytics.cli.common import EXIT_REFUSED, CommandError
 from analytics.store import DatabaseBusy, DatabaseKeyError, DatabaseMissing
 
 #: Modules that add commands: each has `register(commands, common)`.
-COMMAND_MODULES = (imports, demo, exports, census, risk, users, backups, bench, store, benchmarks)
+COMMAND_MODULES = (
+    imports,
+    demo,
+    exports,
+    letters,
+    rewards,
+    census,
+    risk,
+    users,
+    backups,
+    bench,
+    store,
+    benchmarks,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -96,6 +96,31 @@ def run_targets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_stages(args: argparse.Namespace) -> int:
+    from analytics.access.roles import command_line_actor
+    from analytics.domain.stages import StagesFileError, load_procedure
+    from analytics.reports.coordinator.stages import keep_moves, stage_report, stages_export
+
+    db = database(args)
+    urns = None if args.school is None else school_urns(db, args.school)
+    try:
+        procedure = load_procedure(args.stages)
+    except StagesFileError as error:
+        raise CommandError(str(error)) from None
+    report = stage_report(db, args.as_of, urns, procedure)
+    table = stages_export(report)
+    write_csv(table, args.out)
+    kept = keep_moves(db, report, command_line_actor())
+    record_pupil_export(
+        db, "stages CSV", args.out, urns, f"{table.height} pupils in a stage, as of {args.as_of}"
+    )
+    print(
+        f"{args.out}: {table.height:,} pupils on roll in a stage on {args.as_of:%d %b %Y}; "
+        f"{kept:,} moves this academic year kept"
+    )
+    return EXIT_OK
+
+
 def run_comparison(args: argparse.Namespace) -> int:
     from analytics.reports.comparisons.export import comparison_table
 
@@ -136,6 +161,20 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     targets.add_argument("--out", type=Path, required=True)
     targets.add_argument("--school", type=int, help="URN (default: every school)")
     targets.set_defaults(run=run_targets)
+    stages = exports.add_parser(
+        "stages",
+        parents=[common],
+        help="the staged procedure: one row per pupil on roll in a stage at the as-of date (keeps the year's moves)",
+    )
+    stages.add_argument("--as-of", dest="as_of", type=parse_date, required=True)
+    stages.add_argument("--out", type=Path, required=True)
+    stages.add_argument("--school", type=int, help="URN (default: every school)")
+    stages.add_argument(
+        "--stages",
+        type=Path,
+        help="a stages file (default: $ROLLCALL_STAGES, else the shipped one)",
+    )
+    stages.set_defaults(run=run_stages)
     comparison = exports.add_parser(
         "comparison",
         parents=[common],

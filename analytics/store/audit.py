@@ -38,6 +38,9 @@ ACTIONS = (
     "school",
     "backup",
     "restore",
+    "stages",
+    "letters",
+    "leave",
 )
 #: The hash the first row points back to.
 GENESIS = "0" * 64

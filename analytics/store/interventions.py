@@ -170,8 +170,14 @@ def record_interventions(
     return record_batches(db, [Batch(entries, recorded_by, recorded_at)])[0]
 
 
-def record_batches(db: Database, batches: Sequence[Batch]) -> list[list[int]]:
-    """Record several batches in one transaction (all or none); returns each batch's new ids."""
+def record_batches(
+    db: Database,
+    batches: Sequence[Batch],
+    documents: Sequence[tuple[str, bytes]] | None = None,
+) -> list[list[int]]:
+    """Record several batches in one transaction (all or none); returns each batch's new ids.
+    `documents`, one (file name, content) per entry in order, are kept beside the entries (a
+    letter's PDF) in the same transaction."""
     checked = [
         (batch, _who(batch.recorded_by), batch.recorded_at or datetime.now())
         for batch in batches
@@ -186,6 +192,17 @@ def record_batches(db: Database, batches: Sequence[Batch]) -> list[list[int]]:
             [e.enrolment_id for b, _, _ in checked for e in b.entries],
             all_ids,
         )
+        if documents is not None:
+            if len(documents) != len(all_ids):
+                raise ValueError("one document per entry")
+            now = datetime.now()
+            con.executemany(
+                "INSERT INTO intervention_documents VALUES (?, ?, ?, ?)",
+                [
+                    (i, name, content, now)
+                    for i, (name, content) in zip(all_ids, documents, strict=True)
+                ],
+            )
         new_ids = iter(all_ids)
         return [[next(new_ids) for _ in batch.entries] for batch in batches]
 

@@ -17,6 +17,7 @@ from analytics.reports.coordinator.interventions import (
 )
 from analytics.store import interventions as intervention_store
 from pages.ui import coordinator
+from pages.ui import stages as stages_ui
 from pages.ui.context import cache_key, database
 from pages.ui.format import plain
 from analytics.domain.yeargroups import year_group_label
@@ -94,6 +95,27 @@ def show_chronology(enrolment_id: int, as_of: date, *, key: str, heading: bool =
         on_click="ignore",
         icon=":material/picture_as_pdf:",
     )
+    ids = tuple(chron.entries["intervention_id"].to_list())
+    letters = stages_ui.letters_of(*cache_key(db), enrolment_id, ids) if ids else None
+    if letters is not None and letters.height:
+        st.markdown(f"**Letters sent** ({letters.height}), as they were printed")
+        for row in letters.iter_rows(named=True):
+            st.download_button(
+                f"{row['file_name']} ({row['created_at']:%d/%m/%Y})",
+                data=audited_export(
+                    user,
+                    row["file_name"],
+                    lambda i=row["intervention_id"]: stages_ui.letter_pdf(
+                        str(db.path.resolve()), enrolment_id, i
+                    ),
+                    school_urn=urn,
+                ),
+                file_name=row["file_name"],
+                mime="application/pdf",
+                key=f"{key}_letter_{row['intervention_id']}",
+                on_click="ignore",
+                icon=":material/mail:",
+            )
     if not chron.amendments.is_empty():
         st.markdown(f"**Amendments** ({chron.amendments.height})")
         st.dataframe(

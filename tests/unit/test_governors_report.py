@@ -169,6 +169,7 @@ def test_sections_are_a_list_a_new_one_can_join():
         "bands_section",
         "behaviour_section",
         "interventions_section",
+        "rewards_section",
     ]
 
 
@@ -299,3 +300,18 @@ def test_the_terms_actions_by_type_and_all_together():
     )
     counts = intervention_counts(log, Window(date(2025, 9, 1), date(2025, 9, 29)))
     assert counts.rows() == [("Phone call", 3, 3), ("Letter", 1, 1), (ALL_ACTIONS, 4, 3)]
+
+
+def test_rewards_are_counts_only_and_suppressed_when_small(tiny):
+    summary = governors_summary(tiny, URN, 2025, "Autumn term", threshold=1)
+    table = summary.section("rewards").tables[0].frame
+    assert table.columns[0] == "Measure"
+    assert table["Measure"].to_list() == [
+        "Pupils with full attendance (every possible session)",
+        "Most improved pupils (the top 3 rises in attendance of each form)",
+    ]
+    figures = term_figures(tiny, URN, 2025, "Autumn term")
+    assert table.row(0)[1] == f"{figures.this.rewards['full_attendance']:,}"
+    assert table.row(1)[1] == f"{figures.this.rewards['most_improved']:,}"
+    hidden = governors_summary(tiny, URN, 2025, "Autumn term", threshold=1000)
+    assert hidden.section("rewards").tables[0].frame.row(0)[1] == "c"

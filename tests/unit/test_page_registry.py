@@ -53,6 +53,7 @@ def test_each_role_gets_its_pages_and_always_at_least_one():
 
     assert titles(Role.DATA_MANAGER) == [
         "Overview",
+        "Leave of absence",
         "Census checks",
         "Returns",
         "Import",
@@ -70,6 +71,9 @@ def test_each_role_gets_its_pages_and_always_at_least_one():
         "Pupil profile",
         "Calling list",
         "Who needs action",
+        "Stages",
+        "Leave of absence",
+        "Rewards",
         "Interventions",
         "Impact",
         "Risk model",
@@ -87,6 +91,9 @@ def test_each_role_gets_its_pages_and_always_at_least_one():
         "Pupil profile",
         "Calling list",
         "Who needs action",
+        "Stages",
+        "Leave of absence",
+        "Rewards",
         "Interventions",
         "Impact",
         "Risk model",

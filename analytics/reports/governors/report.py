@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import altair as alt
@@ -42,6 +42,8 @@ from analytics.pipelines.governors import (
     suspension_reasons,
 )
 from analytics.pipelines.measures import group_measures
+from analytics.pipelines.rewards import full_attendance
+from analytics.reports.coordinator.rewards import rewards
 from analytics.pipelines.weekly import weekly_measures
 from analytics.pipelines.windows import Window
 from analytics.reports.inputs.calendar import school_calendar
@@ -175,6 +177,9 @@ class PeriodFigures:
     weekly: pl.DataFrame  # week_start, attendance_rate, possible
     behaviour: dict
     reasons: pl.DataFrame  # reason, suspensions
+    #: Rewards, as counts only: pupils with full attendance in the window, and the most improved
+    #: (the top 3 rises of each form on the window of as many days before it).
+    rewards: dict = field(default_factory=lambda: {"full_attendance": 0, "most_improved": 0})
 
 
 @dataclass(frozen=True)
@@ -336,6 +341,10 @@ def period_figures(
         .collect()
         .row(0, named=True),
         reasons=suspension_reasons(exclusions.lazy(), cohorts, window).collect(),
+        rewards={
+            "full_attendance": full_attendance(per_enrolment).select(pl.len()).collect().item(),
+            "most_improved": 0,
+        },
     )
 
 
@@ -365,6 +374,14 @@ def intervention_counts(log: pl.DataFrame, window: Window) -> pl.DataFrame:
     return pl.concat(
         [per_type.select(INTERVENTION_COLUMNS), total], how="vertical_relaxed"
     ).with_columns(pl.col("actions", "pupils").cast(pl.Int64))
+
+
+def _with_improved(db: Database, urn: int, figures: PeriodFigures) -> PeriodFigures:
+    """The period's figures with the count of its most improved pupils (as the Rewards page
+    finds them by form)."""
+    improved = rewards(db, figures.window, [urn], by="form").improved
+    counts = figures.rewards | {"most_improved": improved["enrolment_id"].n_unique()}
+    return replace(figures, rewards=counts)
 
 
 def _term_window(calendar, academic_year: int, term: str) -> Window | None:
@@ -442,8 +459,10 @@ def term_figures(db: Database, urn: int, academic_year: int, term: str) -> TermF
         academic_year=academic_year,
         in_progress=in_progress,
         last_day=calendar.last_day,
-        this=period_figures(registers[this], incidents, exclusions, this),
-        last=period_figures(registers[last], incidents, exclusions, last) if last else None,
+        this=_with_improved(db, urn, period_figures(registers[this], incidents, exclusions, this)),
+        last=_with_improved(db, urn, period_figures(registers[last], incidents, exclusions, last))
+        if last
+        else None,
         national=published("national"),
         region=published("region"),
         la=published("la"),
@@ -630,7 +649,17 @@ def _period_cells(cells: Cells, figures: TermFigures, period: str) -> None:
         f"Permanent exclusions, {when}",
     )
     cells.link(suspended, suspensions)
-    everything += [negative, positive, suspended, suspensions, permanent]
+    full = cells.add(
+        (period, "rewards", "full_attendance"),
+        data.rewards["full_attendance"],
+        f"Pupils with full attendance, {when}",
+    )
+    improved = cells.add(
+        (period, "rewards", "most_improved"),
+        data.rewards["most_improved"],
+        f"Most improved pupils, {when}",
+    )
+    everything += [negative, positive, suspended, suspensions, permanent, full, improved]
     if period == THIS:
         reasons = [
             cells.add(
@@ -1330,6 +1359,35 @@ def interventions_section(ctx: Context) -> Section | None:
     )
 
 
+def rewards_section(ctx: Context) -> Section:
+    """Rewards as counts only: how many pupils attended every possible session of the term."""
+    f, s = ctx.figures, ctx.shown
+    rows = []
+    for label, cell in (
+        ("Pupils with full attendance (every possible session)", "full_attendance"),
+        ("Most improved pupils (the top 3 rises in attendance of each form)", "most_improved"),
+    ):
+        record = {"Measure": label}
+        for period in (THIS, LAST):
+            data = f.period(period)
+            record[f.label(period).capitalize()] = (
+                "–" if data is None else s.count(data.rewards[cell], (period, "rewards", cell))
+            )
+        rows.append(record)
+    return Section(
+        "rewards",
+        "Rewards",
+        tables=(
+            Table(
+                "Rewards",
+                pl.DataFrame(rows),
+                "Counts only: the pupils themselves are on the Rewards page, for staff. Most improved "
+                "compares each pupil's attendance with the same number of days just before the term.",
+            ),
+        ),
+    )
+
+
 def _facts(ctx: Context) -> Facts:
     f, s = ctx.figures, ctx.shown
     last = f.last.school if f.last else {}
@@ -1511,6 +1569,7 @@ SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     bands_section,
     behaviour_section,
     interventions_section,
+    rewards_section,
 )
 CLOSING_SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     suppression_section,
