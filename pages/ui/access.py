@@ -373,12 +373,13 @@ def guard_page(script: str) -> User:
     if PagesManager.uses_pages_directory and ctx is not None:
         # Streamlit ran this script straight from pages/, through its own menu of every script
         # (the first request after the server starts): send the app's menu for this user instead,
-        # and run again through app.py, so that what this page draws (the sign-in form above
-        # all) has the identity it will have on every later run: a form drawn here would lose
-        # what was typed into it at its first submission.
+        # leaving this run's page (and its widgets' identities) as they are. Signed out, run
+        # again through app.py: the sign-in form drawn here would have another identity than on
+        # the next run, and lose what was typed into it at its first submission.
         with ctx.run_with_active_hash(ThreadState.get().active_script_hash):
             navigation(user)
-        st.rerun()
+        if user is None:
+            st.rerun()
     if spec is not None and spec.public and user is None:
         return None  # type: ignore[return-value]
     if user is None:
