@@ -53,13 +53,14 @@ else:
     impact = coordinator.impact(*key, scope.urns, start, scope.window.end, weeks, scope.year_groups)
 summary = impact.summary
 pupils = impact.actions["enrolment_id"].n_unique() if impact.actions.height else 0
+what = "entries to a stage" if by_stage else "actions"
 dated = (
-    f"every action up to {scope.window.end:%d %b %Y}"
+    f"{what} dated up to {scope.window.end:%d %b %Y}"
     if every_action
-    else f"actions dated {scope.window.start:%d %b %Y} to {scope.window.end:%d %b %Y}"
+    else f"{what} dated {scope.window.start:%d %b %Y} to {scope.window.end:%d %b %Y}"
 )
 st.caption(
-    f"{shown_scope(scope)} · {'entries to a stage' if by_stage else 'actions'}: {dated}: "
+    f"{shown_scope(scope)} · {dated}: "
     f"{impact.actions.height:,} (each pupil's first of each {'stage' if by_stage else 'type'} in "
     f"an academic year) for {pupils:,} pupils · {weeks} school weeks before and after."
 )

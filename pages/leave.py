@@ -11,7 +11,7 @@ from analytics.domain.leave import DECISIONS, LeaveRefused, check_request
 from analytics.reports.letters.render import LetterTemplateError
 from pages.ui import coordinator
 from pages.ui import leave as leave_ui
-from pages.ui.access import current_user, guard_page
+from pages.ui.access import current_user, guard_page, record_view_shown
 from pages.ui.context import cache_key, database
 from pages.ui.download import download_buttons
 from pages.ui.filters import scope_or_stop
@@ -162,3 +162,6 @@ with requests_tab:
                         key="leave_letter_pdf",
                         on_click="ignore",
                     )
+
+# Recorded once the page has shown its pupils (after its checks).
+record_view_shown(school_urn=scope.urns[0] if scope.urns and len(scope.urns) == 1 else None)

@@ -8,7 +8,7 @@ from analytics.domain.rounding import rounded
 
 from analytics.reports.coordinator.rewards import certificates_pdf
 from pages.ui import rewards as rewards_ui
-from pages.ui.access import audited_export, current_user, guard_page
+from pages.ui.access import audited_export, current_user, guard_page, record_view_shown
 from pages.ui.context import cache_key, database
 from pages.ui.filters import scope_or_stop
 from pages.ui.format import count
@@ -71,3 +71,6 @@ for kind, title, rows, columns in (
         on_click="ignore",
         icon=":material/workspace_premium:",
     )
+
+# Recorded once the page has shown its pupils (after its checks).
+record_view_shown(school_urn=scope.urns[0] if scope.urns and len(scope.urns) == 1 else None)

@@ -7,7 +7,7 @@ from analytics.domain.stages import StagesFileError, criteria_in_words
 from analytics.reports.letters.render import LetterTemplateError
 from pages.ui import coordinator
 from pages.ui import stages as stages_ui
-from pages.ui.access import guard_page
+from pages.ui.access import guard_page, record_view_shown
 from pages.ui.context import cache_key, database
 from pages.ui.download import download_buttons
 from pages.ui.filters import scope_or_stop
@@ -210,3 +210,6 @@ with procedure_tab:
             f"- **Review period**: {stage.review_school_weeks} school weeks"
         )
         previous = stage
+
+# Recorded once the page has shown its pupils (after its checks).
+record_view_shown(school_urn=scope.urns[0] if scope.urns and len(scope.urns) == 1 else None)

@@ -251,7 +251,7 @@ def test_impact_counts_the_actions_of_the_window_unless_asked_for_every_one(
     )
     app.sidebar.toggle(key="impact_every_action").set_value(True).run()
     expected = intervention_impact(demo_inputs, Window(date(1900, 1, 1), DEMO_TODAY), weeks=6)
-    assert f"every action up to 20 Nov 2026: {expected.actions.height:,}" in app.caption[0].value
+    assert f"actions dated up to 20 Nov 2026: {expected.actions.height:,}" in app.caption[0].value
     assert expected.actions.height > in_window.actions.height
     table = table_with(app, "measured", "effect_low")
     assert table["type"].to_list() == expected.summary["type"].to_list()

@@ -152,6 +152,7 @@ def test_impact_by_stage_compares_pupils_who_entered_each_stage(open_app, demo_d
 
     app = open_app(demo_db).switch_page("pages/impact.py").run()
     app.sidebar.radio(key="impact_by").set_value("entered a stage").run()
+    app.sidebar.toggle(key="impact_every_action").set_value(True).run()  # since the first day
     assert not app.exception
     inputs = coordinator_inputs(demo_db)
     first = inputs.days["date"].min()
