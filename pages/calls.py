@@ -85,6 +85,7 @@ event = st.dataframe(
     table,
     alt="Calling list",
     hide_index=True,
+    placeholder="–",  # no contact recorded, no outcome yet
     on_select="rerun",
     selection_mode="single-row",
     # A new table after each call: the row picked before would now be another pupil's.

@@ -42,13 +42,21 @@ table = codes.select(
     "code",
     "meaning",
     pl.col("category").replace_strict(MARK_CATEGORIES, default=pl.col("category")),
-    pl.when(pl.col("counts_as_possible")).then(pl.lit("Yes")).otherwise(pl.lit("No")),
+    pl.when(pl.col("counts_as_possible"))
+    .then(pl.lit("Yes"))
+    .otherwise(pl.lit("No"))
+    .alias("counts_as_possible"),
     pl.col("late").replace_strict(LATE, default="No"),
     pl.when(pl.col("valid_from") == codes["valid_from"].min())
     .then(pl.lit("Always"))
     .otherwise(pl.col("valid_from").dt.strftime("%d/%m/%Y"))
     .alias("valid_from"),
-    pl.when(pl.col("valid_to") == codes["valid_to"].max())
+    # J and H: withdrawn by the regulations, still counted as DfE's statistics count them.
+    pl.when(pl.col("withdrawn_from").is_not_null())
+    .then(
+        pl.format("Withdrawn {}; still counted", pl.col("withdrawn_from").dt.strftime("%d/%m/%Y"))
+    )
+    .when(pl.col("valid_to") == codes["valid_to"].max())
     .then(pl.lit("Still in use"))
     .otherwise(pl.col("valid_to").dt.strftime("%d/%m/%Y"))
     .alias("valid_to"),

@@ -138,7 +138,8 @@ def new_count(target) -> int:
 def list_label(key_: str) -> str:
     target = lists[key_]
     new = f", {new_count(target):,} new" if lists.earlier and key_ in WEEKLY_LISTS else ""
-    return f"{target.title} ({target.rows.height:,}{new})"
+    pupils = target.rows["enrolment_id"].n_unique() if target.rows.height else 0
+    return f"{target.title} ({pupils:,}{new})"
 
 
 keys = [t.key for t in lists.lists]
@@ -151,7 +152,12 @@ chosen = url_selectbox(
     help="Each list's count, and how many of its pupils were not on it a week earlier.",
 )
 target = lists[chosen]
-st.subheader(f"{target.title}: {target.rows.height:,} pupils")
+listed_pupils = target.rows["enrolment_id"].n_unique()
+# First-day calls list a pupil once per session missed: the rows are sessions, said as such.
+st.subheader(
+    f"{target.title}: {listed_pupils:,} pupils"
+    + (f" ({target.rows.height:,} sessions)" if target.rows.height != listed_pupils else "")
+)
 st.caption(target.rule)
 if lists.earlier and target.key in WEEKLY_LISTS:
     st.caption(

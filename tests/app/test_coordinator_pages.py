@@ -54,7 +54,7 @@ def button(app, label: str):
 
 
 def counts(app) -> dict[str, int]:
-    """Each list's count as the list selector says it: `Title (N, M new)`."""
+    """Each list's count of pupils as the list selector says it: `Title (N, M new)`."""
     found = {}
     for label in app.selectbox(key="targets_list").options:
         title, figures = label[:-1].rsplit(" (", 1)
@@ -71,7 +71,9 @@ def test_targets_shows_each_list_with_the_engines_counts(open_app, demo_db, demo
     for target in lists.lists:
         app.selectbox(key="targets_list").set_value(target.key).run()
         assert not app.exception
-        assert app.subheader[0].value == f"{target.title}: {target.rows.height:,} pupils"
+        pupils = target.rows["enrolment_id"].n_unique()
+        sessions = f" ({target.rows.height:,} sessions)" if target.rows.height != pupils else ""
+        assert app.subheader[0].value == f"{target.title}: {pupils:,} pupils{sessions}"
         shown = pl.from_pandas(app.dataframe[0].value)
         assert shown.height == target.rows.height  # the headline count is the list's length
         assert shown["name"].to_list() == target.rows["name"].to_list()
@@ -127,7 +129,7 @@ def test_targets_for_one_school_year_group_and_form(open_app, demo_db, demo_inpu
     app.sidebar.multiselect(key="targets_forms").set_value([form]).run()
     assert not app.exception
     lists = target_lists(demo_inputs, DEMO_YTD, urns=(urn,), year_groups=("9",), forms=(form,))
-    assert counts(app) == {t.title: t.rows.height for t in lists.lists}
+    assert counts(app) == {t.title: t.rows["enrolment_id"].n_unique() for t in lists.lists}
     persistent = lists["persistent"].rows
     assert persistent.height and set(persistent["form"]) == {form}
     assert app.query_params["forms"] == form

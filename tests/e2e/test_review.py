@@ -61,8 +61,12 @@ def _counts_agree(page, spec: PageSpec) -> list[str]:
     found = []
     if spec.url_path == "targets":
         heading = page.get_by_role("heading", level=3).filter(has_text=" pupils").first
-        match = re.search(r": ([\d,]+) pupils$", heading.inner_text().strip())
-        stated = int(match.group(1).replace(",", "")) if match else None
+        # "N pupils", or "N pupils (M sessions)" when the rows are sessions (first-day calls).
+        match = re.search(
+            r": ([\d,]+) pupils(?: \(([\d,]+) sessions\))?$", heading.inner_text().strip()
+        )
+        said = (match.group(2) or match.group(1)) if match else None
+        stated = int(said.replace(",", "")) if said else None
         rows = review.grid_rows(page) if stated else 0
         if stated != rows:
             found.append(f"the list says {stated} pupils and holds {rows}")

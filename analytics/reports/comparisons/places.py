@@ -87,8 +87,8 @@ def scope_place(schools: pl.DataFrame, figures: HeldFigures) -> tuple[Place | No
         return None, (
             "no LAESTAB recorded for school "
             + ", ".join(str(urn) for urn in missing["urn"].to_list())
-            + ": set it with `rollcall school set URN --laestab NNNNNNN`, on the Import page, "
-            "or import the school's Common Transfer File"
+            + " (its LA and establishment number, which the school's data manager records on "
+            "the Import page or from the school's Common Transfer File)"
         )
     numbers = {str(code)[:3] for code in schools["laestab"].to_list()}
     if len(numbers) > 1:
