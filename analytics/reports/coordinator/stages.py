@@ -21,7 +21,7 @@ from analytics.domain.stages import Procedure, load_procedure
 from analytics.pipelines.calendar import school_weeks
 from analytics.pipelines.stages import TOTALS, stages_as_of
 from analytics.pipelines.targets import on_roll_on
-from analytics.pipelines.cohorts import with_cohorts
+from analytics.reports.coordinator.targets import pupil_names
 from analytics.reports.returns.absence import continuous_runs
 from analytics.store import Database, aggregates, read
 from analytics.store import stages as stage_store
@@ -140,7 +140,7 @@ def stage_report(
     )
     moves = moves.join(keys, on="to_stage", how="left")
     spells = read.spells(db, list(chosen))
-    people = _pupils(read.schools(db), enrolments, academic_year_of(as_of)).join(
+    people = pupil_names(read.schools(db), enrolments, academic_year_of(as_of)).join(
         on_roll_on(spells.lazy(), as_of), on="enrolment_id", how="semi"
     )
     names = pl.DataFrame(
@@ -164,24 +164,6 @@ def stage_report(
         .collect()
     )
     return StageReport(as_of, procedure, chosen, current, moves, people.collect())
-
-
-def _pupils(schools: pl.DataFrame, enrolments: pl.DataFrame, academic_year: int) -> pl.LazyFrame:
-    """One row per enrolment: `enrolment_id, school_urn, school, upn, name, year_group, form`."""
-    named = schools.select(pl.col("urn").alias("school_urn"), pl.col("name").alias("school"))
-    return (
-        with_cohorts(enrolments.lazy(), academic_year)
-        .join(named.lazy(), on="school_urn", how="left")
-        .select(
-            "enrolment_id",
-            "school_urn",
-            "school",
-            "upn",
-            pl.format("{}, {}", pl.col("surname"), pl.col("forename")).alias("name"),
-            "year_group",
-            "form",
-        )
-    )
 
 
 def stages_export(report: StageReport) -> pl.DataFrame:

@@ -130,12 +130,17 @@ def coordinator_inputs(db: Database) -> CoordinatorInputs:
 def pupils(inputs: CoordinatorInputs | Register, academic_year: int) -> pl.LazyFrame:
     """One row per enrolment: `enrolment_id, school_urn, school, upn, name, year_group, form`
     (year group in `academic_year`)."""
-    schools = inputs.schools.select(
-        pl.col("urn").alias("school_urn"), pl.col("name").alias("school")
-    ).lazy()
+    return pupil_names(inputs.schools, inputs.enrolments, academic_year)
+
+
+def pupil_names(
+    schools: pl.DataFrame, enrolments: pl.DataFrame, academic_year: int
+) -> pl.LazyFrame:
+    """`pupils` from the schools and enrolments tables themselves."""
+    named = schools.select(pl.col("urn").alias("school_urn"), pl.col("name").alias("school"))
     return (
-        with_cohorts(inputs.enrolments.lazy(), academic_year)
-        .join(schools, on="school_urn", how="left")
+        with_cohorts(enrolments.lazy(), academic_year)
+        .join(named.lazy(), on="school_urn", how="left")
         .select(
             "enrolment_id",
             "school_urn",
