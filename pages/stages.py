@@ -68,7 +68,21 @@ with pupils_tab:
         config = {c: st.column_config.Column(h) for c, h in HEADINGS.items()}
         config["since"] = st.column_config.DateColumn("Since", format="DD/MM/YYYY")
         config["review_due"] = st.column_config.DateColumn("Review due", format="DD/MM/YYYY")
-        st.dataframe(table, hide_index=True, column_config=config, key="stages_pupils")
+        # On screen what fits beside the menu; the UPN, the action and the moves are in the download.
+        config["reason"] = st.column_config.TextColumn("Why", width=260)
+        st.dataframe(
+            table,
+            alt="Pupils in a stage",
+            column_order=[
+                c
+                for c in ("name", "year_group", "form", "school", "stage_name", "since")
+                + ("reason", "review_due")
+                if c in table.columns
+            ],
+            hide_index=True,
+            column_config=config,
+            key="stages_pupils",
+        )
         download_buttons(
             table,
             f"Stages {as_of:%Y-%m-%d}",
@@ -88,17 +102,17 @@ with moves_tab:
             "keeps them in the database as recomputed on its as-of date."
         )
         st.dataframe(
-            moves.select("date", "name", "upn", "year_group", "form", "from", "to", "reason"),
+            moves.select("date", "name", "year_group", "form", "from", "to", "reason"),
+            alt="Moves this year",
             hide_index=True,
             column_config={
                 "date": st.column_config.DateColumn("Date", format="DD/MM/YYYY"),
                 "name": "Pupil",
-                "upn": "UPN",
                 "year_group": "Year",
                 "form": "Form",
                 "from": "From",
                 "to": "To",
-                "reason": "Why",
+                "reason": st.column_config.TextColumn("Why", width=300),
             },
             key="stages_moves",
         )
