@@ -47,5 +47,6 @@ def most_improved(now: pl.LazyFrame, earlier: pl.LazyFrame, by: str, top: int) -
             .alias("place")
         )
         .filter(pl.col("place") <= top)
-        .sort(group, "place", nulls_last=True)
+        # Ties in enrolment order, so the same data always lists (and prints) the same way.
+        .sort(group, "place", "enrolment_id", nulls_last=True)
     )
