@@ -32,22 +32,12 @@ import polars as pl
 from analytics.domain.codes import ILLNESS
 from analytics.domain.yeargroups import YEAR_GROUPS
 from analytics.pipelines.absence_spells import absence_spells, absence_spells_with_ends
+from analytics.pipelines.sessions import SESSION_MEASURES
 from analytics.store.database import Connection, Database, one_row
 
 #: The session measures kept per enrolment and week (`sessions` counts every counted mark,
 #: possible or not; the rest are the session measures of analytics.pipelines.sessions).
-SESSION_TOTALS = (
-    "sessions",
-    "possible",
-    "attended",
-    "present",
-    "aea",
-    "authorised",
-    "unauthorised",
-    "absent",
-    "late_before_close",
-    "late_after_close",
-)
+SESSION_TOTALS = ("sessions", *SESSION_MEASURES)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 #: Everything kept per enrolment and week, in table order: the session totals, then illness and
 #: absence by weekday (what the risk model's features are summed from).

@@ -13,6 +13,7 @@ from datetime import date
 
 import polars as pl
 
+from analytics.pipelines.sessions import SESSION_MEASURES
 from analytics.store.aggregates import N1_YEAR
 from analytics.store.database import Database, one_row
 
@@ -110,20 +111,6 @@ def marks(
         ).pl()
 
 
-#: The 0/1 measures of a counted session, as `counted_sessions` classifies it.
-SESSION_FLAGS = (
-    "possible",
-    "attended",
-    "present",
-    "aea",
-    "authorised",
-    "unauthorised",
-    "absent",
-    "late_before_close",
-    "late_after_close",
-)
-
-
 def counted_sessions(
     db: Database,
     school_urns: Sequence[int] | None,
@@ -136,7 +123,7 @@ def counted_sessions(
 ) -> pl.DataFrame:
     """The counted sessions (on roll, code in force) from `start` to `end` of these schools and
     enrolments (all when None), only those with one of `codes` or with the measure `flagged`
-    when given: `school_urn, enrolment_id, date, session, code, minutes_late` and SESSION_FLAGS."""
+    when given: `school_urn, enrolment_id, date, session, code, minutes_late` and SESSION_MEASURES."""
     ids = None if enrolment_ids is None else list(enrolment_ids)
     where, params = _scope("school_urn", school_urns, "enrolment_id", ids)
     # Filters on the stored code reach the marks before the view joins them.
@@ -144,14 +131,14 @@ def counted_sessions(
         where += " AND code IN (SELECT unnest(?::attendance_code[]))"
         params = [*params, list(codes)]
     if flagged is not None:
-        if flagged not in SESSION_FLAGS:
+        if flagged not in SESSION_MEASURES:
             raise ValueError(f"{flagged} is not a session measure")
         where += f" AND {flagged} = 1 AND code IN (SELECT code FROM code_flags WHERE {flagged} = 1)"
     with db.connect() as con:
         return con.execute(
             "SELECT school_urn, enrolment_id, date, session::VARCHAR AS session, code::VARCHAR AS code, "
             "minutes_late, "
-            f"{', '.join(SESSION_FLAGS)} FROM counted_sessions WHERE {where} AND date BETWEEN ? AND ?",
+            f"{', '.join(SESSION_MEASURES)} FROM counted_sessions WHERE {where} AND date BETWEEN ? AND ?",
             [*params, start, end],
         ).pl()
 
